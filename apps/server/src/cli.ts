@@ -1,0 +1,104 @@
+// Operator commands: pnpm cli migrate | seed | api-key create --name N [--json] | api-key list
+// | api-key revoke <id>. Uses DATABASE_PATH like the server.
+import { parseArgs } from "node:util";
+import { createApiKey, listApiKeys, migrate, openDatabase, revokeApiKey } from "@agent-access/db";
+import { EnvError, parseEnv } from "./env.ts";
+import { seedIfEmpty } from "./seed.ts";
+
+const USAGE = `Usage: pnpm cli <command>
+
+  migrate                         apply pending migrations
+  seed                            add the demo data to an empty database
+  api-key create --name <name>    make a backend API key (shown once); --json prints
+                                  {"id","name","key"} and nothing else
+  api-key list                    list keys (prefix only, never the secret)
+  api-key revoke <id>             revoke a key; requests with it then get 403`;
+
+class UsageError extends Error {}
+
+function formatTime(ms: number | null): string {
+  return ms === null ? "-" : new Date(ms).toISOString();
+}
+
+async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return;
+  }
+  const env = parseEnv();
+  const db = openDatabase(env.DATABASE_PATH);
+  try {
+    const applied = migrate(db);
+    switch (`${command} ${sub ?? ""}`.trim()) {
+      case "migrate":
+        console.log(applied.length ? `Applied migrations ${applied.join(", ")}.` : "Up to date.");
+        return;
+      case "seed":
+        if (!(await seedIfEmpty(db, env))) console.log("Already seeded; nothing to do.");
+        return;
+      case "api-key create": {
+        const name = values.name?.trim();
+        if (!name) throw new UsageError("api-key create needs --name <name>");
+        const key = createApiKey(db, name);
+        if (values.json) {
+          process.stdout.write(`${JSON.stringify(key)}\n`);
+        } else {
+          console.log(
+            `Created API key ${key.id} (${key.name}):\n\n  ${key.key}\n\nStore it now: it is not shown again.`,
+          );
+        }
+        return;
+      }
+      case "api-key list": {
+        const keys = listApiKeys(db);
+        if (values.json) {
+          process.stdout.write(`${JSON.stringify(keys)}\n`);
+          return;
+        }
+        if (keys.length === 0) console.log("No API keys.");
+        for (const key of keys) {
+          const state =
+            key.revoked_at === null ? "active" : `revoked ${formatTime(key.revoked_at)}`;
+          console.log(
+            `${key.id}  ${key.prefix}…  ${key.name}  created ${formatTime(key.created_at)}  last used ${formatTime(key.last_used_at)}  ${state}`,
+          );
+        }
+        return;
+      }
+      case "api-key revoke":
+        if (!arg)
+          throw new UsageError("api-key revoke needs the key id (see `pnpm cli api-key list`)");
+        if (!revokeApiKey(db, arg)) throw new UsageError(`no API key with id ${arg}`);
+        console.log(`Revoked ${arg}.`);
+        return;
+      default:
+        throw new UsageError(`unknown command: ${positionals.join(" ")}`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+try {
+  await run(process.argv.slice(2));
+} catch (error) {
+  if (
+    error instanceof UsageError ||
+    error instanceof EnvError ||
+    (error instanceof TypeError && "code" in error)
+  ) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  throw error;
+}

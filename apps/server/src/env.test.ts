@@ -1,0 +1,46 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env.ts";
+
+describe("parseEnv", () => {
+  it("gives the documented defaults", () => {
+    expect(parseEnv({})).toMatchObject({
+      NODE_ENV: "development",
+      HOST: "127.0.0.1",
+      PORT: 3000,
+      DATABASE_PATH: "./data/agent-access.db",
+      PUBLIC_URL: "http://localhost:5173",
+      AGENT_MODEL: "builtin",
+    });
+    expect(parseEnv({ NODE_ENV: "production", PORT: "8080" })).toMatchObject({
+      HOST: "0.0.0.0",
+      PUBLIC_URL: "http://localhost:8080",
+    });
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, /PORT: .*\(got "eighty"\)/],
+    [{ PORT: "70000" }, /PORT/],
+    [{ NODE_ENV: "staging" }, /NODE_ENV/],
+    [{ PUBLIC_URL: "not a url" }, /PUBLIC_URL/],
+    [{ PUBLIC_URL: "ftp://example.com" }, /PUBLIC_URL/],
+    [{ AGENT_MODEL: "gpt-4" }, /AGENT_MODEL: must be builtin, openai:<model>/],
+    [{ AGENT_MODEL: "openai-compatible:llama3" }, /AGENT_BASE_URL: is required/],
+    [{ AGENT_MODEL: "openai:gpt-4o-mini" }, /AGENT_API_KEY: is required/],
+  ])("refuses %j, naming the variable", (source, message) => {
+    expect(() => parseEnv(source)).toThrow(message);
+  });
+
+  it("stops the server at start-up with the variable's name and exit code 1", () => {
+    const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+    const result = spawnSync(process.execPath, ["--import", "tsx", main], {
+      env: { ...process.env, PORT: "not-a-port", DATABASE_PATH: ":memory:" },
+      encoding: "utf8",
+      timeout: 15_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("Invalid environment");
+    expect(result.stderr).toMatch(/PORT: .*"not-a-port"/);
+  });
+});

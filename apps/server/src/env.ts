@@ -1,0 +1,84 @@
+// The server's configuration, read from the environment once and validated. Nothing else in the
+// server reads process.env. A bad value stops start-up with a message naming the variable.
+import { z } from "zod";
+
+const MODEL = /^(builtin|(openai|anthropic|openai-compatible):\S+)$/;
+
+const schema = z
+  .object({
+    /** "production" serves the built web app and skips the demo seed. Default "development". */
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    /** Interface to listen on. Default 127.0.0.1 in development, 0.0.0.0 in production. */
+    HOST: z.string().min(1).optional(),
+    /** Port to listen on; 0 picks a free one. Default 3000. */
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    /** The SQLite file, created with its folder if missing. Default ./data/agent-access.db. */
+    DATABASE_PATH: z.string().min(1).default("./data/agent-access.db"),
+    /**
+     * The origin users open, used for links (vanity URLs) and the same-origin check. Default
+     * http://localhost:5173 (Vite) in development, http://localhost:<PORT> in production.
+     */
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Model of the agents: builtin | openai:<model> | anthropic:<model> | openai-compatible:<model>. */
+    AGENT_MODEL: z
+      .string()
+      .regex(
+        MODEL,
+        "must be builtin, openai:<model>, anthropic:<model> or openai-compatible:<model>",
+      )
+      .default("builtin"),
+    /** Base URL of an OpenAI-compatible API (Ollama, vLLM, LM Studio); required for that provider. */
+    AGENT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** API key of the model provider. */
+    AGENT_API_KEY: z.string().min(1).optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.AGENT_MODEL.startsWith("openai-compatible:") && !env.AGENT_BASE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AGENT_BASE_URL"],
+        message:
+          "is required when AGENT_MODEL is openai-compatible:<model> (e.g. http://localhost:11434/v1)",
+      });
+    }
+    if (/^(openai|anthropic):/.test(env.AGENT_MODEL) && !env.AGENT_API_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AGENT_API_KEY"],
+        message: `is required when AGENT_MODEL is ${env.AGENT_MODEL.split(":")[0]}:<model>`,
+      });
+    }
+  });
+
+export type Env = Omit<z.output<typeof schema>, "HOST" | "PUBLIC_URL"> & {
+  HOST: string;
+  PUBLIC_URL: string;
+};
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Validates `source` (process.env by default); throws EnvError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  // An empty variable means "not set", as a line `PORT=` in a shell or .env file intends.
+  const given = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const result = schema.safeParse(given);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const value = given[name];
+      return `  ${name}: ${issue.message}${value === undefined ? "" : ` (got ${JSON.stringify(value)})`}`;
+    });
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  const production = env.NODE_ENV === "production";
+  return {
+    ...env,
+    HOST: env.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
+    PUBLIC_URL: new URL(
+      env.PUBLIC_URL ?? (production ? `http://localhost:${env.PORT}` : "http://localhost:5173"),
+    ).origin,
+  };
+}

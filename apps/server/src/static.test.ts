@@ -1,0 +1,39 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../test/harness.ts";
+
+// A stand-in for apps/web/dist, so this test does not depend on a build having run.
+const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), "aa-web-"));
+fs.writeFileSync(path.join(webRoot, "index.html"), "<!doctype html><title>Agent Access</title>");
+fs.mkdirSync(path.join(webRoot, "assets"));
+fs.writeFileSync(path.join(webRoot, "assets", "app-abc123.js"), "console.log('app')");
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ webRoot });
+});
+afterAll(() => server.close());
+
+describe("the built web app on the API's port", () => {
+  it("serves index.html at / and for client-side routes such as the vanity page", async () => {
+    for (const route of ["/", "/app/w/ws_1", "/vanity/agents?ticket=aat_x"]) {
+      const response = await fetch(`${server.url}${route}`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain("<title>Agent Access</title>");
+    }
+  });
+
+  it("serves hashed assets with a long cache lifetime", async () => {
+    const response = await fetch(`${server.url}/assets/app-abc123.js`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toContain("immutable");
+    expect(await response.text()).toBe("console.log('app')");
+  });
+
+  it("keeps the API answering beside it", async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${server.url}/trpc/health`)).status).toBe(200);
+  });
+});

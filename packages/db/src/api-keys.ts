@@ -1,0 +1,67 @@
+// Backend API keys: shown once at creation, kept only as a SHA-256 with a short visible prefix.
+import type { Db } from "./connection.ts";
+import { newId, newSecret, sha256 } from "./secrets.ts";
+import { statement } from "./statements.ts";
+
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface CreatedApiKey {
+  id: string;
+  name: string;
+  /** The secret itself. It exists only in this value: the database keeps its hash. */
+  key: string;
+}
+
+const KEY_PREFIX = "aak_";
+const VISIBLE_PREFIX_LENGTH = 12;
+
+export function createApiKey(db: Db, name: string, now = Date.now()): CreatedApiKey {
+  const id = newId("key");
+  const key = newSecret(KEY_PREFIX);
+  statement(
+    db,
+    "INSERT INTO api_key (id, name, prefix, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+  ).run(id, name, key.slice(0, VISIBLE_PREFIX_LENGTH), sha256(key), now);
+  return { id, name, key };
+}
+
+export function listApiKeys(db: Db): ApiKeyRow[] {
+  return statement<[], ApiKeyRow>(
+    db,
+    "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_key ORDER BY created_at, id",
+  ).all();
+}
+
+/** Revokes a key; returns false when no such key exists. Revoking twice keeps the first time. */
+export function revokeApiKey(db: Db, id: string, now = Date.now()): boolean {
+  const found = statement(db, "SELECT 1 FROM api_key WHERE id = ?").get(id);
+  statement(db, "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(
+    now,
+    id,
+  );
+  return found !== undefined;
+}
+
+export type ApiKeyCheck =
+  | { status: "valid"; key: ApiKeyRow }
+  | { status: "revoked"; key: ApiKeyRow }
+  | { status: "unknown" };
+
+/** Looks a presented key up by its hash and, when it is valid, records its use. */
+export function checkApiKey(db: Db, presented: string, now = Date.now()): ApiKeyCheck {
+  const key = statement<[string], ApiKeyRow>(
+    db,
+    "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_key WHERE secret_hash = ?",
+  ).get(sha256(presented));
+  if (!key) return { status: "unknown" };
+  if (key.revoked_at !== null) return { status: "revoked", key };
+  statement(db, "UPDATE api_key SET last_used_at = ? WHERE id = ?").run(now, key.id);
+  return { status: "valid", key: { ...key, last_used_at: now } };
+}

@@ -1,0 +1,14 @@
+export {
+  type ApiKeyCheck,
+  type ApiKeyRow,
+  type CreatedApiKey,
+  checkApiKey,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from "./api-keys.ts";
+export { type Db, type OpenDatabaseOptions, openDatabase } from "./connection.ts";
+export { loadMigrations, type Migration, migrate, schemaVersion } from "./migrate.ts";
+export { newId, newSecret, sha256 } from "./secrets.ts";
+export { DEMO_EMAIL, DEMO_PASSWORD, isSeeded, type SeedResult, seedDemo } from "./seed.ts";
+export { statement } from "./statements.ts";
