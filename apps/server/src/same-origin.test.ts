@@ -69,6 +69,17 @@ describe("the same-origin check", () => {
     expect(count("workspace")).toBe(1);
   });
 
+  it("cannot be dodged by sending a mutation as a GET: tRPC refuses it", async () => {
+    const victim = new CookieClient(server.url);
+    await signUp(victim);
+    const evil = new CookieClient(server.url, "https://evil.example");
+    evil.cookies.set("auth_session", victim.cookies.get("auth_session")!);
+    const input = encodeURIComponent(JSON.stringify({ name: "Planted" }));
+    const response = await evil.fetch(`/trpc/workspace.create?input=${input}`);
+    expect(response.status).toBe(405);
+    expect(count("workspace")).toBe(0);
+  });
+
   it("leaves queries (GET) alone: they change nothing", async () => {
     const client = new CookieClient(server.url, "https://evil.example");
     expect((await client.query("health")).status).toBe(200);
