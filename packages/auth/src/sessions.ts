@@ -31,10 +31,15 @@ export type SessionManager = Lucia<Record<never, never>, UserAttributes>;
 /** 30 days; Lucia renews a session that is used after half of that has passed. */
 export const SESSION_LIFETIME_DAYS = 30;
 
+const SESSION_LIFETIME_MS = SESSION_LIFETIME_DAYS * 24 * 60 * 60_000;
+
 /**
- * Lucia's adapter over our tables. Lucia reads and sets expiry against the wall clock
- * (Date.now); the database keeps times on our clock `now`, which tests move. Translating by the
- * difference between the two keeps both right, and is zero in production.
+ * Lucia's adapter over our tables. Lucia does its expiry arithmetic on the wall clock
+ * (Date.now); the database keeps times on our clock `now`, which tests move. Expiry dates handed
+ * to Lucia are shifted by the difference between the two clocks (zero in production). Expiry
+ * dates from Lucia are always "its now + the lifetime", so the adapter stores exactly that on
+ * our clock rather than shifting them back, which would be off by the milliseconds between
+ * Lucia's reading of the wall clock and ours.
  */
 export function createSessionAdapter(db: Db, now: () => number): Adapter {
   const skew = () => now() - Date.now();
@@ -62,18 +67,15 @@ export function createSessionAdapter(db: Db, now: () => number): Adapter {
       }));
     },
     async setSession(session) {
+      const created = now();
       insertAuthSession(
         db,
-        {
-          sessionId: session.id,
-          userId: session.userId,
-          expiresAt: session.expiresAt.getTime() + skew(),
-        },
-        now(),
+        { sessionId: session.id, userId: session.userId, expiresAt: created + SESSION_LIFETIME_MS },
+        created,
       );
     },
-    async updateSessionExpiration(sessionId, expiresAt) {
-      updateAuthSessionExpiry(db, sessionId, expiresAt.getTime() + skew());
+    async updateSessionExpiration(sessionId) {
+      updateAuthSessionExpiry(db, sessionId, now() + SESSION_LIFETIME_MS);
     },
     async deleteSession(sessionId) {
       deleteAuthSession(db, sessionId);
