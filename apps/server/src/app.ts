@@ -1,14 +1,26 @@
 // The HTTP surface: tRPC at /trpc (queries, mutations, SSE subscriptions), /healthz, and in
-// production the built web app with a fallback to index.html for client-side routes.
+// production the built web app with a fallback to index.html for client-side routes. Every
+// request that may change state passes the same-origin check first.
 import fs from "node:fs";
 import path from "node:path";
 import { type ApiDependencies, appRouter, createContext } from "@agent-access/api";
+import { type Auth, checkSameOrigin, createAuth } from "@agent-access/auth";
 import { schemaVersion } from "@agent-access/db";
+import type { HttpBindings } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
+import { clientIp } from "./client-ip.ts";
 
-export interface AppOptions extends ApiDependencies {
+export interface AppOptions extends Omit<ApiDependencies, "auth"> {
+  /** The sign-in service. Default: createAuth over `db`, `config.publicUrl` and `now`. */
+  auth?: Auth;
+  /**
+   * Take the client IP from X-Forwarded-For (its last entry) because exactly one reverse proxy
+   * stands in front. Default false: the socket's address.
+   */
+  trustProxy?: boolean;
   /** Folder of the built web app to serve, or null to serve none (development). Default null. */
   webRoot?: string | null;
   /** Called with errors that reach the client as 500s. Default: log to stderr. */
@@ -16,8 +28,29 @@ export interface AppOptions extends ApiDependencies {
 }
 
 export function createApp(options: AppOptions) {
-  const { webRoot = null, onInternalError = (error) => console.error(error) } = options;
-  const app = new Hono();
+  const {
+    webRoot = null,
+    trustProxy = false,
+    onInternalError = (error) => console.error(error),
+  } = options;
+  const deps: ApiDependencies = {
+    ...options,
+    auth:
+      options.auth ??
+      createAuth({ db: options.db, publicUrl: options.config.publicUrl, now: options.now }),
+  };
+  const app = new Hono<{ Bindings: HttpBindings }>();
+
+  // One place for the CSRF defence: every non-GET request, tRPC mutations (always POST) and REST
+  // routes alike, is checked before routing, so a refused request changes nothing. The rule and
+  // why server-to-server calls without Origin pass: packages/auth/src/same-origin.ts.
+  app.use("*", async (c, next) => {
+    const verdict = checkSameOrigin(c.req.raw, options.config.publicUrl);
+    if (!verdict.allowed) {
+      return c.json({ error: { code: "FORBIDDEN", message: verdict.reason } }, 403);
+    }
+    await next();
+  });
 
   app.get("/healthz", (c) => {
     options.db.prepare("SELECT 1").get();
@@ -29,7 +62,16 @@ export function createApp(options: AppOptions) {
       endpoint: "/trpc",
       req: c.req.raw,
       router: appRouter,
-      createContext: ({ req, resHeaders }) => createContext(options, { req, resHeaders }),
+      createContext: ({ req, resHeaders }) =>
+        createContext(deps, {
+          req,
+          resHeaders,
+          clientIp: clientIp(
+            getConnInfo(c).remote.address,
+            c.req.header("x-forwarded-for") ?? null,
+            trustProxy,
+          ),
+        }),
       onError({ error }) {
         if (error.code === "INTERNAL_SERVER_ERROR") onInternalError(error.cause ?? error);
       },

@@ -12,7 +12,9 @@ describe("parseEnv", () => {
       DATABASE_PATH: "./data/agent-access.db",
       PUBLIC_URL: "http://localhost:5173",
       AGENT_MODEL: "builtin",
+      TRUST_PROXY: false,
     });
+    expect(parseEnv({ TRUST_PROXY: "true" }).TRUST_PROXY).toBe(true);
     expect(parseEnv({ NODE_ENV: "production", PORT: "8080" })).toMatchObject({
       HOST: "0.0.0.0",
       PUBLIC_URL: "http://localhost:8080",
@@ -25,6 +27,7 @@ describe("parseEnv", () => {
     [{ NODE_ENV: "staging" }, /NODE_ENV/],
     [{ PUBLIC_URL: "not a url" }, /PUBLIC_URL/],
     [{ PUBLIC_URL: "ftp://example.com" }, /PUBLIC_URL/],
+    [{ TRUST_PROXY: "yes" }, /TRUST_PROXY: must be true or false/],
     [{ AGENT_MODEL: "gpt-4" }, /AGENT_MODEL: must be builtin, openai:<model>/],
     [{ AGENT_MODEL: "openai-compatible:llama3" }, /AGENT_BASE_URL: is required/],
     [{ AGENT_MODEL: "openai:gpt-4o-mini" }, /AGENT_API_KEY: is required/],

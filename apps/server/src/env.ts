@@ -19,6 +19,15 @@ const schema = z
      * http://localhost:5173 (Vite) in development, http://localhost:<PORT> in production.
      */
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * "true" when exactly one reverse proxy stands in front: rate limits then count clients by
+     * the last X-Forwarded-For entry. Default "false": by the socket's address, since anyone can
+     * send X-Forwarded-For.
+     */
+    TRUST_PROXY: z
+      .enum(["true", "false", "1", "0"], "must be true or false")
+      .default("false")
+      .transform((value) => value === "true" || value === "1"),
     /** Model of the agents: builtin | openai:<model> | anthropic:<model> | openai-compatible:<model>. */
     AGENT_MODEL: z
       .string()

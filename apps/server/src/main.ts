@@ -2,6 +2,7 @@
 // in development), listens, and on SIGTERM/SIGINT closes HTTP first, then the database.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
+import { createAuth } from "@agent-access/auth";
 import { migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
@@ -30,11 +31,19 @@ if (production && !fs.existsSync(`${webRoot}/index.html`)) {
   process.exit(1);
 }
 
+const auth = createAuth({ db, publicUrl: env.PUBLIC_URL });
 const app = createApp({
   db,
   config: { publicUrl: env.PUBLIC_URL },
+  auth,
+  trustProxy: env.TRUST_PROXY,
   webRoot: production ? webRoot : null,
 });
+
+// Expired sign-in sessions are refused anyway; this only keeps the table small.
+await auth.deleteExpiredSessions();
+const sweep = setInterval(() => void auth.deleteExpiredSessions(), 60 * 60_000);
+sweep.unref();
 
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
   console.log(`Agent Access server listening on http://${env.HOST}:${info.port}`);
@@ -46,6 +55,7 @@ function shutdown(signal: string) {
   if (closing) return;
   closing = true;
   console.log(`${signal}: closing HTTP, then the database`);
+  clearInterval(sweep);
   server.close(() => {
     db.close();
     process.exit(0);

@@ -95,3 +95,53 @@ export class CookieClient {
     });
   }
 }
+
+export interface TestUser {
+  id: string;
+  email: string;
+  name: string;
+  password: string;
+}
+
+let userCount = 0;
+
+/** Signs a new user up through the API; `client` keeps their session cookie. */
+export async function signUp(
+  client: CookieClient,
+  user: Partial<TestUser> = {},
+): Promise<TestUser> {
+  userCount += 1;
+  const input = {
+    email: user.email ?? `user${userCount}@example.com`,
+    name: user.name ?? `User ${userCount}`,
+    password: user.password ?? "a long enough password",
+  };
+  const response = await client.mutation("auth.signUp", input);
+  if (response.status !== 200) {
+    throw new Error(`sign-up failed with ${response.status}: ${await response.text()}`);
+  }
+  const { user: created } = await trpcData<{ user: { id: string } }>(response);
+  return { ...input, id: created.id };
+}
+
+/** The data of a successful tRPC answer. */
+export async function trpcData<T>(response: Response): Promise<T> {
+  const body = (await response.json()) as { result: { data: T } };
+  return body.result.data;
+}
+
+export interface TrpcErrorBody {
+  error: {
+    message: string;
+    data: {
+      code: string;
+      httpStatus: number;
+      zodError: { formErrors: string[]; fieldErrors: Record<string, string[]> } | null;
+    };
+  };
+}
+
+/** The error of a failed tRPC answer. */
+export async function trpcError(response: Response): Promise<TrpcErrorBody["error"]> {
+  return ((await response.json()) as TrpcErrorBody).error;
+}

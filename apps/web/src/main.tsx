@@ -4,7 +4,11 @@ import { StrictMode, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Route, Routes } from "react-router";
 import "./index.css";
-import { HomePage } from "./pages/home.tsx";
+import { SignedInLayout } from "./components/signed-in-layout.tsx";
+import { NotFoundPage } from "./pages/not-found.tsx";
+import { SignInPage } from "./pages/sign-in.tsx";
+import { WorkspacePage } from "./pages/workspace.tsx";
+import { WorkspacesPage } from "./pages/workspaces.tsx";
 import { trpc } from "./trpc.ts";
 
 function App() {
@@ -17,7 +21,12 @@ function App() {
       <QueryClientProvider client={queryClient}>
         <BrowserRouter>
           <Routes>
-            <Route path="*" element={<HomePage />} />
+            <Route path="/" element={<SignInPage />} />
+            <Route path="/app" element={<SignedInLayout />}>
+              <Route index element={<WorkspacesPage />} />
+              <Route path="w/:id" element={<WorkspacePage />} />
+            </Route>
+            <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </BrowserRouter>
       </QueryClientProvider>

@@ -1,11 +1,12 @@
 // The one place where tRPC is set up: 1. context, 2. initialization, 3. procedure kinds.
+import type { Auth, SignIn } from "@agent-access/auth";
 import type { Db } from "@agent-access/db";
-import { initTRPC } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 
 /* 1. CONTEXT
  * What every procedure may use. The server builds one per request from the long-lived
- * dependencies (database, configuration) and the request itself. */
+ * dependencies (database, configuration, sign-in service) and the request itself. */
 
 export interface ApiConfig {
   /** The public origin of the app, e.g. "http://localhost:5173"; links and origin checks use it. */
@@ -17,21 +18,43 @@ export interface ApiDependencies {
   config: ApiConfig;
   /** The clock, in epoch ms. Tests pass a controlled one. Default Date.now. */
   now?: () => number;
+  /** Sign-in sessions and their rate limits (createAuth). One per server: the limits are state. */
+  auth: Auth;
 }
 
 export interface RequestInfo {
   req: Request;
   /** Headers to add to the response, such as Set-Cookie. */
   resHeaders: Headers;
+  /** The client's IP address, for rate limits. Default "unknown" (one shared bucket). */
+  clientIp?: string;
+}
+
+async function resolveSignIn(auth: Auth, request: RequestInfo): Promise<SignIn | null> {
+  const { signIn, setCookie } = await auth.currentSignIn(request.req.headers.get("cookie"));
+  // A session renewed past its half-life gets a fresh cookie; a dead one gets a blank cookie.
+  if (setCookie) request.resHeaders.append("Set-Cookie", setCookie);
+  return signIn;
 }
 
 export function createContext(deps: ApiDependencies, request: RequestInfo) {
+  let signIn: Promise<SignIn | null> | undefined;
   return {
     db: deps.db,
     config: deps.config,
     now: deps.now ?? Date.now,
+    auth: deps.auth,
     req: request.req,
     resHeaders: request.resHeaders,
+    clientIp: request.clientIp ?? "unknown",
+    /**
+     * The sign-in that the request's auth_session cookie names, or null. Looked up on first use
+     * only, so procedures that do not need it cost no database read.
+     */
+    getSignIn: (): Promise<SignIn | null> => {
+      signIn ??= resolveSignIn(deps.auth, request);
+      return signIn;
+    },
   };
 }
 
@@ -57,7 +80,16 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/* 3. PROCEDURE KINDS */
+/* 3. PROCEDURE KINDS
+ * The same-origin (CSRF) check is not here: the server applies it to every non-GET request
+ * before routing (apps/server/src/app.ts), and tRPC sends every mutation as a POST. */
 
 /** Anyone may call it. */
 export const publicProcedure = t.procedure;
+
+/** Needs a valid sign-in; puts `user` and `sessionId` on ctx. */
+export const userProcedure = t.procedure.use(async ({ ctx, next }) => {
+  const signIn = await ctx.getSignIn();
+  if (!signIn) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+  return next({ ctx: { user: signIn.user, sessionId: signIn.sessionId } });
+});

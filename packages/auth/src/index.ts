@@ -1,6 +1,34 @@
+export { AccountLock, type AccountLockOptions } from "./account-lock.ts";
+export {
+  type AttemptSource,
+  type Auth,
+  type AuthLimits,
+  type AuthOptions,
+  type CurrentSignIn,
+  createAuth,
+  normalizeEmail,
+  type SignedInResult,
+  type SignedInUser,
+  type SignIn,
+} from "./auth.ts";
+export { readCookie, SESSION_COOKIE_NAME, secureCookies } from "./cookie.ts";
+export { AuthError, type AuthErrorCode } from "./errors.ts";
 export {
   hashPassword,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
   verifyPassword,
 } from "./password.ts";
+export {
+  ipRateLimitKey,
+  type RateLimitResult,
+  retryAfterSeconds,
+  TokenBucket,
+  type TokenBucketOptions,
+} from "./rate-limit.ts";
+export {
+  checkSameOrigin,
+  type SameOriginRequest,
+  type SameOriginVerdict,
+} from "./same-origin.ts";
+export { SESSION_LIFETIME_DAYS } from "./sessions.ts";

@@ -1,0 +1,87 @@
+// The same-origin check as the server applies it: before any route, on every non-GET request.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CookieClient, signUp, startTestServer, type TestServer } from "../test/harness.ts";
+
+let server: TestServer;
+beforeEach(async () => {
+  server = await startTestServer({ config: { publicUrl: "https://app.example.com" } });
+});
+afterEach(() => server.close());
+
+const count = (table: string) =>
+  server.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+
+describe("the same-origin check", () => {
+  it("refuses a cross-origin mutation with 403 and a clear message, changing nothing", async () => {
+    const client = new CookieClient(server.url);
+    await signUp(client);
+    const before = { workspaces: count("workspace"), sessions: count("auth_session") };
+
+    const evil = new CookieClient(server.url, "https://evil.example");
+    evil.cookies.set("auth_session", client.cookies.get("auth_session")!);
+    const response = await evil.mutation("workspace.create", { name: "Planted" });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({
+      error: {
+        code: "FORBIDDEN",
+        message: expect.stringMatching(
+          /^cross-origin request refused: .*https:\/\/app\.example\.com/,
+        ),
+      },
+    });
+    const signOut = await evil.mutation("auth.signOutEverywhere");
+    expect(signOut.status).toBe(403);
+    expect(signOut.headers.getSetCookie()).toEqual([]);
+    expect({ workspaces: count("workspace"), sessions: count("auth_session") }).toEqual(before);
+    expect((await client.query("auth.me")).status).toBe(200);
+  });
+
+  it("accepts PUBLIC_URL's origin and the request's own", async () => {
+    const fromPublicUrl = new CookieClient(server.url, "https://app.example.com");
+    await expect(signUp(fromPublicUrl)).resolves.toBeDefined();
+    const fromOwnHost = new CookieClient(server.url);
+    await expect(signUp(fromOwnHost)).resolves.toBeDefined();
+  });
+
+  it("lets a server-to-server POST without Origin or cookies reach its route", async () => {
+    const response = await fetch(`${server.url}/trpc/auth.signIn`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer aak_example" },
+      body: JSON.stringify({ email: "nobody@example.com", password: "whatever" }),
+    });
+    expect(response.status).toBe(401); // past the check, refused by the procedure itself
+  });
+
+  it("refuses a cookie-bearing POST that names no origin, and accepts Sec-Fetch-Site same-origin", async () => {
+    const client = new CookieClient(server.url);
+    await signUp(client);
+    const cookie = `auth_session=${client.cookies.get("auth_session")}`;
+    const post = (headers: Record<string, string>) =>
+      fetch(`${server.url}/trpc/workspace.create`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie, ...headers },
+        body: JSON.stringify({ name: "Acme" }),
+      });
+    expect((await post({})).status).toBe(403);
+    expect((await post({ "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect(count("workspace")).toBe(0);
+    expect((await post({ "sec-fetch-site": "same-origin" })).status).toBe(200);
+    expect(count("workspace")).toBe(1);
+  });
+
+  it("cannot be dodged by sending a mutation as a GET: tRPC refuses it", async () => {
+    const victim = new CookieClient(server.url);
+    await signUp(victim);
+    const evil = new CookieClient(server.url, "https://evil.example");
+    evil.cookies.set("auth_session", victim.cookies.get("auth_session")!);
+    const input = encodeURIComponent(JSON.stringify({ name: "Planted" }));
+    const response = await evil.fetch(`/trpc/workspace.create?input=${input}`);
+    expect(response.status).toBe(405);
+    expect(count("workspace")).toBe(0);
+  });
+
+  it("leaves queries (GET) alone: they change nothing", async () => {
+    const client = new CookieClient(server.url, "https://evil.example");
+    expect((await client.query("health")).status).toBe(200);
+  });
+});

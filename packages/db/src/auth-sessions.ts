@@ -1,0 +1,69 @@
+// Sign-in sessions. The cookie holds the session id; the database holds only its SHA-256, so a
+// leaked database (or backup) signs nobody in. Every function takes the raw id and hashes it.
+import type { Db } from "./connection.ts";
+import { sha256 } from "./secrets.ts";
+import { statement } from "./statements.ts";
+
+export interface AuthSessionWithUser {
+  userId: string;
+  expiresAt: number;
+  email: string;
+  name: string;
+}
+
+export interface StoredAuthSession {
+  /** The SHA-256 of the session id: the raw id exists only in the browser's cookie. */
+  idHash: string;
+  userId: string;
+  expiresAt: number;
+  createdAt: number;
+}
+
+export function insertAuthSession(
+  db: Db,
+  session: { sessionId: string; userId: string; expiresAt: number },
+  now = Date.now(),
+): void {
+  statement(
+    db,
+    "INSERT INTO auth_session (id, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)",
+  ).run(sha256(session.sessionId), session.userId, session.expiresAt, now);
+}
+
+/** The session and its user, expired or not: deciding about expiry is the caller's job. */
+export function findAuthSession(db: Db, sessionId: string): AuthSessionWithUser | undefined {
+  return statement<[string], AuthSessionWithUser>(
+    db,
+    `SELECT s.user_id AS userId, s.expires_at AS expiresAt, u.email, u.name
+       FROM auth_session s JOIN user u ON u.id = s.user_id
+      WHERE s.id = ?`,
+  ).get(sha256(sessionId));
+}
+
+export function listUserAuthSessions(db: Db, userId: string): StoredAuthSession[] {
+  return statement<[string], StoredAuthSession>(
+    db,
+    `SELECT id AS idHash, user_id AS userId, expires_at AS expiresAt, created_at AS createdAt
+       FROM auth_session WHERE user_id = ? ORDER BY created_at`,
+  ).all(userId);
+}
+
+export function updateAuthSessionExpiry(db: Db, sessionId: string, expiresAt: number): void {
+  statement(db, "UPDATE auth_session SET expires_at = ? WHERE id = ?").run(
+    expiresAt,
+    sha256(sessionId),
+  );
+}
+
+export function deleteAuthSession(db: Db, sessionId: string): void {
+  statement(db, "DELETE FROM auth_session WHERE id = ?").run(sha256(sessionId));
+}
+
+/** Deletes every session of a user ("sign out everywhere"); returns how many there were. */
+export function deleteUserAuthSessions(db: Db, userId: string): number {
+  return statement(db, "DELETE FROM auth_session WHERE user_id = ?").run(userId).changes;
+}
+
+export function deleteExpiredAuthSessions(db: Db, now = Date.now()): number {
+  return statement(db, "DELETE FROM auth_session WHERE expires_at <= ?").run(now).changes;
+}

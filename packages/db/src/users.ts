@@ -1,0 +1,45 @@
+// Users of the host app's own sign-in. Emails arrive normalized (trimmed, lower-case) from auth.
+import type { Db } from "./connection.ts";
+import { newId } from "./secrets.ts";
+import { statement } from "./statements.ts";
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface UserWithPassword extends User {
+  /** argon2id PHC string; never leaves the auth package. */
+  passwordHash: string;
+}
+
+const COLUMNS = "id, email, name, created_at AS createdAt";
+
+/** Creates a user; returns null when the email is taken (the UNIQUE index decides, race-free). */
+export function createUser(
+  db: Db,
+  user: { email: string; name: string; passwordHash: string },
+  now = Date.now(),
+): User | null {
+  const id = newId("usr");
+  const inserted = statement(
+    db,
+    `INSERT INTO user (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (email) DO NOTHING`,
+  ).run(id, user.email, user.name, user.passwordHash, now);
+  if (inserted.changes === 0) return null;
+  return { id, email: user.email, name: user.name, createdAt: now };
+}
+
+export function findUserByEmail(db: Db, email: string): UserWithPassword | undefined {
+  return statement<[string], UserWithPassword>(
+    db,
+    `SELECT ${COLUMNS}, password_hash AS passwordHash FROM user WHERE email = ?`,
+  ).get(email);
+}
+
+export function getUser(db: Db, id: string): User | undefined {
+  return statement<[string], User>(db, `SELECT ${COLUMNS} FROM user WHERE id = ?`).get(id);
+}
