@@ -2,7 +2,12 @@
 // production the built web app with a fallback to index.html for client-side routes.
 import fs from "node:fs";
 import path from "node:path";
-import { type ApiDependencies, appRouter, createContext } from "@agent-access/api";
+import {
+  type ApiDependencies,
+  appRouter,
+  createContext,
+  handleTicketRequest,
+} from "@agent-access/api";
 import { schemaVersion } from "@agent-access/db";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
@@ -23,6 +28,9 @@ export function createApp(options: AppOptions) {
     options.db.prepare("SELECT 1").get();
     return c.json({ status: "ok", schemaVersion: schemaVersion(options.db) });
   });
+
+  // REST for backends in any language: the same procedure as ticket.create.
+  app.post("/session/tickets", (c) => handleTicketRequest(options, c.req.raw));
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({
