@@ -3,8 +3,13 @@
 // request that may change state passes the same-origin check first.
 import fs from "node:fs";
 import path from "node:path";
-import { type ApiDependencies, appRouter, createContext } from "@agent-access/api";
-import { type Auth, checkSameOrigin, createAuth } from "@agent-access/auth";
+import {
+  type ApiDependencies,
+  appRouter,
+  createContext,
+  handleTicketRequest,
+} from "@agent-access/api";
+import { type Auth, checkSameOrigin, createAuth, TokenBucket } from "@agent-access/auth";
 import { schemaVersion } from "@agent-access/db";
 import type { HttpBindings } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -13,9 +18,11 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
 import { clientIp } from "./client-ip.ts";
 
-export interface AppOptions extends Omit<ApiDependencies, "auth"> {
+export interface AppOptions extends Omit<ApiDependencies, "auth" | "exchangeFailures"> {
   /** The sign-in service. Default: createAuth over `db`, `config.publicUrl` and `now`. */
   auth?: Auth;
+  /** Failed ticket exchanges allowed per IP. Default: 10 at once, then one more every 6 s. */
+  exchangeFailures?: TokenBucket;
   /**
    * Take the client IP from X-Forwarded-For (its last entry) because exactly one reverse proxy
    * stands in front. Default false: the socket's address.
@@ -38,6 +45,8 @@ export function createApp(options: AppOptions) {
     auth:
       options.auth ??
       createAuth({ db: options.db, publicUrl: options.config.publicUrl, now: options.now }),
+    exchangeFailures:
+      options.exchangeFailures ?? new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
   };
   const app = new Hono<{ Bindings: HttpBindings }>();
 
@@ -56,6 +65,9 @@ export function createApp(options: AppOptions) {
     options.db.prepare("SELECT 1").get();
     return c.json({ status: "ok", schemaVersion: schemaVersion(options.db) });
   });
+
+  // REST for backends in any language: the same procedure as ticket.create.
+  app.post("/session/tickets", (c) => handleTicketRequest(deps, c.req.raw));
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({

@@ -28,6 +28,24 @@ const schema = z
       .enum(["true", "false", "1", "0"], "must be true or false")
       .default("false")
       .transform((value) => value === "true" || value === "1"),
+    /**
+     * The format static context groups must match, as a regular expression (matched against
+     * the whole group). Default:
+     * `segment:value` pairs such as workspace:42:user:7.
+     */
+    CONTEXT_GROUP_PATTERN: z
+      .string()
+      .refine((source) => {
+        try {
+          new RegExp(source);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be a valid regular expression")
+      // Anchored here, so a pattern cannot pass a group by matching only part of it.
+      .transform((source) => new RegExp(`^(?:${source})$`))
+      .optional(),
     /** Model of the agents: builtin | openai:<model> | anthropic:<model> | openai-compatible:<model>. */
     AGENT_MODEL: z
       .string()

@@ -1,9 +1,11 @@
 // Test harness: the real app on a random port over real HTTP, with an in-memory database and a
 // controllable clock, plus a small cookie-keeping client for flows where cookies are the point.
 import type { AddressInfo } from "node:net";
-import { type Db, migrate, openDatabase } from "@agent-access/db";
+import { type ApiConfig, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
+import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { type AppOptions, createApp } from "../src/app.ts";
+import { testAgents } from "./agents.ts";
 
 export interface TestServer {
   url: string;
@@ -12,7 +14,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: Partial<AppOptions> = {}): Promise<TestServer> {
+export type TestServerOptions = Partial<Omit<AppOptions, "config">> & {
+  config?: Partial<ApiConfig>;
+};
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const db = options.db ?? openDatabase(":memory:");
   migrate(db);
   const clock = {
@@ -26,8 +32,13 @@ export async function startTestServer(options: Partial<AppOptions> = {}): Promis
     db,
     now: () => clock.now,
     onInternalError: () => {},
+    agents: testAgents,
     ...options,
-    config: { publicUrl: options.config?.publicUrl ?? "http://localhost" },
+    config: {
+      publicUrl: "http://localhost",
+      contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN,
+      ...options.config,
+    },
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
@@ -144,4 +155,65 @@ export interface TrpcErrorBody {
 /** The error of a failed tRPC answer. */
 export async function trpcError(response: Response): Promise<TrpcErrorBody["error"]> {
   return ((await response.json()) as TrpcErrorBody).error;
+}
+
+/** Everything the database holds, as one string: for asserting that no secret is stored raw. */
+export function dumpDatabase(db: Db): string {
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .pluck()
+    .all() as string[];
+  return tables
+    .map((table) => JSON.stringify(db.prepare(`SELECT * FROM "${table}"`).all()))
+    .join("\n");
+}
+
+/** POSTs a ticket request to the REST route as a backend would. */
+export function postTicket(
+  server: TestServer,
+  apiKey: string | null,
+  body: unknown,
+): Promise<Response> {
+  return fetch(`${server.url}/session/tickets`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(apiKey === null ? {} : { authorization: `Bearer ${apiKey}` }),
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** A fresh static ticket for `contextGroup`, minted over REST with a new API key. */
+export async function staticTicket(
+  server: TestServer,
+  contextGroup = "workspace:1:user:1",
+  extra: Record<string, unknown> = {},
+): Promise<{ ticket: string; expires_at: number; url: string }> {
+  const { key } = createApiKey(server.db, "test");
+  const response = await postTicket(server, key, {
+    ticket_type: "agent_access",
+    agent_ids: ["workspace-assistant"],
+    agent_session_identifier: "static",
+    context_group: contextGroup,
+    ...extra,
+  });
+  if (response.status !== 201)
+    throw new Error(`mint failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { ticket: string; expires_at: number; url: string };
+}
+
+/** The tRPC answer of a response: its data, or its error's code and message. */
+export async function trpcResult<T = unknown>(
+  response: Response,
+): Promise<{ status: number; data?: T; error?: { code: string; message: string } }> {
+  const body = (await response.json()) as {
+    result?: { data: T };
+    error?: { message: string; data: { code: string } };
+  };
+  return {
+    status: response.status,
+    ...(body.result ? { data: body.result.data } : {}),
+    ...(body.error ? { error: { code: body.error.data.code, message: body.error.message } } : {}),
+  };
 }

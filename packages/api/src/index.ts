@@ -1,8 +1,12 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
+export { handleTicketRequest } from "./rest/tickets.ts";
 export { type AppRouter, appRouter } from "./root.ts";
+export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./tickets.ts";
 export {
+  type AgentDirectory,
+  type AgentInfo,
   type ApiConfig,
   type ApiDependencies,
   createCallerFactory,

@@ -1,5 +1,7 @@
 import { auth } from "./router/auth.ts";
 import { health } from "./router/health.ts";
+import { sessionRouter } from "./router/session.ts";
+import { ticketRouter } from "./router/ticket.ts";
 import { workspace } from "./router/workspace.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
@@ -7,6 +9,8 @@ export const appRouter = createTRPCRouter({
   auth,
   health,
   workspace,
+  ticket: ticketRouter,
+  session: sessionRouter,
 });
 
 export type AppRouter = typeof appRouter;

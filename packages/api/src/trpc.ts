@@ -1,25 +1,43 @@
 // The one place where tRPC is set up: 1. context, 2. initialization, 3. procedure kinds.
-import type { Auth, SignIn } from "@agent-access/auth";
-import type { Db } from "@agent-access/db";
+import type { Auth, SignIn, TokenBucket } from "@agent-access/auth";
+import { checkApiKey, type Db } from "@agent-access/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { checkAgentSession, NO_SESSION_MESSAGES } from "./agent-sessions.ts";
 
 /* 1. CONTEXT
  * What every procedure may use. The server builds one per request from the long-lived
- * dependencies (database, configuration, sign-in service) and the request itself. */
+ * dependencies (database, configuration, agents, sign-in service) and the request itself. */
 
 export interface ApiConfig {
-  /** The public origin of the app, e.g. "http://localhost:5173"; links and origin checks use it. */
+  /** The public origin of the app, e.g. "http://localhost:5173"; links and cookies use it. */
   publicUrl: string;
+  /** The format a static context group must match. Default: `segment:value` pairs. */
+  contextGroupPattern: RegExp;
+}
+
+/** What the API needs to know of an agent; the agents package's registry provides it. */
+export interface AgentInfo {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export interface AgentDirectory {
+  get(id: string): AgentInfo | undefined;
+  list(): AgentInfo[];
 }
 
 export interface ApiDependencies {
   db: Db;
   config: ApiConfig;
+  agents: AgentDirectory;
   /** The clock, in epoch ms. Tests pass a controlled one. Default Date.now. */
   now?: () => number;
   /** Sign-in sessions and their rate limits (createAuth). One per server: the limits are state. */
   auth: Auth;
+  /** Failed ticket exchanges per IP (a token per failure). One per server, like `auth`. */
+  exchangeFailures: TokenBucket;
 }
 
 export interface RequestInfo {
@@ -42,8 +60,10 @@ export function createContext(deps: ApiDependencies, request: RequestInfo) {
   return {
     db: deps.db,
     config: deps.config,
+    agents: deps.agents,
     now: deps.now ?? Date.now,
     auth: deps.auth,
+    exchangeFailures: deps.exchangeFailures,
     req: request.req,
     resHeaders: request.resHeaders,
     clientIp: request.clientIp ?? "unknown",
@@ -92,4 +112,42 @@ export const userProcedure = t.procedure.use(async ({ ctx, next }) => {
   const signIn = await ctx.getSignIn();
   if (!signIn) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
   return next({ ctx: { user: signIn.user, sessionId: signIn.sessionId } });
+});
+
+/**
+ * A backend, with `Authorization: Bearer <api key>`. No or an unknown key is UNAUTHORIZED; a
+ * revoked key is FORBIDDEN, so its owner can tell a typo from a revocation.
+ */
+export const backendProcedure = t.procedure.use(({ ctx, next }) => {
+  const header = ctx.req.headers.get("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) {
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "missing API key: send Authorization: Bearer <api key>",
+    });
+  }
+  const check = checkApiKey(ctx.db, match[1]!, ctx.now());
+  if (check.status === "unknown") {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "invalid API key" });
+  }
+  if (check.status === "revoked") {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "this API key has been revoked: create a new one",
+    });
+  }
+  return next({ ctx: { apiKey: check.key } });
+});
+
+/**
+ * A browser with a live agent session. Puts `{ contextGroup, agentIds, sessionType }` on
+ * `ctx.agentSession`; everything the procedure reads must be scoped by them in SQL.
+ */
+export const agentProcedure = t.procedure.use(async ({ ctx, next }) => {
+  const check = await checkAgentSession(ctx);
+  if (check.status !== "valid") {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: NO_SESSION_MESSAGES[check.status] });
+  }
+  return next({ ctx: { agentSession: check.session } });
 });

@@ -1,4 +1,17 @@
 export {
+  type AgentSessionRow,
+  consumeTicket,
+  findLiveAgentSession,
+  findTicket,
+  insertAgentSession,
+  insertTicket,
+  type NewAgentSession,
+  type NewTicket,
+  revokeAgentSession,
+  type SessionType,
+  type TicketRow,
+} from "./agent-access.ts";
+export {
   type ApiKeyCheck,
   type ApiKeyRow,
   type CreatedApiKey,

@@ -1,9 +1,10 @@
 // The auth router through a caller: cookies in, Set-Cookie out, without HTTP.
-import { createAuth } from "@agent-access/auth";
+import { createAuth, TokenBucket } from "@agent-access/auth";
 import { type Db, migrate, openDatabase } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { beforeEach, describe, expect, it } from "vitest";
 import { appRouter } from "../root.ts";
+import { DEFAULT_CONTEXT_GROUP_PATTERN } from "../tickets.ts";
 import { type ApiDependencies, createCallerFactory, createContext } from "../trpc.ts";
 
 const DAY = 24 * 60 * 60_000;
@@ -15,8 +16,14 @@ beforeEach(() => {
   migrate(db);
   clock = { now: 1_000_000 };
   const now = () => clock.now;
-  const config = { publicUrl: "http://localhost:5173" };
-  deps = { db, config, now, auth: createAuth({ db, publicUrl: config.publicUrl, now }) };
+  const config = {
+    publicUrl: "http://localhost:5173",
+    contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN,
+  };
+  const agents = { get: () => undefined, list: () => [] };
+  const exchangeFailures = new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 });
+  const auth = createAuth({ db, publicUrl: config.publicUrl, now });
+  deps = { db, config, agents, now, auth, exchangeFailures };
 });
 
 /** A caller for one request carrying `cookie`; `resHeaders` shows what it answers with. */

@@ -1,9 +1,24 @@
 // The host demo's workspaces. Every read goes through a db function whose SQL checks that the
 // caller is a member, so a workspace of someone else answers NOT_FOUND, exactly like a missing one.
-import { createWorkspace, getWorkspaceDetails, listWorkspacesOfUser } from "@agent-access/db";
+import {
+  createWorkspace,
+  getWorkspaceDetails,
+  isWorkspaceMember,
+  listWorkspacesOfUser,
+} from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { mintTicket } from "../tickets.ts";
 import { createTRPCRouter, userProcedure } from "../trpc.ts";
+
+const workspaceId = z.string().min(1).max(100);
+
+function noSuchWorkspace(): TRPCError {
+  return new TRPCError({
+    code: "NOT_FOUND",
+    message: "No such workspace among yours: check the link, or pick one from your list.",
+  });
+}
 
 export const workspace = createTRPCRouter({
   /** The caller's workspaces with their role in each. */
@@ -21,16 +36,34 @@ export const workspace = createTRPCRouter({
     ),
 
   /** The workspace with its members, webhook endpoints and their recent delivery health. */
-  get: userProcedure
-    .input(z.object({ workspaceId: z.string().min(1).max(100) }))
-    .query(({ ctx, input }) => {
-      const details = getWorkspaceDetails(ctx.db, input.workspaceId, ctx.user.id);
-      if (!details) {
-        throw new TRPCError({
-          code: "NOT_FOUND",
-          message: "No such workspace among yours: check the link, or pick one from your list.",
-        });
-      }
-      return details;
+  get: userProcedure.input(z.object({ workspaceId })).query(({ ctx, input }) => {
+    const details = getWorkspaceDetails(ctx.db, input.workspaceId, ctx.user.id);
+    if (!details) throw noSuchWorkspace();
+    return details;
+  }),
+
+  /**
+   * The host app's own ticket door, as a backend would mint one after its authorization check:
+   * membership first, then a ticket for this app's agents. `static` tickets work in the group
+   * `workspace:<id>:user:<id>`; `signin` ones follow whoever is signed in.
+   */
+  issueAgentTicket: userProcedure
+    .input(z.object({ workspaceId, sessionType: z.enum(["static", "signin"]) }))
+    .mutation(({ ctx, input }) => {
+      if (!isWorkspaceMember(ctx.db, input.workspaceId, ctx.user.id)) throw noSuchWorkspace();
+      const minted = mintTicket(
+        ctx,
+        {
+          ticket_type: "agent_access",
+          agent_ids: ctx.agents.list().map((agent) => agent.id),
+          agent_session_identifier: input.sessionType,
+          context_group:
+            input.sessionType === "static"
+              ? `workspace:${input.workspaceId}:user:${ctx.user.id}`
+              : undefined,
+        },
+        `user:${ctx.user.id}`,
+      );
+      return { ticket: minted.ticket, expiresAt: minted.expires_at, vanityUrl: minted.url };
     }),
 });

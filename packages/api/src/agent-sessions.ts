@@ -1,0 +1,172 @@
+// Agent sessions: what a browser gets for a ticket. The session is named by the HttpOnly
+// `agent_session` cookie; the database keeps only the token's hash.
+import { readCookie, secureCookies } from "@agent-access/auth";
+import {
+  type AgentSessionRow,
+  consumeTicket,
+  findLiveAgentSession,
+  findTicket,
+  insertAgentSession,
+  newSecret,
+  revokeAgentSession,
+  type SessionType,
+  sha256,
+} from "@agent-access/db";
+import { TRPCError } from "@trpc/server";
+import { serializeCookie } from "./cookies.ts";
+import type { AgentInfo, Context } from "./trpc.ts";
+
+export const AGENT_SESSION_COOKIE = "agent_session";
+const SESSION_PREFIX = "aas_";
+
+/** What the browser may know of its agent session. */
+export interface AgentSessionInfo {
+  sessionType: SessionType;
+  contextGroup: string;
+  agents: AgentInfo[];
+  expiresAt: number;
+}
+
+/** The session as procedures see it (`ctx.agentSession` in agentProcedure). */
+export interface AgentSession {
+  id: string;
+  sessionType: SessionType;
+  contextGroup: string;
+  agentIds: readonly string[];
+  expiresAt: number;
+}
+
+function sessionToken(ctx: Context): string | null {
+  return readCookie(ctx.req.headers.get("cookie"), AGENT_SESSION_COOKIE);
+}
+
+function unauthorized(message: string): TRPCError {
+  return new TRPCError({ code: "UNAUTHORIZED", message });
+}
+
+/** The group a signin session works in: derived from the user, never stored. */
+export function signinContextGroup(userId: string): string {
+  return `user:${userId}`;
+}
+
+function describe(ctx: Context, session: AgentSession): AgentSessionInfo {
+  return {
+    sessionType: session.sessionType,
+    contextGroup: session.contextGroup,
+    agents: session.agentIds.flatMap((id) => {
+      const agent = ctx.agents.get(id);
+      return agent ? [{ id: agent.id, name: agent.name, description: agent.description }] : [];
+    }),
+    expiresAt: session.expiresAt,
+  };
+}
+
+function setSessionCookie(ctx: Context, token: string, expiresAt: number): void {
+  ctx.resHeaders.append(
+    "Set-Cookie",
+    serializeCookie(AGENT_SESSION_COOKIE, token, {
+      expiresAt,
+      now: ctx.now(),
+      secure: secureCookies(ctx.config.publicUrl),
+    }),
+  );
+}
+
+/**
+ * Exchanges a ticket for an agent session: consumes the ticket (once, atomically), revokes the
+ * session the browser's previous cookie named, and sets the new cookie.
+ */
+export async function exchangeTicket(ctx: Context, ticket: string): Promise<AgentSessionInfo> {
+  const now = ctx.now();
+  const found = findTicket(ctx.db, ticket);
+  if (!found) throw unauthorized("ticket not recognised: ask your app for a new one");
+  if (found.consumed_at !== null)
+    throw unauthorized("ticket already used: ask your app for a new one");
+  if (found.expires_at <= now) throw unauthorized("ticket expired: ask your app for a new one");
+
+  // A signin ticket binds the session to this browser's sign-in; without one the ticket is
+  // left unused, so the user can sign in and open the same link again.
+  const signIn = found.session_type === "signin" ? await ctx.getSignIn() : null;
+  if (found.session_type === "signin" && !signIn) {
+    throw unauthorized("sign in first, then open the agent again");
+  }
+
+  const token = newSecret(SESSION_PREFIX);
+  const previous = sessionToken(ctx);
+  const row = ctx.db.transaction(() => {
+    const consumed = consumeTicket(ctx.db, ticket, now);
+    if (!consumed) return null;
+    if (previous) revokeAgentSession(ctx.db, previous, now);
+    return insertAgentSession(
+      ctx.db,
+      {
+        token,
+        ticket: consumed,
+        userId: signIn?.user.id ?? null,
+        signInId: signIn ? sha256(signIn.sessionId) : null,
+      },
+      now,
+    );
+  })();
+  // Another exchange of the same ticket won the race between the look-up and the update.
+  if (!row) throw unauthorized("ticket already used: ask your app for a new one");
+
+  setSessionCookie(ctx, token, row.expires_at);
+  return describe(ctx, toSession(row, signIn?.user.id ?? null));
+}
+
+function toSession(row: AgentSessionRow, userId: string | null): AgentSession {
+  return {
+    id: row.id,
+    sessionType: row.session_type,
+    contextGroup: row.session_type === "static" ? row.context_group! : signinContextGroup(userId!),
+    agentIds: JSON.parse(row.agent_ids) as string[],
+    expiresAt: row.expires_at,
+  };
+}
+
+export type AgentSessionCheck =
+  | { status: "valid"; session: AgentSession }
+  | { status: "none" | "ended" | "signed-out" };
+
+/**
+ * The browser's agent session, checked on every request: live in the database and, for signin
+ * sessions, still backed by the same sign-in that exchanged the ticket.
+ */
+export async function checkAgentSession(ctx: Context): Promise<AgentSessionCheck> {
+  const token = sessionToken(ctx);
+  if (!token) return { status: "none" };
+  const row = findLiveAgentSession(ctx.db, token, ctx.now());
+  if (!row) return { status: "ended" };
+  if (row.session_type === "static") return { status: "valid", session: toSession(row, null) };
+  const signIn = await ctx.getSignIn();
+  if (!signIn || signIn.user.id !== row.user_id || sha256(signIn.sessionId) !== row.sign_in_id) {
+    return { status: "signed-out" };
+  }
+  return { status: "valid", session: toSession(row, signIn.user.id) };
+}
+
+/** Refusal messages for a request without a usable agent session. */
+export const NO_SESSION_MESSAGES = {
+  none: "no agent session: open the agent from your app",
+  ended: "agent session expired or ended: open the agent from your app again",
+  "signed-out": "the sign-in behind this agent session has ended: sign in and open the agent again",
+} as const;
+
+export function describeSession(ctx: Context, session: AgentSession): AgentSessionInfo {
+  return describe(ctx, session);
+}
+
+/** Ends the browser's agent session and clears its cookie. */
+export function endAgentSession(ctx: Context): void {
+  const token = sessionToken(ctx);
+  if (token) revokeAgentSession(ctx.db, token, ctx.now());
+  ctx.resHeaders.append(
+    "Set-Cookie",
+    serializeCookie(AGENT_SESSION_COOKIE, "", {
+      expiresAt: 0,
+      now: ctx.now(),
+      secure: secureCookies(ctx.config.publicUrl),
+    }),
+  );
+}

@@ -1,0 +1,50 @@
+// The browser's side of agent access: exchange a ticket, see the session, end it.
+import { ipRateLimitKey } from "@agent-access/auth";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import {
+  checkAgentSession,
+  describeSession,
+  endAgentSession,
+  exchangeTicket,
+} from "../agent-sessions.ts";
+import { tooManyRequests } from "../rate-limited.ts";
+import { createTRPCRouter, publicProcedure } from "../trpc.ts";
+
+export const sessionRouter = createTRPCRouter({
+  /** Trades a ticket (once) for the agent_session cookie; replaces the browser's older session. */
+  exchange: publicProcedure
+    .input(z.object({ ticket: z.string().min(1).max(256) }))
+    .mutation(async ({ ctx, input }) => {
+      // Only failures count: a guesser runs out of tries, a user opening links never does.
+      const key = ipRateLimitKey(ctx.clientIp);
+      const limit = ctx.exchangeFailures.check(key, ctx.now());
+      if (!limit.allowed) {
+        throw tooManyRequests(
+          ctx.resHeaders,
+          limit.retryAfterMs,
+          "too many failed ticket exchanges from here: wait a moment, then open the agent again",
+        );
+      }
+      try {
+        return await exchangeTicket(ctx, input.ticket);
+      } catch (error) {
+        if (error instanceof TRPCError && error.code === "UNAUTHORIZED") {
+          ctx.exchangeFailures.take(key, ctx.now());
+        }
+        throw error;
+      }
+    }),
+
+  /** The browser's agent session, or null when it has none that is live. */
+  current: publicProcedure.query(async ({ ctx }) => {
+    const check = await checkAgentSession(ctx);
+    return check.status === "valid" ? describeSession(ctx, check.session) : null;
+  }),
+
+  /** Ends the browser's agent session. */
+  end: publicProcedure.mutation(({ ctx }) => {
+    endAgentSession(ctx);
+    return { ended: true };
+  }),
+});

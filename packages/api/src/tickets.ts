@@ -1,0 +1,112 @@
+// Minting agent_access tickets: the one service behind POST /session/tickets, ticket.create and
+// workspace.issueAgentTicket. The request shape is the reference page's, in snake_case.
+import { insertTicket, newSecret } from "@agent-access/db";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import type { Context } from "./trpc.ts";
+
+export const TICKET_PREFIX = "aat_";
+/** Ticket lifetime bounds, in seconds: 30 s to 24 h, 30 minutes unless asked otherwise. */
+export const EXPIRES_IN = { min: 30, max: 86_400, default: 1800 } as const;
+export const CONTEXT_GROUP_MAX_LENGTH = 256;
+/**
+ * The default format of a static context group: `segment:value` pairs such as
+ * `workspace:42:user:7`. Segments are lower-case words; values are ids without spaces.
+ */
+export const DEFAULT_CONTEXT_GROUP_PATTERN =
+  /^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_.@-]{1,128}(?::[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_.@-]{1,128})*$/;
+
+/**
+ * The request's shape. Types only: rules about meaning (known agents, the context group format,
+ * the lifetime bounds) are checked by `mintTicket`, so that REST can tell 400 from 422.
+ */
+export const ticketRequestSchema = z.object({
+  ticket_type: z.literal("agent_access"),
+  agent_ids: z.array(z.string().max(128)).max(32),
+  agent_session_identifier: z.enum(["static", "signin"]),
+  context_group: z.string().max(4096).nullish(),
+  expires_in: z.number().int().optional(),
+});
+
+export type TicketRequest = z.infer<typeof ticketRequestSchema>;
+
+export interface MintedTicket {
+  /** The secret, shown this once. */
+  ticket: string;
+  /** When the ticket, and the agent session it becomes, expire: epoch milliseconds. */
+  expires_at: number;
+  /** The vanity page that exchanges this ticket. */
+  url: string;
+}
+
+function unprocessable(message: string): TRPCError {
+  return new TRPCError({ code: "UNPROCESSABLE_CONTENT", message });
+}
+
+/** Checks a static context group against the configured format; returns why it fails, or null. */
+export function contextGroupProblem(group: string, pattern: RegExp): string | null {
+  if (group.trim() === "") return "context_group is empty";
+  if (group.length > CONTEXT_GROUP_MAX_LENGTH) {
+    return `context_group is longer than ${CONTEXT_GROUP_MAX_LENGTH} characters`;
+  }
+  if (!pattern.test(group)) {
+    return "context_group is not in the expected format of segment:value pairs, such as workspace:42:user:7";
+  }
+  return null;
+}
+
+/** The vanity page's address for a ticket. */
+export function vanityUrl(publicUrl: string, ticket: string): string {
+  return `${publicUrl}/vanity/agents?ticket=${encodeURIComponent(ticket)}`;
+}
+
+/**
+ * Validates the request's meaning and stores a new ticket, hashed. Errors are
+ * UNPROCESSABLE_CONTENT with a message naming the field and what to do.
+ */
+export function mintTicket(ctx: Context, request: TicketRequest, issuer: string): MintedTicket {
+  const agentIds = [...new Set(request.agent_ids)];
+  if (agentIds.length === 0) throw unprocessable("agent_ids must name at least one agent");
+  const unknown = agentIds.filter((id) => !ctx.agents.get(id));
+  if (unknown.length > 0) {
+    throw unprocessable(`unknown agent id${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
+  }
+
+  const expiresIn = request.expires_in ?? EXPIRES_IN.default;
+  if (expiresIn < EXPIRES_IN.min || expiresIn > EXPIRES_IN.max) {
+    throw unprocessable(
+      `expires_in must be between ${EXPIRES_IN.min} and ${EXPIRES_IN.max} seconds`,
+    );
+  }
+
+  let contextGroup: string | null = null;
+  if (request.agent_session_identifier === "static") {
+    if (request.context_group == null) {
+      throw unprocessable("context_group is required for static sessions");
+    }
+    const problem = contextGroupProblem(request.context_group, ctx.config.contextGroupPattern);
+    if (problem) throw unprocessable(problem);
+    contextGroup = request.context_group;
+  } else if (request.context_group != null) {
+    throw unprocessable(
+      "context_group must be left out for signin sessions: the group follows the signed-in user",
+    );
+  }
+
+  const now = ctx.now();
+  const ticket = newSecret(TICKET_PREFIX);
+  const expiresAt = now + expiresIn * 1000;
+  insertTicket(
+    ctx.db,
+    {
+      token: ticket,
+      agentIds,
+      sessionType: request.agent_session_identifier,
+      contextGroup,
+      issuer,
+      expiresAt,
+    },
+    now,
+  );
+  return { ticket, expires_at: expiresAt, url: vanityUrl(ctx.config.publicUrl, ticket) };
+}

@@ -1,0 +1,106 @@
+// The SDK end to end against the real server on a random port.
+import { createApiKey, revokeApiKey } from "@agent-access/db";
+import { CookieClient, startTestServer, type TestServer } from "@agent-access/server/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentAccessClient, AgentAccessError } from "./index.ts";
+
+let server: TestServer;
+let apiKey: string;
+beforeAll(async () => {
+  server = await startTestServer();
+  apiKey = createApiKey(server.db, "sdk").key;
+});
+afterAll(() => server.close());
+
+async function rejection(promise: Promise<unknown>): Promise<AgentAccessError> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(AgentAccessError);
+  return error as AgentAccessError;
+}
+
+describe("AgentAccessClient", () => {
+  it("mints a static ticket that a browser can exchange", async () => {
+    const client = new AgentAccessClient({ apiKey, baseUrl: `${server.url}/` });
+    const ticket = await client.tickets.createAgentAccess({
+      agentIds: ["workspace-assistant"],
+      sessionType: "static",
+      contextGroup: "workspace:42:user:7",
+      expiresIn: 120,
+    });
+    expect(ticket).toEqual({
+      ticket: expect.stringMatching(/^aat_/),
+      expiresAt: server.clock.now + 120_000,
+      url: `http://localhost/vanity/agents?ticket=${ticket.ticket}`,
+    });
+    const browser = new CookieClient(server.url);
+    const exchanged = await browser.mutation("session.exchange", { ticket: ticket.ticket });
+    expect(exchanged.status).toBe(200);
+  });
+
+  it("mints a signin ticket, and posts raw bodies as on the reference page", async () => {
+    const client = new AgentAccessClient({ apiKey, baseUrl: server.url });
+    await expect(
+      client.tickets.createAgentAccess({
+        agentIds: ["workspace-assistant"],
+        sessionType: "signin",
+      }),
+    ).resolves.toMatchObject({ ticket: expect.stringMatching(/^aat_/) });
+    const raw = await client.post<{ ticket: string; expires_at: number }>("/session/tickets", {
+      ticket_type: "agent_access",
+      agent_ids: ["workspace-assistant"],
+      agent_session_identifier: "static",
+      context_group: "workspace:1:user:2",
+      expires_in: 60 * 30,
+    });
+    expect(raw.expires_at).toBe(server.clock.now + 1_800_000);
+  });
+
+  it("throws AgentAccessError with the status and code of each refusal", async () => {
+    const client = new AgentAccessClient({ apiKey, baseUrl: server.url });
+    const unknownAgent = await rejection(
+      client.tickets.createAgentAccess({
+        agentIds: ["ghost"],
+        sessionType: "static",
+        contextGroup: "org:1",
+      }),
+    );
+    expect(unknownAgent).toMatchObject({
+      status: 422,
+      code: "unprocessable_request",
+      message: "unknown agent id: ghost",
+    });
+
+    const badKey = await rejection(
+      new AgentAccessClient({ apiKey: "aak_nope", baseUrl: server.url }).tickets.createAgentAccess({
+        agentIds: ["workspace-assistant"],
+        sessionType: "signin",
+      }),
+    );
+    expect(badKey).toMatchObject({ status: 401, code: "unauthorized" });
+
+    const revoked = createApiKey(server.db, "revoked");
+    revokeApiKey(server.db, revoked.id);
+    const revokedError = await rejection(
+      new AgentAccessClient({ apiKey: revoked.key, baseUrl: server.url }).tickets.createAgentAccess(
+        {
+          agentIds: ["workspace-assistant"],
+          sessionType: "signin",
+        },
+      ),
+    );
+    expect(revokedError).toMatchObject({ status: 403, code: "forbidden" });
+  });
+
+  it("reports an unreachable server as status 0", async () => {
+    const client = new AgentAccessClient({
+      apiKey,
+      baseUrl: "http://127.0.0.1:9",
+      timeoutMs: 2000,
+    });
+    const error = await rejection(client.post("/session/tickets", {}));
+    expect(error).toMatchObject({ status: 0, code: "network_error" });
+  });
+});
