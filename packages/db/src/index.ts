@@ -59,11 +59,11 @@ export { DEMO_EMAIL, DEMO_PASSWORD, isSeeded, type SeedResult, seedDemo } from "
 export { statement } from "./statements.ts";
 export { grantTool, hasToolGrant, type ToolGrantKey } from "./tool-grants.ts";
 export {
-  type EndpointHealth,
+  type DeliveryStats,
+  deliveryStats,
+  type EndpointDeliveryStats,
   existingWorkspaceIds,
   markFailedDeliveriesForRetry,
   type RetryMarked,
-  type WebhookHealth,
-  webhookHealth,
   workspaceIdsOfUser,
-} from "./webhooks.ts";
+} from "./webhook-deliveries.ts";

@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   type Db,
+  deliveryStats,
   existingWorkspaceIds,
   markFailedDeliveriesForRetry,
   migrate,
   openDatabase,
   seedDemo,
-  webhookHealth,
   workspaceIdsOfUser,
 } from "./index.ts";
 
@@ -37,7 +37,7 @@ describe("webhook data for the demo agent", () => {
 
   it("reports delivery health of the given workspaces only", () => {
     const [production, staging] = workspaces as [string, string];
-    const health = webhookHealth(db, [production], null);
+    const health = deliveryStats(db, [production], null);
     expect(health.endpoints).toHaveLength(3);
     expect(health.deliveries).toBe(180);
     expect(health.succeeded + health.failed).toBe(180);
@@ -51,10 +51,10 @@ describe("webhook data for the demo agent", () => {
     expect(health.p95LatencyMs).toBe(durations[Math.ceil(180 * 0.95) - 1]);
     const billing = health.endpoints.find((e) => e.url.includes("billing"))!;
     expect(billing.failed).toBeGreaterThan(10);
-    expect(webhookHealth(db, [staging], null).endpoints).toHaveLength(1);
-    expect(webhookHealth(db, [], null)).toMatchObject({ deliveries: 0, p95LatencyMs: null });
+    expect(deliveryStats(db, [staging], null).endpoints).toHaveLength(1);
+    expect(deliveryStats(db, [], null)).toMatchObject({ deliveries: 0, p95LatencyMs: null });
     // Only deliveries since the given time count.
-    expect(webhookHealth(db, [production], 1_000_000_000 - 10 * 60_000).deliveries).toBe(30);
+    expect(deliveryStats(db, [production], 1_000_000_000 - 10 * 60_000).deliveries).toBe(30);
   });
 
   it("marks failed deliveries for retry in the given workspaces only, once", () => {

@@ -1,5 +1,5 @@
-// The host demo's webhook data, read and changed by the demo agent's tools. Every query takes
-// the workspaces the caller's context group stands for and filters by them in SQL.
+// Webhook deliveries as the demo agent's tools read and change them. Every query takes the
+// workspaces the caller's context group stands for and filters by them in SQL.
 import type { Db } from "./connection.ts";
 import { statement } from "./statements.ts";
 
@@ -23,24 +23,25 @@ export function existingWorkspaceIds(db: Db, ids: readonly string[]): string[] {
     .map((row) => row.id);
 }
 
-export interface EndpointHealth {
+export interface EndpointDeliveryStats {
   id: string;
   workspaceId: string;
   url: string;
   description: string;
   deliveries: number;
+  succeeded: number;
   failed: number;
   /** Failed deliveries not yet marked for retry. */
   failedAwaitingRetry: number;
   p95LatencyMs: number | null;
 }
 
-export interface WebhookHealth {
+export interface DeliveryStats {
   deliveries: number;
   succeeded: number;
   failed: number;
   p95LatencyMs: number | null;
-  endpoints: EndpointHealth[];
+  endpoints: EndpointDeliveryStats[];
 }
 
 /** Nearest-rank 95th percentile of delivery durations, computed by SQLite's sort. */
@@ -60,14 +61,17 @@ function p95(db: Db, workspaceIds: string, endpointId: string | null, since: num
   ).get({ ...params, offset: Math.ceil(count * 0.95) - 1 })!.duration_ms;
 }
 
-/** Delivery health of the workspaces' endpoints, over deliveries since `since` (or all). */
-export function webhookHealth(
+/** Delivery counts and latency of the workspaces' endpoints, since `since` (or all time). */
+export function deliveryStats(
   db: Db,
   workspaceIds: readonly string[],
   since: number | null,
-): WebhookHealth {
+): DeliveryStats {
   const ws = JSON.stringify(workspaceIds);
-  const rows = statement<[object], Omit<EndpointHealth, "p95LatencyMs"> & { succeeded: number }>(
+  const rows = statement<
+    [object],
+    Omit<EndpointDeliveryStats, "p95LatencyMs"> & { succeeded: number }
+  >(
     db,
     `SELECT e.id, e.workspace_id AS workspaceId, e.url, e.description,
             count(d.id) AS deliveries,
@@ -81,7 +85,7 @@ export function webhookHealth(
       WHERE e.workspace_id IN (SELECT value FROM json_each(:ws))
       GROUP BY e.id ORDER BY e.url`,
   ).all({ ws, since });
-  const endpoints = rows.map(({ succeeded: _succeeded, ...row }) => ({
+  const endpoints = rows.map((row) => ({
     ...row,
     p95LatencyMs: p95(db, ws, row.id, since),
   }));
