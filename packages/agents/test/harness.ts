@@ -36,6 +36,7 @@ export interface SetupOptions {
   /** Pause between builtin words; default 0. */
   tokenDelayMs?: number;
   deltaFlushMs?: number;
+  maxSteps?: number;
   agents?: AgentRegistry;
 }
 
@@ -63,6 +64,7 @@ export function setup(options: SetupOptions = {}): Setup {
       agents: options.agents ?? defaultAgentRegistry,
       model: options.model ?? createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
       deltaFlushMs: options.deltaFlushMs ?? 0,
+      maxSteps: options.maxSteps,
       onError: (error) => {
         throw error;
       },
