@@ -1,7 +1,15 @@
-// Starts the server: validates the environment, migrates the database (and seeds the demo data
-// in development), listens, and on SIGTERM/SIGINT closes HTTP first, then the database.
+// Starts the server: validates the environment and the model settings, migrates the database
+// (and seeds the demo data in development), marks runs a crash left running as interrupted,
+// listens, and on SIGTERM/SIGINT closes HTTP first, then the run engine, then the database.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
+import {
+  createAgentRuntime,
+  defaultAgentRegistry,
+  ModelConfigError,
+  resolveModel,
+} from "@agent-access/agents";
+import { DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
 import { migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
@@ -19,7 +27,22 @@ function loadEnv() {
   }
 }
 
+function loadModel() {
+  try {
+    return resolveModel({
+      model: env.AGENT_MODEL,
+      baseUrl: env.AGENT_BASE_URL,
+      apiKey: env.AGENT_API_KEY,
+    });
+  } catch (error) {
+    if (!(error instanceof ModelConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 const env = loadEnv();
+const model = loadModel();
 const production = env.NODE_ENV === "production";
 const db = openDatabase(env.DATABASE_PATH);
 migrate(db);
@@ -31,10 +54,23 @@ if (production && !fs.existsSync(`${webRoot}/index.html`)) {
   process.exit(1);
 }
 
+const runtime = createAgentRuntime({ db, agents: defaultAgentRegistry, model });
+const { interruptedRunIds } = await runtime.recover();
+if (interruptedRunIds.length > 0) {
+  console.log(
+    `Marked ${interruptedRunIds.length} run(s) left unfinished by a crash as interrupted.`,
+  );
+}
+
 const auth = createAuth({ db, publicUrl: env.PUBLIC_URL });
 const app = createApp({
   db,
-  config: { publicUrl: env.PUBLIC_URL },
+  config: {
+    publicUrl: env.PUBLIC_URL,
+    contextGroupPattern: env.CONTEXT_GROUP_PATTERN ?? DEFAULT_CONTEXT_GROUP_PATTERN,
+  },
+  agents: defaultAgentRegistry,
+  runtime,
   auth,
   trustProxy: env.TRUST_PROXY,
   webRoot: production ? webRoot : null,
@@ -51,20 +87,22 @@ const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (
 });
 
 let closing = false;
-function shutdown(signal: string) {
+async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
-  console.log(`${signal}: closing HTTP, then the database`);
+  console.log(`${signal}: closing HTTP, then the run engine, then the database`);
   clearInterval(sweep);
-  server.close(() => {
-    db.close();
-    process.exit(0);
-  });
-  // Open event streams would hold close() forever; give requests a moment, then cut them.
+  const closed = new Promise((resolve) => server.close(resolve));
   if ("closeIdleConnections" in server) server.closeIdleConnections();
+  // Running replies are recorded as interrupted with their text so far; event streams end.
+  await runtime.close();
+  // Requests still open get a moment to finish, then are cut.
   setTimeout(() => {
     if ("closeAllConnections" in server) server.closeAllConnections();
   }, 2000).unref();
+  await closed;
+  db.close();
+  process.exit(0);
 }
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,20 +1,13 @@
-// Agents for tests of the ticket and session paths, where only an agent's identity matters.
-import type { AgentDirectory, AgentInfo } from "@agent-access/api";
+// The agents of the test server: the demo assistant, and a second agent so that tests can make
+// sessions with and without a given agent.
+import { createAgentRegistry, defineAgent, workspaceAssistant } from "@agent-access/agents";
 
-const agents: AgentInfo[] = [
-  {
-    id: "workspace-assistant",
-    name: "Workspace assistant",
-    description: "Answers questions about webhooks.",
-  },
-  {
-    id: "billing-assistant",
-    name: "Billing assistant",
-    description: "Answers questions about invoices.",
-  },
-];
+export const billingAssistant = defineAgent({
+  id: "billing-assistant",
+  name: "Billing assistant",
+  description: "Answers questions about invoices.",
+  instructions: "You answer questions about invoices.",
+  tools: {},
+});
 
-export const testAgents: AgentDirectory = {
-  get: (id) => agents.find((agent) => agent.id === id),
-  list: () => agents,
-};
+export const testAgents = createAgentRegistry([workspaceAssistant, billingAssistant]);

@@ -1,6 +1,7 @@
 // Test harness: the real app on a random port over real HTTP, with an in-memory database and a
 // controllable clock, plus a small cookie-keeping client for flows where cookies are the point.
 import type { AddressInfo } from "node:net";
+import { type AgentRuntime, createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
 import { type ApiConfig, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
@@ -10,12 +11,15 @@ import { testAgents } from "./agents.ts";
 export interface TestServer {
   url: string;
   db: Db;
+  runtime: AgentRuntime;
   clock: { now: number; advance(ms: number): void };
   close(): Promise<void>;
 }
 
 export type TestServerOptions = Partial<Omit<AppOptions, "config">> & {
   config?: Partial<ApiConfig>;
+  /** The builtin model's pause before each word, in ms. Default 0. */
+  tokenDelayMs?: number;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -28,12 +32,23 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   };
   let url = "";
+  const now = () => clock.now;
+  const agents = options.agents ?? testAgents;
+  const runtime =
+    options.runtime ??
+    createAgentRuntime({
+      db,
+      agents,
+      model: createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
+      now,
+    });
   const app = createApp({
     db,
-    now: () => clock.now,
+    now,
     onInternalError: () => {},
-    agents: testAgents,
     ...options,
+    agents,
+    runtime,
     config: {
       publicUrl: "http://localhost",
       contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN,
@@ -49,15 +64,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return {
     url,
     db,
+    runtime,
     clock,
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      await runtime.close();
+      await new Promise<void>((resolve) => {
         if ("closeAllConnections" in server) server.closeAllConnections();
-        server.close(() => {
-          if (!options.db) db.close();
-          resolve();
-        });
-      }),
+        server.close(() => resolve());
+      });
+      if (!options.db) db.close();
+    },
   };
 }
 

@@ -5,7 +5,6 @@ export { handleTicketRequest } from "./rest/tickets.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./tickets.ts";
 export {
-  type AgentDirectory,
   type AgentInfo,
   type ApiConfig,
   type ApiDependencies,

@@ -1,4 +1,5 @@
 import { auth } from "./router/auth.ts";
+import { contextRouter } from "./router/context.ts";
 import { health } from "./router/health.ts";
 import { sessionRouter } from "./router/session.ts";
 import { ticketRouter } from "./router/ticket.ts";
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   workspace,
   ticket: ticketRouter,
   session: sessionRouter,
+  context: contextRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,4 +1,5 @@
 // The one place where tRPC is set up: 1. context, 2. initialization, 3. procedure kinds.
+import type { AgentRegistry, AgentRuntime } from "@agent-access/agents";
 import type { Auth, SignIn, TokenBucket } from "@agent-access/auth";
 import { checkApiKey, type Db } from "@agent-access/db";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -16,22 +17,20 @@ export interface ApiConfig {
   contextGroupPattern: RegExp;
 }
 
-/** What the API needs to know of an agent; the agents package's registry provides it. */
+/** What a browser may know of an agent. */
 export interface AgentInfo {
   id: string;
   name: string;
   description: string;
 }
 
-export interface AgentDirectory {
-  get(id: string): AgentInfo | undefined;
-  list(): AgentInfo[];
-}
-
 export interface ApiDependencies {
   db: Db;
   config: ApiConfig;
-  agents: AgentDirectory;
+  /** The agents tickets may name; the same registry the runtime runs. */
+  agents: AgentRegistry;
+  /** The run engine behind the context procedures (createAgentRuntime). One per server. */
+  runtime: AgentRuntime;
   /** The clock, in epoch ms. Tests pass a controlled one. Default Date.now. */
   now?: () => number;
   /** Sign-in sessions and their rate limits (createAuth). One per server: the limits are state. */
@@ -61,6 +60,7 @@ export function createContext(deps: ApiDependencies, request: RequestInfo) {
     db: deps.db,
     config: deps.config,
     agents: deps.agents,
+    runtime: deps.runtime,
     now: deps.now ?? Date.now,
     auth: deps.auth,
     exchangeFailures: deps.exchangeFailures,

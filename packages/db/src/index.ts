@@ -32,11 +32,66 @@ export {
   updateAuthSessionExpiry,
 } from "./auth-sessions.ts";
 export { type Db, type OpenDatabaseOptions, openDatabase } from "./connection.ts";
+export {
+  appendContextEvents,
+  type ContextEventRow,
+  listContextEvents,
+} from "./context-events.ts";
+export {
+  type AgentScope,
+  type ContextRow,
+  type ContextStatus,
+  changeContextStatus,
+  findContext,
+  getContextById,
+  insertContext,
+  type ListContextsQuery,
+  listContexts,
+  listStrandedContexts,
+  type NewContext,
+  setContextTitle,
+  softDeleteContext,
+} from "./contexts.ts";
+export {
+  allMessages,
+  deleteMessagesAfter,
+  getMessage,
+  insertMessage,
+  lastMessageWithRole,
+  listMessages,
+  type MessageRole,
+  type MessageRow,
+  messageOfRun,
+  type NewMessage,
+  setMessageParts,
+} from "./messages.ts";
 export { loadMigrations, type Migration, migrate, schemaVersion } from "./migrate.ts";
+export {
+  changeRunStatus,
+  finishRun,
+  getRun,
+  insertRun,
+  type NewRun,
+  type RunRow,
+  type RunStatus,
+  recordRunProgress,
+  runsWithStatus,
+  unfinishedRunOf,
+} from "./runs.ts";
 export { newId, newSecret, sha256 } from "./secrets.ts";
 export { DEMO_EMAIL, DEMO_PASSWORD, isSeeded, type SeedResult, seedDemo } from "./seed.ts";
 export { statement } from "./statements.ts";
+export { grantTool, hasToolGrant, type ToolGrantKey } from "./tool-grants.ts";
 export { createUser, findUserByEmail, getUser, type User, type UserWithPassword } from "./users.ts";
+export {
+  type DeliveryStats,
+  deliveryStats,
+  type EndpointDeliveryStats,
+  existingWorkspaceIds,
+  markFailedDeliveriesForRetry,
+  type RetryMarked,
+  workspaceIdsOfUser,
+} from "./webhook-deliveries.ts";
 export { type EndpointHealth, type EndpointStatus, HEALTH_WINDOW } from "./webhooks.ts";
 export {
   createWorkspace,

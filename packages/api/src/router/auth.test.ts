@@ -1,4 +1,5 @@
 // The auth router through a caller: cookies in, Set-Cookie out, without HTTP.
+import { createAgentRuntime, createBuiltinModel, defaultAgentRegistry } from "@agent-access/agents";
 import { createAuth, TokenBucket } from "@agent-access/auth";
 import { type Db, migrate, openDatabase } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
@@ -20,10 +21,11 @@ beforeEach(() => {
     publicUrl: "http://localhost:5173",
     contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN,
   };
-  const agents = { get: () => undefined, list: () => [] };
+  const agents = defaultAgentRegistry;
+  const runtime = createAgentRuntime({ db, agents, model: createBuiltinModel() });
   const exchangeFailures = new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 });
   const auth = createAuth({ db, publicUrl: config.publicUrl, now });
-  deps = { db, config, agents, now, auth, exchangeFailures };
+  deps = { db, config, agents, runtime, now, auth, exchangeFailures };
 });
 
 /** A caller for one request carrying `cookie`; `resHeaders` shows what it answers with. */

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { askUser, createAgentRegistry, defineAgent, defineTool } from "./agent.ts";
+import { defaultAgentRegistry, workspaceAssistant } from "./workspace-assistant/index.ts";
+
+const echo = defineTool({
+  description: "Echo the text back.",
+  inputSchema: z.object({ text: z.string() }),
+  execute: (input) => ({ echoed: input.text }),
+});
+
+describe("agents", () => {
+  it("are checked for a usable id and tool names", () => {
+    const agent = { id: "echo", name: "Echo", description: "", instructions: "", tools: { echo } };
+    expect(defineAgent(agent)).toBe(agent);
+    expect(() => defineAgent({ ...agent, id: "Echo Agent" })).toThrow(/lowercase letters/);
+    expect(() => defineAgent({ ...agent, tools: { "echo it": echo } })).toThrow(
+      /must start with a letter/,
+    );
+    expect(echo.needsApproval).toBe(false);
+    expect(askUser.kind).toBe("ask-user");
+  });
+
+  it("are found by id in a registry that refuses duplicate ids", () => {
+    const one = defineAgent({
+      id: "one",
+      name: "One",
+      description: "first",
+      instructions: "",
+      tools: {},
+    });
+    const registry = createAgentRegistry([workspaceAssistant, one]);
+    expect(registry.get("one")).toBe(one);
+    expect(registry.get("missing")).toBeUndefined();
+    expect(registry.list().map((agent) => agent.id)).toEqual(["workspace-assistant", "one"]);
+    expect(() => createAgentRegistry([one, one])).toThrow(/Two agents have the id "one"/);
+  });
+
+  it("include the workspace assistant by default, with its three tools", () => {
+    expect(defaultAgentRegistry.list()).toEqual([workspaceAssistant]);
+    expect(workspaceAssistant).toMatchObject({
+      id: "workspace-assistant",
+      name: "Workspace assistant",
+    });
+    expect(Object.keys(workspaceAssistant.tools)).toEqual([
+      "getWebhookHealth",
+      "retryFailedDeliveries",
+      "askUser",
+    ]);
+  });
+});

@@ -1,0 +1,119 @@
+// Agents and their tools: what an app defines, and what the engine runs.
+import type { Db } from "@agent-access/db";
+import type { LanguageModelV3 } from "@ai-sdk/provider";
+import { z } from "zod";
+
+/** What a tool receives besides its input: enough to scope its data to the caller's tenant. */
+export interface ToolContext {
+  /** The context group of the conversation, e.g. "workspace:42:user:7" or "user:usr_…". */
+  contextGroup: string;
+  contextId: string;
+  db: Db;
+  /** Aborts when the run is cancelled or the server shuts down. */
+  signal: AbortSignal;
+  /** The engine's clock, in epoch ms. */
+  now: () => number;
+}
+
+/** A tool the engine runs itself. Its output must be JSON (it is stored and sent to clients). */
+export interface ExecutableTool<Input extends z.ZodType = z.ZodType> {
+  kind: "execute";
+  description: string;
+  inputSchema: Input;
+  /** Ask the user before every call (unless they chose "allow always"). Default false. */
+  needsApproval: boolean;
+  // A method, not a property, so that a tool of any input type fits `AgentTool`.
+  execute(input: z.output<Input>, context: ToolContext): unknown;
+}
+
+/** A tool that puts a question to the user and pauses the run until they answer. */
+export interface AskUserTool {
+  kind: "ask-user";
+  description: string;
+  inputSchema: typeof askUserInput;
+}
+
+export type AgentTool = ExecutableTool | AskUserTool;
+
+export function defineTool<Input extends z.ZodType>(tool: {
+  description: string;
+  inputSchema: Input;
+  needsApproval?: boolean;
+  execute(input: z.output<Input>, context: ToolContext): unknown;
+}): ExecutableTool<Input> {
+  return {
+    kind: "execute",
+    description: tool.description,
+    inputSchema: tool.inputSchema,
+    needsApproval: tool.needsApproval ?? false,
+    execute: tool.execute,
+  };
+}
+
+const askUserInput = z.object({
+  question: z
+    .string()
+    .min(1)
+    .describe("The question, in one or two sentences.")
+    .meta({ examples: ["What would you like me to do next?"] }),
+});
+
+/**
+ * Asks the user a question and waits: the run pauses in `waiting_for_input` until the answer
+ * comes through `submitInput`, and the model then sees `{ answer }` as the tool's result.
+ */
+export const askUser: AskUserTool = {
+  kind: "ask-user",
+  description:
+    "Ask the user a question and wait for the answer. Use it when you need a decision or a detail only the user knows.",
+  inputSchema: askUserInput,
+};
+
+export interface AgentDefinition {
+  /** Stable id, used in tickets and stored with each context. */
+  id: string;
+  name: string;
+  description: string;
+  /** The system prompt. */
+  instructions: string;
+  /** Tools by the name the model calls them with. */
+  tools: Record<string, AgentTool>;
+  /** A model for this agent only; default: the runtime's model. */
+  model?: LanguageModelV3;
+}
+
+const AGENT_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const TOOL_NAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
+
+/** Checks an agent's id and tool names (the providers' rules) and returns it. */
+export function defineAgent(agent: AgentDefinition): AgentDefinition {
+  if (!AGENT_ID.test(agent.id)) {
+    throw new Error(`Agent id "${agent.id}" must be lowercase letters, digits and dashes.`);
+  }
+  for (const name of Object.keys(agent.tools)) {
+    if (!TOOL_NAME.test(name)) {
+      throw new Error(
+        `Tool name "${name}" of agent "${agent.id}" must start with a letter and hold only letters, digits, _ and -.`,
+      );
+    }
+  }
+  return agent;
+}
+
+export interface AgentRegistry {
+  get(id: string): AgentDefinition | undefined;
+  /** Every agent, in the order given. */
+  list(): AgentDefinition[];
+}
+
+export function createAgentRegistry(agents: readonly AgentDefinition[]): AgentRegistry {
+  const byId = new Map<string, AgentDefinition>();
+  for (const agent of agents) {
+    if (byId.has(agent.id)) throw new Error(`Two agents have the id "${agent.id}".`);
+    byId.set(agent.id, agent);
+  }
+  return {
+    get: (id) => byId.get(id),
+    list: () => [...byId.values()],
+  };
+}

@@ -1,0 +1,46 @@
+export {
+  type AgentDefinition,
+  type AgentRegistry,
+  type AgentTool,
+  type AskUserTool,
+  askUser,
+  createAgentRegistry,
+  defineAgent,
+  defineTool,
+  type ExecutableTool,
+  type ToolContext,
+} from "./agent.ts";
+export { AgentRuntimeError, type AgentRuntimeErrorCode } from "./errors.ts";
+export { type BuiltinModelOptions, createBuiltinModel } from "./models/builtin.ts";
+export { type ModelConfig, ModelConfigError, resolveModel } from "./models/resolve.ts";
+export {
+  type AgentRuntime,
+  type AgentRuntimeOptions,
+  type ApprovalDecision,
+  createAgentRuntime,
+  type ListContextsInput,
+  MAX_MESSAGE_LENGTH,
+  type SendResult,
+} from "./runtime/runtime.ts";
+export type {
+  AgentScope,
+  ContextEvent,
+  ContextMessage,
+  ContextStatus,
+  ContextSummary,
+  FinishedRunStatus,
+  JsonValue,
+  MessagePart,
+  RunStatus,
+  RunUsage,
+  SequencedEvent,
+  TextPart,
+  ToolCallPart,
+  ToolCallState,
+} from "./types.ts";
+export {
+  defaultAgentRegistry,
+  defaultAgents,
+  workspaceAssistant,
+} from "./workspace-assistant/index.ts";
+export { getWebhookHealth, retryFailedDeliveries } from "./workspace-assistant/tools.ts";

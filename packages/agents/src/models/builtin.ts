@@ -1,0 +1,168 @@
+// The `builtin` model: an AI SDK language model (LanguageModelV3) that needs no network and no
+// key, so that `pnpm dev` and the tests run the same code path as a real provider.
+import { setTimeout as sleep } from "node:timers/promises";
+import type {
+  LanguageModelV3,
+  LanguageModelV3CallOptions,
+  LanguageModelV3FunctionTool,
+  LanguageModelV3Prompt,
+  LanguageModelV3StreamPart,
+  LanguageModelV3Usage,
+} from "@ai-sdk/provider";
+import { type BuiltinPlan, planReply } from "./builtin-plan.ts";
+
+export interface BuiltinModelOptions {
+  /**
+   * Pause before each streamed word, in ms. Default 20, so that development shows a reply
+   * arriving; tests and benchmarks pass 0 (or a little more to watch a reply mid-way).
+   */
+  tokenDelayMs?: number;
+}
+
+function countWords(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+/** Words the model was given, standing in for input tokens. */
+function promptWords(prompt: LanguageModelV3Prompt): number {
+  let words = 0;
+  for (const message of prompt) {
+    if (message.role === "system") {
+      words += countWords(message.content);
+      continue;
+    }
+    for (const part of message.content) {
+      if (part.type === "text") words += countWords(part.text);
+      else if (part.type === "tool-call") words += countWords(JSON.stringify(part.input));
+      else if (part.type === "tool-result") words += countWords(JSON.stringify(part.output));
+    }
+  }
+  return words;
+}
+
+function usage(input: number, output: number): LanguageModelV3Usage {
+  return {
+    inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: 0 },
+    outputTokens: { total: output, text: output, reasoning: 0 },
+  };
+}
+
+/** Ids unique within a conversation: one more than the tool calls already in it. */
+function nextToolCallId(prompt: LanguageModelV3Prompt): string {
+  let calls = 0;
+  for (const message of prompt) {
+    if (message.role !== "assistant") continue;
+    for (const part of message.content) if (part.type === "tool-call") calls++;
+  }
+  return `call_${calls + 1}`;
+}
+
+function functionTools(call: LanguageModelV3CallOptions): LanguageModelV3FunctionTool[] {
+  return (call.tools ?? []).filter((tool) => tool.type === "function");
+}
+
+function* streamParts(
+  plan: BuiltinPlan,
+  prompt: LanguageModelV3Prompt,
+): Generator<LanguageModelV3StreamPart> {
+  const input = promptWords(prompt);
+  yield { type: "stream-start", warnings: [] };
+  if (plan.kind === "tool-call") {
+    const id = nextToolCallId(prompt);
+    const json = JSON.stringify(plan.input);
+    yield { type: "tool-input-start", id, toolName: plan.toolName };
+    yield { type: "tool-input-delta", id, delta: json };
+    yield { type: "tool-input-end", id };
+    yield { type: "tool-call", toolCallId: id, toolName: plan.toolName, input: json };
+    yield {
+      type: "finish",
+      usage: usage(input, 1 + countWords(json)),
+      finishReason: { unified: "tool-calls", raw: "tool-calls" },
+    };
+    return;
+  }
+  const words = plan.text.split(" ");
+  yield { type: "text-start", id: "text" };
+  for (const [index, word] of words.entries()) {
+    yield { type: "text-delta", id: "text", delta: index === 0 ? word : ` ${word}` };
+  }
+  yield { type: "text-end", id: "text" };
+  yield {
+    type: "finish",
+    usage: usage(input, countWords(plan.text)),
+    finishReason: { unified: "stop", raw: "stop" },
+  };
+}
+
+function aborted(): DOMException {
+  return new DOMException("The model call was aborted.", "AbortError");
+}
+
+/**
+ * A development model, not a language model. It understands nothing: it picks the tools whose
+ * names or descriptions share words with the last user message (a name match beats a
+ * description match), calls them one per step, then streams an answer put together from their
+ * results (a result's `summary` string is used as is), word by word. With no matching tool it
+ * says what it can do. "stream N words" makes it stream N words of filler (benchmarks).
+ * Usage counts words as tokens. Same conversation in, same reply out.
+ */
+export function createBuiltinModel(options: BuiltinModelOptions = {}): LanguageModelV3 {
+  const delayMs = options.tokenDelayMs ?? 20;
+  return {
+    specificationVersion: "v3",
+    provider: "agent-access",
+    modelId: "builtin",
+    supportedUrls: {},
+
+    async doGenerate(call) {
+      const plan = planReply(call.prompt, functionTools(call));
+      const input = promptWords(call.prompt);
+      if (plan.kind === "tool-call") {
+        const json = JSON.stringify(plan.input);
+        return {
+          content: [
+            {
+              type: "tool-call",
+              toolCallId: nextToolCallId(call.prompt),
+              toolName: plan.toolName,
+              input: json,
+            },
+          ],
+          finishReason: { unified: "tool-calls", raw: "tool-calls" },
+          usage: usage(input, 1 + countWords(json)),
+          warnings: [],
+        };
+      }
+      return {
+        content: [{ type: "text", text: plan.text }],
+        finishReason: { unified: "stop", raw: "stop" },
+        usage: usage(input, countWords(plan.text)),
+        warnings: [],
+      };
+    },
+
+    async doStream(call) {
+      const signal = call.abortSignal;
+      const parts = streamParts(planReply(call.prompt, functionTools(call)), call.prompt);
+      const stream = new ReadableStream<LanguageModelV3StreamPart>({
+        async pull(controller) {
+          try {
+            if (signal?.aborted) throw aborted();
+            const next = parts.next();
+            if (next.done) {
+              controller.close();
+              return;
+            }
+            if (next.value.type === "text-delta" && delayMs > 0) {
+              await sleep(delayMs, undefined, { signal });
+            }
+            controller.enqueue(next.value);
+          } catch (error) {
+            controller.error(signal?.aborted ? aborted() : error);
+          }
+        },
+      });
+      return { stream };
+    },
+  };
+}

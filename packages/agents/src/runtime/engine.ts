@@ -1,0 +1,50 @@
+// What the runtime and its run drivers share, and the one way they change a context: a
+// transaction that applies the change and appends its events to the log, then (only after the
+// commit) publishes the events to live subscribers.
+import { appendContextEvents, type Db, getContextById } from "@agent-access/db";
+import type { LanguageModelV3 } from "@ai-sdk/provider";
+import type { AgentRegistry } from "../agent.ts";
+import type { ContextEvent, SequencedEvent } from "../types.ts";
+import type { ContextBus } from "./bus.ts";
+
+export interface Engine {
+  db: Db;
+  bus: ContextBus;
+  agents: AgentRegistry;
+  model: LanguageModelV3;
+  now: () => number;
+  deltaFlushMs: number;
+  maxSteps: number;
+  onError: (error: unknown) => void;
+}
+
+export type Emit = (event: ContextEvent) => void;
+
+/**
+ * Runs `change` in an IMMEDIATE transaction (taking the write lock at once, so a concurrent
+ * writer waits instead of failing half-way), appends the events it emits with the context's
+ * next seqs, commits, and then publishes them. If anything throws, nothing is written and
+ * nothing is published.
+ */
+export function commit<T>(engine: Engine, contextId: string, change: (emit: Emit) => T): T {
+  const { db } = engine;
+  // Publishing must follow the outermost commit; inside another transaction it would not.
+  if (db.inTransaction) throw new Error("commit() must not run inside another transaction");
+  const events: ContextEvent[] = [];
+  const { value, published } = db
+    .transaction(() => {
+      const value = change((event) => events.push(event));
+      const seqs = appendContextEvents(db, contextId, events, engine.now());
+      const published: SequencedEvent[] = events.map((event, i) => ({ seq: seqs[i]!, event }));
+      return { value, published };
+    })
+    .immediate();
+  engine.bus.publish(contextId, published);
+  return value;
+}
+
+/** A `context.updated` event with the context's title and status as the transaction sees them. */
+export function contextUpdated(engine: Engine, contextId: string): ContextEvent {
+  const row = getContextById(engine.db, contextId)!;
+  return { type: "context.updated", title: row.title, status: row.status };
+}

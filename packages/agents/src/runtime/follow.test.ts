@@ -1,0 +1,91 @@
+import {
+  appendContextEvents,
+  type Db,
+  insertContext,
+  migrate,
+  openDatabase,
+} from "@agent-access/db";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { SequencedEvent } from "../types.ts";
+import { ContextBus } from "./bus.ts";
+import { followEvents } from "./follow.ts";
+
+let db: Db;
+beforeEach(() => {
+  db = openDatabase(":memory:");
+  migrate(db);
+  insertContext(db, {
+    id: "ctx_a",
+    contextGroup: "g",
+    agentId: "a",
+    title: "t",
+    autoTitle: false,
+    now: 1,
+  });
+});
+
+/** Appends events to the log (committed) without publishing them. */
+function write(count: number): SequencedEvent[] {
+  const made = Array.from({ length: count }, (_, i) => ({
+    type: "message.completed" as const,
+    messageId: `m${i}`,
+  }));
+  const seqs = db.transaction(() => appendContextEvents(db, "ctx_a", made, 2))();
+  return made.map((event, i) => ({ seq: seqs[i]!, event }));
+}
+
+async function take(iterator: AsyncIterator<SequencedEvent>, count: number): Promise<number[]> {
+  const seqs: number[] = [];
+  while (seqs.length < count) {
+    const next = await iterator.next();
+    if (next.done) break;
+    seqs.push(next.value.seq);
+  }
+  return seqs;
+}
+
+describe("following a context's events", () => {
+  it("replays after the given seq, then follows live without duplicates", async () => {
+    const bus = new ContextBus();
+    write(3);
+    const controller = new AbortController();
+    const follow = followEvents({
+      db,
+      bus,
+      contextId: "ctx_a",
+      afterSeq: 1,
+      signal: controller.signal,
+    });
+    expect(await take(follow, 2)).toEqual([2, 3]);
+    // Published events that the replay already covered are skipped.
+    bus.publish("ctx_a", [...write(2)]);
+    expect(await take(follow, 2)).toEqual([4, 5]);
+    controller.abort();
+    expect(await follow.next()).toEqual({ done: true, value: undefined });
+    expect(bus.size()).toBe(0);
+  });
+
+  it("fills a gap from the log when a live event arrives ahead of the next expected seq", async () => {
+    const bus = new ContextBus();
+    const follow = followEvents({ db, bus, contextId: "ctx_a", afterSeq: 0 });
+    const first = take(follow, 4);
+    // Seqs 1 to 3 are committed but only 4 is published (as if published out of order).
+    write(3);
+    bus.publish("ctx_a", write(1));
+    expect(await first).toEqual([1, 2, 3, 4]);
+    await follow.return();
+    expect(bus.size()).toBe(0);
+  });
+
+  it("catches up from the log after falling behind the bus", async () => {
+    const bus = new ContextBus(2);
+    const follow = followEvents({ db, bus, contextId: "ctx_a", afterSeq: 0 });
+    const started = take(follow, 1);
+    bus.publish("ctx_a", write(1));
+    expect(await started).toEqual([1]);
+    // Five events while the client is not reading: more than the bus keeps for it.
+    for (let i = 0; i < 5; i++) bus.publish("ctx_a", write(1));
+    expect(await take(follow, 5)).toEqual([2, 3, 4, 5, 6]);
+    await follow.return();
+  });
+});

@@ -1,0 +1,450 @@
+// One run, driven from its stored state: settle the tool calls of its message (run them, or
+// pause for an approval or an answer), ask the model for the next step, repeat until the model
+// answers without calling a tool. A fresh run and a run resumed after a restart take the same
+// path, because everything the next step needs is read back from the database.
+import {
+  allMessages,
+  changeContextStatus,
+  changeRunStatus,
+  finishRun,
+  getContextById,
+  getRun,
+  hasToolGrant,
+  messageOfRun,
+  type RunRow,
+  recordRunProgress,
+  setMessageParts,
+} from "@agent-access/db";
+import type { LanguageModelUsage, ToolSet } from "ai";
+import { streamText, tool } from "ai";
+import { z } from "zod";
+import type { AgentDefinition, ToolContext } from "../agent.ts";
+import type {
+  ContextEvent,
+  FinishedRunStatus,
+  MessagePart,
+  RunUsage,
+  ToolCallPart,
+} from "../types.ts";
+import { toModelMessages } from "./conversation.ts";
+import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
+
+type AbortCause = "cancel" | "shutdown" | "failure";
+
+const UNFINISHED_CALL: Record<Exclude<FinishedRunStatus, "completed">, string> = {
+  cancelled: "Cancelled before the tool finished.",
+  interrupted: "The server stopped before the tool finished.",
+  failed: "The run failed before the tool finished.",
+};
+
+export const INTERRUPTED_ERROR =
+  "The server stopped before the reply was finished; send your message again.";
+
+class Aborted extends Error {
+  override name = "AbortError";
+}
+
+function addUsage(total: RunUsage, step: LanguageModelUsage): RunUsage {
+  const input = step.inputTokens ?? 0;
+  const output = step.outputTokens ?? 0;
+  return {
+    inputTokens: total.inputTokens + input,
+    outputTokens: total.outputTokens + output,
+    totalTokens: total.totalTokens + (step.totalTokens ?? input + output),
+  };
+}
+
+/** Settles with `promise`, or rejects as soon as `signal` aborts (a tool may ignore it). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Aborted("aborted"));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+const toolSets = new WeakMap<AgentDefinition, ToolSet>();
+
+/** The agent's tools as the AI SDK describes them to a model: no `execute`, the engine runs them. */
+function toolSetOf(agent: AgentDefinition): ToolSet {
+  let set = toolSets.get(agent);
+  if (!set) {
+    set = {};
+    for (const [name, definition] of Object.entries(agent.tools)) {
+      set[name] = tool({
+        description: definition.description,
+        inputSchema: definition.inputSchema,
+      });
+    }
+    toolSets.set(agent, set);
+  }
+  return set;
+}
+
+interface Waiting {
+  reason: "approval" | "input";
+  index: number;
+}
+
+export class RunDriver {
+  /** Settles when the driver has stopped (paused or finished); never rejects. */
+  done: Promise<void> = Promise.resolve();
+
+  private readonly controller = new AbortController();
+  private abortCause: AbortCause | null = null;
+  private failure: unknown = null;
+  private parts: MessagePart[];
+  private usage: RunUsage;
+  private steps: number;
+  private pendingText = "";
+  private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
+
+  private constructor(
+    private readonly engine: Engine,
+    readonly run: RunRow,
+    private readonly contextGroup: string,
+    private readonly messageId: string | null,
+    parts: MessagePart[],
+  ) {
+    this.parts = parts;
+    this.usage = parseUsage(run.usage);
+    this.steps = run.steps;
+  }
+
+  /** A driver for the run as stored. */
+  static load(engine: Engine, runId: string): RunDriver {
+    const run = getRun(engine.db, runId);
+    if (!run) throw new Error(`no run ${runId}`);
+    const context = getContextById(engine.db, run.context_id)!;
+    const message = messageOfRun(engine.db, run.id);
+    return new RunDriver(
+      engine,
+      run,
+      context.context_group,
+      message?.id ?? null,
+      message ? toMessage(message).parts : [],
+    );
+  }
+
+  get contextId(): string {
+    return this.run.context_id;
+  }
+
+  /** Drives the run in the background; `done` settles when it pauses or ends. */
+  start(): this {
+    this.done = this.drive().catch((error: unknown) => this.engine.onError(error));
+    return this;
+  }
+
+  /** Stops the model call and any tool at once; the run then ends cancelled or interrupted. */
+  abort(cause: Exclude<AbortCause, "failure">): void {
+    this.abortCause ??= cause;
+    this.controller.abort(new Aborted(cause));
+  }
+
+  private async drive(): Promise<void> {
+    const agent = this.engine.agents.get(this.run.agent_id);
+    if (!agent) {
+      this.finish("failed", `The agent "${this.run.agent_id}" is no longer available.`);
+      return;
+    }
+    try {
+      let answered = false;
+      for (;;) {
+        const waiting = await this.settleToolCalls(agent);
+        if (waiting) return this.pause(waiting);
+        if (answered) return this.finish("completed");
+        if (this.steps >= this.engine.maxSteps) {
+          return this.finish(
+            "failed",
+            `The agent stopped after ${this.engine.maxSteps} model steps without an answer; try a simpler request.`,
+          );
+        }
+        answered = (await this.modelStep(agent)) === 0;
+      }
+    } catch (error) {
+      if (!this.controller.signal.aborted) return this.finish("failed", errorMessage(error));
+      if (this.abortCause === "failure") return this.finish("failed", errorMessage(this.failure));
+      if (this.abortCause === "shutdown") return this.finish("interrupted", INTERRUPTED_ERROR);
+      this.finish("cancelled");
+    }
+  }
+
+  /** One model call: its text and tool calls go into the message as they stream in. */
+  private async modelStep(agent: AgentDefinition): Promise<number> {
+    const signal = this.controller.signal;
+    const messages = toModelMessages(allMessages(this.engine.db, this.contextId).map(toMessage));
+    const tools = toolSetOf(agent);
+    const result = streamText({
+      model: agent.model ?? this.engine.model,
+      system: agent.instructions,
+      messages,
+      tools: Object.keys(tools).length > 0 ? tools : undefined,
+      abortSignal: signal,
+      // Errors arrive as "error" parts below; the default handler would also log them.
+      onError: () => {},
+    });
+    let toolCalls = 0;
+    let usage = this.usage;
+    for await (const part of result.fullStream) {
+      switch (part.type) {
+        case "text-delta":
+          this.appendText(part.text);
+          break;
+        case "tool-call":
+          toolCalls++;
+          this.addToolCall(agent, part);
+          break;
+        case "finish-step":
+          usage = addUsage(usage, part.usage);
+          break;
+        case "error":
+          throw part.error;
+        case "abort":
+          throw new Aborted("aborted");
+      }
+    }
+    if (signal.aborted) throw new Aborted("aborted");
+    const steps = this.steps + 1;
+    this.commit(() => recordRunProgress(this.engine.db, this.run.id, JSON.stringify(usage), steps));
+    this.usage = usage;
+    this.steps = steps;
+    return toolCalls;
+  }
+
+  private addToolCall(
+    agent: AgentDefinition,
+    call: {
+      toolCallId: string;
+      toolName: string;
+      input: unknown;
+      invalid?: boolean;
+      error?: unknown;
+    },
+  ): void {
+    const definition = agent.tools[call.toolName];
+    const part: ToolCallPart = {
+      type: "tool-call",
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      input: toJson(call.input),
+      state: "running",
+    };
+    if (call.invalid || !definition) {
+      part.state = "failed";
+      part.error = `The model's call did not fit the tool: ${errorMessage(call.error ?? "unknown tool")}`;
+    } else if (definition.kind === "ask-user") {
+      part.state = "awaiting-input";
+      const parsed = definition.inputSchema.safeParse(call.input);
+      part.question = parsed.success ? parsed.data.question : String(part.input);
+    } else if (definition.needsApproval && !this.granted(call.toolName)) {
+      part.state = "awaiting-approval";
+    }
+    this.commit((draft, emit) => this.setPart(draft, draft.length, part, emit));
+  }
+
+  private granted(toolName: string): boolean {
+    return hasToolGrant(this.engine.db, {
+      contextGroup: this.contextGroup,
+      agentId: this.run.agent_id,
+      toolName,
+    });
+  }
+
+  /** Runs the calls that may run, in order; stops at the first that needs the user. */
+  private async settleToolCalls(agent: AgentDefinition): Promise<Waiting | null> {
+    for (let index = 0; index < this.parts.length; index++) {
+      const part = this.parts[index]!;
+      if (part.type !== "tool-call") continue;
+      if (part.state === "awaiting-input") return { reason: "input", index };
+      if (part.state === "awaiting-approval") {
+        // "Allow always" on an earlier call of this tool covers this one too.
+        if (!this.granted(part.toolName)) return { reason: "approval", index };
+        this.commit((draft, emit) =>
+          this.setPart(draft, index, { ...part, state: "running" }, emit),
+        );
+      } else if (part.state !== "running") {
+        continue;
+      }
+      await this.execute(agent, index);
+    }
+    return null;
+  }
+
+  private async execute(agent: AgentDefinition, index: number): Promise<void> {
+    const part = this.parts[index] as ToolCallPart;
+    const definition = agent.tools[part.toolName];
+    let settled: ToolCallPart;
+    if (definition?.kind !== "execute") {
+      settled = { ...part, state: "failed", error: `This agent has no tool "${part.toolName}".` };
+    } else {
+      const input = definition.inputSchema.safeParse(part.input);
+      if (!input.success) {
+        settled = {
+          ...part,
+          state: "failed",
+          error: `The input did not fit the tool: ${z.prettifyError(input.error)}`,
+        };
+      } else {
+        const signal = this.controller.signal;
+        const context: ToolContext = {
+          contextGroup: this.contextGroup,
+          contextId: this.contextId,
+          db: this.engine.db,
+          signal,
+          now: this.engine.now,
+        };
+        try {
+          const output = await untilAborted(
+            Promise.resolve().then(() => definition.execute(input.data, context)),
+            signal,
+          );
+          settled = { ...part, state: "completed", output: toJson(output) };
+        } catch (error) {
+          if (signal.aborted) throw error;
+          settled = { ...part, state: "failed", error: errorMessage(error) };
+        }
+      }
+    }
+    this.commit((draft, emit) => this.setPart(draft, index, settled, emit));
+  }
+
+  private pause(waiting: Waiting): void {
+    const part = this.parts[waiting.index] as ToolCallPart;
+    const status = waiting.reason === "approval" ? "waiting_for_approval" : "waiting_for_input";
+    this.commit((_draft, emit) => {
+      const { db, now } = this.engine;
+      changeRunStatus(db, this.run.id, "running", status);
+      changeContextStatus(db, this.contextId, ["running"], status, now());
+      emit({
+        type: "run.waiting",
+        runId: this.run.id,
+        reason: waiting.reason,
+        messageId: this.messageId!,
+        toolCallId: part.toolCallId,
+        toolName: part.toolName,
+        input: part.input,
+        ...(part.question === undefined ? {} : { question: part.question }),
+      });
+      emit(contextUpdated(this.engine, this.contextId));
+    });
+  }
+
+  /**
+   * Ends the run: pending text written, unsettled tool calls cancelled, the message completed,
+   * the run's status, usage and error recorded, the context idle again; all in one commit.
+   */
+  finish(status: FinishedRunStatus, error?: string): void {
+    this.commit((draft, emit) => {
+      const { db, now } = this.engine;
+      if (status !== "completed") {
+        draft.forEach((part, index) => {
+          if (part.type !== "tool-call") return;
+          if (!["running", "awaiting-approval", "awaiting-input"].includes(part.state)) return;
+          const { question: _question, ...rest } = part;
+          this.setPart(
+            draft,
+            index,
+            { ...rest, state: "cancelled", error: UNFINISHED_CALL[status] },
+            emit,
+          );
+        });
+      }
+      if (this.messageId) emit({ type: "message.completed", messageId: this.messageId });
+      finishRun(db, this.run.id, {
+        status,
+        error: error ?? null,
+        usage: JSON.stringify(this.usage),
+        now: now(),
+      });
+      changeContextStatus(
+        db,
+        this.contextId,
+        ["running", "waiting_for_approval", "waiting_for_input"],
+        "idle",
+        now(),
+      );
+      emit({
+        type: "run.finished",
+        runId: this.run.id,
+        status,
+        usage: this.usage,
+        ...(error === undefined ? {} : { error }),
+      });
+      emit(contextUpdated(this.engine, this.contextId));
+    });
+  }
+
+  /* Text batching. The first delta after a quiet spell is written at once, so the first token
+   * reaches the client without delay; the ones that follow within `deltaFlushMs` are coalesced
+   * into one write when the window ends. Any other change writes the pending text first, in
+   * the same transaction, so the log keeps the model's order. */
+
+  private appendText(text: string): void {
+    this.pendingText += text;
+    if (this.flushTimer) return;
+    const wait = this.lastFlushAt + this.engine.deltaFlushMs - performance.now();
+    if (wait <= 0) {
+      this.commit();
+      return;
+    }
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      try {
+        this.commit();
+      } catch (error) {
+        // No caller is waiting on a timer: end the run as failed through the abort path.
+        this.failure = error;
+        this.abortCause ??= "failure";
+        this.controller.abort(new Aborted("failure"));
+      }
+    }, wait);
+  }
+
+  private setPart(draft: MessagePart[], index: number, part: MessagePart, emit: Emit): void {
+    draft[index] = part;
+    if (this.messageId) {
+      emit({ type: "message.part", messageId: this.messageId, partIndex: index, part });
+    }
+  }
+
+  /**
+   * Applies pending text and then `change` to a copy of the parts, writes the message row and
+   * the events in one commit, and adopts the copy only once that commit succeeded.
+   */
+  private commit(change?: (draft: MessagePart[], emit: Emit) => void): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const text = this.pendingText;
+    const draft = this.parts.slice();
+    commit(this.engine, this.contextId, (emit) => {
+      const events: ContextEvent[] = [];
+      const record: Emit = (event) => {
+        events.push(event);
+        emit(event);
+      };
+      if (text && this.messageId) {
+        const last = draft.length - 1;
+        const tail = draft[last];
+        if (tail?.type === "text") {
+          draft[last] = { type: "text", text: tail.text + text };
+          record({ type: "message.delta", messageId: this.messageId, partIndex: last, text });
+        } else {
+          this.setPart(draft, draft.length, { type: "text", text }, record);
+        }
+      }
+      change?.(draft, record);
+      if (this.messageId && events.some((event) => event.type.startsWith("message."))) {
+        setMessageParts(this.engine.db, this.messageId, JSON.stringify(draft));
+      }
+    });
+    this.parts = draft;
+    if (text) {
+      this.pendingText = "";
+      this.lastFlushAt = performance.now();
+    }
+  }
+}

@@ -1,0 +1,540 @@
+// The run engine's public face. Every method takes the caller's scope first and reaches a
+// context only through `findContext` (the tenant rule, in SQL); anything outside the scope is
+// NOT_FOUND. The API's router is meant to be a thin layer over these methods.
+import {
+  type AgentScope,
+  type ContextRow,
+  type ContextStatus,
+  changeContextStatus,
+  changeRunStatus,
+  type Db,
+  deleteMessagesAfter,
+  findContext,
+  getMessage,
+  grantTool,
+  insertContext,
+  insertMessage,
+  insertRun,
+  lastMessageWithRole,
+  listContexts as listContextRows,
+  listMessages as listMessageRows,
+  listStrandedContexts,
+  messageOfRun,
+  newId,
+  runsWithStatus,
+  setContextTitle,
+  setMessageParts,
+  softDeleteContext,
+  unfinishedRunOf,
+} from "@agent-access/db";
+import type { LanguageModelV3 } from "@ai-sdk/provider";
+import type { AgentDefinition, AgentRegistry } from "../agent.ts";
+import { AgentRuntimeError, contextNotFound } from "../errors.ts";
+import type {
+  ContextMessage,
+  ContextSummary,
+  MessagePart,
+  SequencedEvent,
+  ToolCallPart,
+} from "../types.ts";
+import { ContextBus } from "./bus.ts";
+import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { followEvents } from "./follow.ts";
+import { toMessage, toSummary } from "./records.ts";
+import { INTERRUPTED_ERROR, RunDriver } from "./run-driver.ts";
+import {
+  DEFAULT_TITLE,
+  decodeCursor,
+  encodeCursor,
+  MAX_TITLE_LENGTH,
+  titleFromMessage,
+} from "./titles.ts";
+
+export interface AgentRuntimeOptions {
+  db: Db;
+  agents: AgentRegistry;
+  /** The model of every agent that does not name its own. */
+  model: LanguageModelV3;
+  /** The clock for stored times, in epoch ms. Default Date.now. */
+  now?: () => number;
+  /**
+   * Text deltas are written (and published) at most once per this many ms; the first delta
+   * after a quiet spell is written at once. Default 50.
+   */
+  deltaFlushMs?: number;
+  /** Model steps one run may take (each round of tool calls is a step). Default 10. */
+  maxSteps?: number;
+  /** Receives errors no caller can: a run whose own bookkeeping failed. Default console.error. */
+  onError?: (error: unknown) => void;
+}
+
+export interface ListContextsInput {
+  /** `nextCursor` of the previous page; none for the first. */
+  cursor?: string | null;
+  /** Page size, 1 to 100. */
+  limit: number;
+  /** Part of the title, matched literally. */
+  search?: string;
+  status?: ContextStatus;
+  agentId?: string;
+}
+
+export interface SendResult {
+  /** The user message the run answers. */
+  messageId: string;
+  runId: string;
+}
+
+export type ApprovalDecision = "allow_once" | "allow_always" | "deny";
+
+export const MAX_MESSAGE_LENGTH = 32_000;
+
+export interface AgentRuntime {
+  listContexts(
+    scope: AgentScope,
+    input: ListContextsInput,
+  ): Promise<{ items: ContextSummary[]; nextCursor: string | null }>;
+  /** Creates a context; with `firstMessage`, also sends it (in the same transaction). */
+  createContext(
+    scope: AgentScope,
+    input: { agentId: string; title?: string; firstMessage?: string },
+  ): Promise<{ context: ContextSummary; sent: SendResult | null }>;
+  getContext(scope: AgentScope, contextId: string): Promise<ContextSummary>;
+  renameContext(
+    scope: AgentScope,
+    contextId: string,
+    input: { title: string },
+  ): Promise<ContextSummary>;
+  /** Soft-deletes a context; an unfinished run of it is cancelled first. */
+  deleteContext(scope: AgentScope, contextId: string): Promise<void>;
+  /**
+   * A page of messages, oldest first, before the message `before` (or the newest). The page is
+   * consistent with the log up to `lastEventId`: follow `events` after it to stay current.
+   */
+  listMessages(
+    scope: AgentScope,
+    contextId: string,
+    input: { before?: string; limit: number },
+  ): Promise<{ items: ContextMessage[]; hasMore: boolean; lastEventId: number }>;
+  /** Sends a user message and starts a run; CONFLICT while another run is unfinished. */
+  send(scope: AgentScope, contextId: string, input: { text: string }): Promise<SendResult>;
+  /** Stops the unfinished run, if any, and resolves once it is recorded as cancelled. */
+  cancel(scope: AgentScope, contextId: string): Promise<{ cancelled: boolean }>;
+  /** Replaces the reply to the last user message with a new run. */
+  regenerate(scope: AgentScope, contextId: string): Promise<SendResult>;
+  respondToApproval(
+    scope: AgentScope,
+    contextId: string,
+    input: { toolCallId: string; decision: ApprovalDecision },
+  ): Promise<{ runId: string }>;
+  submitInput(
+    scope: AgentScope,
+    contextId: string,
+    input: { toolCallId: string; value: string },
+  ): Promise<{ runId: string }>;
+  /**
+   * The context's events after `afterSeq` (default 0: all), then live ones until `signal`
+   * aborts or the context is deleted. Throws NOT_FOUND at once (not on first iteration).
+   */
+  events(
+    scope: AgentScope,
+    contextId: string,
+    input?: { afterSeq?: number; signal?: AbortSignal },
+  ): AsyncIterable<SequencedEvent>;
+  /**
+   * Start-up: runs left `running` by a crash become `interrupted` and their contexts idle; runs
+   * waiting for approval or input stay waiting. Call it before serving.
+   */
+  recover(): Promise<{ interruptedRunIds: string[] }>;
+  /** Shutdown: aborts running runs (recorded as interrupted), ends event streams. */
+  close(): Promise<void>;
+}
+
+function badRequest(message: string): AgentRuntimeError {
+  return new AgentRuntimeError("BAD_REQUEST", message);
+}
+
+function checkedText(text: string, what: string, max: number): string {
+  const trimmed = text.trim();
+  if (trimmed === "") throw badRequest(`${what} is empty.`);
+  if (trimmed.length > max) throw badRequest(`${what} is longer than ${max} characters.`);
+  return trimmed;
+}
+
+export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
+  const engine: Engine = {
+    db: options.db,
+    bus: new ContextBus(),
+    agents: options.agents,
+    model: options.model,
+    now: options.now ?? Date.now,
+    deltaFlushMs: options.deltaFlushMs ?? 50,
+    maxSteps: options.maxSteps ?? 10,
+    onError: options.onError ?? ((error) => console.error(error)),
+  };
+  const { db, bus, now } = engine;
+  /** The runs this process drives, by context (one unfinished run per context). */
+  const drivers = new Map<string, RunDriver>();
+  let closed = false;
+
+  function requireContext(scope: AgentScope, contextId: string): ContextRow {
+    const row = findContext(db, scope, contextId);
+    if (!row) throw contextNotFound();
+    return row;
+  }
+
+  function requireAgent(scope: AgentScope, agentId: string): AgentDefinition {
+    const agent = scope.agentIds.includes(agentId) ? engine.agents.get(agentId) : undefined;
+    if (!agent) {
+      throw new AgentRuntimeError("NOT_FOUND", `No agent "${agentId}" in this session.`);
+    }
+    return agent;
+  }
+
+  function requireOpen(): void {
+    if (closed) {
+      throw new AgentRuntimeError(
+        "CONFLICT",
+        "The server is shutting down; try again in a moment.",
+      );
+    }
+  }
+
+  function startDriver(runId: string): void {
+    const driver = RunDriver.load(engine, runId).start();
+    drivers.set(driver.contextId, driver);
+    void driver.done.then(() => {
+      // A resumed run may already have a newer driver here; leave that one be.
+      if (drivers.get(driver.contextId) === driver) drivers.delete(driver.contextId);
+    });
+  }
+
+  /** Inside a commit: the run, its empty assistant message, and their events. */
+  function beginRun(context: ContextRow, triggerMessageId: string, emit: Emit): string {
+    const runId = newId("run");
+    const messageId = newId("msg");
+    const at = now();
+    insertRun(db, {
+      id: runId,
+      contextId: context.id,
+      agentId: context.agent_id,
+      triggerMessageId,
+      now: at,
+    });
+    const seq = insertMessage(db, {
+      id: messageId,
+      contextId: context.id,
+      role: "assistant",
+      parts: "[]",
+      runId,
+      now: at,
+    });
+    emit({ type: "run.started", runId, agentId: context.agent_id, triggerMessageId });
+    emit({
+      type: "message.created",
+      message: { id: messageId, seq, role: "assistant", parts: [], runId, createdAt: at },
+    });
+    emit(contextUpdated(engine, context.id));
+    return runId;
+  }
+
+  function claimIdle(context: ContextRow): void {
+    if (!changeContextStatus(db, context.id, ["idle"], "running", now())) {
+      throw new AgentRuntimeError(
+        "CONFLICT",
+        "The agent is still busy with this conversation: wait for the reply, or stop it first.",
+      );
+    }
+  }
+
+  /** Inside a commit: the user's message and a run to answer it. */
+  function beginTurn(context: ContextRow, text: string, emit: Emit): SendResult {
+    claimIdle(context);
+    if (context.auto_title) setContextTitle(db, context.id, titleFromMessage(text), false, now());
+    const messageId = newId("msg");
+    const at = now();
+    const parts: MessagePart[] = [{ type: "text", text }];
+    const seq = insertMessage(db, {
+      id: messageId,
+      contextId: context.id,
+      role: "user",
+      parts: JSON.stringify(parts),
+      runId: null,
+      now: at,
+    });
+    emit({
+      type: "message.created",
+      message: { id: messageId, seq, role: "user", parts, runId: null, createdAt: at },
+    });
+    return { messageId, runId: beginRun(context, messageId, emit) };
+  }
+
+  /**
+   * Inside a commit: the waiting run's tool call `toolCallId`, which must be in `state`; the
+   * run and the context are moved back to running.
+   */
+  function resumeWaiting(
+    context: ContextRow,
+    toolCallId: string,
+    waiting: "waiting_for_approval" | "waiting_for_input",
+  ): { runId: string; messageId: string; parts: MessagePart[]; index: number } {
+    const run = unfinishedRunOf(db, context.id);
+    const message = run ? messageOfRun(db, run.id) : undefined;
+    const parts = message ? toMessage(message).parts : [];
+    const index = parts.findIndex((p) => p.type === "tool-call" && p.toolCallId === toolCallId);
+    if (!run || !message || index < 0) {
+      throw badRequest(`No tool call "${toolCallId}" is part of the current reply.`);
+    }
+    const state = waiting === "waiting_for_approval" ? "awaiting-approval" : "awaiting-input";
+    if (
+      (parts[index] as ToolCallPart).state !== state ||
+      !changeRunStatus(db, run.id, waiting, "running")
+    ) {
+      throw new AgentRuntimeError(
+        "CONFLICT",
+        waiting === "waiting_for_approval"
+          ? "This tool call is not waiting for approval (it may have been answered already)."
+          : "This question is not waiting for an answer (it may have been answered already).",
+      );
+    }
+    changeContextStatus(db, context.id, [waiting], "running", now());
+    return { runId: run.id, messageId: message.id, parts, index };
+  }
+
+  /** Stops the context's unfinished run, whether this process drives it or it is waiting. */
+  async function stopRun(contextId: string): Promise<boolean> {
+    let stopped = false;
+    for (let driver = drivers.get(contextId); driver; driver = drivers.get(contextId)) {
+      driver.abort("cancel");
+      await driver.done;
+      if (drivers.get(contextId) === driver) drivers.delete(contextId);
+      stopped = true;
+    }
+    const run = unfinishedRunOf(db, contextId);
+    if (run) {
+      RunDriver.load(engine, run.id).finish("cancelled");
+      stopped = true;
+    }
+    return stopped;
+  }
+
+  return {
+    async listContexts(scope, input) {
+      const limit = Math.min(Math.max(Math.trunc(input.limit), 1), 100);
+      const rows = listContextRows(db, scope, {
+        after: input.cursor ? decodeCursor(input.cursor) : undefined,
+        limit: limit + 1,
+        search: input.search?.trim() || undefined,
+        status: input.status,
+        agentId: input.agentId,
+      });
+      const items = rows.slice(0, limit).map(toSummary);
+      const last = items.at(-1);
+      return {
+        items,
+        nextCursor:
+          rows.length > limit && last
+            ? encodeCursor({ lastActivityAt: last.lastActivityAt, id: last.id })
+            : null,
+      };
+    },
+
+    async createContext(scope, input) {
+      requireOpen();
+      const agent = requireAgent(scope, input.agentId);
+      const title =
+        input.title === undefined ? "" : checkedText(input.title, "The title", MAX_TITLE_LENGTH);
+      const text =
+        input.firstMessage === undefined
+          ? ""
+          : checkedText(input.firstMessage, "The message", MAX_MESSAGE_LENGTH);
+      const id = newId("ctx");
+      const sent = commit(engine, id, (emit) => {
+        insertContext(db, {
+          id,
+          contextGroup: scope.contextGroup,
+          agentId: agent.id,
+          title: title || (text ? titleFromMessage(text) : DEFAULT_TITLE),
+          autoTitle: !title && !text,
+          now: now(),
+        });
+        return text ? beginTurn(requireContext(scope, id), text, emit) : null;
+      });
+      if (sent) startDriver(sent.runId);
+      return { context: toSummary(requireContext(scope, id)), sent };
+    },
+
+    async getContext(scope, contextId) {
+      return toSummary(requireContext(scope, contextId));
+    },
+
+    async renameContext(scope, contextId, input) {
+      const context = requireContext(scope, contextId);
+      const title = checkedText(input.title, "The title", MAX_TITLE_LENGTH);
+      commit(engine, context.id, (emit) => {
+        setContextTitle(db, context.id, title, false, now());
+        emit(contextUpdated(engine, context.id));
+      });
+      return toSummary(requireContext(scope, contextId));
+    },
+
+    async deleteContext(scope, contextId) {
+      const context = requireContext(scope, contextId);
+      await stopRun(context.id);
+      softDeleteContext(db, context.id, now());
+      bus.closeContext(context.id);
+    },
+
+    async listMessages(scope, contextId, input) {
+      const limit = Math.min(Math.max(Math.trunc(input.limit), 1), 200);
+      // One read transaction: the page and lastEventId come from the same snapshot.
+      return db.transaction(() => {
+        const context = requireContext(scope, contextId);
+        let beforeSeq: number | undefined;
+        if (input.before !== undefined) {
+          const cursor = getMessage(db, context.id, input.before);
+          if (!cursor) throw badRequest("Invalid cursor: reload the conversation.");
+          beforeSeq = cursor.seq;
+        }
+        const rows = listMessageRows(db, context.id, { beforeSeq, limit: limit + 1 });
+        return {
+          items: rows.slice(-limit).map(toMessage),
+          hasMore: rows.length > limit,
+          lastEventId: context.last_seq,
+        };
+      })();
+    },
+
+    async send(scope, contextId, input) {
+      requireOpen();
+      const context = requireContext(scope, contextId);
+      requireAgent(scope, context.agent_id);
+      const text = checkedText(input.text, "The message", MAX_MESSAGE_LENGTH);
+      const sent = commit(engine, context.id, (emit) =>
+        beginTurn(requireContext(scope, contextId), text, emit),
+      );
+      startDriver(sent.runId);
+      return sent;
+    },
+
+    async cancel(scope, contextId) {
+      const context = requireContext(scope, contextId);
+      return { cancelled: await stopRun(context.id) };
+    },
+
+    async regenerate(scope, contextId) {
+      requireOpen();
+      const context = requireContext(scope, contextId);
+      requireAgent(scope, context.agent_id);
+      const sent = commit(engine, context.id, (emit) => {
+        claimIdle(context);
+        const lastUser = lastMessageWithRole(db, context.id, "user");
+        if (!lastUser) throw badRequest("There is no message to answer again: send one first.");
+        const removed = deleteMessagesAfter(db, context.id, lastUser.seq);
+        if (removed.length > 0) emit({ type: "messages.removed", messageIds: removed });
+        return { messageId: lastUser.id, runId: beginRun(context, lastUser.id, emit) };
+      });
+      startDriver(sent.runId);
+      return sent;
+    },
+
+    async respondToApproval(scope, contextId, input) {
+      requireOpen();
+      const context = requireContext(scope, contextId);
+      requireAgent(scope, context.agent_id);
+      const runId = commit(engine, context.id, (emit) => {
+        const waiting = resumeWaiting(context, input.toolCallId, "waiting_for_approval");
+        const part = waiting.parts[waiting.index] as ToolCallPart;
+        if (input.decision === "allow_always") {
+          grantTool(
+            db,
+            {
+              contextGroup: context.context_group,
+              agentId: context.agent_id,
+              toolName: part.toolName,
+            },
+            now(),
+          );
+        }
+        const answered: ToolCallPart =
+          input.decision === "deny"
+            ? { ...part, state: "denied", error: "The user denied this call." }
+            : { ...part, state: "running" };
+        waiting.parts[waiting.index] = answered;
+        setMessageParts(db, waiting.messageId, JSON.stringify(waiting.parts));
+        emit({
+          type: "message.part",
+          messageId: waiting.messageId,
+          partIndex: waiting.index,
+          part: answered,
+        });
+        emit(contextUpdated(engine, context.id));
+        return waiting.runId;
+      });
+      startDriver(runId);
+      return { runId };
+    },
+
+    async submitInput(scope, contextId, input) {
+      requireOpen();
+      const context = requireContext(scope, contextId);
+      requireAgent(scope, context.agent_id);
+      const value = checkedText(input.value, "The answer", MAX_MESSAGE_LENGTH);
+      const runId = commit(engine, context.id, (emit) => {
+        const waiting = resumeWaiting(context, input.toolCallId, "waiting_for_input");
+        const { question: _question, ...part } = waiting.parts[waiting.index] as ToolCallPart;
+        const answered: ToolCallPart = { ...part, state: "completed", output: { answer: value } };
+        waiting.parts[waiting.index] = answered;
+        setMessageParts(db, waiting.messageId, JSON.stringify(waiting.parts));
+        emit({
+          type: "message.part",
+          messageId: waiting.messageId,
+          partIndex: waiting.index,
+          part: answered,
+        });
+        emit(contextUpdated(engine, context.id));
+        return waiting.runId;
+      });
+      startDriver(runId);
+      return { runId };
+    },
+
+    events(scope, contextId, input = {}) {
+      const context = requireContext(scope, contextId);
+      const afterSeq = input.afterSeq ?? 0;
+      if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
+        throw badRequest("lastEventId must be a whole number of 0 or more.");
+      }
+      if (afterSeq > context.last_seq) {
+        throw badRequest("lastEventId is ahead of this conversation: reload its messages.");
+      }
+      return followEvents({ db, bus, contextId: context.id, afterSeq, signal: input.signal });
+    },
+
+    async recover() {
+      const interruptedRunIds: string[] = [];
+      const driven = new Set([...drivers.values()].map((driver) => driver.run.id));
+      for (const run of runsWithStatus(db, "running")) {
+        if (driven.has(run.id)) continue;
+        RunDriver.load(engine, run.id).finish("interrupted", INTERRUPTED_ERROR);
+        interruptedRunIds.push(run.id);
+      }
+      for (const context of listStrandedContexts(db)) {
+        if (drivers.has(context.id)) continue;
+        commit(engine, context.id, (emit) => {
+          changeContextStatus(db, context.id, [context.status], "idle", now());
+          emit(contextUpdated(engine, context.id));
+        });
+      }
+      return { interruptedRunIds };
+    },
+
+    async close() {
+      closed = true;
+      const running = [...drivers.values()];
+      for (const driver of running) driver.abort("shutdown");
+      await Promise.all(running.map((driver) => driver.done));
+      bus.closeAll();
+    },
+  };
+}

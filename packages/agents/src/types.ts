@@ -1,0 +1,125 @@
+// What the engine hands out: plain JSON shapes that travel through tRPC to the React hooks
+// unchanged (no Dates, no classes, no undefined-vs-missing distinctions that JSON would lose).
+import type { ContextStatus, RunStatus } from "@agent-access/db";
+
+export type { AgentScope, ContextStatus, RunStatus } from "@agent-access/db";
+
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+export interface ContextSummary {
+  id: string;
+  title: string;
+  agentId: string;
+  status: ContextStatus;
+  createdAt: number;
+  updatedAt: number;
+  lastActivityAt: number;
+  /** The seq of the newest event in the context's log; subscribe after it to follow on. */
+  lastEventId: number;
+}
+
+/**
+ * A tool call's life: `running` (the model asked for it and it runs, or is about to), then
+ * `completed` or `failed`; or first `awaiting-approval` (then `running`, or `denied`) or
+ * `awaiting-input` (then `completed` with the user's answer); `cancelled` when the run ended
+ * before the call did.
+ */
+export type ToolCallState =
+  | "running"
+  | "awaiting-approval"
+  | "awaiting-input"
+  | "completed"
+  | "denied"
+  | "failed"
+  | "cancelled";
+
+export interface TextPart {
+  type: "text";
+  text: string;
+}
+
+export interface ToolCallPart {
+  type: "tool-call";
+  toolCallId: string;
+  toolName: string;
+  input: JsonValue;
+  state: ToolCallState;
+  /** The tool's result, once `completed`. */
+  output?: JsonValue;
+  /** Why the call `failed`, was `denied` or `cancelled`. */
+  error?: string;
+  /** The question put to the user while `awaiting-input`. */
+  question?: string;
+}
+
+export type MessagePart = TextPart | ToolCallPart;
+
+export interface ContextMessage {
+  id: string;
+  /** Order within the context. */
+  seq: number;
+  role: "user" | "assistant";
+  parts: MessagePart[];
+  /** The run that wrote an assistant message; null for user messages. */
+  runId: string | null;
+  createdAt: number;
+}
+
+export interface RunUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+export type FinishedRunStatus = Extract<
+  RunStatus,
+  "completed" | "failed" | "cancelled" | "interrupted"
+>;
+
+/**
+ * Every change to a context, as appended to its log. A client that holds the messages as of
+ * event N and applies events N+1, N+2... in order holds the messages as they are.
+ */
+export type ContextEvent =
+  | { type: "run.started"; runId: string; agentId: string; triggerMessageId: string }
+  /** A new message, whole (an assistant message starts with no parts). */
+  | { type: "message.created"; message: ContextMessage }
+  /** `text` appended to the text part at `partIndex`. */
+  | { type: "message.delta"; messageId: string; partIndex: number; text: string }
+  /** The part at `partIndex` set whole: a new part, or a tool call that changed state. */
+  | { type: "message.part"; messageId: string; partIndex: number; part: MessagePart }
+  /** The message will not change any more. */
+  | { type: "message.completed"; messageId: string }
+  /** Messages removed (regenerate replaces the last reply). */
+  | { type: "messages.removed"; messageIds: string[] }
+  /** The run paused until the user approves a tool call or answers a question. */
+  | {
+      type: "run.waiting";
+      runId: string;
+      reason: "approval" | "input";
+      messageId: string;
+      toolCallId: string;
+      toolName: string;
+      input: JsonValue;
+      question?: string;
+    }
+  | {
+      type: "run.finished";
+      runId: string;
+      status: FinishedRunStatus;
+      usage: RunUsage;
+      error?: string;
+    }
+  | { type: "context.updated"; title: string; status: ContextStatus };
+
+/** An event with its place in the context's log. */
+export interface SequencedEvent {
+  seq: number;
+  event: ContextEvent;
+}

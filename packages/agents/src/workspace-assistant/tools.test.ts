@@ -1,0 +1,94 @@
+import { type Db, migrate, openDatabase, seedDemo } from "@agent-access/db";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { ToolContext } from "../agent.ts";
+import { workspacesOfGroup } from "./tenancy.ts";
+import { getWebhookHealth, retryFailedDeliveries } from "./tools.ts";
+
+let db: Db;
+let workspaceIds: string[];
+let userId: string;
+beforeEach(() => {
+  db = openDatabase(":memory:");
+  migrate(db);
+  const seeded = seedDemo(db, "not-a-real-hash", 1_000_000_000)!;
+  workspaceIds = seeded.workspaceIds;
+  userId = seeded.userId;
+});
+
+function context(contextGroup: string): ToolContext {
+  return {
+    contextGroup,
+    contextId: "ctx_test",
+    db,
+    signal: new AbortController().signal,
+    now: () => 1_000_000_000,
+  };
+}
+
+describe("the workspaces of a context group", () => {
+  it("are the named workspace, or a signin user's workspaces, or none", () => {
+    const [production] = workspaceIds as [string];
+    expect(workspacesOfGroup(db, `workspace:${production}:user:7`)).toEqual([production]);
+    expect(workspacesOfGroup(db, `workspace:${production}`)).toEqual([production]);
+    expect(workspacesOfGroup(db, "workspace:ws_missing:user:7")).toEqual([]);
+    expect(workspacesOfGroup(db, `user:${userId}`).sort()).toEqual([...workspaceIds].sort());
+    // A user segment beside others is not a signin group.
+    expect(workspacesOfGroup(db, `team:1:user:${userId}`)).toEqual([]);
+    expect(workspacesOfGroup(db, "tenant:acme")).toEqual([]);
+  });
+});
+
+describe("the webhook tools", () => {
+  it("report the health of the group's workspace with a summary", async () => {
+    const [production] = workspaceIds as [string];
+    const result = (await getWebhookHealth.execute({}, context(`workspace:${production}`))) as {
+      deliveries: number;
+      successRate: number;
+      failingEndpoints: { url: string }[];
+      summary: string;
+    };
+    expect(result.deliveries).toBe(180);
+    expect(result.successRate).toBeGreaterThan(0.5);
+    expect(result.failingEndpoints.map((e) => e.url)).toEqual([
+      "https://billing.acme.test/webhooks",
+    ]);
+    expect(result.summary).toMatch(/^Across 180 deliveries to 3 endpoints, \d+\.\d% succeeded/);
+    const all = (await getWebhookHealth.execute({}, context(`user:${userId}`))) as {
+      workspaces: number;
+      deliveries: number;
+    };
+    expect(all).toMatchObject({ workspaces: 2, deliveries: 240 });
+    const recent = (await getWebhookHealth.execute(
+      { sinceHours: 1 },
+      context(`workspace:${production}`),
+    )) as { deliveries: number };
+    expect(recent.deliveries).toBe(180);
+  });
+
+  it("refuse a group that names no workspace, in words the model can pass on", () => {
+    expect(() => getWebhookHealth.execute({}, context("tenant:acme"))).toThrow(
+      /not tied to any workspace/,
+    );
+  });
+
+  it("mark failed deliveries of the group's workspace for retry, and only those", async () => {
+    const [production, staging] = workspaceIds as [string, string];
+    const result = (await retryFailedDeliveries.execute(
+      {},
+      context(`workspace:${production}:user:7`),
+    )) as { marked: number; summary: string };
+    expect(result.marked).toBeGreaterThan(0);
+    expect(result.summary).toMatch(/^Marked \d+ failed deliveries for retry: /);
+    const markedIn = (workspace: string) =>
+      db
+        .prepare(
+          `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
+            WHERE e.workspace_id = ? AND d.retry_requested_at = 1000000000`,
+        )
+        .pluck()
+        .get(workspace);
+    expect(markedIn(production)).toBe(result.marked);
+    expect(markedIn(staging)).toBe(0);
+    expect(retryFailedDeliveries.needsApproval).toBe(true);
+  });
+});

@@ -1,0 +1,140 @@
+// Test harness: a migrated, seeded database (in memory or in a temp file), a runtime with the
+// builtin model, the demo agent and a scope for its first workspace, and helpers to follow a
+// context's events until something happens.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type AgentScope, type Db, migrate, openDatabase, seedDemo } from "@agent-access/db";
+import type { LanguageModelV3 } from "@ai-sdk/provider";
+import {
+  type AgentRegistry,
+  type AgentRuntime,
+  type ContextEvent,
+  type ContextMessage,
+  createAgentRuntime,
+  createBuiltinModel,
+  defaultAgentRegistry,
+  type SequencedEvent,
+} from "../src/index.ts";
+
+export const AGENT = "workspace-assistant";
+
+export interface Setup {
+  db: Db;
+  runtime: AgentRuntime;
+  scope: AgentScope;
+  workspaceIds: string[];
+  userId: string;
+  /** Another runtime on the same database, as a restarted server would have. */
+  restart(options?: { db?: Db }): AgentRuntime;
+}
+
+export interface SetupOptions {
+  /** A database file (for restarts and crashes); default ":memory:". */
+  file?: string;
+  model?: LanguageModelV3;
+  /** Pause between builtin words; default 0. */
+  tokenDelayMs?: number;
+  deltaFlushMs?: number;
+  maxSteps?: number;
+  agents?: AgentRegistry;
+}
+
+const open: { runtime: AgentRuntime; db: Db }[] = [];
+
+/** Closes what the tests opened; call it in afterEach. */
+export async function teardown(): Promise<void> {
+  for (const { runtime, db } of open.splice(0)) {
+    await runtime.close();
+    if (db.open) db.close();
+  }
+}
+
+export function tempDbFile(): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aa-agents-")), "test.db");
+}
+
+export function setup(options: SetupOptions = {}): Setup {
+  const db = openDatabase(options.file ?? ":memory:");
+  migrate(db);
+  const seeded = seedDemo(db, "not-a-real-hash")!;
+  const make = (database: Db) => {
+    const runtime = createAgentRuntime({
+      db: database,
+      agents: options.agents ?? defaultAgentRegistry,
+      model: options.model ?? createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
+      deltaFlushMs: options.deltaFlushMs ?? 0,
+      maxSteps: options.maxSteps,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    open.push({ runtime, db: database });
+    return runtime;
+  };
+  return {
+    db,
+    runtime: make(db),
+    scope: { contextGroup: `workspace:${seeded.workspaceIds[0]}:user:7`, agentIds: [AGENT] },
+    workspaceIds: seeded.workspaceIds,
+    userId: seeded.userId,
+    restart: (restartOptions = {}) => make(restartOptions.db ?? db),
+  };
+}
+
+/** Follows the context's events after `afterSeq` until `stop` says so; returns them all. */
+export async function eventsUntil(
+  runtime: AgentRuntime,
+  scope: AgentScope,
+  contextId: string,
+  stop: (event: ContextEvent, seq: number) => boolean,
+  afterSeq = 0,
+): Promise<SequencedEvent[]> {
+  const controller = new AbortController();
+  const seen: SequencedEvent[] = [];
+  for await (const item of runtime.events(scope, contextId, {
+    afterSeq,
+    signal: controller.signal,
+  })) {
+    seen.push(item);
+    if (stop(item.event, item.seq)) {
+      controller.abort();
+      break;
+    }
+  }
+  return seen;
+}
+
+/** A stop condition: the run `runId` (or any run) finished. */
+export function runFinished(runId?: string) {
+  return (event: ContextEvent) =>
+    event.type === "run.finished" && (runId === undefined || event.runId === runId);
+}
+
+/** A stop condition: the run paused for approval or input. */
+export function runWaiting(event: ContextEvent): boolean {
+  return event.type === "run.waiting";
+}
+
+/** Every event of the context from its log. */
+export async function fullLog(
+  runtime: AgentRuntime,
+  scope: AgentScope,
+  contextId: string,
+): Promise<SequencedEvent[]> {
+  const { lastEventId } = await runtime.getContext(scope, contextId);
+  return eventsUntil(runtime, scope, contextId, (_event, seq) => seq >= lastEventId);
+}
+
+export function textOf(message: ContextMessage | undefined): string {
+  return (message?.parts ?? []).map((part) => (part.type === "text" ? part.text : "")).join("");
+}
+
+/** A fingerprint of everything the engine writes, to show that a refused call changed nothing. */
+export function snapshot(db: Db): string {
+  return JSON.stringify(
+    ["context", "message", "run", "context_event", "tool_grant", "webhook_delivery"].map((table) =>
+      db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all(),
+    ),
+  );
+}

@@ -1,0 +1,176 @@
+// Conversations of the browser's agent session: a thin layer over the run engine. Every call is
+// scoped by the session's context group and agents; the engine's SQL refuses anything outside
+// them with NOT_FOUND, exactly as for an id that does not exist.
+import { AgentRuntimeError, type AgentScope, MAX_MESSAGE_LENGTH } from "@agent-access/agents";
+import { TRPCError, tracked } from "@trpc/server";
+import { z } from "zod";
+import { agentProcedure, createTRPCRouter } from "../trpc.ts";
+
+const id = z.string().min(1).max(100);
+const contextInput = z.object({ contextId: id });
+const text = z.string().min(1, "Write a message").max(MAX_MESSAGE_LENGTH);
+const title = z.string().max(1000);
+
+function scopeOf(session: { contextGroup: string; agentIds: readonly string[] }): AgentScope {
+  return { contextGroup: session.contextGroup, agentIds: session.agentIds };
+}
+
+/** Runs an engine call, turning its typed errors into the matching tRPC errors. */
+async function engine<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof AgentRuntimeError) {
+      throw new TRPCError({ code: error.code, message: error.message, cause: error });
+    }
+    throw error;
+  }
+}
+
+export const contextRouter = createTRPCRouter({
+  /** The session's conversations, most recently active first, a page at a time. */
+  list: agentProcedure
+    .input(
+      z.object({
+        cursor: z.string().max(200).nullish(),
+        limit: z.number().int().min(1).max(100).default(20),
+        search: z.string().max(200).optional(),
+        status: z.enum(["idle", "running", "waiting_for_approval", "waiting_for_input"]).optional(),
+        agentId: id.optional(),
+      }),
+    )
+    .query(({ ctx, input }) =>
+      engine(() => ctx.runtime.listContexts(scopeOf(ctx.agentSession), input)),
+    ),
+
+  /** A new conversation with one of the session's agents; `firstMessage` also sends it. */
+  create: agentProcedure
+    .input(
+      z.object({
+        agentId: id.optional(),
+        title: title.optional(),
+        firstMessage: text.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      engine(() =>
+        ctx.runtime.createContext(scopeOf(ctx.agentSession), {
+          ...input,
+          // Without a choice, the session's first agent: a one-agent session needs no picker.
+          agentId: input.agentId ?? ctx.agentSession.agentIds[0]!,
+        }),
+      ),
+    ),
+
+  get: agentProcedure
+    .input(contextInput)
+    .query(({ ctx, input }) =>
+      engine(() => ctx.runtime.getContext(scopeOf(ctx.agentSession), input.contextId)),
+    ),
+
+  rename: agentProcedure.input(contextInput.extend({ title })).mutation(({ ctx, input }) =>
+    engine(() =>
+      ctx.runtime.renameContext(scopeOf(ctx.agentSession), input.contextId, {
+        title: input.title,
+      }),
+    ),
+  ),
+
+  delete: agentProcedure.input(contextInput).mutation(async ({ ctx, input }) => {
+    await engine(() => ctx.runtime.deleteContext(scopeOf(ctx.agentSession), input.contextId));
+    return { deleted: true };
+  }),
+
+  /** A page of messages, oldest first, before the message `before` (default: the newest). */
+  messages: agentProcedure
+    .input(
+      contextInput.extend({
+        before: id.optional(),
+        limit: z.number().int().min(1).max(100).default(50),
+      }),
+    )
+    .query(({ ctx, input }) =>
+      engine(() =>
+        ctx.runtime.listMessages(scopeOf(ctx.agentSession), input.contextId, {
+          before: input.before,
+          limit: input.limit,
+        }),
+      ),
+    ),
+
+  /** Sends a message and starts the agent; CONFLICT while a run is unfinished. */
+  send: agentProcedure
+    .input(contextInput.extend({ text }))
+    .mutation(({ ctx, input }) =>
+      engine(() =>
+        ctx.runtime.send(scopeOf(ctx.agentSession), input.contextId, { text: input.text }),
+      ),
+    ),
+
+  /** Stops the unfinished run; the model call is aborted on the server. */
+  cancel: agentProcedure
+    .input(contextInput)
+    .mutation(({ ctx, input }) =>
+      engine(() => ctx.runtime.cancel(scopeOf(ctx.agentSession), input.contextId)),
+    ),
+
+  /** Replaces the last reply with a new run. */
+  regenerate: agentProcedure
+    .input(contextInput)
+    .mutation(({ ctx, input }) =>
+      engine(() => ctx.runtime.regenerate(scopeOf(ctx.agentSession), input.contextId)),
+    ),
+
+  respondToApproval: agentProcedure
+    .input(
+      contextInput.extend({
+        toolCallId: id,
+        decision: z.enum(["allow_once", "allow_always", "deny"]),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      engine(() =>
+        ctx.runtime.respondToApproval(scopeOf(ctx.agentSession), input.contextId, {
+          toolCallId: input.toolCallId,
+          decision: input.decision,
+        }),
+      ),
+    ),
+
+  submitInput: agentProcedure
+    .input(contextInput.extend({ toolCallId: id, value: text }))
+    .mutation(({ ctx, input }) =>
+      engine(() =>
+        ctx.runtime.submitInput(scopeOf(ctx.agentSession), input.contextId, {
+          toolCallId: input.toolCallId,
+          value: input.value,
+        }),
+      ),
+    ),
+
+  /**
+   * The context's events as server-sent events: everything after `lastEventId`, then live.
+   * Each is tracked by its sequence number, so a reconnecting client resumes exactly after the
+   * last event it saw.
+   */
+  events: agentProcedure
+    .input(
+      contextInput.extend({
+        lastEventId: z
+          .string()
+          .regex(/^\d{1,15}$/, "lastEventId is the sequence number of an event")
+          .nullish(),
+      }),
+    )
+    .subscription(async function* ({ ctx, input, signal }) {
+      const events = await engine(async () =>
+        ctx.runtime.events(scopeOf(ctx.agentSession), input.contextId, {
+          afterSeq: input.lastEventId ? Number(input.lastEventId) : 0,
+          signal,
+        }),
+      );
+      for await (const { seq, event } of events) {
+        yield tracked(String(seq), event);
+      }
+    }),
+});

@@ -1,0 +1,172 @@
+// Contexts (conversations) and the tenant rule that guards them: a context is reachable only
+// from a scope whose group is the context's group and whose agent set holds the context's agent.
+// That rule lives in the SQL below and nowhere else; every other read or write of a context's
+// messages, runs, events and approvals starts from a row that `findContext` returned.
+import type { Db } from "./connection.ts";
+import { statement } from "./statements.ts";
+
+/** Who is asking: the caller's context group and the agents its session may use. */
+export interface AgentScope {
+  contextGroup: string;
+  agentIds: readonly string[];
+}
+
+export type ContextStatus = "idle" | "running" | "waiting_for_approval" | "waiting_for_input";
+
+export interface ContextRow {
+  id: string;
+  context_group: string;
+  agent_id: string;
+  title: string;
+  status: ContextStatus;
+  /** 1 while the title is a placeholder that the first message replaces. */
+  auto_title: 0 | 1;
+  last_seq: number;
+  created_at: number;
+  updated_at: number;
+  last_activity_at: number;
+  deleted_at: number | null;
+}
+
+const COLUMNS = `id, context_group, agent_id, title, status, auto_title, last_seq, created_at,
+  updated_at, last_activity_at, deleted_at`;
+
+/** The tenant rule, with named parameters :group and :agents (a JSON array of agent ids). */
+const IN_SCOPE = `context_group = :group
+  AND agent_id IN (SELECT value FROM json_each(:agents))
+  AND deleted_at IS NULL`;
+
+function scopeParams(scope: AgentScope) {
+  return { group: scope.contextGroup, agents: JSON.stringify(scope.agentIds) };
+}
+
+/** The context `id` if `scope` may reach it, else undefined (whether or not it exists). */
+export function findContext(db: Db, scope: AgentScope, id: string): ContextRow | undefined {
+  return statement<[object], ContextRow>(
+    db,
+    `SELECT ${COLUMNS} FROM context WHERE id = :id AND ${IN_SCOPE}`,
+  ).get({ id, ...scopeParams(scope) });
+}
+
+export interface ListContextsQuery {
+  /** Start after this position of the order (last activity, then id, both descending). */
+  after?: { lastActivityAt: number; id: string };
+  limit: number;
+  /** Substring of the title, matched literally (case-insensitive for ASCII). */
+  search?: string;
+  status?: ContextStatus;
+  agentId?: string;
+}
+
+/** Escapes LIKE's wildcards so that a search for "50%" or "a_b" means those characters. */
+function likeLiteral(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+/** The contexts `scope` may reach, most recently active first, a page at a time. */
+export function listContexts(db: Db, scope: AgentScope, query: ListContextsQuery): ContextRow[] {
+  return statement<[object], ContextRow>(
+    db,
+    `SELECT ${COLUMNS} FROM context
+      WHERE ${IN_SCOPE}
+        AND (:afterAt IS NULL OR last_activity_at < :afterAt
+             OR (last_activity_at = :afterAt AND id < :afterId))
+        AND (:search IS NULL OR title LIKE :search ESCAPE '\\')
+        AND (:status IS NULL OR status = :status)
+        AND (:agentId IS NULL OR agent_id = :agentId)
+      ORDER BY last_activity_at DESC, id DESC
+      LIMIT :limit`,
+  ).all({
+    ...scopeParams(scope),
+    afterAt: query.after?.lastActivityAt ?? null,
+    afterId: query.after?.id ?? null,
+    search: query.search ? likeLiteral(query.search) : null,
+    status: query.status ?? null,
+    agentId: query.agentId ?? null,
+    limit: query.limit,
+  });
+}
+
+export interface NewContext {
+  id: string;
+  contextGroup: string;
+  agentId: string;
+  title: string;
+  autoTitle: boolean;
+  now: number;
+}
+
+export function insertContext(db: Db, context: NewContext): void {
+  statement(
+    db,
+    `INSERT INTO context (id, context_group, agent_id, title, auto_title, created_at, updated_at,
+       last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    context.id,
+    context.contextGroup,
+    context.agentId,
+    context.title,
+    context.autoTitle ? 1 : 0,
+    context.now,
+    context.now,
+    context.now,
+  );
+}
+
+/**
+ * Moves a context from one of the `from` statuses to `to` in one conditional UPDATE, so that of
+ * two racing callers (in this process or another) exactly one succeeds. Returns whether it did.
+ */
+export function changeContextStatus(
+  db: Db,
+  id: string,
+  from: readonly ContextStatus[],
+  to: ContextStatus,
+  now: number,
+): boolean {
+  return (
+    statement(
+      db,
+      `UPDATE context SET status = ?, updated_at = ?
+        WHERE id = ? AND status IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL`,
+    ).run(to, now, id, JSON.stringify(from)).changes === 1
+  );
+}
+
+/** Sets the title; `autoTitle` says whether it is still a placeholder for the first message. */
+export function setContextTitle(
+  db: Db,
+  id: string,
+  title: string,
+  autoTitle: boolean,
+  now: number,
+): void {
+  statement(db, "UPDATE context SET title = ?, auto_title = ?, updated_at = ? WHERE id = ?").run(
+    title,
+    autoTitle ? 1 : 0,
+    now,
+    id,
+  );
+}
+
+export function softDeleteContext(db: Db, id: string, now: number): void {
+  statement(
+    db,
+    "UPDATE context SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+  ).run(now, now, id);
+}
+
+/** A context by id alone, for start-up recovery, which acts for no caller. */
+export function getContextById(db: Db, id: string): ContextRow | undefined {
+  return statement<[string], ContextRow>(db, `SELECT ${COLUMNS} FROM context WHERE id = ?`).get(id);
+}
+
+/** Contexts left busy although no run of theirs is unfinished (only a crash leaves these). */
+export function listStrandedContexts(db: Db): ContextRow[] {
+  return statement<[], ContextRow>(
+    db,
+    `SELECT ${COLUMNS} FROM context c
+      WHERE status <> 'idle'
+        AND NOT EXISTS (SELECT 1 FROM run r WHERE r.context_id = c.id AND r.status = c.status)`,
+  ).all();
+}

@@ -1,0 +1,112 @@
+// Messages of a context, in the order of their per-context `seq`. Parts are stored as JSON text;
+// packages/agents owns their shape. Callers have already checked the context against the scope.
+import type { Db } from "./connection.ts";
+import { statement } from "./statements.ts";
+
+export type MessageRole = "user" | "assistant";
+
+export interface MessageRow {
+  id: string;
+  context_id: string;
+  seq: number;
+  role: MessageRole;
+  /** JSON array of parts. */
+  parts: string;
+  run_id: string | null;
+  created_at: number;
+}
+
+const COLUMNS = "id, context_id, seq, role, parts, run_id, created_at";
+
+export interface NewMessage {
+  id: string;
+  contextId: string;
+  role: MessageRole;
+  parts: string;
+  runId: string | null;
+  now: number;
+}
+
+/** Appends a message after the context's last one; returns its seq. */
+export function insertMessage(db: Db, message: NewMessage): number {
+  const row = statement<unknown[], { seq: number }>(
+    db,
+    `INSERT INTO message (id, context_id, seq, role, parts, run_id, created_at)
+     VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM message WHERE context_id = ?), ?, ?, ?, ?)
+     RETURNING seq`,
+  ).get(
+    message.id,
+    message.contextId,
+    message.contextId,
+    message.role,
+    message.parts,
+    message.runId,
+    message.now,
+  );
+  return row!.seq;
+}
+
+export function setMessageParts(db: Db, id: string, parts: string): void {
+  statement(db, "UPDATE message SET parts = ? WHERE id = ?").run(parts, id);
+}
+
+export function getMessage(db: Db, contextId: string, id: string): MessageRow | undefined {
+  return statement<[string, string], MessageRow>(
+    db,
+    `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND id = ?`,
+  ).get(contextId, id);
+}
+
+/** The newest `limit` messages before `beforeSeq` (or the newest of all), oldest first. */
+export function listMessages(
+  db: Db,
+  contextId: string,
+  query: { beforeSeq?: number; limit: number },
+): MessageRow[] {
+  return statement<[string, number | null, number | null, number], MessageRow>(
+    db,
+    `SELECT ${COLUMNS} FROM message
+      WHERE context_id = ? AND (? IS NULL OR seq < ?)
+      ORDER BY seq DESC LIMIT ?`,
+  )
+    .all(contextId, query.beforeSeq ?? null, query.beforeSeq ?? null, query.limit)
+    .reverse();
+}
+
+/** Every message of the context, oldest first: what a model call is rebuilt from. */
+export function allMessages(db: Db, contextId: string): MessageRow[] {
+  return statement<[string], MessageRow>(
+    db,
+    `SELECT ${COLUMNS} FROM message WHERE context_id = ? ORDER BY seq`,
+  ).all(contextId);
+}
+
+export function lastMessageWithRole(
+  db: Db,
+  contextId: string,
+  role: MessageRole,
+): MessageRow | undefined {
+  return statement<[string, string], MessageRow>(
+    db,
+    `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND role = ? ORDER BY seq DESC LIMIT 1`,
+  ).get(contextId, role);
+}
+
+/** The assistant message a run writes into. */
+export function messageOfRun(db: Db, runId: string): MessageRow | undefined {
+  return statement<[string], MessageRow>(
+    db,
+    `SELECT ${COLUMNS} FROM message WHERE run_id = ? AND role = 'assistant' ORDER BY seq LIMIT 1`,
+  ).get(runId);
+}
+
+/** Deletes the messages after `seq`; returns their ids, oldest first. */
+export function deleteMessagesAfter(db: Db, contextId: string, seq: number): string[] {
+  return statement<[string, number], { id: string; seq: number }>(
+    db,
+    "DELETE FROM message WHERE context_id = ? AND seq > ? RETURNING id, seq",
+  )
+    .all(contextId, seq)
+    .sort((a, b) => a.seq - b.seq)
+    .map((row) => row.id);
+}
