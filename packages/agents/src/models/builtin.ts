@@ -1,6 +1,6 @@
 // The `builtin` model: an AI SDK language model (LanguageModelV3) that needs no network and no
 // key, so that `pnpm dev` and the tests run the same code path as a real provider.
-import { setTimeout as sleep } from "node:timers/promises";
+import { setTimeout as sleep, setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type {
   LanguageModelV3,
   LanguageModelV3CallOptions,
@@ -14,7 +14,8 @@ import { type BuiltinPlan, planReply } from "./builtin-plan.ts";
 export interface BuiltinModelOptions {
   /**
    * Pause before each streamed word, in ms. Default 20, so that development shows a reply
-   * arriving; tests and benchmarks pass 0 (or a little more to watch a reply mid-way).
+   * arriving; tests and benchmarks pass 0 (words then follow each other as fast as the event
+   * loop turns) or a little more to watch a reply mid-way.
    */
   tokenDelayMs?: number;
 }
@@ -153,8 +154,11 @@ export function createBuiltinModel(options: BuiltinModelOptions = {}): LanguageM
               controller.close();
               return;
             }
-            if (next.value.type === "text-delta" && delayMs > 0) {
-              await sleep(delayMs, undefined, { signal });
+            if (next.value.type === "text-delta") {
+              // Even without a delay, give the event loop a turn per word: otherwise a long
+              // reply would stream as one burst while timers, I/O and other requests wait.
+              if (delayMs > 0) await sleep(delayMs, undefined, { signal });
+              else await yieldToEventLoop(undefined, { signal });
             }
             controller.enqueue(next.value);
           } catch (error) {

@@ -67,7 +67,19 @@ describe("tool approval", () => {
     });
 
     const toolCallId = (last as { toolCallId: string }).toolCallId;
-    await runtime.respondToApproval(scope, context.id, { toolCallId, decision: "allow_once" });
+    await expect(
+      runtime.respondToApproval(scope, context.id, {
+        toolCallId: "call_unknown",
+        decision: "allow_once",
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    // Two answers at once (two tabs): one resumes the run, the other is told it came late.
+    const answers = await Promise.allSettled([
+      runtime.respondToApproval(scope, context.id, { toolCallId, decision: "allow_once" }),
+      runtime.respondToApproval(scope, context.id, { toolCallId, decision: "deny" }),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual(["fulfilled", "rejected"]);
+    expect((answers[1] as PromiseRejectedResult).reason).toMatchObject({ code: "CONFLICT" });
     await eventsUntil(runtime, scope, context.id, runFinished(sent.runId));
     const { call, text } = await toolCall(runtime, scope, context.id);
     expect(call).toMatchObject({ state: "completed", output: { marked: expect.any(Number) } });
@@ -86,7 +98,7 @@ describe("tool approval", () => {
     // Answering twice is a conflict, not a second run.
     await expect(
       runtime.respondToApproval(scope, context.id, { toolCallId, decision: "allow_once" }),
-    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    ).rejects.toMatchObject({ code: "CONFLICT" });
 
     // Allow once means once: the next call asks again.
     const again = await sendAndWait(runtime, scope, context.id, RETRY);
@@ -217,7 +229,7 @@ describe("asking the user", () => {
     expect(text).toBe("You answered: Check the billing hook.");
     await expect(
       runtime.submitInput(scope, context.id, { toolCallId, value: "again" }),
-    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    ).rejects.toMatchObject({ code: "CONFLICT" });
   });
 
   it("waits across a restart too", async () => {

@@ -279,10 +279,16 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     waiting: "waiting_for_approval" | "waiting_for_input",
   ): { runId: string; messageId: string; parts: MessagePart[]; index: number } {
     const run = unfinishedRunOf(db, context.id);
-    const message = run ? messageOfRun(db, run.id) : undefined;
+    if (!run) {
+      throw new AgentRuntimeError(
+        "CONFLICT",
+        "Nothing in this conversation is waiting for an answer (it may have been answered already).",
+      );
+    }
+    const message = messageOfRun(db, run.id);
     const parts = message ? toMessage(message).parts : [];
     const index = parts.findIndex((p) => p.type === "tool-call" && p.toolCallId === toolCallId);
-    if (!run || !message || index < 0) {
+    if (!message || index < 0) {
       throw badRequest(`No tool call "${toolCallId}" is part of the current reply.`);
     }
     const state = waiting === "waiting_for_approval" ? "awaiting-approval" : "awaiting-input";
