@@ -1,15 +1,15 @@
 // The production build on one port: the web app loads and reaches the API through typed hooks.
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
 import { launchBrowser, screenshotPages } from "./support/browser.ts";
-import { type ProductionServer, startProductionServer } from "./support/server.ts";
 
-let server: ProductionServer;
+let server: ServerProcess;
 let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  server = await startProductionServer();
+  server = await startServerProcess();
   browser = await launchBrowser();
   context = await browser.newContext();
 });

@@ -233,3 +233,110 @@ export async function trpcResult<T = unknown>(
     ...(body.error ? { error: { code: body.error.data.code, message: body.error.message } } : {}),
   };
 }
+
+export interface StreamedEvent {
+  /** The event's sequence number (the SSE id). */
+  id: number;
+  data: { type: string; [key: string]: unknown };
+}
+
+/**
+ * A context's event stream over SSE, as a browser's EventSource would read it. `next()` gives
+ * the next event (or null when the stream ends); `close()` drops the connection.
+ */
+export async function openEvents(
+  client: CookieClient,
+  contextId: string,
+  lastEventId?: number,
+): Promise<{
+  status: number;
+  next(timeoutMs?: number): Promise<StreamedEvent | null>;
+  until(type: string, timeoutMs?: number): Promise<StreamedEvent[]>;
+  close(): void;
+}> {
+  const input = {
+    contextId,
+    ...(lastEventId === undefined ? {} : { lastEventId: String(lastEventId) }),
+  };
+  const controller = new AbortController();
+  const response = await client.fetch(
+    `/trpc/context.events?input=${encodeURIComponent(JSON.stringify(input))}`,
+    { signal: controller.signal, headers: { accept: "text/event-stream" } },
+  );
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  const queue: StreamedEvent[] = [];
+  let ended = false;
+
+  async function fill(): Promise<void> {
+    const { value, done } = await reader.read();
+    if (done) {
+      ended = true;
+      return;
+    }
+    buffer += value;
+    let end = buffer.indexOf("\n\n");
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const fields = new Map<string, string>();
+      for (const line of block.split("\n")) {
+        const colon = line.indexOf(":");
+        if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
+      }
+      // Only tracked events carry an id; "connected", pings and the like do not.
+      if (fields.has("id") && fields.has("data")) {
+        queue.push({ id: Number(fields.get("id")), data: JSON.parse(fields.get("data")!) });
+      } else if (fields.get("event") === "serialized-error") {
+        throw new Error(`stream error: ${fields.get("data")}`);
+      }
+      end = buffer.indexOf("\n\n");
+    }
+  }
+
+  async function next(timeoutMs = 10_000): Promise<StreamedEvent | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (queue.length === 0 && !ended) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error("no event within the time allowed");
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no event within the time allowed")), left);
+      });
+      try {
+        await Promise.race([fill(), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return queue.shift() ?? null;
+  }
+
+  return {
+    status: response.status,
+    next,
+    async until(type, timeoutMs = 20_000) {
+      const seen: StreamedEvent[] = [];
+      for (;;) {
+        const event = await next(timeoutMs);
+        if (!event) return seen;
+        seen.push(event);
+        if (event.data.type === type) return seen;
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
+
+/** A browser holding a fresh agent session for `contextGroup` and `agentIds`. */
+export async function agentBrowser(
+  server: TestServer,
+  contextGroup: string,
+  agentIds: string[] = ["workspace-assistant"],
+): Promise<CookieClient> {
+  const minted = await staticTicket(server, contextGroup, { agent_ids: agentIds });
+  const browser = new CookieClient(server.url);
+  const response = await browser.mutation("session.exchange", { ticket: minted.ticket });
+  if (response.status !== 200) throw new Error(`exchange failed: ${await response.text()}`);
+  return browser;
+}

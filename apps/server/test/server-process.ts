@@ -1,5 +1,6 @@
-// Starts the production server (`NODE_ENV=production`, the built web app) as a child process
-// on a free port with a fresh database file, as `pnpm start` would.
+// Starts the real server (src/main.ts) as a child process on a free port with its own database
+// file, as `pnpm start` (production: the built web app) or `pnpm dev` would: for tests that
+// kill, restart or drive it from a browser.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -9,12 +10,13 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
-export interface ProductionServer {
+export interface ServerProcess {
   url: string;
   databasePath: string;
   /** Everything the server printed, for diagnosing a failure. */
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port and database (after `stop`, or stops it first). */
   restart(): Promise<void>;
 }
 
@@ -29,15 +31,23 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startProductionServer(
-  env: Record<string, string> = {},
-): Promise<ProductionServer> {
-  if (!fs.existsSync(path.join(root, "apps/web/dist/index.html"))) {
+export interface ServerProcessOptions {
+  /** NODE_ENV=production: serves apps/web/dist (built first) and skips the demo seed. Default true. */
+  production?: boolean;
+  /** More environment variables. */
+  env?: Record<string, string>;
+}
+
+export async function startServerProcess(
+  options: ServerProcessOptions = {},
+): Promise<ServerProcess> {
+  const production = options.production ?? true;
+  if (production && !fs.existsSync(path.join(root, "apps/web/dist/index.html"))) {
     throw new Error("apps/web/dist is missing: run `pnpm build` first (pnpm test:e2e does)");
   }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const databasePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aa-e2e-")), "e2e.db");
+  const databasePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aa-server-")), "server.db");
   let output = "";
   let child: ChildProcess;
 
@@ -46,12 +56,12 @@ export async function startProductionServer(
       cwd: root,
       env: {
         ...process.env,
-        NODE_ENV: "production",
+        NODE_ENV: production ? "production" : "development",
         PORT: String(port),
         HOST: "127.0.0.1",
         PUBLIC_URL: url,
         DATABASE_PATH: databasePath,
-        ...env,
+        ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,0 +1,89 @@
+// A server killed with SIGKILL in the middle of a reply loses nothing it acknowledged: after a
+// restart every earlier message is intact, the run is `interrupted`, the log has no gap.
+import { createApiKey, openDatabase } from "@agent-access/db";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { CookieClient, openEvents, trpcResult } from "../test/harness.ts";
+import { type ServerProcess, startServerProcess } from "../test/server-process.ts";
+
+let server: ServerProcess;
+beforeAll(async () => {
+  server = await startServerProcess({ production: false });
+});
+afterAll(() => server.stop());
+
+it("restarts after SIGKILL mid-run with every earlier message intact and the run interrupted", async () => {
+  const db = openDatabase(server.databasePath);
+  const { key } = createApiKey(db, "crash-test");
+  const workspaceId = db.prepare("SELECT id FROM workspace ORDER BY name LIMIT 1").pluck().get();
+  const userId = db.prepare("SELECT id FROM user LIMIT 1").pluck().get();
+  const group = `workspace:${workspaceId}:user:${userId}`;
+
+  const minted = await fetch(`${server.url}/session/tickets`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      ticket_type: "agent_access",
+      agent_ids: ["workspace-assistant"],
+      agent_session_identifier: "static",
+      context_group: group,
+    }),
+  });
+  const { ticket } = (await minted.json()) as { ticket: string };
+  const browser = new CookieClient(server.url);
+  expect((await browser.mutation("session.exchange", { ticket })).status).toBe(200);
+  const created = await trpcResult<{ context: { id: string } }>(
+    await browser.mutation("context.create", { firstMessage: "How healthy are my webhooks?" }),
+  );
+  const contextId = created.data!.context.id;
+  const first = await openEvents(browser, contextId);
+  const firstTurn = await first.until("run.finished");
+  first.close();
+
+  // The builtin model writes a word every 20 ms here: a long reply is still running when killed.
+  const stream = await openEvents(browser, contextId, firstTurn.at(-1)!.id);
+  const sent = await trpcResult<{ messageId: string; runId: string }>(
+    await browser.mutation("context.send", { contextId, text: "stream 5000 words" }),
+  );
+  let deltas = 0;
+  while (deltas < 5) {
+    if ((await stream.next())?.data.type === "message.delta") deltas++;
+  }
+  await server.stop("SIGKILL");
+  stream.close();
+
+  await server.restart();
+  const page = await trpcResult<{
+    items: { id: string; role: string; parts: { type: string; text?: string }[] }[];
+  }>(await browser.query("context.messages", { contextId }));
+  const items = page.data!.items;
+  expect(items.map((message) => message.role)).toEqual(["user", "assistant", "user", "assistant"]);
+  expect(items[0]!.parts[0]).toEqual({ type: "text", text: "How healthy are my webhooks?" });
+  expect(items[1]!.parts.some((part) => part.type === "tool-call")).toBe(true);
+  expect(items[2]!.id).toBe(sent.data!.messageId);
+  const partial = items[3]!.parts.find((part) => part.type === "text")?.text ?? "";
+  expect(partial.split(" ").length).toBeGreaterThanOrEqual(5);
+  expect(partial.split(" ").length).toBeLessThan(5000);
+
+  const run = db.prepare("SELECT status, ended_at FROM run WHERE id = ?").get(sent.data!.runId);
+  expect(run).toMatchObject({ status: "interrupted", ended_at: expect.any(Number) });
+  const seqs = db
+    .prepare("SELECT seq FROM context_event WHERE context_id = ? ORDER BY seq")
+    .pluck()
+    .all(contextId) as number[];
+  expect(seqs).toEqual(seqs.map((_, index) => index + 1));
+
+  const replay = await openEvents(browser, contextId, 0);
+  const events = await replay.until("run.finished");
+  const again = await replay.until("run.finished");
+  const idle = (await replay.next())!;
+  replay.close();
+  expect(again.at(-1)!.data).toMatchObject({ status: "interrupted" });
+  expect(idle.data).toMatchObject({ type: "context.updated", status: "idle" });
+  expect([...events, ...again, idle].map((event) => event.id)).toEqual(seqs);
+
+  const context = await trpcResult<{ status: string }>(
+    await browser.query("context.get", { contextId }),
+  );
+  expect(context.data!.status).toBe("idle");
+  db.close();
+});
