@@ -1,0 +1,54 @@
+// Agent text as Markdown (GFM tables, lists, code). Raw HTML in the text is dropped, never
+// rendered: a model's output is untrusted input.
+import ReactMarkdown, { type Components } from "react-markdown";
+import remarkGfm from "remark-gfm";
+
+const components: Components = {
+  a: ({ children, href }) => (
+    <a href={href} target="_blank" rel="noopener noreferrer nofollow" className="underline">
+      {children}
+    </a>
+  ),
+  pre: ({ children }) => (
+    <pre className="my-2 overflow-x-auto rounded-md bg-neutral-900 p-3 text-sm text-neutral-100 dark:bg-black">
+      {children}
+    </pre>
+  ),
+  code: ({ children, className }) => (
+    <code
+      className={
+        className
+          ? `font-mono ${className}`
+          : "rounded bg-neutral-200 px-1 py-0.5 font-mono text-[0.9em] dark:bg-neutral-800"
+      }
+    >
+      {children}
+    </code>
+  ),
+  table: ({ children }) => (
+    <div className="my-2 overflow-x-auto">
+      <table className="w-full border-collapse text-sm">{children}</table>
+    </div>
+  ),
+  th: ({ children }) => (
+    <th className="border border-neutral-300 px-2 py-1 text-left dark:border-neutral-700">
+      {children}
+    </th>
+  ),
+  td: ({ children }) => (
+    <td className="border border-neutral-300 px-2 py-1 dark:border-neutral-700">{children}</td>
+  ),
+  ul: ({ children }) => <ul className="my-2 list-disc pl-6">{children}</ul>,
+  ol: ({ children }) => <ol className="my-2 list-decimal pl-6">{children}</ol>,
+  p: ({ children }) => <p className="my-1.5 leading-relaxed">{children}</p>,
+};
+
+export function Markdown({ text }: { text: string }) {
+  return (
+    <div className="break-words">
+      <ReactMarkdown remarkPlugins={[remarkGfm]} skipHtml components={components}>
+        {text}
+      </ReactMarkdown>
+    </div>
+  );
+}
