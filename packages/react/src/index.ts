@@ -1,0 +1,21 @@
+// @agent-access/react: AgentAccessProvider and the hooks a custom agent UI is built from.
+export { AgentAccessProvider, type AgentAccessProviderProps } from "./provider.tsx";
+export { errorCode } from "./trpc.ts";
+export type {
+  AgentInfo,
+  AgentSessionInfo,
+  ApprovalDecision,
+  ContextEvent,
+  ContextMessage,
+  ContextStatus,
+  ContextSummary,
+  MessagePart,
+  SendResult,
+  ToolCallPart,
+} from "./types.ts";
+export {
+  type AgentSessionSource,
+  type AgentSessionState,
+  clearTicketFromUrl,
+  useAgentSession,
+} from "./use-agent-session.ts";
