@@ -14,6 +14,12 @@ export type {
   ToolCallPart,
 } from "./types.ts";
 export {
+  type AgentContextsState,
+  type CreateContextInput,
+  type UseAgentContextsOptions,
+  useAgentContexts,
+} from "./use-agent-contexts.ts";
+export {
   type AgentSessionSource,
   type AgentSessionState,
   clearTicketFromUrl,

@@ -12,6 +12,11 @@ export class TestBrowser {
   readonly cookies = new Map<string, string>();
   /** Every request, as "METHOD path", in order. */
   readonly requests: string[] = [];
+  /**
+   * Requests ("> METHOD path"), answers ("< path status") and whatever a test adds (such as
+   * what each render showed), in the order they happened.
+   */
+  readonly timeline: string[] = [];
   readonly #streams = new Set<OpenStream>();
 
   constructor(readonly baseUrl: string) {}
@@ -27,7 +32,9 @@ export class TestBrowser {
     }
     headers.set("origin", new URL(this.baseUrl).origin);
     this.requests.push(`${init.method ?? "GET"} ${url.pathname}`);
+    this.timeline.push(`> ${init.method ?? "GET"} ${url.pathname}`);
     const response = await globalThis.fetch(url, { ...init, headers });
+    this.timeline.push(`< ${url.pathname} ${response.status}`);
     for (const line of response.headers.getSetCookie()) {
       const [pair = ""] = line.split(";");
       const index = pair.indexOf("=");
