@@ -14,6 +14,15 @@ export type {
   ToolCallPart,
 } from "./types.ts";
 export {
+  type AgentContextState,
+  type AgentMessage,
+  type ConnectionState,
+  type SentMessage,
+  type UseAgentContextOptions,
+  useAgentContext,
+  type WaitingToolCall,
+} from "./use-agent-context.ts";
+export {
   type AgentContextsState,
   type CreateContextInput,
   type UseAgentContextsOptions,

@@ -1,12 +1,15 @@
 // @vitest-environment dom
-// useAgentSession against the real server: a ticket exchanged exactly once under StrictMode.
+// useAgentSession against the real server: a ticket exchanged exactly once under StrictMode, and
+// a session that expires re-issued through getTicket with the hooks working on.
 import { seedDemo, sha256 } from "@agent-access/db";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestBrowser } from "../test/browser.ts";
-import { renderAgentHook } from "../test/render.tsx";
+import { renderAgentHook, textOf } from "../test/render.tsx";
 
+import { useAgentContext } from "./use-agent-context.ts";
+import { useAgentContexts } from "./use-agent-contexts.ts";
 import { clearTicketFromUrl, useAgentSession } from "./use-agent-session.ts";
 
 let server: TestServer;
@@ -100,5 +103,58 @@ describe("clearTicketFromUrl", () => {
     expect(window.location.pathname + window.location.search + window.location.hash).toBe(
       "/vanity/agents?tab=2#top",
     );
+  });
+});
+
+describe("useAgentSession with getTicket", () => {
+  it("re-issues an expired session without user action, and the hooks carry on", async () => {
+    const browser = new TestBrowser(server.url);
+    const minted: string[] = [];
+    const getTicket = async () => {
+      const { ticket } = await staticTicket(server, group, { expires_in: 60 });
+      minted.push(ticket);
+      return ticket;
+    };
+    const { result } = renderAgentHook(browser, () => {
+      const session = useAgentSession({ getTicket });
+      const list = useAgentContexts({ enabled: session.hasSession });
+      const chat = useAgentContext({
+        contextId: list.contexts[0]?.id ?? "",
+        agentName: session.activeAgent?.name,
+      });
+      return { session, list, chat };
+    });
+
+    // No session in this browser yet: one is issued at once.
+    await waitFor(() => expect(result.current.session.hasSession).toBe(true));
+    expect(minted).toHaveLength(1);
+    expect(result.current.session.ticketExchanged).toBe(true);
+    const firstExpiry = result.current.session.expiresAt!;
+
+    await act(() => result.current.list.createContext({ title: "Before expiry" }));
+    await waitFor(() => expect(result.current.chat.connectionState).toBe("open"));
+
+    // The session (60 s) runs out on the server's clock; the next call is refused, and the
+    // hook gets a new ticket, exchanges it and sends the call again.
+    server.clock.advance(61_000);
+    const streamsBefore = browser.count("/trpc/context.events");
+    const sent = await act(() => result.current.chat.sendMessage("How healthy are my webhooks?"));
+    expect(sent).not.toBeNull();
+    expect(minted).toHaveLength(2);
+    expect(result.current.session.expiresAt).toBeGreaterThan(firstExpiry);
+    expect(result.current.chat.error).toBeNull();
+
+    // The event stream reconnects under the new session and the reply arrives.
+    await waitFor(() => {
+      expect(result.current.chat.isExecuting).toBe(false);
+      expect(result.current.chat.messages.map((message) => message.role)).toEqual([
+        "user",
+        "assistant",
+      ]);
+    });
+    expect(textOf(result.current.chat.messages[1])).toMatch(/succeeded/);
+    expect(result.current.chat.connectionState).toBe("open");
+    expect(browser.count("/trpc/context.events")).toBeGreaterThan(streamsBefore);
+    expect(result.current.session.sessionError).toBeNull();
   });
 });

@@ -32,7 +32,10 @@ export class TestBrowser {
     }
     headers.set("origin", new URL(this.baseUrl).origin);
     this.requests.push(`${init.method ?? "GET"} ${url.pathname}`);
-    this.timeline.push(`> ${init.method ?? "GET"} ${url.pathname}`);
+    const resumeFrom = headers.get("last-event-id");
+    this.timeline.push(
+      `> ${init.method ?? "GET"} ${url.pathname}${resumeFrom ? ` last-event-id=${resumeFrom}` : ""}`,
+    );
     const response = await globalThis.fetch(url, { ...init, headers });
     this.timeline.push(`< ${url.pathname} ${response.status}`);
     for (const line of response.headers.getSetCookie()) {
