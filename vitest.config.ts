@@ -1,12 +1,22 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Test suites, each a project with its own script:
-// - unit: beside the code (router callers, HTTP on a random port, hooks in a DOM environment).
+// - unit: beside the code (router callers, HTTP on a random port, hooks in a DOM environment:
+//         `// @vitest-environment dom`, jsdom with Node's module loading; see its file).
 // - e2e:  tests/e2e, a real Chromium against the production build (`pnpm test:e2e` builds first).
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve: {
+          alias: {
+            // vitest looks up an environment named in a file's docblock as this package.
+            "vitest-environment-dom": fileURLToPath(
+              new URL("./packages/react/test/dom-environment.ts", import.meta.url),
+            ),
+          },
+        },
         test: {
           name: "unit",
           include: ["{apps,packages}/*/{src,test}/**/*.test.{ts,tsx}"],

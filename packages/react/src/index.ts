@@ -1,0 +1,36 @@
+// @agent-access/react: AgentAccessProvider and the hooks a custom agent UI is built from.
+export { AgentAccessProvider, type AgentAccessProviderProps } from "./provider.tsx";
+export { errorCode } from "./trpc.ts";
+export type {
+  AgentInfo,
+  AgentSessionInfo,
+  ApprovalDecision,
+  ContextEvent,
+  ContextMessage,
+  ContextStatus,
+  ContextSummary,
+  MessagePart,
+  SendResult,
+  ToolCallPart,
+} from "./types.ts";
+export {
+  type AgentContextState,
+  type AgentMessage,
+  type ConnectionState,
+  type SentMessage,
+  type UseAgentContextOptions,
+  useAgentContext,
+  type WaitingToolCall,
+} from "./use-agent-context.ts";
+export {
+  type AgentContextsState,
+  type CreateContextInput,
+  type UseAgentContextsOptions,
+  useAgentContexts,
+} from "./use-agent-contexts.ts";
+export {
+  type AgentSessionSource,
+  type AgentSessionState,
+  clearTicketFromUrl,
+  useAgentSession,
+} from "./use-agent-session.ts";
