@@ -1,6 +1,7 @@
 // The conversations of the session: search by title, open, rename in place, delete after a
 // confirmation, load more, start a new one.
 import { type FormEvent, useEffect, useRef, useState } from "react";
+import { PencilIcon, TrashIcon } from "../components/icons.tsx";
 import { Button, focusRing } from "../components/ui.tsx";
 import type { ContextSummary } from "./types.ts";
 
@@ -164,7 +165,7 @@ export function ContextSidebar(props: ContextSidebarProps) {
                   aria-label={`Rename ${context.title}`}
                   className={`rounded px-1.5 py-1 text-xs text-neutral-600 opacity-70 hover:opacity-100 dark:text-neutral-400 ${focusRing}`}
                 >
-                  ✎
+                  <PencilIcon />
                 </button>
                 <button
                   type="button"
@@ -172,7 +173,7 @@ export function ContextSidebar(props: ContextSidebarProps) {
                   aria-label={`Delete ${context.title}`}
                   className={`rounded px-1.5 py-1 text-xs text-neutral-600 opacity-70 hover:opacity-100 dark:text-neutral-400 ${focusRing}`}
                 >
-                  🗑
+                  <TrashIcon />
                 </button>
               </div>
             )}

@@ -5,8 +5,8 @@ export type SessionProblemKind = "missing" | "invalid" | "used" | "expired" | "e
 
 const COPY: Record<SessionProblemKind, { title: string; body: string }> = {
   missing: {
-    title: "This link has no ticket",
-    body: "Open the agent from your app: it creates a fresh link for you.",
+    title: "No agent session",
+    body: "This page needs a link from your app. Return to your app and open the agent there.",
   },
   invalid: {
     title: "This link is not valid",

@@ -1,4 +1,5 @@
 // A tool call as the user sees it: which tool, with what input, in what state, with what result.
+import { WrenchIcon } from "../components/icons.tsx";
 import type { ToolCallPart } from "./types.ts";
 
 const STATE_LOOK: Record<ToolCallPart["state"], { label: string; className: string }> = {
@@ -62,7 +63,7 @@ export function ToolCallCard({ part }: { part: ToolCallPart }) {
       data-state={part.state}
     >
       <summary className="flex cursor-pointer items-center gap-2 px-3 py-2">
-        <span aria-hidden="true">🔧</span>
+        <WrenchIcon />
         <span className="font-medium">{humanToolName(part.toolName)}</span>
         <span className={`ml-auto rounded-full px-2 py-0.5 text-xs ${look.className}`}>
           {look.label}

@@ -2,6 +2,7 @@
 // the demo agent will read), and its members.
 import type { RouterOutputs } from "@agent-access/api";
 import { Link, useParams } from "react-router";
+import { WorkspaceAgent } from "../agent/workspace-agent.tsx";
 import { Alert, focusRing } from "../components/ui.tsx";
 import { trpc } from "../trpc.ts";
 
@@ -152,6 +153,8 @@ export function WorkspacePage() {
           </div>
         )}
       </section>
+
+      <WorkspaceAgent workspaceId={id} />
 
       <section aria-labelledby="members-title">
         <h2 id="members-title" className="text-lg font-semibold">

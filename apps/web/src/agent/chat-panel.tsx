@@ -1,0 +1,79 @@
+// One conversation, live: messages, the approval or question the agent waits on, and the
+// composer. Used by the vanity page and by the host demo's embedded chat.
+import { useAgentContext } from "@agent-access/react";
+import { Alert } from "../components/ui.tsx";
+import { ApprovalCard, QuestionCard } from "./approval-card.tsx";
+import { Composer } from "./composer.tsx";
+import { MessageList } from "./message-list.tsx";
+
+interface ChatPanelProps {
+  /** The conversation, or "" for a new one (the first message creates it). */
+  contextId: string;
+  agentName: string;
+  /** Called with the id of a conversation the first message created. */
+  onCreated?: (contextId: string) => void;
+  emptyHint?: string;
+}
+
+const CONNECTION_LABEL = {
+  connecting: "Connecting…",
+  reconnecting: "Reconnecting…",
+  closed: "Disconnected",
+} as const;
+
+export function ChatPanel({ contextId, agentName, onCreated, emptyHint }: ChatPanelProps) {
+  const chat = useAgentContext({ contextId, agentName });
+  const working = chat.isExecuting && !chat.pendingApproval && !chat.pendingInput;
+  const connection =
+    chat.connectionState in CONNECTION_LABEL
+      ? CONNECTION_LABEL[chat.connectionState as keyof typeof CONNECTION_LABEL]
+      : null;
+
+  async function send(text: string) {
+    const sent = await chat.sendMessage(text);
+    if (sent && sent.contextId !== contextId) onCreated?.(sent.contextId);
+  }
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      {connection && contextId && (
+        <p
+          role="status"
+          className="bg-amber-50 px-4 py-1 text-center text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+        >
+          {connection}
+        </p>
+      )}
+      <MessageList
+        messages={chat.messages}
+        streaming={working}
+        hasMore={chat.hasMoreMessages}
+        onLoadMore={chat.loadMoreMessages}
+        emptyHint={emptyHint}
+      />
+      <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-3 empty:hidden">
+        {chat.pendingApproval && (
+          <ApprovalCard
+            toolName={chat.pendingApproval.toolName}
+            input={chat.pendingApproval.input}
+            onDecide={(decision) => void chat.respondToApproval(decision)}
+          />
+        )}
+        {chat.pendingInput && (
+          <QuestionCard
+            question={chat.pendingInput.question ?? "The agent has a question."}
+            onSubmit={(answer) => void chat.submitInput(answer)}
+          />
+        )}
+        {chat.error && <Alert>{chat.error.message}</Alert>}
+      </div>
+      <Composer
+        onSend={(text) => void send(text)}
+        onStop={() => void chat.stop()}
+        executing={chat.isExecuting}
+        placeholder={chat.pendingInput ? "Answer the question above first" : undefined}
+        disabled={Boolean(chat.pendingApproval || chat.pendingInput)}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+// "/vanity/agents?ticket=…": the ready-made agent page a backend's ticket `url` opens. It
+// exchanges the ticket once, drops it from the address bar, and shows the whole chat: the
+// conversations, an agent picker, the live conversation with its approvals and questions.
+import {
+  AgentAccessProvider,
+  clearTicketFromUrl,
+  useAgentContexts,
+  useAgentSession,
+} from "@agent-access/react";
+import { useEffect, useState } from "react";
+import { ChatPanel } from "../agent/chat-panel.tsx";
+import { ContextSidebar } from "../agent/context-sidebar.tsx";
+import { problemFromMessage, SessionProblem } from "../agent/session-problem.tsx";
+import { CloseIcon, MenuIcon } from "../components/icons.tsx";
+import { focusRing } from "../components/ui.tsx";
+
+type Session = ReturnType<typeof useAgentSession>;
+
+function AgentPicker({ session }: { session: Session }) {
+  if (session.agents.length < 2) {
+    return (
+      <span className="truncate text-sm text-neutral-600 dark:text-neutral-400">
+        {session.activeAgent?.name}
+      </span>
+    );
+  }
+  return (
+    <>
+      <label htmlFor="agent-picker" className="sr-only">
+        Agent
+      </label>
+      <select
+        id="agent-picker"
+        value={session.activeAgent?.id ?? ""}
+        onChange={(event) => session.setActiveAgent(event.target.value)}
+        className={`rounded-md border border-neutral-300 bg-white px-2 py-1 text-sm dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
+      >
+        {session.agents.map((agent) => (
+          <option key={agent.id} value={agent.id}>
+            {agent.name}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+function Chat({ session }: { session: Session }) {
+  const [search, setSearch] = useState("");
+  const [activeId, setActiveId] = useState<string | null>(null);
+  const [sidebarOpen, setSidebarOpen] = useState(false);
+  const list = useAgentContexts({ enabled: session.hasSession, search });
+
+  // Open the most recent conversation at first; "New chat" sets "" (a blank one).
+  const contextId = activeId ?? (search ? "" : (list.contexts[0]?.id ?? ""));
+  const active = list.contexts.find((context) => context.id === contextId);
+
+  function select(id: string) {
+    setActiveId(id);
+    setSidebarOpen(false);
+  }
+
+  return (
+    <div className="flex h-dvh bg-neutral-50 text-neutral-900 dark:bg-neutral-950 dark:text-neutral-100">
+      <aside
+        className={`${
+          sidebarOpen ? "fixed inset-0 z-20 flex" : "hidden"
+        } w-full flex-col border-r border-neutral-200 bg-white md:static md:flex md:w-72 md:shrink-0 dark:border-neutral-800 dark:bg-neutral-950`}
+      >
+        <div className="flex items-center justify-between border-b border-neutral-200 px-3 py-2 md:hidden dark:border-neutral-800">
+          <span className="font-medium">Conversations</span>
+          <button
+            type="button"
+            onClick={() => setSidebarOpen(false)}
+            className={`rounded px-2 py-1 ${focusRing}`}
+            aria-label="Close conversations"
+          >
+            <CloseIcon />
+          </button>
+        </div>
+        <ContextSidebar
+          contexts={list.contexts}
+          activeId={contextId || null}
+          search={search}
+          onSearch={setSearch}
+          onSelect={select}
+          onNew={() => select("")}
+          onRename={(id, title) => void list.updateContext(id, { title })}
+          onDelete={(id) => {
+            if (id === contextId) setActiveId("");
+            void list.deleteContext(id);
+          }}
+          hasMore={list.hasMore}
+          onLoadMore={list.loadMore}
+          loading={list.loading}
+        />
+      </aside>
+      <main className="flex min-w-0 flex-1 flex-col">
+        <header className="flex items-center gap-3 border-b border-neutral-200 bg-white px-4 py-2 dark:border-neutral-800 dark:bg-neutral-950">
+          <button
+            type="button"
+            onClick={() => setSidebarOpen(true)}
+            className={`rounded px-2 py-1 md:hidden ${focusRing}`}
+            aria-label="Show conversations"
+          >
+            <MenuIcon />
+          </button>
+          <h1 className="min-w-0 flex-1 truncate font-semibold">{active?.title ?? "New chat"}</h1>
+          <AgentPicker session={session} />
+        </header>
+        <ChatPanel
+          key={contextId || "new"}
+          contextId={contextId}
+          agentName={session.activeAgent?.name ?? ""}
+          onCreated={select}
+          emptyHint={`Ask ${session.activeAgent?.name ?? "the agent"} anything. ${session.activeAgent?.description ?? ""}`}
+        />
+      </main>
+    </div>
+  );
+}
+
+function VanityAgents({ ticket }: { ticket: string | null }) {
+  const session = useAgentSession(ticket ?? undefined);
+  useEffect(() => {
+    if (session.ticketExchanged) clearTicketFromUrl();
+  }, [session.ticketExchanged]);
+
+  if (session.hasSession) return <Chat session={session} />;
+  if (session.sessionLoading) {
+    return (
+      <main className="flex min-h-dvh items-center justify-center" role="status">
+        Opening the agent…
+      </main>
+    );
+  }
+  if (session.ticketExchanged) return <SessionProblem kind="ended" />;
+  if (ticket && session.sessionError) {
+    return <SessionProblem kind={problemFromMessage(session.sessionError.message)} />;
+  }
+  return <SessionProblem kind="missing" />;
+}
+
+export default function VanityPage() {
+  // Read once: the address bar loses the ticket after the exchange, the page keeps it.
+  const [ticket] = useState(() => new URLSearchParams(window.location.search).get("ticket"));
+  return (
+    <AgentAccessProvider>
+      <VanityAgents ticket={ticket} />
+    </AgentAccessProvider>
+  );
+}

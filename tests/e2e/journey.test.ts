@@ -1,0 +1,184 @@
+// The product as a user meets it, in a real Chromium against the production build: sign up,
+// create a workspace, open the agent, ask, approve, reload mid-reply, lose the tab to a second
+// ticket, and meet the screen for an expired ticket.
+import { insertTicket, newId, newSecret, openDatabase } from "@agent-access/db";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import { launchBrowser, screenshotPages } from "./support/browser.ts";
+
+let server: ServerProcess;
+let browser: Browser;
+let context: BrowserContext;
+let app: Page;
+let agentTab: Page;
+let workspaceId = "";
+
+beforeAll(async () => {
+  server = await startServerProcess();
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1200, height: 850 } });
+});
+afterEach(async ({ task }) => {
+  if (task.result?.state === "fail") await screenshotPages(task.name, context.pages());
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Webhook traffic for the new workspace, as the host app's own data would have it. */
+function addWebhookTraffic(id: string): void {
+  const db = openDatabase(server.databasePath);
+  const now = Date.now();
+  const endpoints = [
+    { url: "https://shop.example/hooks", failEvery: 0 },
+    { url: "https://billing.example/hooks", failEvery: 2 },
+  ];
+  for (const endpoint of endpoints) {
+    const endpointId = newId("we");
+    db.prepare(
+      "INSERT INTO webhook_endpoint (id, workspace_id, url, description, created_at) VALUES (?, ?, ?, '', ?)",
+    ).run(endpointId, id, endpoint.url, now);
+    for (let i = 0; i < 20; i++) {
+      const failed = endpoint.failEvery > 0 && i % endpoint.failEvery === 0;
+      db.prepare(
+        `INSERT INTO webhook_delivery (id, endpoint_id, event_type, status, response_status, duration_ms, created_at)
+         VALUES (?, ?, 'order.created', ?, ?, ?, ?)`,
+      ).run(
+        newId("whd"),
+        endpointId,
+        failed ? "failed" : "succeeded",
+        failed ? 500 : 200,
+        100 + i * 10,
+        now - i * 1000,
+      );
+    }
+  }
+  db.close();
+}
+
+const lastReply = (page: Page) =>
+  page.locator('[data-testid="message"][data-role="assistant"]').last();
+const wordsIn = async (page: Page) =>
+  ((await lastReply(page).innerText()).match(/\bfiller\w*|\w+/g) ?? []).length;
+
+describe("the agent journey", () => {
+  it("signs up and creates a workspace", async () => {
+    app = await context.newPage();
+    await app.goto(server.url);
+    await app.getByRole("button", { name: "Create account" }).first().click();
+    await app.getByLabel("Name").fill("Ada Lovelace");
+    await app.getByLabel("Email").fill("ada@example.com");
+    await app.getByLabel("Password").fill("correct horse battery staple");
+    await app.locator("form").getByRole("button", { name: "Create account" }).click();
+    await app.waitForURL(/\/app$/);
+    await app.getByLabel("Workspace name").fill("Analytical Engines");
+    await app.getByRole("button", { name: "Create workspace" }).click();
+    await app.waitForURL(/\/app\/w\//);
+    workspaceId = app.url().split("/app/w/")[1]!;
+    addWebhookTraffic(workspaceId);
+    await app.reload();
+    await expect
+      .poll(() => app.getByText("https://billing.example/hooks").count())
+      .toBeGreaterThan(0);
+  });
+
+  it("opens the agent in a new tab, which drops the ticket from the address bar", async () => {
+    const opened = context.waitForEvent("page");
+    await app.getByRole("button", { name: "Open agent" }).click();
+    agentTab = await opened;
+    await agentTab.waitForURL(/\/vanity\/agents$/);
+    await expect.poll(() => agentTab.getByLabel("Message").isVisible()).toBe(true);
+  });
+
+  it("asks about webhook health and sees the tool card and the streamed answer", async () => {
+    await agentTab.getByLabel("Message").fill("How healthy are my webhooks?");
+    await agentTab.keyboard.press("Enter");
+    const tool = agentTab.locator('[data-testid="tool-call"][data-tool="getWebhookHealth"]');
+    await expect.poll(() => tool.getAttribute("data-state")).toBe("completed");
+    await expect
+      .poll(() => lastReply(agentTab).innerText(), { timeout: 20_000 })
+      .toMatch(/Across 40 deliveries to 2 endpoints, 75\.0% succeeded/);
+    // The conversation got its title from the first message.
+    await expect
+      .poll(() => agentTab.getByTestId("context-list").innerText())
+      .toContain("How healthy are my webhooks?");
+  });
+
+  it("asks before retrying failed deliveries, and retries once approved", async () => {
+    await agentTab.getByLabel("Message").fill("Please retry the failed deliveries");
+    await agentTab.keyboard.press("Enter");
+    const card = agentTab.getByTestId("approval-card");
+    await expect.poll(() => card.isVisible()).toBe(true);
+    await card.getByRole("button", { name: "Allow once" }).click();
+    const tool = agentTab.locator('[data-testid="tool-call"][data-tool="retryFailedDeliveries"]');
+    await expect.poll(() => tool.getAttribute("data-state")).toBe("completed");
+    await expect.poll(() => card.count()).toBe(0);
+    const db = openDatabase(server.databasePath);
+    const marked = db
+      .prepare(
+        `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
+          WHERE e.workspace_id = ? AND d.retry_requested_at IS NOT NULL`,
+      )
+      .pluck()
+      .get(workspaceId);
+    db.close();
+    expect(marked).toBe(10);
+  });
+
+  it("shows a reply that was under way after a reload, and it goes on", async () => {
+    await agentTab.getByLabel("Message").fill("stream 300 words");
+    await agentTab.keyboard.press("Enter");
+    await expect.poll(() => wordsIn(agentTab)).toBeGreaterThan(20);
+    await agentTab.reload();
+    const afterReload = await (async () => {
+      await expect.poll(() => wordsIn(agentTab)).toBeGreaterThan(20);
+      return wordsIn(agentTab);
+    })();
+    expect(afterReload).toBeLessThan(300);
+    await expect.poll(() => wordsIn(agentTab), { timeout: 30_000 }).toBeGreaterThanOrEqual(300);
+    await expect.poll(() => agentTab.getByTestId("streaming").count()).toBe(0);
+  });
+
+  it("loses access in the first tab when a second ticket is exchanged", async () => {
+    const opened = context.waitForEvent("page");
+    await app.getByRole("button", { name: "Open agent" }).click();
+    const second = await opened;
+    await expect.poll(() => second.getByLabel("Message").isVisible()).toBe(true);
+
+    await agentTab.getByLabel("Message").fill("Are you still there?");
+    await agentTab.keyboard.press("Enter");
+    const problem = agentTab.getByTestId("session-problem");
+    await expect.poll(() => problem.getAttribute("data-kind")).toBe("ended");
+    expect(await problem.getByRole("link", { name: "Return to the app" }).isVisible()).toBe(true);
+    // The second tab holds the session and sees the same conversations.
+    expect(await second.getByTestId("context-list").innerText()).toContain(
+      "How healthy are my webhooks?",
+    );
+  });
+
+  it("explains an expired ticket and a used one", async () => {
+    const db = openDatabase(server.databasePath);
+    const expired = newSecret("aat_");
+    insertTicket(
+      db,
+      {
+        token: expired,
+        agentIds: ["workspace-assistant"],
+        sessionType: "static",
+        contextGroup: "workspace:1:user:1",
+        issuer: "test",
+        expiresAt: Date.now() - 1000,
+      },
+      Date.now() - 60_000,
+    );
+    db.close();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/vanity/agents?ticket=${expired}`);
+    await expect
+      .poll(() => page.getByTestId("session-problem").getAttribute("data-kind"))
+      .toBe("expired");
+    expect(await page.getByRole("heading").innerText()).toBe("This link has expired");
+  });
+});
