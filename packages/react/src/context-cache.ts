@@ -21,6 +21,7 @@ export async function snapshotLists(queryClient: QueryClient): Promise<ListsSnap
   return queryClient.getQueriesData<ListData>({ queryKey: listsKey() });
 }
 
+/** Puts back what `snapshotLists` saved: the undo of a refused edit. */
 export function restoreLists(queryClient: QueryClient, snapshot: ListsSnapshot): void {
   for (const [key, data] of snapshot) queryClient.setQueryData(key, data);
 }
@@ -75,6 +76,7 @@ export function insertContext(queryClient: QueryClient, context: ContextSummary)
   });
 }
 
+/** Takes the context out of every list that holds it. */
 export function removeContext(queryClient: QueryClient, contextId: string): void {
   editLists(queryClient, (items) => items.filter((item) => item.id !== contextId));
 }

@@ -9,6 +9,7 @@ import type {
   ToolCallPart,
 } from "./types.ts";
 
+/** One conversation as the client holds it, consistent with the log up to `lastEventId`. */
 export interface LiveContext {
   contextId: string;
   /** Oldest first, by seq. */

@@ -19,6 +19,10 @@ export interface SessionSnapshot {
   activeAgentId: string | null;
 }
 
+/**
+ * The session state of one AgentAccessProvider: its tRPC client and QueryClient, exchanges in
+ * flight, re-issue through the app's getTicket, and the active agent.
+ */
 export class SessionController {
   readonly url: string;
   readonly queryClient: QueryClient;

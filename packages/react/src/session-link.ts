@@ -7,6 +7,10 @@ import { observable, type Unsubscribable } from "@trpc/server/observable";
 import type { SessionController } from "./session-controller.ts";
 import { isUnauthorized } from "./trpc.ts";
 
+/**
+ * The link in front of the transport: waits for exchanges in flight, and after a refusal for want
+ * of a session re-issues it (when the app gave getTicket) and sends the call once more.
+ */
 export function sessionLink(controller: SessionController): TRPCLink<AppRouter> {
   return () =>
     ({ op, next }) =>
