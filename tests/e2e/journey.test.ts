@@ -1,7 +1,7 @@
 // The product as a user meets it, in a real Chromium against the production build: sign up,
 // create a workspace, open the agent, ask, approve, reload mid-reply, lose the tab to a second
 // ticket, and meet the screen for an expired ticket.
-import { insertTicket, newId, newSecret, openDatabase } from "@agent-access/db";
+import { consumeTicket, insertTicket, newId, newSecret, openDatabase } from "@agent-access/db";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
@@ -58,10 +58,19 @@ function addWebhookTraffic(id: string): void {
   db.close();
 }
 
+/** Types a message and sends it with Enter, once the agent is done with the previous one. */
+async function ask(page: Page, text: string): Promise<void> {
+  await expect
+    .poll(() => page.getByRole("button", { name: "Stop" }).count(), { timeout: 30_000 })
+    .toBe(0);
+  await page.getByLabel("Message").fill(text);
+  await page.keyboard.press("Enter");
+}
+
 const lastReply = (page: Page) =>
   page.locator('[data-testid="message"][data-role="assistant"]').last();
 const wordsIn = async (page: Page) =>
-  ((await lastReply(page).innerText()).match(/\bfiller\w*|\w+/g) ?? []).length;
+  ((await lastReply(page).textContent()) ?? "").split(/\s+/).filter(Boolean).length;
 
 describe("the agent journey", () => {
   it("signs up and creates a workspace", async () => {
@@ -93,22 +102,20 @@ describe("the agent journey", () => {
   });
 
   it("asks about webhook health and sees the tool card and the streamed answer", async () => {
-    await agentTab.getByLabel("Message").fill("How healthy are my webhooks?");
-    await agentTab.keyboard.press("Enter");
+    await ask(agentTab, "How healthy are my webhooks?");
     const tool = agentTab.locator('[data-testid="tool-call"][data-tool="getWebhookHealth"]');
     await expect.poll(() => tool.getAttribute("data-state")).toBe("completed");
     await expect
-      .poll(() => lastReply(agentTab).innerText(), { timeout: 20_000 })
+      .poll(() => lastReply(agentTab).textContent(), { timeout: 20_000 })
       .toMatch(/Across 40 deliveries to 2 endpoints, 75\.0% succeeded/);
     // The conversation got its title from the first message.
     await expect
-      .poll(() => agentTab.getByTestId("context-list").innerText())
+      .poll(() => agentTab.getByTestId("context-list").textContent())
       .toContain("How healthy are my webhooks?");
   });
 
   it("asks before retrying failed deliveries, and retries once approved", async () => {
-    await agentTab.getByLabel("Message").fill("Please retry the failed deliveries");
-    await agentTab.keyboard.press("Enter");
+    await ask(agentTab, "Please retry the failed deliveries");
     const card = agentTab.getByTestId("approval-card");
     await expect.poll(() => card.isVisible()).toBe(true);
     await card.getByRole("button", { name: "Allow once" }).click();
@@ -128,8 +135,7 @@ describe("the agent journey", () => {
   });
 
   it("shows a reply that was under way after a reload, and it goes on", async () => {
-    await agentTab.getByLabel("Message").fill("stream 300 words");
-    await agentTab.keyboard.press("Enter");
+    await ask(agentTab, "stream 300 words");
     await expect.poll(() => wordsIn(agentTab)).toBeGreaterThan(20);
     await agentTab.reload();
     const afterReload = await (async () => {
@@ -147,38 +153,94 @@ describe("the agent journey", () => {
     const second = await opened;
     await expect.poll(() => second.getByLabel("Message").isVisible()).toBe(true);
 
-    await agentTab.getByLabel("Message").fill("Are you still there?");
-    await agentTab.keyboard.press("Enter");
+    await ask(agentTab, "Are you still there?");
     const problem = agentTab.getByTestId("session-problem");
     await expect.poll(() => problem.getAttribute("data-kind")).toBe("ended");
     expect(await problem.getByRole("link", { name: "Return to the app" }).isVisible()).toBe(true);
     // The second tab holds the session and sees the same conversations.
-    expect(await second.getByTestId("context-list").innerText()).toContain(
+    expect(await second.getByTestId("context-list").textContent()).toContain(
       "How healthy are my webhooks?",
     );
   });
 
   it("explains an expired ticket and a used one", async () => {
     const db = openDatabase(server.databasePath);
-    const expired = newSecret("aat_");
-    insertTicket(
-      db,
-      {
-        token: expired,
-        agentIds: ["workspace-assistant"],
-        sessionType: "static",
-        contextGroup: "workspace:1:user:1",
-        issuer: "test",
-        expiresAt: Date.now() - 1000,
-      },
-      Date.now() - 60_000,
-    );
+    const ticket = (expiresAt: number) => {
+      const token = newSecret("aat_");
+      insertTicket(
+        db,
+        {
+          token,
+          agentIds: ["workspace-assistant"],
+          sessionType: "static",
+          contextGroup: "workspace:1:user:1",
+          issuer: "test",
+          expiresAt,
+        },
+        Date.now() - 60_000,
+      );
+      return token;
+    };
+    const expired = ticket(Date.now() - 1000);
+    const used = ticket(Date.now() + 60_000);
+    consumeTicket(db, used, Date.now());
     db.close();
+
     const page = await context.newPage();
     await page.goto(`${server.url}/vanity/agents?ticket=${expired}`);
     await expect
       .poll(() => page.getByTestId("session-problem").getAttribute("data-kind"))
       .toBe("expired");
-    expect(await page.getByRole("heading").innerText()).toBe("This link has expired");
+    expect(await page.getByRole("heading").textContent()).toBe("This link has expired");
+
+    await page.goto(`${server.url}/vanity/agents?ticket=${used}`);
+    await expect
+      .poll(() => page.getByTestId("session-problem").getAttribute("data-kind"))
+      .toBe("used");
+    await page.close();
+  });
+
+  it("works at phone width and from the keyboard", async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const page = await phone.newPage();
+      const signIn = await page.request.post(`${server.url}/trpc/auth.signIn`, {
+        data: { email: "ada@example.com", password: "correct horse battery staple" },
+        headers: { origin: server.url },
+      });
+      expect(signIn.status()).toBe(200);
+      const issued = await page.request.post(`${server.url}/trpc/workspace.issueAgentTicket`, {
+        data: { workspaceId, sessionType: "signin" },
+        headers: { origin: server.url },
+      });
+      const { vanityUrl } = ((await issued.json()) as { result: { data: { vanityUrl: string } } })
+        .result.data;
+      await page.goto(vanityUrl);
+      await expect.poll(() => page.getByLabel("Message").isVisible()).toBe(true);
+      // The sidebar is a drawer at this width.
+      expect(await page.getByTestId("context-list").isVisible()).toBe(false);
+      await page.getByRole("button", { name: "Show conversations" }).click();
+      expect(await page.getByTestId("context-list").isVisible()).toBe(true);
+      await page.getByRole("button", { name: "Close conversations" }).click();
+      // No horizontal scrolling.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        390,
+      );
+
+      // Keyboard only: write, Tab to the Send button (its focus ring shows), Enter sends.
+      await page.getByLabel("Message").focus();
+      await page.keyboard.type("How healthy are my webhooks?");
+      await page.keyboard.press("Tab");
+      const focused = await page.evaluate(() => {
+        const element = document.activeElement as HTMLElement;
+        return { text: element.textContent, outline: getComputedStyle(element).outlineStyle };
+      });
+      expect(focused).toEqual({ text: "Send", outline: "solid" });
+      await page.keyboard.press("Enter");
+      const tool = page.locator('[data-testid="tool-call"][data-tool="getWebhookHealth"]');
+      await expect.poll(() => tool.getAttribute("data-state")).toBe("completed");
+    } finally {
+      await phone.close();
+    }
   });
 });

@@ -74,10 +74,11 @@ export function createApp(options: AppOptions) {
       endpoint: "/trpc",
       req: c.req.raw,
       router: appRouter,
-      createContext: ({ req, resHeaders }) =>
+      createContext: ({ req, resHeaders, info }) =>
         createContext(deps, {
           req,
           resHeaders,
+          connectionParams: info.connectionParams,
           clientIp: clientIp(
             getConnInfo(c).remote.address,
             c.req.header("x-forwarded-for") ?? null,

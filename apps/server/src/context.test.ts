@@ -11,6 +11,7 @@ import {
   openEvents,
   type StreamedEvent,
   startTestServer,
+  staticTicket,
   type TestServer,
   trpcResult,
 } from "../test/harness.ts";
@@ -334,5 +335,44 @@ describe("isolation", () => {
     expect(
       JSON.stringify(server.db.prepare("SELECT * FROM context WHERE id = ?").get(contextId)),
     ).toBe(before);
+  });
+});
+
+describe("an open event stream", () => {
+  it("ends with UNAUTHORIZED once its session is replaced, ended or expired", async () => {
+    const checked = await startTestServer({ config: { streamSessionCheckMs: 20 } });
+    try {
+      const cases: [string, (browser: CookieClient) => Promise<unknown>][] = [
+        [
+          "replaced",
+          async (browser) => {
+            const next = await staticTicket(checked, "workspace:5:user:5");
+            await browser.mutation("session.exchange", { ticket: next.ticket });
+          },
+        ],
+        ["ended", (browser) => browser.mutation("session.end")],
+        ["expired", async () => checked.clock.advance(31 * 60_000)],
+      ];
+      for (const [name, end] of cases) {
+        const browser = await agentBrowser(checked, "workspace:5:user:5");
+        const contextId = await newContext(browser, name);
+        const stream = await openEvents(browser, contextId);
+        await call(browser, "mutation", "send", {
+          contextId,
+          text: "How healthy are my webhooks?",
+        });
+        await stream.until("run.finished");
+        await end(browser);
+        const drained = (async () => {
+          // Events already on their way may still arrive; then the stream must end refused.
+          while (await stream.next(5_000)) {}
+          return "ended without a refusal";
+        })();
+        await expect(drained, name).rejects.toThrow(/UNAUTHORIZED/);
+        stream.close();
+      }
+    } finally {
+      await checked.close();
+    }
   });
 });

@@ -59,6 +59,7 @@ describe("POST /session/tickets then session.exchange", () => {
     expect(cookie).toMatch(/; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Expires=/);
     expect(cookie).not.toContain("Secure"); // http://localhost is the one place without it
     expect((await trpcResult(response)).data).toEqual({
+      sessionId: expect.stringMatching(/^ags_/),
       sessionType: "static",
       contextGroup: "workspace:42:user:7",
       agents: [
@@ -369,5 +370,36 @@ describe("REST errors", () => {
     expect(server.db.prepare("SELECT last_used_at FROM api_key WHERE id = ?").pluck().get(id)).toBe(
       server.clock.now,
     );
+  });
+});
+
+describe("a page bound to its agent session", () => {
+  it("is refused once the browser's cookie names a newer session, and the newer one works", async () => {
+    const browser = new CookieClient(server.url);
+    const first = await staticTicket(server, "workspace:1:user:1");
+    const bound = (await exchange(browser, first.ticket)).data as unknown as { sessionId: string };
+    const second = await staticTicket(server, "workspace:2:user:1");
+    const replacing = (await exchange(browser, second.ticket)).data as unknown as {
+      sessionId: string;
+    };
+    expect(replacing.sessionId).not.toBe(bound.sessionId);
+
+    // The first tab sends the session it was opened with; the shared cookie names the second.
+    const firstTab = await browser.fetch(`/trpc/context.list?input=${encodeURIComponent("{}")}`, {
+      headers: { "x-agent-session": bound.sessionId },
+    });
+    expect(await trpcResult(firstTab)).toMatchObject({
+      status: 401,
+      error: { message: expect.stringMatching(/^this agent session was replaced by a newer one/) },
+    });
+    const current = await browser.fetch("/trpc/session.current", {
+      headers: { "x-agent-session": bound.sessionId },
+    });
+    expect((await trpcResult(current)).data).toBeNull();
+
+    const secondTab = await browser.fetch(`/trpc/context.list?input=${encodeURIComponent("{}")}`, {
+      headers: { "x-agent-session": replacing.sessionId },
+    });
+    expect(secondTab.status).toBe(200);
   });
 });

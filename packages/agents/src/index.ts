@@ -22,6 +22,7 @@ export {
   MAX_MESSAGE_LENGTH,
   type SendResult,
 } from "./runtime/runtime.ts";
+export { MAX_TITLE_LENGTH } from "./runtime/titles.ts";
 export type {
   AgentScope,
   ContextEvent,

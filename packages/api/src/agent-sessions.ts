@@ -21,6 +21,8 @@ const SESSION_PREFIX = "aas_";
 
 /** What the browser may know of its agent session. */
 export interface AgentSessionInfo {
+  /** The session's public id (not the cookie's secret): pages bind to it (`x-agent-session`). */
+  sessionId: string;
   sessionType: SessionType;
   contextGroup: string;
   agents: AgentInfo[];
@@ -51,6 +53,7 @@ export function signinContextGroup(userId: string): string {
 
 function describe(ctx: Context, session: AgentSession): AgentSessionInfo {
   return {
+    sessionId: session.id,
     sessionType: session.sessionType,
     contextGroup: session.contextGroup,
     agents: session.agentIds.flatMap((id) => {
@@ -127,19 +130,30 @@ function toSession(row: AgentSessionRow, userId: string | null): AgentSession {
 
 export type AgentSessionCheck =
   | { status: "valid"; session: AgentSession }
-  | { status: "none" | "ended" | "signed-out" };
+  | { status: "none" | "ended" | "signed-out" | "replaced" };
 
 /**
- * The browser's agent session, checked on every request: live in the database and, for signin
- * sessions, still backed by the same sign-in that exchanged the ticket.
+ * The browser's agent session, checked on every request: live in the database, the one the page
+ * is bound to (if it says), and, for signin sessions, still backed by the same sign-in that
+ * exchanged the ticket. `fresh` re-reads the sign-in instead of the request's cached one.
  */
-export async function checkAgentSession(ctx: Context): Promise<AgentSessionCheck> {
+export async function checkAgentSession(
+  ctx: Context,
+  options: { fresh?: boolean } = {},
+): Promise<AgentSessionCheck> {
   const token = sessionToken(ctx);
   if (!token) return { status: "none" };
   const row = findLiveAgentSession(ctx.db, token, ctx.now());
   if (!row) return { status: "ended" };
+  if (ctx.expectedAgentSession !== null && ctx.expectedAgentSession !== row.id) {
+    return { status: "replaced" };
+  }
   if (row.session_type === "static") return { status: "valid", session: toSession(row, null) };
-  const signIn = await ctx.getSignIn();
+  // A long-lived stream re-checks with a fresh look-up: the request's cached sign-in is the one
+  // from when the stream opened.
+  const signIn = options.fresh
+    ? (await ctx.auth.currentSignIn(ctx.req.headers.get("cookie"))).signIn
+    : await ctx.getSignIn();
   if (!signIn || signIn.user.id !== row.user_id || sha256(signIn.sessionId) !== row.sign_in_id) {
     return { status: "signed-out" };
   }
@@ -151,6 +165,8 @@ export const NO_SESSION_MESSAGES = {
   none: "no agent session: open the agent from your app",
   ended: "agent session expired or ended: open the agent from your app again",
   "signed-out": "the sign-in behind this agent session has ended: sign in and open the agent again",
+  replaced:
+    "this agent session was replaced by a newer one in this browser: open the agent from your app again",
 } as const;
 
 export function describeSession(ctx: Context, session: AgentSession): AgentSessionInfo {

@@ -15,6 +15,11 @@ export interface ApiConfig {
   publicUrl: string;
   /** The format a static context group must match. Default: `segment:value` pairs. */
   contextGroupPattern: RegExp;
+  /**
+   * How often an open event stream re-checks its agent session, in ms; a stream whose session
+   * expired, was replaced or signed out ends with UNAUTHORIZED. Default 5000.
+   */
+  streamSessionCheckMs?: number;
 }
 
 /** What a browser may know of an agent. */
@@ -45,6 +50,20 @@ export interface RequestInfo {
   resHeaders: Headers;
   /** The client's IP address, for rate limits. Default "unknown" (one shared bucket). */
   clientIp?: string;
+  /** Parameters an event stream sent with its connection (tRPC's connectionParams). */
+  connectionParams?: Partial<Record<string, string>> | null;
+}
+
+/**
+ * The agent session a page was opened with, if it says: the `x-agent-session` header (queries
+ * and mutations) or the `agentSession` connection parameter (event streams, which cannot send
+ * headers). Not a secret, a check: a page bound to one session is refused once the browser's
+ * cookie names another, instead of silently working in another session's group.
+ */
+function expectedAgentSession(request: RequestInfo): string | null {
+  return (
+    request.req.headers.get("x-agent-session") ?? request.connectionParams?.agentSession ?? null
+  );
 }
 
 async function resolveSignIn(auth: Auth, request: RequestInfo): Promise<SignIn | null> {
@@ -67,6 +86,7 @@ export function createContext(deps: ApiDependencies, request: RequestInfo) {
     req: request.req,
     resHeaders: request.resHeaders,
     clientIp: request.clientIp ?? "unknown",
+    expectedAgentSession: expectedAgentSession(request),
     /**
      * The sign-in that the request's auth_session cookie names, or null. Looked up on first use
      * only, so procedures that do not need it cost no database read.
@@ -85,6 +105,12 @@ export type Context = ReturnType<typeof createContext>;
  * flattened field errors so that a form can show each message beside its field. */
 
 const t = initTRPC.context<Context>().create({
+  // Event streams carry a comment every 15 s, so proxies keep idle ones open, and a client that
+  // hears nothing for 20 s reconnects (resuming from its last event id).
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 20_000 },
+  },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {

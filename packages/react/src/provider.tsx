@@ -63,8 +63,20 @@ function createController(props: AgentAccessProviderProps): SessionController {
           url,
           EventSource: props.EventSource,
           eventSourceOptions: { withCredentials: true },
+          // An EventSource cannot send headers: the binding travels as a connection parameter.
+          connectionParams: () => {
+            const sessionId = controller.boundSessionId;
+            return sessionId ? { agentSession: sessionId } : null;
+          },
         }),
-        false: httpBatchLink({ url, fetch: fetchWithCookies }),
+        false: httpBatchLink({
+          url,
+          fetch: fetchWithCookies,
+          headers: () => {
+            const sessionId = controller.boundSessionId;
+            return sessionId ? { "x-agent-session": sessionId } : {};
+          },
+        }),
       }),
     ],
   });

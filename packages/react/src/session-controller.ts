@@ -44,6 +44,12 @@ export class SessionController {
    * drops the cookie, tickets the server will not accept): give up rather than loop on getTicket.
    */
   #proven = true;
+  /**
+   * The agent session this page works in (its public id). Sent with every request, so that once
+   * another tab's exchange replaces the browser's cookie, this page is refused instead of
+   * silently working in the newer session (possibly another group).
+   */
+  #boundSessionId: string | null = null;
 
   constructor(url: string, queryClient: QueryClient) {
     this.url = url;
@@ -62,6 +68,19 @@ export class SessionController {
 
   get epoch(): number {
     return this.#snapshot.epoch;
+  }
+
+  /** The agent session requests are bound to, if one is known yet. */
+  get boundSessionId(): string | null {
+    return this.#boundSessionId;
+  }
+
+  /**
+   * Binds the page to a session it learned of without exchanging (a reload reading the cookie's
+   * session). An exchange always rebinds; a session read later never overrides a binding.
+   */
+  adopt(sessionId: string): void {
+    this.#boundSessionId ??= sessionId;
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -97,6 +116,7 @@ export class SessionController {
   exchange(ticket: string): Promise<AgentSessionInfo> {
     const run = (async () => {
       const session = await this.client.session.exchange.mutate({ ticket });
+      this.#boundSessionId = session.sessionId;
       createTRPCQueryUtils({
         client: this.client,
         queryClient: this.queryClient,

@@ -132,6 +132,10 @@ export function useAgentSession(source?: AgentSessionSource): AgentSessionState 
   });
   const session: AgentSessionInfo | null =
     ticketState && ticketState.status !== "done" ? null : (current.data ?? null);
+  const sessionId = session?.sessionId ?? null;
+  useEffect(() => {
+    if (sessionId) controller.adopt(sessionId);
+  }, [controller, sessionId]);
 
   // With getTicket and no session (first visit, or the session ended), issue one. Only while a
   // ticket could help: a new session refused at once is not re-issued in a loop.

@@ -125,6 +125,11 @@ function VanityAgents({ ticket }: { ticket: string | null }) {
   useEffect(() => {
     if (session.ticketExchanged) clearTicketFromUrl();
   }, [session.ticketExchanged]);
+  // A page that had a session and lost it says so (after a reload the ticket is gone).
+  const [hadSession, setHadSession] = useState(false);
+  useEffect(() => {
+    if (session.hasSession) setHadSession(true);
+  }, [session.hasSession]);
 
   if (session.hasSession) return <Chat session={session} />;
   if (session.sessionLoading) {
@@ -134,7 +139,7 @@ function VanityAgents({ ticket }: { ticket: string | null }) {
       </main>
     );
   }
-  if (session.ticketExchanged) return <SessionProblem kind="ended" />;
+  if (session.ticketExchanged || hadSession) return <SessionProblem kind="ended" />;
   if (ticket && session.sessionError) {
     return <SessionProblem kind={problemFromMessage(session.sessionError.message)} />;
   }

@@ -1,15 +1,21 @@
 // Conversations of the browser's agent session: a thin layer over the run engine. Every call is
 // scoped by the session's context group and agents; the engine's SQL refuses anything outside
 // them with NOT_FOUND, exactly as for an id that does not exist.
-import { AgentRuntimeError, type AgentScope, MAX_MESSAGE_LENGTH } from "@agent-access/agents";
+import {
+  AgentRuntimeError,
+  type AgentScope,
+  MAX_MESSAGE_LENGTH,
+  MAX_TITLE_LENGTH,
+} from "@agent-access/agents";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
+import { checkAgentSession, NO_SESSION_MESSAGES } from "../agent-sessions.ts";
 import { agentProcedure, createTRPCRouter } from "../trpc.ts";
 
 const id = z.string().min(1).max(100);
 const contextInput = z.object({ contextId: id });
 const text = z.string().min(1, "Write a message").max(MAX_MESSAGE_LENGTH);
-const title = z.string().max(1000);
+const title = z.string().max(MAX_TITLE_LENGTH);
 
 function scopeOf(session: { contextGroup: string; agentIds: readonly string[] }): AgentScope {
   return { contextGroup: session.contextGroup, agentIds: session.agentIds };
@@ -163,14 +169,33 @@ export const contextRouter = createTRPCRouter({
       }),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const events = await engine(async () =>
-        ctx.runtime.events(scopeOf(ctx.agentSession), input.contextId, {
-          afterSeq: input.lastEventId ? Number(input.lastEventId) : 0,
-          signal,
-        }),
-      );
-      for await (const { seq, event } of events) {
-        yield tracked(String(seq), event);
+      // The session was checked when the stream opened; it is checked again while the stream
+      // lasts, so that an expired, replaced or signed-out session stops receiving events.
+      const stop = new AbortController();
+      const abort = () => stop.abort();
+      signal?.addEventListener("abort", abort);
+      let refusal: string | null = null;
+      const recheck = setInterval(async () => {
+        const check = await checkAgentSession(ctx, { fresh: true });
+        if (check.status !== "valid") {
+          refusal = NO_SESSION_MESSAGES[check.status];
+          stop.abort();
+        }
+      }, ctx.config.streamSessionCheckMs ?? 5000);
+      try {
+        const events = await engine(async () =>
+          ctx.runtime.events(scopeOf(ctx.agentSession), input.contextId, {
+            afterSeq: input.lastEventId ? Number(input.lastEventId) : 0,
+            signal: stop.signal,
+          }),
+        );
+        for await (const { seq, event } of events) {
+          yield tracked(String(seq), event);
+        }
+        if (refusal) throw new TRPCError({ code: "UNAUTHORIZED", message: refusal });
+      } finally {
+        clearInterval(recheck);
+        signal?.removeEventListener("abort", abort);
       }
     }),
 });
