@@ -353,6 +353,39 @@ describe("rate limits", () => {
     figures.signInLimit = { batch: 25, verified: 20, refused: 5 };
   });
 
+  it("locks an account at the fifth failure even when the guesses arrive at once from many addresses", async () => {
+    // Behind a proxy each guess can claim its own address, as a spread-out guesser's would, so
+    // only the lock on the account stands between them and the password.
+    const guessed = await startTestServer({ trustProxy: true });
+    try {
+      const owner = await signUp(new CookieClient(guessed.url));
+      const before = snapshot(guessed.db);
+      const attempt = (password: string, address: string) =>
+        new CookieClient(guessed.url).fetch("/trpc/auth.signIn", {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-forwarded-for": address },
+          body: JSON.stringify({ email: owner.email, password }),
+        });
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => attempt(`wrong guess ${i}`, `198.51.100.${i + 1}`)),
+      );
+      // Five passwords were checked, as for five guesses in a row; the rest were refused.
+      expect(answers.filter((answer) => answer.status === 401)).toHaveLength(5);
+      for (const answer of answers.filter((a) => a.status !== 401)) {
+        expectRetryAfter(answer, "a guess past the account's lock");
+      }
+      // The right password waits for the lock like any other.
+      expectRetryAfter(
+        await attempt(owner.password, "198.51.100.200"),
+        "the right password during the lock",
+      );
+      expectUnchanged(guessed.db, before, "a burst of guesses");
+      figures.accountLock = { concurrentGuesses: 40, verified: 5, refused: 35 };
+    } finally {
+      await guessed.close();
+    }
+  });
+
   it("limits sign-ups per IP with 429 and Retry-After, creating no account", async () => {
     for (let i = 0; i < 5; i++) await signUp(new CookieClient(server.url));
     const before = snapshot(server.db);
