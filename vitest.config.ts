@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 // - unit: beside the code (router callers, HTTP on a random port, hooks in a DOM environment:
 //         `// @vitest-environment dom`, jsdom with Node's module loading; see its file).
 // - e2e:  tests/e2e, a real Chromium against the production build (`pnpm test:e2e` builds first).
+// - security: tests/security, the heavy generated layer: isolation matrix, fuzzing, races,
+//   SIGKILL crashes and load, over real HTTP (`pnpm test:security`).
 export default defineConfig({
   test: {
     projects: [
@@ -30,6 +32,17 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // One browser journey at a time: the machine has two cores.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "security",
+          include: ["tests/security/**/*.test.ts"],
+          // Thousands of requests per test on a two-core machine: time is not what is tested.
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          // Each file loads the machine on its own (fuzzing, load, a child server process).
           fileParallelism: false,
         },
       },

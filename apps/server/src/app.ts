@@ -8,6 +8,7 @@ import {
   appRouter,
   createContext,
   handleTicketRequest,
+  TICKET_BODY_MAX_BYTES,
 } from "@agent-access/api";
 import { type Auth, checkSameOrigin, createAuth, TokenBucket } from "@agent-access/auth";
 import { schemaVersion } from "@agent-access/db";
@@ -16,7 +17,14 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { clientIp } from "./client-ip.ts";
+
+/**
+ * The largest tRPC request body, in bytes. The longest message (32,000 characters) is at most
+ * about 192 KB as JSON even if every character is escaped, so this leaves room for a batch.
+ */
+export const TRPC_BODY_MAX_BYTES = 1024 * 1024;
 
 export interface AppOptions extends Omit<ApiDependencies, "auth" | "exchangeFailures"> {
   /** The sign-in service. Default: createAuth over `db`, `config.publicUrl` and `now`. */
@@ -60,6 +68,46 @@ export function createApp(options: AppOptions) {
     }
     await next();
   });
+
+  // Neither tRPC's fetch adapter nor the REST handler bounds what it reads, so without this a
+  // client could stream an endless body into memory. Counted as it arrives (or judged by
+  // Content-Length), and refused with 413 as soon as it is over. The rest of the body is never
+  // read, so the connection closes with the answer rather than being offered for reuse.
+  app.use(
+    "/trpc/*",
+    bodyLimit({
+      maxSize: TRPC_BODY_MAX_BYTES,
+      onError: (c) =>
+        c.json(
+          {
+            error: {
+              message: `the request body is over ${TRPC_BODY_MAX_BYTES} bytes`,
+              code: -32013,
+              data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 },
+            },
+          },
+          413,
+          { connection: "close" },
+        ),
+    }),
+  );
+  app.use(
+    "/session/tickets",
+    bodyLimit({
+      maxSize: TICKET_BODY_MAX_BYTES,
+      onError: (c) =>
+        c.json(
+          {
+            error: {
+              code: "payload_too_large",
+              message: `the body is over ${TICKET_BODY_MAX_BYTES} bytes`,
+            },
+          },
+          413,
+          { connection: "close" },
+        ),
+    }),
+  );
 
   app.get("/healthz", (c) => {
     options.db.prepare("SELECT 1").get();

@@ -151,15 +151,16 @@ export function createAuth(options: AuthOptions) {
         "sign-in attempts from here",
       );
       throwIfLimited(accounts.check(email, now()), "failed sign-ins for this account");
+      // Counted as a failure before the slow password check, so that attempts arriving at the
+      // same time see each other: a burst gets no more guesses than a sequence. A success
+      // forgets it (and the failures before it), as it always did.
+      accounts.recordFailure(email, now());
       const found = findUserByEmail(db, email);
       dummyHash ??= hashPassword(randomBytes(16).toString("base64url"));
       const verified =
         input.password.length <= PASSWORD_MAX_LENGTH &&
         (await verifyPassword(found?.passwordHash ?? (await dummyHash), input.password));
-      if (!found || !verified) {
-        accounts.recordFailure(email, now());
-        throw new AuthError("invalid_credentials", GENERIC_FAILURE);
-      }
+      if (!found || !verified) throw new AuthError("invalid_credentials", GENERIC_FAILURE);
       accounts.reset(email);
       return startSession({ id: found.id, email: found.email, name: found.name }, from);
     },

@@ -6,7 +6,8 @@ import { z } from "zod";
 import { appRouter } from "../root.ts";
 import { type ApiDependencies, createContext } from "../trpc.ts";
 
-const MAX_BODY_BYTES = 64 * 1024;
+/** The largest ticket request body, in bytes. The server also refuses more while it arrives. */
+export const TICKET_BODY_MAX_BYTES = 64 * 1024;
 
 const ERROR_CODES: Partial<Record<TRPCError["code"], string>> = {
   BAD_REQUEST: "invalid_request",
@@ -45,10 +46,14 @@ async function readJson(
     };
   }
   const text = await req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
+  if (Buffer.byteLength(text) > TICKET_BODY_MAX_BYTES) {
     return {
       ok: false,
-      response: errorResponse(413, "payload_too_large", `the body is over ${MAX_BODY_BYTES} bytes`),
+      response: errorResponse(
+        413,
+        "payload_too_large",
+        `the body is over ${TICKET_BODY_MAX_BYTES} bytes`,
+      ),
     };
   }
   try {

@@ -1,0 +1,520 @@
+// The isolation matrix: every procedure that names a context, message, run or tool call is called
+// with the ids of another tenant's conversations from every kind of session that must not reach
+// them: live sessions of another group, user or agent set (NOT_FOUND), and sessions that are no
+// longer live: expired, replaced, ended, signed out (UNAUTHORIZED). Nothing may change in the
+// database. The table of cases is keyed by the router's own procedure list, so a procedure added
+// later without a case (or a stated reason to have none) fails this file.
+import { TokenBucket } from "@agent-access/auth";
+import { createApiKey } from "@agent-access/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  agentBrowser,
+  CookieClient,
+  postTicket,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+  trpcResult,
+} from "../../apps/server/test/harness.ts";
+import { expectUnchanged, fingerprint, snapshot } from "./support/database.ts";
+import { recordFigures } from "./support/figures.ts";
+import { type Answer, callProcedure, StatusTally } from "./support/http.ts";
+import { acceptsInput, listProcedures, type ProcedureInfo } from "./support/procedures.ts";
+import { makeTargets, type Target } from "./support/scenes.ts";
+
+const GROUP = "workspace:100:user:100";
+const OTHER_GROUP = "workspace:200:user:200";
+const ASSISTANT = "workspace-assistant";
+const BILLING = "billing-assistant";
+
+/** A session that must not reach the victims' conversations, and how it must be refused. */
+interface Intruder {
+  name: string;
+  client: CookieClient;
+  /** A live session (of another group, user or agent set) gets NOT_FOUND; a dead one UNAUTHORIZED. */
+  live: boolean;
+  /** Whether its agents include the victims' agent, so that context.create could name it. */
+  hasAgent: boolean;
+}
+
+interface WorkspaceTarget {
+  workspaceId: string;
+}
+
+type Case =
+  /** Names an agent conversation by id: probed from every agent intruder on every target. */
+  | {
+      door: "agent";
+      input: (target: Target) => Record<string, unknown>;
+      /** Which intruders to probe from; default all. */
+      from?: (intruder: Intruder) => boolean;
+    }
+  /** Names a host-demo workspace by id: probed from users who are not members. */
+  | { door: "user"; input: (target: WorkspaceTarget) => Record<string, unknown> }
+  /** Takes no id of anyone's data, with the reason. */
+  | { exempt: string };
+
+const CASES: Record<string, Case> = {
+  "auth.me": { exempt: "self-scoped: answers with the signed-in caller only" },
+  "auth.signIn": { exempt: "public: starts the caller's own sign-in; names no existing data" },
+  "auth.signOut": { exempt: "self-scoped: ends only the sign-in the caller's own cookie names" },
+  "auth.signOutEverywhere": { exempt: "self-scoped: ends the signed-in caller's sessions only" },
+  "auth.signUp": { exempt: "public: creates a new account; names no existing data" },
+  health: { exempt: "public liveness: no tenant data" },
+  "workspace.list": { exempt: "self-scoped: the caller's memberships, filtered in SQL" },
+  "workspace.create": { exempt: "self-scoped: a new workspace owned by the caller" },
+  "workspace.get": { door: "user", input: ({ workspaceId }) => ({ workspaceId }) },
+  "workspace.issueAgentTicket": {
+    door: "user",
+    input: ({ workspaceId }) => ({ workspaceId, sessionType: "static" }),
+  },
+  "ticket.create": {
+    exempt:
+      "backend door: the holder of an API key chooses context groups by design (the backend is " +
+      "trusted with tenancy); it names no existing data, and keys are checked before anything",
+  },
+  "session.exchange": {
+    exempt:
+      "takes a ticket, a 256-bit secret rather than an id; single use is the race test's subject",
+  },
+  "session.current": { exempt: "self-scoped: describes the session of the caller's own cookie" },
+  "session.end": { exempt: "self-scoped: revokes only the session of the caller's own cookie" },
+  "context.list": {
+    exempt:
+      "self-scoped: lists the session's own group and agents only; a test below checks that no " +
+      "intruder's list shows a victim's conversation",
+  },
+  "context.create": {
+    door: "agent",
+    input: (target) => ({ agentId: target.agentId, firstMessage: "hello" }),
+    // A live session with the agent creates in its own group: that is its right, not a leak.
+    from: (intruder) => !intruder.live || !intruder.hasAgent,
+  },
+  "context.get": { door: "agent", input: (target) => ({ contextId: target.contextId }) },
+  "context.messages": {
+    door: "agent",
+    input: (target) => ({ contextId: target.contextId, before: target.messageId }),
+  },
+  "context.rename": {
+    door: "agent",
+    input: (target) => ({ contextId: target.contextId, title: "taken over" }),
+  },
+  "context.delete": { door: "agent", input: (target) => ({ contextId: target.contextId }) },
+  "context.send": {
+    door: "agent",
+    input: (target) => ({ contextId: target.contextId, text: "hello from elsewhere" }),
+  },
+  "context.cancel": { door: "agent", input: (target) => ({ contextId: target.contextId }) },
+  "context.regenerate": { door: "agent", input: (target) => ({ contextId: target.contextId }) },
+  "context.respondToApproval": {
+    door: "agent",
+    input: (target) => ({
+      contextId: target.contextId,
+      toolCallId: target.toolCallId,
+      decision: "allow_always",
+    }),
+  },
+  "context.submitInput": {
+    door: "agent",
+    input: (target) => ({
+      contextId: target.contextId,
+      toolCallId: target.toolCallId,
+      value: "yes",
+    }),
+  },
+  "context.events": {
+    door: "agent",
+    input: (target) => ({ contextId: target.contextId, lastEventId: "0" }),
+  },
+};
+
+let server: TestServer;
+let apiKey: string;
+const procedures = listProcedures();
+const byPath = new Map(procedures.map((procedure) => [procedure.path, procedure]));
+
+/** Victims: a static session's conversations and a signin user's. */
+let staticOwner: CookieClient;
+let signinOwner: CookieClient;
+let staticTargets: Target[];
+let signinTargets: Target[];
+let workspace: WorkspaceTarget;
+const agentIntruders: Intruder[] = [];
+const userIntruders: { name: string; client: CookieClient; expected: string }[] = [];
+
+async function mint(body: Record<string, unknown>): Promise<string> {
+  const response = await postTicket(server, apiKey, {
+    ticket_type: "agent_access",
+    agent_ids: [ASSISTANT],
+    agent_session_identifier: "static",
+    context_group: GROUP,
+    ...body,
+  });
+  if (response.status !== 201) throw new Error(`mint failed: ${await response.text()}`);
+  return ((await response.json()) as { ticket: string }).ticket;
+}
+
+async function exchange(client: CookieClient, ticket: string): Promise<void> {
+  const answer = await trpcResult(await client.mutation("session.exchange", { ticket }));
+  if (answer.status !== 200) throw new Error(`exchange failed: ${JSON.stringify(answer)}`);
+}
+
+/** A browser signed in as `user` (a new sign-in of its own). */
+async function signedIn(user: TestUser): Promise<CookieClient> {
+  const client = new CookieClient(server.url);
+  const answer = await client.mutation("auth.signIn", {
+    email: user.email,
+    password: user.password,
+  });
+  if (answer.status !== 200) throw new Error(`sign-in failed: ${await answer.text()}`);
+  return client;
+}
+
+/** A browser that holds only `cookies` (copied from another), as a thief would. */
+function holding(cookies: Record<string, string | undefined>): CookieClient {
+  const client = new CookieClient(server.url);
+  for (const [name, value] of Object.entries(cookies)) {
+    if (value) client.cookies.set(name, value);
+  }
+  return client;
+}
+
+beforeAll(async () => {
+  // Failed exchanges are not this file's subject; the limit has its own test.
+  server = await startTestServer({
+    exchangeFailures: new TokenBucket({ capacity: 1e6, refillIntervalMs: 1 }),
+  });
+  apiKey = createApiKey(server.db, "isolation").key;
+
+  // The static victim, in GROUP with the assistant.
+  staticOwner = await agentBrowser(server, GROUP);
+  staticTargets = await makeTargets(server, staticOwner);
+
+  // The signin victim: user U, group user:<U>, and a workspace of theirs for the user door.
+  signinOwner = new CookieClient(server.url);
+  const userU = await signUp(signinOwner);
+  await exchange(
+    signinOwner,
+    await mint({ agent_session_identifier: "signin", context_group: null }),
+  );
+  signinTargets = await makeTargets(server, signinOwner);
+  const created = await trpcResult<{ id: string }>(
+    await signinOwner.mutation("workspace.create", { name: "Victim's workspace" }),
+  );
+  workspace = { workspaceId: created.data!.id };
+
+  const otherUser = new CookieClient(server.url);
+  const userV = await signUp(otherUser);
+  const signinTicket = (agents = [ASSISTANT], expiresIn = 1800) =>
+    mint({
+      agent_session_identifier: "signin",
+      context_group: null,
+      agent_ids: agents,
+      expires_in: expiresIn,
+    });
+
+  // Live sessions that belong elsewhere: NOT_FOUND.
+  agentIntruders.push(
+    {
+      name: "a static session of another group",
+      client: await agentBrowser(server, OTHER_GROUP, [ASSISTANT, BILLING]),
+      live: true,
+      hasAgent: true,
+    },
+    {
+      name: "a static session of the same group without the agent",
+      client: await agentBrowser(server, GROUP, [BILLING]),
+      live: true,
+      hasAgent: false,
+    },
+  );
+  await exchange(otherUser, await signinTicket([ASSISTANT, BILLING]));
+  agentIntruders.push({
+    name: "another user's signin session",
+    client: otherUser,
+    live: true,
+    hasAgent: true,
+  });
+  const withoutAgent = await signedIn(userU);
+  await exchange(withoutAgent, await signinTicket([BILLING]));
+  agentIntruders.push({
+    name: "the same user's signin session without the agent",
+    client: withoutAgent,
+    live: true,
+    hasAgent: false,
+  });
+
+  // Sessions that were the victims' own kind but are no longer live: UNAUTHORIZED.
+  const expiring = new CookieClient(server.url);
+  await exchange(expiring, await mint({ expires_in: 60 }));
+  const expiringSignin = await signedIn(userU);
+  await exchange(expiringSignin, await signinTicket([ASSISTANT], 60));
+
+  const replaced = new CookieClient(server.url);
+  await exchange(replaced, await mint({}));
+  const replacedCookie = replaced.cookies.get("agent_session");
+  await exchange(replaced, await mint({}));
+
+  const ended = new CookieClient(server.url);
+  await exchange(ended, await mint({}));
+  const endedCookie = ended.cookies.get("agent_session");
+  await ended.mutation("session.end");
+
+  const signedOut = await signedIn(userU);
+  await exchange(signedOut, await signinTicket());
+  const signedOutCookies = {
+    auth_session: signedOut.cookies.get("auth_session"),
+    agent_session: signedOut.cookies.get("agent_session"),
+  };
+  await signedOut.mutation("auth.signOut");
+
+  const signedInAgain = await signedIn(userU);
+  await exchange(signedInAgain, await signinTicket());
+  await signedInAgain.mutation("auth.signOut");
+  await signedInAgain.mutation("auth.signIn", { email: userU.email, password: userU.password });
+
+  const underOtherSignIn = await signedIn(userV);
+  underOtherSignIn.cookies.set("agent_session", signinOwner.cookies.get("agent_session")!);
+
+  agentIntruders.push(
+    { name: "an expired static session", client: expiring, live: false, hasAgent: true },
+    { name: "an expired signin session", client: expiringSignin, live: false, hasAgent: true },
+    {
+      name: "a session replaced by a newer exchange",
+      client: holding({ agent_session: replacedCookie }),
+      live: false,
+      hasAgent: true,
+    },
+    {
+      name: "a session ended with session.end",
+      client: holding({ agent_session: endedCookie }),
+      live: false,
+      hasAgent: true,
+    },
+    {
+      name: "a signin session after auth.signOut (stale cookies kept)",
+      client: holding(signedOutCookies),
+      live: false,
+      hasAgent: true,
+    },
+    {
+      name: "a signin session after signing out and in again",
+      client: signedInAgain,
+      live: false,
+      hasAgent: true,
+    },
+    {
+      name: "the victim's signin cookie under another user's sign-in",
+      client: underOtherSignIn,
+      live: false,
+      hasAgent: true,
+    },
+    {
+      name: "a forged agent_session cookie",
+      client: holding({ agent_session: `aas_${"A".repeat(43)}` }),
+      live: false,
+      hasAgent: true,
+    },
+    {
+      name: "no agent session at all",
+      client: new CookieClient(server.url),
+      live: false,
+      hasAgent: true,
+    },
+  );
+
+  // The user door: another user (NOT_FOUND), stale and missing sign-ins (UNAUTHORIZED).
+  userIntruders.push(
+    { name: "another user", client: otherUser, expected: "NOT_FOUND" },
+    {
+      name: "the owner's sign-in after auth.signOut",
+      client: holding({ auth_session: signedOutCookies.auth_session }),
+      expected: "UNAUTHORIZED",
+    },
+    {
+      name: "an agent session of the workspace's group without a sign-in",
+      client: await agentBrowser(server, `workspace:${workspace.workspaceId}:user:${userU.id}`),
+      expected: "UNAUTHORIZED",
+    },
+    { name: "no sign-in at all", client: new CookieClient(server.url), expected: "UNAUTHORIZED" },
+  );
+
+  // Past the 60 s tickets; every other session lives 30 minutes.
+  server.clock.advance(60_000);
+});
+afterAll(() => server.close());
+
+describe("the table of cases", () => {
+  it("names every procedure of the router, exactly", () => {
+    expect(Object.keys(CASES).sort()).toEqual(procedures.map((procedure) => procedure.path));
+  });
+
+  it("gives a reason for every procedure it does not probe", () => {
+    for (const [path, entry] of Object.entries(CASES)) {
+      if ("exempt" in entry) expect(entry.exempt.length, path).toBeGreaterThan(20);
+    }
+  });
+
+  it("probes every context procedure that takes an id: none is exempt", () => {
+    for (const procedure of procedures) {
+      if (!procedure.path.startsWith("context.") || procedure.path === "context.list") continue;
+      expect(CASES[procedure.path], procedure.path).toHaveProperty("door", "agent");
+    }
+  });
+
+  it("sends inputs the procedures accept, so a refusal is the session's doing", () => {
+    for (const [path, entry] of Object.entries(CASES)) {
+      if ("exempt" in entry) continue;
+      const procedure = byPath.get(path)!;
+      const inputs =
+        entry.door === "agent"
+          ? [...staticTargets, ...signinTargets].map((target) => entry.input(target))
+          : [entry.input(workspace)];
+      for (const input of inputs) expect(acceptsInput(procedure, input), path).toBe(true);
+    }
+  });
+});
+
+describe("the matrix", () => {
+  it("refuses every probe with NOT_FOUND (live elsewhere) or UNAUTHORIZED (not live), changing nothing", async () => {
+    const before = snapshot(server.db);
+    const unchanged = fingerprint(server.db);
+    const answers = new StatusTally();
+    const byCode = new Map<string, number>();
+    let calls = 0;
+
+    async function probe(
+      procedure: ProcedureInfo,
+      client: CookieClient,
+      input: unknown,
+      expected: string,
+      what: string,
+    ): Promise<Answer> {
+      const answer = await callProcedure(client, procedure, input);
+      calls += 1;
+      answers.add(answer.status);
+      byCode.set(answer.code ?? "OK", (byCode.get(answer.code ?? "OK") ?? 0) + 1);
+      expect(answer.code, what).toBe(expected);
+      expect(answer.status, what).toBe(expected === "NOT_FOUND" ? 404 : 401);
+      if (fingerprint(server.db) !== unchanged) expectUnchanged(server.db, before, what);
+      return answer;
+    }
+
+    for (const [path, entry] of Object.entries(CASES)) {
+      if ("exempt" in entry) continue;
+      const procedure = byPath.get(path)!;
+      if (entry.door === "agent") {
+        const victims = [
+          ...staticTargets.map((target) => ({ victim: "static", target })),
+          ...signinTargets.map((target) => ({ victim: "signin", target })),
+        ];
+        for (const intruder of agentIntruders) {
+          if (entry.from && !entry.from(intruder)) continue;
+          for (const { victim, target } of victims) {
+            const what = `${path} on the ${victim} victim's ${target.label} conversation from ${intruder.name}`;
+            const expected = intruder.live ? "NOT_FOUND" : "UNAUTHORIZED";
+            await probe(procedure, intruder.client, entry.input(target), expected, what);
+          }
+        }
+      } else {
+        for (const intruder of userIntruders) {
+          const what = `${path} on the victim's workspace from ${intruder.name}`;
+          await probe(procedure, intruder.client, entry.input(workspace), intruder.expected, what);
+        }
+      }
+    }
+    expectUnchanged(server.db, before, "after the whole matrix");
+
+    const probed = Object.entries(CASES).filter(([, entry]) => !("exempt" in entry));
+    recordFigures("isolation", {
+      procedures: procedures.length,
+      probedProcedures: probed.length,
+      exemptProcedures: procedures.length - probed.length,
+      agentSessions: agentIntruders.length,
+      userSessions: userIntruders.length,
+      targets: staticTargets.length + signinTargets.length,
+      calls,
+      byStatus: answers.toJSON(),
+      byCode: Object.fromEntries(byCode),
+    });
+    // 2 victims × 3 conversations, 13 agent intruders, 10 agent procedures (create from 11).
+    expect(calls).toBeGreaterThan(700);
+  });
+
+  it("never shows a victim's conversation in an intruder's list", async () => {
+    const victimIds = new Set([...staticTargets, ...signinTargets].map((t) => t.contextId));
+    for (const intruder of agentIntruders) {
+      const listed = await trpcResult<{ items: { id: string }[] }>(
+        await intruder.client.query("context.list", { limit: 100 }),
+      );
+      if (intruder.live) {
+        expect(listed.status, intruder.name).toBe(200);
+        expect(
+          listed.data!.items.filter((item) => victimIds.has(item.id)),
+          intruder.name,
+        ).toEqual([]);
+      } else {
+        expect(listed.error?.code, intruder.name).toBe("UNAUTHORIZED");
+      }
+    }
+  });
+
+  it("refuses a victim's message id as the cursor of an intruder's own conversation", async () => {
+    // Message ids are global, so one could be tried against a conversation the intruder does
+    // reach. Tool-call ids are not: they name a call within one conversation (the builtin
+    // model numbers them call_1, call_2...; providers may repeat them too), so they are only
+    // ever looked up inside a context the session reaches, which the matrix covers.
+    const intruder = agentIntruders[0]!;
+    const [ownIdle] = (await makeTargets(server, intruder.client)) as [Target];
+    const before = snapshot(server.db);
+    for (const victim of [...staticTargets, ...signinTargets]) {
+      const answer = await callProcedure(intruder.client, byPath.get("context.messages")!, {
+        contextId: ownIdle.contextId,
+        before: victim.messageId,
+      });
+      expect({ victim: victim.label, ...answer }).toEqual({
+        victim: victim.label,
+        status: 400,
+        code: "BAD_REQUEST",
+      });
+    }
+    expectUnchanged(server.db, before, "a victim's message id as a cursor");
+  });
+
+  it("answers the owners themselves, so the probes named real conversations", async () => {
+    for (const [owner, targets] of [
+      [staticOwner, staticTargets],
+      [signinOwner, signinTargets],
+    ] as const) {
+      for (const target of targets) {
+        for (const path of [
+          "context.get",
+          "context.messages",
+          "context.events",
+          "context.rename",
+        ]) {
+          const entry = CASES[path] as Extract<Case, { door: "agent" }>;
+          const answer = await callProcedure(owner, byPath.get(path)!, entry.input(target));
+          expect({ path, target: target.label, ...answer }).toEqual({
+            path,
+            target: target.label,
+            status: 200,
+            code: null,
+          });
+        }
+      }
+      const [, approval, input] = targets as [Target, Target, Target];
+      for (const [path, target] of [
+        ["context.respondToApproval", approval],
+        ["context.submitInput", input],
+      ] as const) {
+        const entry = CASES[path] as Extract<Case, { door: "agent" }>;
+        const answer = await callProcedure(owner, byPath.get(path)!, entry.input(target));
+        expect({ path, ...answer }).toEqual({ path, status: 200, code: null });
+      }
+    }
+    const own = await callProcedure(signinOwner, byPath.get("workspace.get")!, workspace);
+    expect(own).toEqual({ status: 200, code: null });
+  });
+});
