@@ -69,8 +69,10 @@ async function ask(page: Page, text: string): Promise<void> {
 
 const lastReply = (page: Page) =>
   page.locator('[data-testid="message"][data-role="assistant"]').last();
+/** Words of text (not tool cards) in the last reply. */
 const wordsIn = async (page: Page) =>
-  ((await lastReply(page).textContent()) ?? "").split(/\s+/).filter(Boolean).length;
+  ((await lastReply(page).getByTestId("text").allTextContents()).join(" ").match(/\S+/g) ?? [])
+    .length;
 
 describe("the agent journey", () => {
   it("signs up and creates a workspace", async () => {
@@ -136,12 +138,14 @@ describe("the agent journey", () => {
 
   it("shows a reply that was under way after a reload, and it goes on", async () => {
     await ask(agentTab, "stream 300 words");
+    // The reply to this message is under way (the reply before it has fewer than 20 words).
+    const lastQuestion = agentTab.locator('[data-testid="message"][data-role="user"]').last();
+    await expect.poll(() => lastQuestion.textContent()).toBe("stream 300 words");
     await expect.poll(() => wordsIn(agentTab)).toBeGreaterThan(20);
     await agentTab.reload();
-    const afterReload = await (async () => {
-      await expect.poll(() => wordsIn(agentTab)).toBeGreaterThan(20);
-      return wordsIn(agentTab);
-    })();
+    await expect.poll(() => lastQuestion.textContent()).toBe("stream 300 words");
+    await expect.poll(() => wordsIn(agentTab)).toBeGreaterThan(20);
+    const afterReload = await wordsIn(agentTab);
     expect(afterReload).toBeLessThan(300);
     await expect.poll(() => wordsIn(agentTab), { timeout: 30_000 }).toBeGreaterThanOrEqual(300);
     await expect.poll(() => agentTab.getByTestId("streaming").count()).toBe(0);

@@ -142,6 +142,7 @@ export function createApp(options: AppOptions) {
   if (webRoot) {
     const root = path.relative(process.cwd(), webRoot) || ".";
     const indexHtml = fs.readFileSync(path.join(webRoot, "index.html"), "utf8");
+    const vanityHtml = fs.readFileSync(path.join(webRoot, "vanity.html"), "utf8");
     app.use(
       "/assets/*",
       serveStatic({
@@ -152,6 +153,11 @@ export function createApp(options: AppOptions) {
         },
       }),
     );
+    // The vanity page is a page of its own; its URL carries a ticket, so it sends no Referer.
+    app.get("/vanity/agents", (c) => {
+      c.header("Referrer-Policy", "no-referrer");
+      return c.html(vanityHtml);
+    });
     app.use("*", serveStatic({ root }));
     app.get("*", (c) => c.html(indexHtml));
   }

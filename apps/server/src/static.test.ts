@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from "../test/harness.ts";
 // A stand-in for apps/web/dist, so this test does not depend on a build having run.
 const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), "aa-web-"));
 fs.writeFileSync(path.join(webRoot, "index.html"), "<!doctype html><title>Agent Access</title>");
+fs.writeFileSync(path.join(webRoot, "vanity.html"), "<!doctype html><title>Agent</title>");
 fs.mkdirSync(path.join(webRoot, "assets"));
 fs.writeFileSync(path.join(webRoot, "assets", "app-abc123.js"), "console.log('app')");
 
@@ -17,12 +18,19 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe("the built web app on the API's port", () => {
-  it("serves index.html at / and for client-side routes such as the vanity page", async () => {
-    for (const route of ["/", "/app/w/ws_1", "/vanity/agents?ticket=aat_x"]) {
+  it("serves index.html at / and for the host app's client-side routes", async () => {
+    for (const route of ["/", "/app", "/app/w/ws_1"]) {
       const response = await fetch(`${server.url}${route}`);
       expect(response.status).toBe(200);
       expect(await response.text()).toContain("<title>Agent Access</title>");
     }
+  });
+
+  it("serves the vanity page's own entry at /vanity/agents, sending no Referer onwards", async () => {
+    const response = await fetch(`${server.url}/vanity/agents?ticket=aat_x`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(await response.text()).toContain("<title>Agent</title>");
   });
 
   it("serves hashed assets with a long cache lifetime", async () => {

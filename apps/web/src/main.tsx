@@ -1,6 +1,6 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { httpBatchLink } from "@trpc/client";
-import { lazy, StrictMode, Suspense, useState } from "react";
+import { StrictMode, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Route, Routes } from "react-router";
 import "./index.css";
@@ -10,9 +10,6 @@ import { SignInPage } from "./pages/sign-in.tsx";
 import { WorkspacePage } from "./pages/workspace.tsx";
 import { WorkspacesPage } from "./pages/workspaces.tsx";
 import { trpc } from "./trpc.ts";
-
-// The vanity page is its own chunk: a tab opened from a ticket link loads only what it needs.
-const VanityPage = lazy(() => import("./pages/vanity.tsx"));
 
 function App() {
   const [queryClient] = useState(() => new QueryClient());
@@ -29,14 +26,6 @@ function App() {
               <Route index element={<WorkspacesPage />} />
               <Route path="w/:id" element={<WorkspacePage />} />
             </Route>
-            <Route
-              path="/vanity/agents"
-              element={
-                <Suspense fallback={null}>
-                  <VanityPage />
-                </Suspense>
-              }
-            />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </BrowserRouter>

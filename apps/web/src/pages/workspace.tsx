@@ -1,10 +1,15 @@
 // "/app/w/:id": one workspace: its webhook endpoints with their recent delivery health (the data
 // the demo agent will read), and its members.
 import type { RouterOutputs } from "@agent-access/api";
+import { lazy, Suspense } from "react";
 import { Link, useParams } from "react-router";
-import { WorkspaceAgent } from "../agent/workspace-agent.tsx";
 import { Alert, focusRing } from "../components/ui.tsx";
 import { trpc } from "../trpc.ts";
+
+// The agent section (chat UI, Markdown) loads on its own, after the workspace's own data.
+const WorkspaceAgent = lazy(() =>
+  import("../agent/workspace-agent.tsx").then((module) => ({ default: module.WorkspaceAgent })),
+);
 
 type Endpoint = RouterOutputs["workspace"]["get"]["endpoints"][number];
 
@@ -154,7 +159,9 @@ export function WorkspacePage() {
         )}
       </section>
 
-      <WorkspaceAgent workspaceId={id} />
+      <Suspense fallback={<p role="status">Loading the agent…</p>}>
+        <WorkspaceAgent workspaceId={id} />
+      </Suspense>
 
       <section aria-labelledby="members-title">
         <h2 id="members-title" className="text-lg font-semibold">
