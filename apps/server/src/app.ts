@@ -18,6 +18,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
 import { clientIp } from "./client-ip.ts";
 
 /**
@@ -109,6 +110,36 @@ export function createApp(options: AppOptions) {
     }),
   );
 
+  // The vanity page's URL carries a ticket: it sends no Referer at all. Registered before the
+  // hardening below so that it has the last word on this header.
+  app.use("/vanity/agents", async (c, next) => {
+    await next();
+    c.header("Referrer-Policy", "no-referrer");
+  });
+
+  // Browser-facing hardening. The content security policy allows only this origin's scripts,
+  // styles, connections and images: a model's Markdown cannot load a remote image, which would
+  // otherwise leak what it writes into the image's URL. Frames only from this origin.
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"],
+      },
+      xFrameOptions: "SAMEORIGIN",
+      referrerPolicy: "strict-origin-when-cross-origin",
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
   app.get("/healthz", (c) => {
     options.db.prepare("SELECT 1").get();
     return c.json({ status: "ok", schemaVersion: schemaVersion(options.db) });
@@ -153,11 +184,8 @@ export function createApp(options: AppOptions) {
         },
       }),
     );
-    // The vanity page is a page of its own; its URL carries a ticket, so it sends no Referer.
-    app.get("/vanity/agents", (c) => {
-      c.header("Referrer-Policy", "no-referrer");
-      return c.html(vanityHtml);
-    });
+    // The vanity page is a page of its own (vanity.html), without the host app's router.
+    app.get("/vanity/agents", (c) => c.html(vanityHtml));
     app.use("*", serveStatic({ root }));
     app.get("*", (c) => c.html(indexHtml));
   }

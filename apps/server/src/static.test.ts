@@ -33,6 +33,17 @@ describe("the built web app on the API's port", () => {
     expect(await response.text()).toContain("<title>Agent</title>");
   });
 
+  it("sends a content security policy that keeps scripts, images and connections on this origin", async () => {
+    const response = await fetch(`${server.url}/app`);
+    const policy = response.headers.get("content-security-policy") ?? "";
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("img-src 'self' data:");
+    expect(policy).toContain("connect-src 'self'");
+    expect(policy).toContain("frame-ancestors 'self'");
+    expect(response.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
   it("serves hashed assets with a long cache lifetime", async () => {
     const response = await fetch(`${server.url}/assets/app-abc123.js`);
     expect(response.status).toBe(200);
