@@ -210,6 +210,7 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
   const appFigures = new Map<number, LevelFigures>();
   let rawIdle: { held: number; rss: number };
   let appIdle: { held: number; rss: number };
+  let trpcIdle: { held: number; rss: number };
   try {
     const browser = await openBrowser(app.url, app.info.apiKey!);
     await rawLevel(raw, 50, 20); // warm-up
@@ -221,6 +222,7 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
       options.log(`  ${n} streams: ${JSON.stringify(appFigures.get(n))}`);
     }
     rawIdle = await idle(raw, idleCount, () => waitForFirstEvent(`${raw.url}/idle`));
+    trpcIdle = await idle(app, idleCount, () => waitForFirstEvent(`${app.url}/bench/trpc/idle`));
     const contexts = await batchedMutation<{ context: { id: string } }>(
       browser,
       "context.create",
@@ -279,6 +281,14 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
       },
     ),
   );
+  rows.push(
+    compared(
+      NAME,
+      `${idleCount} idle empty tRPC subscriptions, same server: memory each (kB)`,
+      trpcIdle.held / KB,
+      rawIdle.held / KB,
+    ),
+  );
   notes.unshift(
     (options.quick
       ? "--quick: 100 streams and 1,000 idle subscriptions only, so the 1,000-stream goal is " +
@@ -297,7 +307,10 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
       `Idle: ${idleCount} contexts each with an open event stream and nothing happening; the ` +
       "server's JS heap + external memory after full garbage collections, minus the same " +
       "before the streams opened, per subscription; the baseline holds as many idle node:http " +
-      `SSE responses. RSS the same way (noisy: freed pages go back to the system late): ` +
+      "SSE responses. The empty tRPC subscription (bench/servers/stream-off.ts, on the app's " +
+      "server beside the real routes) yields nothing and waits for the client to leave: it " +
+      "tells what tRPC's SSE over Hono holds by itself, apart from what context.events adds. " +
+      `RSS the same way (noisy: freed pages go back to the system late): ` +
       `${fmt(appIdle.rss / KB)} kB each (baseline ${fmt(rawIdle.rss / KB)} kB). ` +
       "All streams are read by this one process over " +
       "keep-alive sockets, the server in a child process; both share the machine's 2 cores.",

@@ -78,6 +78,7 @@ export async function turnOverhead(options: BenchOptions): Promise<Section> {
   const app = await startServer("app");
   const baseline: number[] = [];
   const subject: number[] = [];
+  const cpu = { app: 0, raw: 0 };
   try {
     const browser = await openBrowser(app.url, app.info.apiKey!);
     // A fresh context per turn, so that no turn carries the history of the ones before it.
@@ -88,12 +89,18 @@ export async function turnOverhead(options: BenchOptions): Promise<Section> {
     );
     // Baseline and subject take turns, so that a busy moment of the machine falls on both.
     for (const [i, { context }] of contexts.entries()) {
+      if (i === warmUp) {
+        cpu.raw -= await raw.cpuMs();
+        cpu.app -= await app.cpuMs();
+      }
       const base = await baselineTurn(raw.url);
       const elapsed = await turn(browser, context.id);
       if (i < warmUp) continue;
       baseline.push(base);
       subject.push(elapsed);
     }
+    cpu.raw += await raw.cpuMs();
+    cpu.app += await app.cpuMs();
   } finally {
     await Promise.all([raw.stop(), app.stop()]);
   }
@@ -120,6 +127,7 @@ export async function turnOverhead(options: BenchOptions): Promise<Section> {
         percentile(subject, 99),
         percentile(baseline, 99),
       ),
+      compared(NAME, "server CPU per turn (ms)", cpu.app / turns, cpu.raw / turns),
     ],
     notes: [
       `${turns} turns after ${warmUp} warm-up turns, one at a time (a baseline turn, then a ` +
@@ -129,7 +137,10 @@ export async function turnOverhead(options: BenchOptions): Promise<Section> {
         "opens the reply's text) arrives on the stream; the reply is then read to run.finished " +
         "before the next turn. Model: builtin, no token delay. Baseline: a node:http POST whose " +
         "answer is one SSE event, timed from the request to that event. Client and server in " +
-        "separate processes, the same client code (node:http, keep-alive) for both.",
+        "separate processes, the same client code (node:http, keep-alive) for both. Server CPU per " +
+        "turn: the server process's user + system time over the measured turns, divided by " +
+        "their number (the subject's turn also opens and closes the event stream and streams " +
+        "the whole 5-word reply; the baseline's is its one request).",
     ],
   };
 }

@@ -34,8 +34,12 @@ export async function startServer(
   kind: keyof typeof SERVERS,
   options: ServerOptions = {},
 ): Promise<BenchServer> {
+  // BENCH_CPU_PROF=<folder>: each server writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
   const child: ChildProcess = fork(SERVERS[kind], [], {
-    execArgv: ["--import", "tsx", "--expose-gc"],
+    execArgv: ["--import", "tsx", "--expose-gc", ...profile],
     env: { ...process.env, BENCH_SERVER_OPTIONS: JSON.stringify(options) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
