@@ -148,12 +148,15 @@ export function markdownReport(input: {
   startedAt: Date;
   wallSeconds: number;
   machine: Machine;
+  /** The system's 1, 5 and 15 minute load averages when the run started. */
+  loadAtStart: number[];
 }): string {
   const { machine: m } = input;
   const lines = [
     `# Benchmark results${input.quick ? " (--quick)" : ""}`,
     "",
-    `Run ${input.startedAt.toISOString()}, ${input.wallSeconds.toFixed(0)} s wall time.`,
+    `Run ${input.startedAt.toISOString()}, ${input.wallSeconds.toFixed(0)} s wall time; load ` +
+      `average at the start ${input.loadAtStart.map((load) => load.toFixed(1)).join(", ")}.`,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node ${m.node}, ${m.os}.`,
     "",
     markdownTable(input.sections.flatMap((section) => section.rows)),

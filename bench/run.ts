@@ -2,6 +2,7 @@
 // other on this machine, prints the table and writes it to bench-results/latest.md. Benchmarks
 // report; they never fail on a figure.
 import fs from "node:fs";
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { bundleSize } from "./bundle-size.ts";
 import { concurrency } from "./concurrency.ts";
@@ -40,6 +41,7 @@ const options: BenchOptions = {
 };
 
 const startedAt = new Date();
+const loadAtStart = os.loadavg();
 const started = performance.now();
 const sections: Section[] = [];
 let crashed = false;
@@ -70,10 +72,14 @@ const report = markdownReport({
   startedAt,
   wallSeconds,
   machine: machine(),
+  loadAtStart,
 });
 const out = new URL("../bench-results/", import.meta.url);
 fs.mkdirSync(out, { recursive: true });
 fs.writeFileSync(new URL("latest.md", out), report);
 console.log(markdownTable(sections.flatMap((section) => section.rows)));
-console.log(`\n${wallSeconds.toFixed(0)} s; the full report is in bench-results/latest.md`);
+console.log(
+  `\n${wallSeconds.toFixed(0)} s (load average at the start ${loadAtStart.map((load) => load.toFixed(1)).join(", ")}); ` +
+    "the full report, with methods and query plans, is in bench-results/latest.md",
+);
 process.exitCode = crashed ? 1 : 0;

@@ -10,7 +10,7 @@ import {
   openBrowser,
 } from "./lib/http.ts";
 import { openSse, type SseEvent } from "./lib/sse.ts";
-import { type BenchOptions, compared, percentile, type Section } from "./report.ts";
+import { type BenchOptions, compared, fmt, percentile, type Section, single } from "./report.ts";
 
 const NAME = "2. turn overhead";
 
@@ -24,7 +24,10 @@ function isFirstToken(event: SseEvent): boolean {
 }
 
 /** One turn: the stream is open (as in a UI), then the clock runs from send to first token. */
-async function turn(browser: Browser, contextId: string): Promise<number> {
+async function turn(
+  browser: Browser,
+  contextId: string,
+): Promise<{ firstToken: number; answered: number }> {
   let firstToken: ((at: number) => void) | undefined;
   let finished: (() => void) | undefined;
   const tokenAt = new Promise<number>((resolve) => {
@@ -48,10 +51,11 @@ async function turn(browser: Browser, contextId: string): Promise<number> {
   await ready;
   const start = performance.now();
   await mutation(browser, "context.send", { contextId, text: "stream 5 words" });
+  const answered = performance.now() - start;
   const at = await tokenAt;
   await done;
   stream.close();
-  return at - start;
+  return { firstToken: at - start, answered };
 }
 
 async function baselineTurn(url: string): Promise<number> {
@@ -78,6 +82,8 @@ export async function turnOverhead(options: BenchOptions): Promise<Section> {
   const app = await startServer("app");
   const baseline: number[] = [];
   const subject: number[] = [];
+  /** When the send's own answer arrived, for the split of the subject's time. */
+  const answered: number[] = [];
   const cpu = { app: 0, raw: 0 };
   try {
     const browser = await openBrowser(app.url, app.info.apiKey!);
@@ -97,7 +103,8 @@ export async function turnOverhead(options: BenchOptions): Promise<Section> {
       const elapsed = await turn(browser, context.id);
       if (i < warmUp) continue;
       baseline.push(base);
-      subject.push(elapsed);
+      subject.push(elapsed.firstToken);
+      answered.push(elapsed.answered);
     }
     cpu.raw += await raw.cpuMs();
     cpu.app += await app.cpuMs();
@@ -121,6 +128,11 @@ export async function turnOverhead(options: BenchOptions): Promise<Section> {
           met: (ratio) => ratio <= 2,
         },
       ),
+      single(
+        NAME,
+        "send to its own response (the mutation), p50 (ms)",
+        fmt(percentile(answered, 50)),
+      ),
       compared(
         NAME,
         "send to first token p99 (ms)",
@@ -137,7 +149,9 @@ export async function turnOverhead(options: BenchOptions): Promise<Section> {
         "opens the reply's text) arrives on the stream; the reply is then read to run.finished " +
         "before the next turn. Model: builtin, no token delay. Baseline: a node:http POST whose " +
         "answer is one SSE event, timed from the request to that event. Client and server in " +
-        "separate processes, the same client code (node:http, keep-alive) for both. Server CPU per " +
+        "separate processes, the same client code (node:http, keep-alive) for both. The send's own " +
+        "response is when the context.send mutation's answer arrived (the user message, the run " +
+        "and their events committed, the run started), on the same clock. Server CPU per " +
         "turn: the server process's user + system time over the measured turns, divided by " +
         "their number (the subject's turn also opens and closes the event stream and streams " +
         "the whole 5-word reply; the baseline's is its one request).",
