@@ -243,11 +243,25 @@ export async function history(options: BenchOptions): Promise<Section> {
     );
     const scope = { contextGroup: GROUP, agentIds: [AGENT] };
 
-    // The statements behind each page, captured as the db package prepares them.
-    const [listSql] = preparedBy(db, () => listContexts(db, scope, { limit: 1 }));
-    const [messagesSql] = preparedBy(db, () => listMessages(db, generated.contextId, { limit: 1 }));
-    const bareList = db.prepare(listSql!);
-    const bareMessages = db.prepare(messagesSql!);
+    // The statements behind each page (first and later pages may differ), captured as the db
+    // package prepares them.
+    const [listFirstSql] = preparedBy(db, () => listContexts(db, scope, { limit: 1 }));
+    const [listAfterSql = listFirstSql] = preparedBy(db, () =>
+      listContexts(db, scope, { limit: 1, after: { lastActivityAt: 0, id: "" } }),
+    );
+    const [messagesNewestSql] = preparedBy(db, () =>
+      listMessages(db, generated.contextId, { limit: 1 }),
+    );
+    const [messagesBeforeSql = messagesNewestSql] = preparedBy(db, () =>
+      listMessages(db, generated.contextId, { limit: 1, beforeSeq: 1 }),
+    );
+    // Positional parameters as the db package passes them, for either form of the statement.
+    const messageParams = (sql: string, beforeSeq: number | null, limit: number) =>
+      sql.includes("IS NULL")
+        ? [generated.contextId, beforeSeq, beforeSeq, limit]
+        : beforeSeq === null
+          ? [generated.contextId, limit]
+          : [generated.contextId, beforeSeq, limit];
 
     // A cursor about 900 contexts deep, reached by paging as a client would.
     let cursor: string | null = null;
@@ -271,22 +285,29 @@ export async function history(options: BenchOptions): Promise<Section> {
     });
     const deepMessage = generated.messageIds[99]!; // seq 100: 900 newer messages above it
 
+    const bareListFirst = db.prepare(listFirstSql!);
+    const bareListAfter = db.prepare(listAfterSql!);
+    const bareNewest = db.prepare(messagesNewestSql!);
+    const bareBefore = db.prepare(messagesBeforeSql!);
+    const newestParams = messageParams(messagesNewestSql!, null, 51);
+    const beforeParams = messageParams(messagesBeforeSql!, 100, 51);
+
     const ms = options.quick ? 300 : 1500;
     const cases = [
       {
         metric: "context.list, first page of 20 (µs)",
         subject: () => caller.context.list({ limit: 20 }),
-        bare: () => bareList.all(listParams(null)),
+        bare: () => bareListFirst.all(listParams(null)),
       },
       {
         metric: "context.list, page 46 of 20 (µs)",
         subject: () => caller.context.list({ limit: 20, cursor }),
-        bare: () => bareList.all(listParams(deepRow)),
+        bare: () => bareListAfter.all(listParams(deepRow)),
       },
       {
         metric: "context.messages, newest 50 (µs)",
         subject: () => caller.context.messages({ contextId: generated.contextId, limit: 50 }),
-        bare: () => bareMessages.all(generated.contextId, null, null, 51),
+        bare: () => bareNewest.all(...newestParams),
       },
       {
         metric: "context.messages, 50 before seq 100 (µs)",
@@ -296,7 +317,7 @@ export async function history(options: BenchOptions): Promise<Section> {
             limit: 50,
             before: deepMessage,
           }),
-        bare: () => bareMessages.all(generated.contextId, 100, 100, 51),
+        bare: () => bareBefore.all(...beforeParams),
       },
     ];
     const rows: Row[] = [];
@@ -311,14 +332,20 @@ export async function history(options: BenchOptions): Promise<Section> {
     }
 
     const plans = [
-      { name: "context.list", sql: listSql!, params: listParams(deepRow) },
-      { name: "context.messages", sql: messagesSql!, params: [generated.contextId, 100, 100, 51] },
-    ].map(({ name, sql, params }) => {
-      const lines = (
-        db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]
-      ).map((row) => row.detail);
-      return { name, sql, lines };
-    });
+      { name: "context.list, first page", sql: listFirstSql!, params: listParams(null) },
+      { name: "context.list, a later page", sql: listAfterSql!, params: listParams(deepRow) },
+      { name: "context.messages, newest", sql: messagesNewestSql!, params: newestParams },
+      { name: "context.messages, older", sql: messagesBeforeSql!, params: beforeParams },
+    ]
+      // One plan per distinct statement.
+      .filter((plan, index, all) => all.findIndex((other) => other.sql === plan.sql) === index)
+      .map(({ name, sql, params }) => {
+        const explain = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+        const rows = (Array.isArray(params) ? explain.all(...params) : explain.all(params)) as {
+          detail: string;
+        }[];
+        return { name, sql, lines: rows.map((row) => row.detail) };
+      });
     const usesIndexes = plans.every(({ lines }) =>
       lines.every(
         (line) => !/^SCAN (context|message)\b/.test(line) && !line.includes("TEMP B-TREE"),
