@@ -63,20 +63,23 @@ function likeLiteral(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
+const LIST_FILTERS = `${IN_SCOPE}
+  AND (:search IS NULL OR title LIKE :search ESCAPE '\\')
+  AND (:status IS NULL OR status = :status)
+  AND (:agentId IS NULL OR agent_id = :agentId)`;
+const LIST_ORDER = "ORDER BY last_activity_at DESC, id DESC LIMIT :limit";
+
+// Two statements rather than one with `:afterAt IS NULL OR ...`: that OR keeps SQLite from using
+// the cursor as an index bound, so a deep page walked the group's index from the top down to
+// the cursor. As a row-value comparison, the cursor starts the index range: every page costs
+// what the first one does.
+const FIRST_PAGE = `SELECT ${COLUMNS} FROM context WHERE ${LIST_FILTERS} ${LIST_ORDER}`;
+const PAGE_AFTER = `SELECT ${COLUMNS} FROM context
+  WHERE ${LIST_FILTERS} AND (last_activity_at, id) < (:afterAt, :afterId) ${LIST_ORDER}`;
+
 /** The contexts `scope` may reach, most recently active first, a page at a time. */
 export function listContexts(db: Db, scope: AgentScope, query: ListContextsQuery): ContextRow[] {
-  return statement<[object], ContextRow>(
-    db,
-    `SELECT ${COLUMNS} FROM context
-      WHERE ${IN_SCOPE}
-        AND (:afterAt IS NULL OR last_activity_at < :afterAt
-             OR (last_activity_at = :afterAt AND id < :afterId))
-        AND (:search IS NULL OR title LIKE :search ESCAPE '\\')
-        AND (:status IS NULL OR status = :status)
-        AND (:agentId IS NULL OR agent_id = :agentId)
-      ORDER BY last_activity_at DESC, id DESC
-      LIMIT :limit`,
-  ).all({
+  return statement<[object], ContextRow>(db, query.after ? PAGE_AFTER : FIRST_PAGE).all({
     ...scopeParams(scope),
     afterAt: query.after?.lastActivityAt ?? null,
     afterId: query.after?.id ?? null,

@@ -63,14 +63,19 @@ export function listMessages(
   contextId: string,
   query: { beforeSeq?: number; limit: number },
 ): MessageRow[] {
-  return statement<[string, number | null, number | null, number], MessageRow>(
-    db,
-    `SELECT ${COLUMNS} FROM message
-      WHERE context_id = ? AND (? IS NULL OR seq < ?)
-      ORDER BY seq DESC LIMIT ?`,
-  )
-    .all(contextId, query.beforeSeq ?? null, query.beforeSeq ?? null, query.limit)
-    .reverse();
+  // Two statements, so that `seq < ?` bounds the index range: with `? IS NULL OR seq < ?` an
+  // older page walked the context's messages from the newest down to the cursor.
+  const rows =
+    query.beforeSeq === undefined
+      ? statement<[string, number], MessageRow>(
+          db,
+          `SELECT ${COLUMNS} FROM message WHERE context_id = ? ORDER BY seq DESC LIMIT ?`,
+        ).all(contextId, query.limit)
+      : statement<[string, number, number], MessageRow>(
+          db,
+          `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        ).all(contextId, query.beforeSeq, query.limit);
+  return rows.reverse();
 }
 
 /** Every message of the context, oldest first: what a model call is rebuilt from. */

@@ -16,7 +16,7 @@ import {
   setMessageParts,
 } from "@agent-access/db";
 import type { LanguageModelUsage, ToolSet } from "ai";
-import { streamText, tool } from "ai";
+import { streamText, tool, zodSchema } from "ai";
 import { z } from "zod";
 import type { AgentDefinition, ToolContext } from "../agent.ts";
 import type {
@@ -67,7 +67,11 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 const toolSets = new WeakMap<AgentDefinition, ToolSet>();
 
-/** The agent's tools as the AI SDK describes them to a model: no `execute`, the engine runs them. */
+/**
+ * The agent's tools as the AI SDK describes them to a model: no `execute`, the engine runs them.
+ * Each schema is wrapped once with `zodSchema`, which keeps its JSON Schema once made; a bare zod
+ * schema would be converted again on every model step.
+ */
 function toolSetOf(agent: AgentDefinition): ToolSet {
   let set = toolSets.get(agent);
   if (!set) {
@@ -75,7 +79,7 @@ function toolSetOf(agent: AgentDefinition): ToolSet {
     for (const [name, definition] of Object.entries(agent.tools)) {
       set[name] = tool({
         description: definition.description,
-        inputSchema: definition.inputSchema,
+        inputSchema: zodSchema(definition.inputSchema),
       });
     }
     toolSets.set(agent, set);

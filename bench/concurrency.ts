@@ -1,0 +1,322 @@
+// 4. Concurrency: many contexts streaming at once from one server process (builtin model at a
+// model-like pace), and many idle subscriptions held open; against a node:http server streaming
+// the same model output with the same batching, and holding as many idle SSE responses.
+import { type BenchServer, startServer } from "./lib/child.ts";
+import { type Browser, batchedMutation, eventHeaders, eventsUrl, openBrowser } from "./lib/http.ts";
+import { openSse, type SseEvent, type SseStream } from "./lib/sse.ts";
+import { type BenchOptions, compared, fmt, percentile, type Row, type Section } from "./report.ts";
+
+const NAME = "4. concurrency";
+/** The model's pause before each word: 50 tokens/s per stream, the pace of a fast hosted model. */
+const TOKEN_DELAY_MS = 20;
+/** kB = 1,000 bytes, as everywhere in this report. */
+const KB = 1000;
+/** How long a level may take before the streams still running count as not completed. */
+const LEVEL_TIMEOUT_MS = 240_000;
+
+interface Watch {
+  tokens: number;
+  gaps: number[];
+  lastTokenAt: number;
+  finished: "completed" | "other" | null;
+  connected: Promise<void>;
+  done: Promise<void>;
+  onEvent(event: SseEvent): void;
+}
+
+function watch(): Watch {
+  let connect: (() => void) | undefined;
+  let finish: (() => void) | undefined;
+  const state: Watch = {
+    tokens: 0,
+    gaps: [],
+    lastTokenAt: 0,
+    finished: null,
+    connected: new Promise((resolve) => {
+      connect = resolve;
+    }),
+    done: new Promise((resolve) => {
+      finish = resolve;
+    }),
+    onEvent(event) {
+      if (event.event === "connected") return connect?.();
+      const isDelta = event.data.includes('"message.delta"');
+      if (isDelta || event.data.includes('"message.part"')) {
+        const data = JSON.parse(event.data) as { text?: string; part?: { text?: string } };
+        const text = isDelta ? data.text : data.part?.text;
+        if (!text) return;
+        for (const word of text.split(" ")) if (word) state.tokens++;
+        if (state.lastTokenAt) state.gaps.push(event.at - state.lastTokenAt);
+        state.lastTokenAt = event.at;
+      } else if (event.data.includes('"run.finished"')) {
+        state.finished = event.data.includes('"completed"') ? "completed" : "other";
+        finish?.();
+      }
+    },
+  };
+  return state;
+}
+
+interface LevelFigures {
+  completed: number;
+  p99GapMs: number;
+  rssPerStream: number;
+  heapPerStream: number;
+  seconds: number;
+}
+
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Opens `count` streams, `batch` at a time (a thousand SYNs at once would only queue). */
+async function openMany(
+  count: number,
+  open: (index: number) => Promise<SseStream>,
+  batch = 100,
+): Promise<SseStream[]> {
+  const streams: SseStream[] = [];
+  for (let start = 0; start < count; start += batch) {
+    const size = Math.min(batch, count - start);
+    streams.push(...(await Promise.all(Array.from({ length: size }, (_, i) => open(start + i)))));
+  }
+  return streams;
+}
+
+async function figures(
+  server: BenchServer,
+  watches: Watch[],
+  started: number,
+  before: { rss: number; heapUsed: number },
+  words: number,
+): Promise<LevelFigures> {
+  await within(Promise.all(watches.map((w) => w.done)), LEVEL_TIMEOUT_MS);
+  const seconds = (performance.now() - started) / 1000;
+  const peak = await server.peakStop();
+  const n = watches.length;
+  return {
+    // After a timeout the streams still running count as not completed.
+    completed: watches.filter((w) => w.finished === "completed" && w.tokens === words).length,
+    p99GapMs: percentile(
+      watches.flatMap((w) => w.gaps),
+      99,
+    ),
+    rssPerStream: (peak.rss - before.rss) / n,
+    heapPerStream: (peak.heapUsed - before.heapUsed) / n,
+    seconds,
+  };
+}
+
+async function appLevel(server: BenchServer, browser: Browser, n: number, words: number) {
+  const contexts = await batchedMutation<{ context: { id: string } }>(
+    browser,
+    "context.create",
+    Array.from({ length: n }, () => ({})),
+  );
+  const before = await server.memory();
+  const watches = contexts.map(() => watch());
+  const streams = await openMany(n, (i) =>
+    openSse(eventsUrl(browser, contexts[i]!.context.id), {
+      headers: eventHeaders(browser),
+      onEvent: watches[i]!.onEvent,
+    }),
+  );
+  await Promise.all(watches.map((w) => w.connected));
+  server.peakStart();
+  const started = performance.now();
+  await batchedMutation(
+    browser,
+    "context.send",
+    contexts.map(({ context }) => ({ contextId: context.id, text: `stream ${words} words` })),
+  );
+  const result = await figures(server, watches, started, before, words);
+  for (const stream of streams) stream.close();
+  return result;
+}
+
+async function rawLevel(server: BenchServer, n: number, words: number) {
+  const before = await server.memory();
+  const watches = Array.from({ length: n }, () => watch());
+  server.peakStart();
+  const started = performance.now();
+  const streams = await openMany(n, (i) =>
+    openSse(`${server.url}/stream?words=${words}&windowMs=50`, { onEvent: watches[i]!.onEvent }),
+  );
+  const result = await figures(server, watches, started, before, words);
+  for (const stream of streams) stream.close();
+  return result;
+}
+
+/**
+ * Memory each idle subscription holds: the server's JS heap and external memory after full
+ * garbage collections, before and after; RSS the same way (noisier: freed pages return late).
+ */
+async function idle(
+  server: BenchServer,
+  n: number,
+  open: (index: number) => Promise<SseStream>,
+): Promise<{ held: number; rss: number }> {
+  const before = await server.memory();
+  const streams = await openMany(n, open);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const after = await server.memory();
+  for (const stream of streams) stream.close();
+  return {
+    held: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
+    rss: (after.rss - before.rss) / n,
+  };
+}
+
+/** Opens a stream and resolves once its first event (tRPC's "connected") has arrived. */
+function waitForFirstEvent(url: string, headers: Record<string, string> = {}): Promise<SseStream> {
+  return new Promise((resolve, reject) => {
+    let stream: SseStream | undefined;
+    let seen = false;
+    const timer = setTimeout(() => reject(new Error(`no first event from ${url}`)), 30_000);
+    const settle = () => {
+      if (!seen || !stream) return;
+      clearTimeout(timer);
+      resolve(stream);
+    };
+    openSse(url, {
+      headers,
+      onEvent: () => {
+        seen = true;
+        settle();
+      },
+    }).then((opened) => {
+      stream = opened;
+      settle();
+    }, reject);
+  });
+}
+
+export async function concurrency(options: BenchOptions): Promise<Section> {
+  const levels = options.quick ? [100] : [100, 500, 1000];
+  const words = options.quick ? 50 : 100;
+  const idleCount = options.quick ? 1000 : 2000;
+  const rows: Row[] = [];
+  const notes: string[] = [];
+
+  const raw = await startServer("raw", { tokenDelayMs: TOKEN_DELAY_MS });
+  const app = await startServer("app", { tokenDelayMs: TOKEN_DELAY_MS });
+  const rawFigures = new Map<number, LevelFigures>();
+  const appFigures = new Map<number, LevelFigures>();
+  let rawIdle: { held: number; rss: number };
+  let appIdle: { held: number; rss: number };
+  let trpcIdle: { held: number; rss: number };
+  try {
+    const browser = await openBrowser(app.url, app.info.apiKey!);
+    await rawLevel(raw, 50, 20); // warm-up
+    await appLevel(app, browser, 50, 20);
+    // Level by level, the baseline and then the subject, each alone on the machine.
+    for (const n of levels) {
+      rawFigures.set(n, await rawLevel(raw, n, words));
+      appFigures.set(n, await appLevel(app, browser, n, words));
+      options.log(`  ${n} streams: ${JSON.stringify(appFigures.get(n))}`);
+    }
+    rawIdle = await idle(raw, idleCount, () => waitForFirstEvent(`${raw.url}/idle`));
+    trpcIdle = await idle(app, idleCount, () => waitForFirstEvent(`${app.url}/bench/trpc/idle`));
+    const contexts = await batchedMutation<{ context: { id: string } }>(
+      browser,
+      "context.create",
+      Array.from({ length: idleCount }, () => ({})),
+    );
+    appIdle = await idle(app, idleCount, (i) =>
+      waitForFirstEvent(eventsUrl(browser, contexts[i]!.context.id), eventHeaders(browser)),
+    );
+  } finally {
+    await Promise.all([raw.stop(), app.stop()]);
+  }
+
+  for (const n of levels) {
+    const subject = appFigures.get(n)!;
+    const baseline = rawFigures.get(n)!;
+    const all = n === 1000 ? { text: "all, no error", met: subject.completed === n } : undefined;
+    rows.push({
+      benchmark: NAME,
+      metric: `${n} streams: completed`,
+      subject: `${subject.completed}/${n}`,
+      baseline: `${baseline.completed}/${n}`,
+      ratio: "",
+      goal: all?.text ?? "",
+      met: all ? (all.met ? "yes" : "no") : "",
+    });
+    rows.push(
+      compared(
+        NAME,
+        `${n} streams: p99 gap between deltas (ms)`,
+        subject.p99GapMs,
+        baseline.p99GapMs,
+      ),
+    );
+    rows.push(
+      compared(
+        NAME,
+        `${n} streams: memory per stream (kB)`,
+        subject.rssPerStream / KB,
+        baseline.rssPerStream / KB,
+      ),
+    );
+    notes.push(
+      `${n} streams: all done in ${fmt(subject.seconds)} s (baseline ${fmt(baseline.seconds)} s); ` +
+        `JS heap per stream ${fmt(subject.heapPerStream / KB)} kB (baseline ${fmt(baseline.heapPerStream / KB)} kB).`,
+    );
+  }
+  rows.push(
+    compared(
+      NAME,
+      `${idleCount} idle subscriptions: memory each (kB)`,
+      appIdle.held / KB,
+      rawIdle.held / KB,
+      {
+        text: "< 20 kB",
+        met: (_ratio, subject) => subject < 20,
+      },
+    ),
+  );
+  rows.push(
+    compared(
+      NAME,
+      `${idleCount} idle empty tRPC subscriptions, same server: memory each (kB)`,
+      trpcIdle.held / KB,
+      rawIdle.held / KB,
+    ),
+  );
+  notes.unshift(
+    (options.quick
+      ? "--quick: 100 streams and 1,000 idle subscriptions only, so the 1,000-stream goal is " +
+        "not judged here; the full run does 100, 500 and 1,000 streams and 2,000 idle. "
+      : "") +
+      `Levels ${levels.join(", ")}: that many contexts of one agent session, each with its ` +
+      "event stream (context.events over SSE) open, then a message sent to every one of them " +
+      `(context.send, batched) asking for ${words} words; the builtin model pauses ` +
+      `${TOKEN_DELAY_MS} ms before each word (50 tokens/s per stream, a fast hosted model's ` +
+      "pace). Completed: run.finished completed with every word received, within " +
+      `${LEVEL_TIMEOUT_MS / 1000} s of the sends. Gap: time between ` +
+      "two text events of one stream at the client; the engine batches text in 50 ms windows, " +
+      "so about 50 ms is the design and more is the server falling behind. Memory per stream: " +
+      "(peak RSS of the server process during the level, sampled every 20 ms - RSS before the " +
+      "streams opened) / streams. Baseline: node:http streaming the same model output through " +
+      "streamText with the same 50 ms batching, one GET per stream. " +
+      `Idle: ${idleCount} contexts each with an open event stream and nothing happening; the ` +
+      "server's JS heap + external memory after full garbage collections, minus the same " +
+      "before the streams opened, per subscription; the baseline holds as many idle node:http " +
+      "SSE responses. The empty tRPC subscription (bench/servers/stream-off.ts, on the app's " +
+      "server beside the real routes) yields nothing and waits for the client to leave: it " +
+      "tells what tRPC's SSE over Hono holds by itself, apart from what context.events adds. " +
+      `RSS the same way (noisy: freed pages go back to the system late): ` +
+      `${fmt(appIdle.rss / KB)} kB each (baseline ${fmt(rawIdle.rss / KB)} kB). ` +
+      "All streams are read by this one process over " +
+      "keep-alive sockets, the server in a child process; both share the machine's 2 cores.",
+  );
+  return { title: NAME, rows, notes };
+}

@@ -1,0 +1,395 @@
+// 5. History at scale: context.list and context.messages pages through the router's caller, on a
+// database of many contexts and messages, against the very statements they run, called bare.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createAgentRuntime, createBuiltinModel, defaultAgentRegistry } from "@agent-access/agents";
+import {
+  appRouter,
+  createCallerFactory,
+  createContext,
+  DEFAULT_CONTEXT_GROUP_PATTERN,
+} from "@agent-access/api";
+import { createAuth, TokenBucket } from "@agent-access/auth";
+import {
+  consumeTicket,
+  type Db,
+  insertAgentSession,
+  insertTicket,
+  listContexts,
+  listMessages,
+  migrate,
+  openDatabase,
+} from "@agent-access/db";
+import {
+  type BenchOptions,
+  compared,
+  percentile,
+  type Row,
+  type Section,
+  single,
+} from "./report.ts";
+
+const NAME = "5. history at scale";
+const AGENT = "workspace-assistant";
+const GROUP = "workspace:1:user:1";
+/** Contexts in the measured group, and messages in the measured context. */
+const GROUP_CONTEXTS = 1_000;
+const CONTEXT_MESSAGES = 1_000;
+
+interface Scale {
+  contexts: number;
+  messages: number;
+}
+
+interface Generated {
+  /** The measured context (in GROUP, with CONTEXT_MESSAGES messages). */
+  contextId: string;
+  /** Message ids of the measured context by seq (index 0 is seq 1). */
+  messageIds: string[];
+}
+
+function ids(prefix: string, count: number): string[] {
+  const bytes = randomBytes(16 * count);
+  return Array.from(
+    { length: count },
+    (_, i) => `${prefix}_${bytes.subarray(i * 16, i * 16 + 16).toString("base64url")}`,
+  );
+}
+
+/**
+ * Fills the database directly: GROUP holds GROUP_CONTEXTS contexts, the rest sit in groups of
+ * 100; the first context of GROUP gets CONTEXT_MESSAGES messages and the others share the rest.
+ * Messages are written round-robin across contexts, as conversations interleave in time, so a
+ * context's messages are spread over the table as they would be in a live database.
+ */
+function generate(db: Db, scale: Scale): Generated {
+  const start = Date.now() - scale.messages * 1000;
+  const contextIds = ids("ctx", scale.contexts);
+  const insertContext = db.prepare(
+    `INSERT INTO context (id, context_group, agent_id, title, status, last_seq, created_at,
+       updated_at, last_activity_at, deleted_at) VALUES (?, ?, ?, ?, 'idle', ?, ?, ?, ?, ?)`,
+  );
+  const insertMessage = db.prepare(
+    `INSERT INTO message (id, context_id, seq, role, parts, run_id, created_at)
+     VALUES (?, ?, ?, ?, ?, NULL, ?)`,
+  );
+  const counts = new Array<number>(scale.contexts).fill(0);
+  counts[0] = CONTEXT_MESSAGES;
+  const rest = scale.messages - CONTEXT_MESSAGES;
+  for (let i = 1; i < scale.contexts; i++) {
+    counts[i] =
+      Math.floor(rest / (scale.contexts - 1)) + (i <= rest % (scale.contexts - 1) ? 1 : 0);
+  }
+  const text =
+    "Here is what I found about the webhooks of this workspace: two endpoints, one of them failing since this morning with timeouts.";
+  const measured: string[] = [];
+  db.transaction(() => {
+    contextIds.forEach((id, i) => {
+      const group = i < GROUP_CONTEXTS ? GROUP : `workspace:${2 + Math.floor(i / 100)}:user:1`;
+      // Activity spread over time; the measured context is not the newest, so pages are real.
+      const activity = start + ((i * 7919) % scale.contexts) * 1000;
+      const deleted = i % 100 === 99 ? activity : null;
+      insertContext.run(
+        id,
+        group,
+        AGENT,
+        `Conversation ${i}`,
+        counts[i]! * 2,
+        activity,
+        activity,
+        activity,
+        deleted,
+      );
+    });
+    let written = 0;
+    let due = contextIds.map((_, i) => i);
+    for (let seq = 1; written < scale.messages; seq++) {
+      due = due.filter((i) => seq <= counts[i]!);
+      const batch = ids("msg", due.length);
+      const role = seq % 2 === 1 ? "user" : "assistant";
+      const parts = JSON.stringify([{ type: "text", text: `${text} (${seq})` }]);
+      due.forEach((i, n) => {
+        insertMessage.run(batch[n]!, contextIds[i]!, seq, role, parts, start + written);
+        if (i === 0) measured.push(batch[n]!);
+        written++;
+      });
+    }
+  })();
+  db.pragma("optimize");
+  return { contextId: contextIds[0]!, messageIds: measured };
+}
+
+/** An agent session for GROUP, as an exchanged ticket leaves it; returns its cookie token. */
+function agentSessionToken(db: Db): string {
+  const now = Date.now();
+  const ticket = `aat_bench_${randomBytes(16).toString("hex")}`;
+  const token = `aas_bench_${randomBytes(16).toString("hex")}`;
+  insertTicket(
+    db,
+    {
+      token: ticket,
+      agentIds: [AGENT],
+      sessionType: "static",
+      contextGroup: GROUP,
+      issuer: "bench",
+      expiresAt: now + 3_600_000,
+    },
+    now,
+  );
+  insertAgentSession(
+    db,
+    { token, ticket: consumeTicket(db, ticket, now)!, userId: null, signInId: null },
+    now,
+  );
+  return token;
+}
+
+/** The SQL texts `run` prepares on a connection whose statement cache is still empty. */
+function preparedBy(db: Db, run: () => void): string[] {
+  const texts: string[] = [];
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((sql: string) => {
+    texts.push(sql);
+    return prepare(sql);
+  }) as Db["prepare"];
+  try {
+    run();
+  } finally {
+    db.prepare = prepare;
+  }
+  return texts;
+}
+
+/**
+ * Per-call times in µs of two calls over `ms` each, in alternating slices of 20 ms (so that a
+ * busy moment of the machine falls on both), after a short warm-up of each.
+ */
+async function timePair(
+  subject: () => unknown,
+  bare: () => unknown,
+  ms: number,
+): Promise<[number[], number[]]> {
+  const samples: [number[], number[]] = [[], []];
+  const calls = [subject, bare];
+  for (const call of calls) {
+    const warmUntil = performance.now() + ms / 5;
+    while (performance.now() < warmUntil) await call();
+  }
+  const until = performance.now() + 2 * ms;
+  for (let turn = 0; performance.now() < until; turn = 1 - turn) {
+    const call = calls[turn]!;
+    const sliceEnd = performance.now() + 20;
+    while (performance.now() < sliceEnd) {
+      const start = performance.now();
+      await call();
+      samples[turn]!.push((performance.now() - start) * 1000);
+    }
+  }
+  return samples;
+}
+
+export async function history(options: BenchOptions): Promise<Section> {
+  const scale: Scale = options.quick
+    ? { contexts: 10_000, messages: 100_000 }
+    : { contexts: 100_000, messages: 1_000_000 };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-access-bench-history-"));
+  const file = path.join(dir, "history.db");
+  try {
+    const setup = openDatabase(file);
+    migrate(setup);
+    // Bulk load only: a large page cache, and no foreign key look-up per row (the rows are
+    // consistent by construction). The measured connection below has the server's settings.
+    setup.pragma("cache_size = -524288");
+    setup.pragma("foreign_keys = OFF");
+    const generatedAt = performance.now();
+    const generated = generate(setup, scale);
+    const token = agentSessionToken(setup);
+    setup.close();
+    const generateSeconds = (performance.now() - generatedAt) / 1000;
+    const sizeMb = fs.statSync(file).size / 1024 ** 2;
+    options.log(
+      `  generated ${scale.contexts} contexts, ${scale.messages} messages in ${generateSeconds.toFixed(1)} s (${sizeMb.toFixed(0)} MB)`,
+    );
+
+    // A fresh connection, as a server has: the statement cache starts empty.
+    const db = openDatabase(file);
+    const runtime = createAgentRuntime({
+      db,
+      agents: defaultAgentRegistry,
+      model: createBuiltinModel({ tokenDelayMs: 0 }),
+    });
+    const caller = createCallerFactory(appRouter)(
+      createContext(
+        {
+          db,
+          config: {
+            publicUrl: "http://127.0.0.1",
+            contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN,
+          },
+          agents: defaultAgentRegistry,
+          runtime,
+          auth: createAuth({ db, publicUrl: "http://127.0.0.1" }),
+          exchangeFailures: new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
+        },
+        {
+          req: new Request("http://127.0.0.1/trpc", {
+            headers: { cookie: `agent_session=${token}` },
+          }),
+          resHeaders: new Headers(),
+        },
+      ),
+    );
+    const scope = { contextGroup: GROUP, agentIds: [AGENT] };
+
+    // The statements behind each page (first and later pages may differ), captured as the db
+    // package prepares them.
+    const [listFirstSql] = preparedBy(db, () => listContexts(db, scope, { limit: 1 }));
+    const [listAfterSql = listFirstSql] = preparedBy(db, () =>
+      listContexts(db, scope, { limit: 1, after: { lastActivityAt: 0, id: "" } }),
+    );
+    const [messagesNewestSql] = preparedBy(db, () =>
+      listMessages(db, generated.contextId, { limit: 1 }),
+    );
+    const [messagesBeforeSql = messagesNewestSql] = preparedBy(db, () =>
+      listMessages(db, generated.contextId, { limit: 1, beforeSeq: 1 }),
+    );
+    // Positional parameters as the db package passes them, for either form of the statement.
+    const messageParams = (sql: string, beforeSeq: number | null, limit: number) =>
+      sql.includes("IS NULL")
+        ? [generated.contextId, beforeSeq, beforeSeq, limit]
+        : beforeSeq === null
+          ? [generated.contextId, limit]
+          : [generated.contextId, beforeSeq, limit];
+
+    // A cursor about 900 contexts deep, reached by paging as a client would.
+    let cursor: string | null = null;
+    let deepRow = { last_activity_at: 0, id: "" };
+    for (let page = 0; page < 45; page++) {
+      const result: { items: { id: string; lastActivityAt: number }[]; nextCursor: string | null } =
+        await caller.context.list({ limit: 20, cursor });
+      cursor = result.nextCursor;
+      const last = result.items.at(-1)!;
+      deepRow = { last_activity_at: last.lastActivityAt, id: last.id };
+    }
+    const listParams = (after: { last_activity_at: number; id: string } | null) => ({
+      group: GROUP,
+      agents: JSON.stringify([AGENT]),
+      afterAt: after?.last_activity_at ?? null,
+      afterId: after?.id ?? null,
+      search: null,
+      status: null,
+      agentId: null,
+      limit: 21,
+    });
+    const deepMessage = generated.messageIds[99]!; // seq 100: 900 newer messages above it
+
+    const bareListFirst = db.prepare(listFirstSql!);
+    const bareListAfter = db.prepare(listAfterSql!);
+    const bareNewest = db.prepare(messagesNewestSql!);
+    const bareBefore = db.prepare(messagesBeforeSql!);
+    const newestParams = messageParams(messagesNewestSql!, null, 51);
+    const beforeParams = messageParams(messagesBeforeSql!, 100, 51);
+
+    const ms = options.quick ? 300 : 1500;
+    const cases = [
+      {
+        metric: "context.list, first page of 20 (µs)",
+        subject: () => caller.context.list({ limit: 20 }),
+        bare: () => bareListFirst.all(listParams(null)),
+      },
+      {
+        metric: "context.list, page 46 of 20 (µs)",
+        subject: () => caller.context.list({ limit: 20, cursor }),
+        bare: () => bareListAfter.all(listParams(deepRow)),
+      },
+      {
+        metric: "context.messages, newest 50 (µs)",
+        subject: () => caller.context.messages({ contextId: generated.contextId, limit: 50 }),
+        bare: () => bareNewest.all(...newestParams),
+      },
+      {
+        metric: "context.messages, 50 before seq 100 (µs)",
+        subject: () =>
+          caller.context.messages({
+            contextId: generated.contextId,
+            limit: 50,
+            before: deepMessage,
+          }),
+        bare: () => bareBefore.all(...beforeParams),
+      },
+    ];
+    const rows: Row[] = [];
+    for (const { metric, subject, bare } of cases) {
+      const [subjectTimes, bareTimes] = await timePair(subject, bare, ms);
+      rows.push(
+        compared(NAME, metric, percentile(subjectTimes, 50), percentile(bareTimes, 50), {
+          text: "<= 2x bare statement",
+          met: (ratio) => ratio <= 2,
+        }),
+      );
+    }
+
+    const plans = [
+      { name: "context.list, first page", sql: listFirstSql!, params: listParams(null) },
+      { name: "context.list, a later page", sql: listAfterSql!, params: listParams(deepRow) },
+      { name: "context.messages, newest", sql: messagesNewestSql!, params: newestParams },
+      { name: "context.messages, older", sql: messagesBeforeSql!, params: beforeParams },
+    ]
+      // One plan per distinct statement.
+      .filter((plan, index, all) => all.findIndex((other) => other.sql === plan.sql) === index)
+      .map(({ name, sql, params }) => {
+        const explain = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+        const rows = (Array.isArray(params) ? explain.all(...params) : explain.all(params)) as {
+          detail: string;
+        }[];
+        return { name, sql, lines: rows.map((row) => row.detail) };
+      });
+    const usesIndexes = plans.every(({ lines }) =>
+      lines.every(
+        (line) => !/^SCAN (context|message)\b/.test(line) && !line.includes("TEMP B-TREE"),
+      ),
+    );
+    rows.push(
+      single(
+        NAME,
+        "query plans search an index (no table scan, no sort)",
+        usesIndexes ? "yes" : "no",
+        {
+          text: "uses an index",
+          met: usesIndexes,
+        },
+      ),
+    );
+    runtime.close();
+    db.close();
+
+    return {
+      title: NAME,
+      rows,
+      notes: [
+        `${scale.contexts.toLocaleString("en-US")} contexts and ${scale.messages.toLocaleString("en-US")} ` +
+          `messages${options.quick ? " (--quick: a tenth of the full scale)" : ""}, written straight ` +
+          `into a temporary WAL database file (${sizeMb.toFixed(0)} MB) with prepared statements in ` +
+          `one transaction in ${generateSeconds.toFixed(1)} s. The measured group holds ` +
+          `${GROUP_CONTEXTS.toLocaleString("en-US")} contexts (1% of them deleted), the others 100 each; the ` +
+          `measured context holds ${CONTEXT_MESSAGES.toLocaleString("en-US")} messages, the others share ` +
+          "the rest; messages are written round-robin across contexts, so each context's rows " +
+          "are spread over the table as in a live database.",
+        "Subject: the procedure through createCallerFactory(appRouter) with a real agent session " +
+          "cookie (zod input, the session look-up, the engine's tenant check, the page query, rows " +
+          "to objects, JSON parts parsed). Bare: the page query alone, the exact SQL text the db " +
+          "package prepares (captured from its prepare call), as a prepared statement with the " +
+          `same parameters, rows as they come. p50 of the calls made in ${ms} ms each, in ` +
+          "alternating 20 ms slices of subject and bare, after a warm-up.",
+        ...plans.map(
+          ({ name, sql, lines }) =>
+            `EXPLAIN QUERY PLAN of ${name}:\n\n\`\`\`sql\n${sql.replace(/\s+/g, " ").trim()}\n\`\`\`\n\n\`\`\`\n${lines.join("\n")}\n\`\`\``,
+        ),
+      ],
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
