@@ -117,29 +117,6 @@ export function createApp(options: AppOptions) {
     c.header("Referrer-Policy", "no-referrer");
   });
 
-  // Browser-facing hardening. The content security policy allows only this origin's scripts,
-  // styles, connections and images: a model's Markdown cannot load a remote image, which would
-  // otherwise leak what it writes into the image's URL. Frames only from this origin.
-  app.use(
-    "*",
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'self'"],
-      },
-      xFrameOptions: "SAMEORIGIN",
-      referrerPolicy: "strict-origin-when-cross-origin",
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
-
   app.get("/healthz", (c) => {
     options.db.prepare("SELECT 1").get();
     return c.json({ status: "ok", schemaVersion: schemaVersion(options.db) });
@@ -174,6 +151,30 @@ export function createApp(options: AppOptions) {
     const root = path.relative(process.cwd(), webRoot) || ".";
     const indexHtml = fs.readFileSync(path.join(webRoot, "index.html"), "utf8");
     const vanityHtml = fs.readFileSync(path.join(webRoot, "vanity.html"), "utf8");
+    // Hardening of the pages; API answers, routed above, are JSON and need none of it. The content
+    // security policy allows only this origin's scripts, styles, connections and images: a
+    // model's Markdown cannot load a remote image, which would otherwise leak what it writes
+    // into the image's URL. Frames only from this origin.
+    app.use(
+      "*",
+      secureHeaders({
+        contentSecurityPolicy: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", "data:"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'self'"],
+        },
+        xFrameOptions: "SAMEORIGIN",
+        referrerPolicy: "strict-origin-when-cross-origin",
+        crossOriginEmbedderPolicy: false,
+      }),
+    );
+
     app.use(
       "/assets/*",
       serveStatic({

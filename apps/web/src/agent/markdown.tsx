@@ -1,7 +1,8 @@
-// Agent text as Markdown (GFM tables, lists, code). Raw HTML in the text is dropped, never
-// rendered: a model's output is untrusted input.
+// Agent text as Markdown (GFM tables, lists, code). A model's output is untrusted input: raw
+// HTML in it is dropped, never rendered, and so are images, whose URLs could carry what the
+// model read to another server (the content security policy blocks them too).
 import ReactMarkdown, { type Components } from "react-markdown";
-import remarkGfm from "remark-gfm";
+import { remarkGfmParse } from "./gfm.ts";
 
 const components: Components = {
   a: ({ children, href }) => (
@@ -46,7 +47,13 @@ const components: Components = {
 export function Markdown({ text }: { text: string }) {
   return (
     <div className="break-words" data-testid="text">
-      <ReactMarkdown remarkPlugins={[remarkGfm]} skipHtml components={components}>
+      <ReactMarkdown
+        remarkPlugins={[remarkGfmParse]}
+        skipHtml
+        disallowedElements={["img"]}
+        unwrapDisallowed
+        components={components}
+      >
         {text}
       </ReactMarkdown>
     </div>

