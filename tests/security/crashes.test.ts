@@ -12,7 +12,11 @@ import type { ContextEvent, ContextMessage } from "@agent-access/agents";
 import { createApiKey, type Db, openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CookieClient, openEvents, trpcResult } from "../../apps/server/test/harness.ts";
-import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import {
+  type ServerProcess,
+  seededWorkspaceTicket,
+  startServerProcess,
+} from "../../apps/server/test/server-process.ts";
 import { applyEvent, type ClientView } from "./support/client-view.ts";
 import { until } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
@@ -337,20 +341,7 @@ beforeAll(async () => {
   server = await startServerProcess({ production: false });
   db = openDatabase(server.databasePath);
   const { key } = createApiKey(db, "crash-suite");
-  const workspaceId = db.prepare("SELECT id FROM workspace ORDER BY name LIMIT 1").pluck().get();
-  const userId = db.prepare("SELECT id FROM user LIMIT 1").pluck().get();
-  const minted = await fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
-      agent_session_identifier: "static",
-      context_group: `workspace:${workspaceId}:user:${userId}`,
-      expires_in: 86_400,
-    }),
-  });
-  const { ticket } = (await minted.json()) as { ticket: string };
+  const { ticket } = await seededWorkspaceTicket(server, db, key, { expiresIn: 86_400 });
   browser = new CookieClient(server.url);
   expect((await browser.mutation("session.exchange", { ticket })).status).toBe(200);
 });

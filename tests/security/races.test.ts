@@ -14,7 +14,11 @@ import {
   type TestServer,
   trpcResult,
 } from "../../apps/server/test/harness.ts";
-import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import {
+  type ServerProcess,
+  seededWorkspaceTicket,
+  startServerProcess,
+} from "../../apps/server/test/server-process.ts";
 import { until } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
 import { settled } from "./support/scenes.ts";
@@ -325,20 +329,8 @@ describe("across two server processes on one database file", () => {
 
   it(`lets one exchange win and one send start a run, ${PROCESS_ROUNDS} rounds each`, async () => {
     const { key } = createApiKey(db, "two-processes");
-    const workspaceId = db.prepare("SELECT id FROM workspace LIMIT 1").pluck().get() as string;
-    const mint = async (index: number) => {
-      const response = await fetch(`${first.url}/session/tickets`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        body: JSON.stringify({
-          ticket_type: "agent_access",
-          agent_ids: ["workspace-assistant"],
-          agent_session_identifier: "static",
-          context_group: `workspace:${workspaceId}:user:${index}`,
-        }),
-      });
-      return ((await response.json()) as { ticket: string }).ticket;
-    };
+    const mint = async (index: number) =>
+      (await seededWorkspaceTicket(first, db, key, { user: String(index) })).ticket;
     const tickets = await Promise.all(Array.from({ length: PROCESS_ROUNDS }, (_, i) => mint(i)));
 
     let exchanges = 0;

@@ -3,7 +3,11 @@
 import { createApiKey, openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CookieClient, openEvents, trpcResult } from "../test/harness.ts";
-import { type ServerProcess, startServerProcess } from "../test/server-process.ts";
+import {
+  type ServerProcess,
+  seededWorkspaceTicket,
+  startServerProcess,
+} from "../test/server-process.ts";
 
 let server: ServerProcess;
 beforeAll(async () => {
@@ -14,21 +18,7 @@ afterAll(() => server.stop());
 it("restarts after SIGKILL mid-run with every earlier message intact and the run interrupted", async () => {
   const db = openDatabase(server.databasePath);
   const { key } = createApiKey(db, "crash-test");
-  const workspaceId = db.prepare("SELECT id FROM workspace ORDER BY name LIMIT 1").pluck().get();
-  const userId = db.prepare("SELECT id FROM user LIMIT 1").pluck().get();
-  const group = `workspace:${workspaceId}:user:${userId}`;
-
-  const minted = await fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
-      agent_session_identifier: "static",
-      context_group: group,
-    }),
-  });
-  const { ticket } = (await minted.json()) as { ticket: string };
+  const { ticket } = await seededWorkspaceTicket(server, db, key);
   const browser = new CookieClient(server.url);
   expect((await browser.mutation("session.exchange", { ticket })).status).toBe(200);
   const created = await trpcResult<{ context: { id: string } }>(
