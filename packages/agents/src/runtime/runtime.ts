@@ -307,6 +307,25 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     return { runId: run.id, messageId: message.id, parts, index };
   }
 
+  /** Stores the answer to a waiting tool call in its message, tells subscribers, gives the run. */
+  function storeAnswer(
+    contextId: string,
+    waiting: ReturnType<typeof resumeWaiting>,
+    answered: ToolCallPart,
+    emit: Emit,
+  ): string {
+    waiting.parts[waiting.index] = answered;
+    setMessageParts(db, waiting.messageId, JSON.stringify(waiting.parts));
+    emit({
+      type: "message.part",
+      messageId: waiting.messageId,
+      partIndex: waiting.index,
+      part: answered,
+    });
+    emit(contextUpdated(engine, contextId));
+    return waiting.runId;
+  }
+
   /** Stops the context's unfinished run, whether this process drives it or it is waiting. */
   async function stopRun(contextId: string): Promise<boolean> {
     let stopped = false;
@@ -466,16 +485,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           input.decision === "deny"
             ? { ...part, state: "denied", error: "The user denied this call." }
             : { ...part, state: "running" };
-        waiting.parts[waiting.index] = answered;
-        setMessageParts(db, waiting.messageId, JSON.stringify(waiting.parts));
-        emit({
-          type: "message.part",
-          messageId: waiting.messageId,
-          partIndex: waiting.index,
-          part: answered,
-        });
-        emit(contextUpdated(engine, context.id));
-        return waiting.runId;
+        return storeAnswer(context.id, waiting, answered, emit);
       });
       startDriver(runId);
       return { runId };
@@ -490,16 +500,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         const waiting = resumeWaiting(context, input.toolCallId, "waiting_for_input");
         const { question: _question, ...part } = waiting.parts[waiting.index] as ToolCallPart;
         const answered: ToolCallPart = { ...part, state: "completed", output: { answer: value } };
-        waiting.parts[waiting.index] = answered;
-        setMessageParts(db, waiting.messageId, JSON.stringify(waiting.parts));
-        emit({
-          type: "message.part",
-          messageId: waiting.messageId,
-          partIndex: waiting.index,
-          part: answered,
-        });
-        emit(contextUpdated(engine, context.id));
-        return waiting.runId;
+        return storeAnswer(context.id, waiting, answered, emit);
       });
       startDriver(runId);
       return { runId };
