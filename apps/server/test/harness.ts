@@ -77,6 +77,24 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
+/** Adds the jar's cookies to a request's headers, as a browser would. */
+export function sendCookies(cookies: Map<string, string>, headers: Headers): void {
+  if (cookies.size === 0) return;
+  headers.set("cookie", [...cookies].map(([name, value]) => `${name}=${value}`).join("; "));
+}
+
+/** Keeps what a response's Set-Cookie lines set, and forgets what they clear. */
+export function keepCookies(cookies: Map<string, string>, response: Response): void {
+  for (const line of response.headers.getSetCookie()) {
+    const [pair = ""] = line.split(";");
+    const index = pair.indexOf("=");
+    const name = pair.slice(0, index).trim();
+    const value = pair.slice(index + 1).trim();
+    if (value === "" || /max-age=0\b/i.test(line)) cookies.delete(name);
+    else cookies.set(name, value);
+  }
+}
+
 /** fetch with a cookie jar: Set-Cookie answers are kept and sent back, as a browser would. */
 export class CookieClient {
   readonly cookies = new Map<string, string>();
@@ -88,22 +106,10 @@ export class CookieClient {
 
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) {
-      headers.set(
-        "cookie",
-        [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "),
-      );
-    }
+    sendCookies(this.cookies, headers);
     if (!headers.has("origin")) headers.set("origin", this.origin);
     const response = await fetch(new URL(path, this.baseUrl), { ...init, headers });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ""] = line.split(";");
-      const index = pair.indexOf("=");
-      const name = pair.slice(0, index).trim();
-      const value = pair.slice(index + 1).trim();
-      if (value === "" || /max-age=0\b/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    keepCookies(this.cookies, response);
     return response;
   }
 

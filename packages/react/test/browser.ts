@@ -2,6 +2,7 @@
 // no EventSource, so TestBrowser gives AgentAccessProvider a fetch with a cookie jar (sending the
 // Origin a browser sends) and an EventSource (the `eventsource` package) that uses that fetch.
 // It also counts requests and can drop every open stream, as a flaky network would.
+import { keepCookies, sendCookies } from "@agent-access/server/testing";
 import { EventSource as EventSourcePonyfill } from "eventsource";
 
 interface OpenStream {
@@ -24,12 +25,7 @@ export class TestBrowser {
   fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : String(input), this.baseUrl);
     const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) {
-      headers.set(
-        "cookie",
-        [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "),
-      );
-    }
+    sendCookies(this.cookies, headers);
     headers.set("origin", new URL(this.baseUrl).origin);
     this.requests.push(`${init.method ?? "GET"} ${url.pathname}`);
     const resumeFrom = headers.get("last-event-id");
@@ -38,14 +34,7 @@ export class TestBrowser {
     );
     const response = await globalThis.fetch(url, { ...init, headers });
     this.timeline.push(`< ${url.pathname} ${response.status}`);
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ""] = line.split(";");
-      const index = pair.indexOf("=");
-      const name = pair.slice(0, index).trim();
-      const value = pair.slice(index + 1).trim();
-      if (value === "" || /max-age=0\b/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    keepCookies(this.cookies, response);
     const type = response.headers.get("content-type") ?? "";
     return type.startsWith("text/event-stream") && response.body
       ? this.#droppable(response)
