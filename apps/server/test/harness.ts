@@ -7,6 +7,7 @@ import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { type AppOptions, createApp } from "../src/app.ts";
 import { testAgents } from "./agents.ts";
+import { readSse } from "./sse.ts";
 
 export interface TestServer {
   url: string;
@@ -269,34 +270,21 @@ export async function openEvents(
     `/trpc/context.events?input=${encodeURIComponent(JSON.stringify(input))}`,
     { signal: controller.signal, headers: { accept: "text/event-stream" } },
   );
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
+  const messages = readSse(response.body!);
   const queue: StreamedEvent[] = [];
   let ended = false;
 
   async function fill(): Promise<void> {
-    const { value, done } = await reader.read();
+    const { value, done } = await messages.next();
     if (done) {
       ended = true;
       return;
     }
-    buffer += value;
-    let end = buffer.indexOf("\n\n");
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const fields = new Map<string, string>();
-      for (const line of block.split("\n")) {
-        const colon = line.indexOf(":");
-        if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
-      }
-      // Only tracked events carry an id; "connected", pings and the like do not.
-      if (fields.has("id") && fields.has("data")) {
-        queue.push({ id: Number(fields.get("id")), data: JSON.parse(fields.get("data")!) });
-      } else if (fields.get("event") === "serialized-error") {
-        throw new Error(`stream error: ${fields.get("data")}`);
-      }
-      end = buffer.indexOf("\n\n");
+    // Only tracked events carry an id; "connected", pings and the like do not.
+    if (value.id !== null && value.data !== "") {
+      queue.push({ id: Number(value.id), data: JSON.parse(value.data) });
+    } else if (value.event === "serialized-error") {
+      throw new Error(`stream error: ${value.data}`);
     }
   }
 

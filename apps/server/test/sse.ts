@@ -1,0 +1,60 @@
+// The one reader of server-sent events for the tests (the bench keeps its own, tuned for speed):
+// the body of a `text/event-stream` answer as the messages an EventSource would dispatch.
+
+/** One message of the stream, dispatched at the blank line that ends it. */
+export interface SseMessage {
+  /** The `event:` field; null for an unnamed message (EventSource's "message"). */
+  event: string | null;
+  /** The `id:` field; null when the message has none (tRPC's connected and ping messages). */
+  id: string | null;
+  /** The `data:` lines, joined by "\n". */
+  data: string;
+}
+
+/**
+ * Reads `body` until it ends, yielding each message. Lines end in LF or CRLF; a line that
+ * starts with ":" is a comment; a field's value loses one leading space; a block without a
+ * field (a lone `retry:` is dropped too) dispatches nothing. Leaving the loop (return, break,
+ * throw) cancels the body.
+ */
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+  // Read directly (not through a TextDecoderStream), so that cancelling reaches the body at once.
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let message: { event: string | null; id: string | null; data: string[] } = fresh();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      const lines = buffer.split("\n");
+      // The last piece is an unfinished line (or "" after a line end).
+      buffer = lines.pop()!;
+      for (const ending of lines) {
+        const line = ending.endsWith("\r") ? ending.slice(0, -1) : ending;
+        if (line === "") {
+          if (message.data.length > 0 || message.event !== null || message.id !== null) {
+            yield { event: message.event, id: message.id, data: message.data.join("\n") };
+          }
+          message = fresh();
+          continue;
+        }
+        if (line.startsWith(":")) continue;
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const raw = colon < 0 ? "" : line.slice(colon + 1);
+        const text = raw.startsWith(" ") ? raw.slice(1) : raw;
+        if (field === "data") message.data.push(text);
+        else if (field === "event") message.event = text;
+        else if (field === "id") message.id = text;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+function fresh() {
+  return { event: null, id: null, data: [] as string[] };
+}
