@@ -3,6 +3,7 @@
 // useSyncExternalStore; the hook adds the actions, through the tRPC client, which show at once
 // and are reconciled with the server's events.
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { chooseAgent } from "./choose-agent.ts";
 import { insertContext, patchContext, refreshLists } from "./context-cache.ts";
 import {
   type AgentMessage,
@@ -12,7 +13,7 @@ import {
 } from "./context-follower.ts";
 import { useSessionController } from "./provider.tsx";
 import { trpc } from "./trpc.ts";
-import type { AgentInfo, ApprovalDecision, ContextStatus, SendResult } from "./types.ts";
+import type { ApprovalDecision, ContextStatus, SendResult } from "./types.ts";
 
 export type { AgentMessage, ConnectionState, WaitingToolCall } from "./context-follower.ts";
 
@@ -71,21 +72,6 @@ export interface AgentContextState {
   loading: boolean;
   /** The last failure: loading, the stream, an action the server refused, or a failed run. */
   error: Error | null;
-}
-
-/**
- * The agent a new conversation is made with: `agentId` by id, else `agentName` by name (or
- * id), else the active agent. Undefined (the server then takes the session's first agent) when
- * the session has no such agent.
- */
-export function chooseAgent(
-  agents: readonly AgentInfo[],
-  wanted: { agentId?: string; agentName?: string; activeAgentId: string | null },
-): string | undefined {
-  if (wanted.agentId) return agents.find((agent) => agent.id === wanted.agentId)?.id;
-  const name = wanted.agentName;
-  if (name) return agents.find((agent) => agent.name === name || agent.id === name)?.id;
-  return agents.find((agent) => agent.id === wanted.activeAgentId)?.id;
 }
 
 /**
