@@ -3,8 +3,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { ContextEvent, ContextMessage } from "@agent-access/agents";
 import { openDatabase, seedDemo } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyToMessages } from "../../../packages/react/src/live-context.ts";
 import {
   agentBrowser,
   type CookieClient,
@@ -72,17 +74,13 @@ const textOf = (message: Message | undefined) =>
     .map((part) => part.text)
     .join("");
 
-/** Applies events to a text buffer per message: what a client shows. */
+/** The text of a message after the events, applied with the reducer the React hooks ship. */
 function replayText(events: StreamedEvent[], messageId: string): string {
-  const parts: string[] = [];
-  for (const { data } of events) {
-    if (data.messageId !== messageId) continue;
-    const index = data.partIndex as number;
-    if (data.type === "message.part" && (data.part as Part).type === "text")
-      parts[index] = (data.part as Part).text!;
-    if (data.type === "message.delta") parts[index] = (parts[index] ?? "") + (data.text as string);
-  }
-  return parts.filter(Boolean).join("");
+  const messages = events.reduce<ContextMessage[]>(
+    (held, { data }) => applyToMessages(held, data as unknown as ContextEvent),
+    [],
+  );
+  return textOf(messages.find((message) => message.id === messageId));
 }
 
 describe("a whole turn", () => {
