@@ -2,7 +2,14 @@
 // stream, reconnects, older pages, render batching) is a ContextFollower read through
 // useSyncExternalStore; the hook adds the actions, through the tRPC client, which show at once
 // and are reconciled with the server's events.
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from "react";
 import { chooseAgent } from "./choose-agent.ts";
 import { insertContext, patchContext, refreshLists } from "./context-cache.ts";
 import {
@@ -117,8 +124,9 @@ export function useAgentContext(options: UseAgentContextOptions): AgentContextSt
   useEffect(() => () => follower.dispose(), [follower]);
 
   // Follows the conversation: another one is loaded afresh; the one held is resumed after its
-  // last event applied, which is what a re-issued session (a new `epoch`) needs.
-  useEffect(() => {
+  // last event applied, which is what a re-issued session (a new `epoch`) needs. A layout
+  // effect, so that no frame shows the conversation before next to the new `contextId`.
+  useLayoutEffect(() => {
     follower.start(activeId, pageSize);
     return () => follower.stop();
   }, [activeId, epoch, follower, pageSize]);
