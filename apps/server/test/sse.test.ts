@@ -1,5 +1,5 @@
 // The tests' SSE reader on streams cut at awkward places, as a network delivers them.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readSse, type SseMessage } from "./sse.ts";
 
 /** A body that delivers `chunks` one by one, and says whether it was cancelled. */
@@ -62,6 +62,7 @@ describe("readSse", () => {
       expect(message.id).toBe("1");
       break;
     }
-    expect(state.cancelled).toBe(true);
+    // The cancel travels back through the decoding pipe to the body.
+    await vi.waitFor(() => expect(state.cancelled).toBe(true));
   });
 });

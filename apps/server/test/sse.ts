@@ -18,16 +18,14 @@ export interface SseMessage {
  * throw) cancels the body.
  */
 export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
-  // Read directly (not through a TextDecoderStream), so that cancelling reaches the body at once.
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   let message: { event: string | null; id: string | null; data: string[] } = fresh();
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffer += decoder.decode(value, { stream: true });
+      buffer += value;
       const lines = buffer.split("\n");
       // The last piece is an unfinished line (or "" after a line end).
       buffer = lines.pop()!;
