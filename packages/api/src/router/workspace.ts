@@ -20,6 +20,12 @@ const workspaceId = z.string().min(1).max(100);
  */
 const DEMO_AGENT_IDS = [workspaceAssistant.id];
 
+/** The groups this door mints, so that a stricter CONTEXT_GROUP_PATTERN of an app spares them. */
+const DEMO_CONTEXT_GROUP_RULE = {
+  pattern: /workspace:[A-Za-z0-9_.@-]{1,128}:user:[A-Za-z0-9_.@-]{1,128}/,
+  description: "workspace:<workspace id>:user:<user id>",
+};
+
 function noSuchWorkspace(): TRPCError {
   return new TRPCError({
     code: "NOT_FOUND",
@@ -70,6 +76,7 @@ export const workspace = createTRPCRouter({
               : undefined,
         },
         `user:${ctx.user.id}`,
+        DEMO_CONTEXT_GROUP_RULE,
       );
       return { ticket: minted.ticket, expiresAt: minted.expires_at, vanityUrl: minted.url };
     }),
