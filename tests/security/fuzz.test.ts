@@ -249,7 +249,7 @@ const assertOptions = (numRuns: number, salt: number) => ({
 
 describe("every procedure", () => {
   it("has a valid example input, so generated inputs start close to real ones", () => {
-    expect(tableProblems(procedures)).toEqual([]);
+    expect(tableProblems(procedures).join("\n")).toBe("");
     for (const procedure of withInput) {
       expect(acceptsInput(procedure, exampleOf(procedure, scene)), procedure.path).toBe(true);
     }

@@ -271,7 +271,7 @@ afterAll(() => server.close());
 
 describe("the table of cases", () => {
   it("names every procedure of the router, exactly", () => {
-    expect(tableProblems(procedures)).toEqual([]);
+    expect(tableProblems(procedures).join("\n")).toBe("");
   });
 
   it("gives a reason for every procedure it does not probe", () => {

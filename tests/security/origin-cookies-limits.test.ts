@@ -85,7 +85,7 @@ describe("cross-origin requests", () => {
   }
 
   it("has a working input for every mutation of the router", () => {
-    expect(tableProblems(procedures)).toEqual([]);
+    expect(tableProblems(procedures).join("\n")).toBe("");
     for (const mutation of mutations) {
       expect(acceptsInput(mutation, inputs[mutation.path]), mutation.path).toBe(true);
     }

@@ -22,7 +22,7 @@ const table: Record<string, ProcedureEntry> = {
 
 describe("the procedure table", () => {
   it("has an entry for every procedure of the real router, and none other", () => {
-    expect(tableProblems(listProcedures())).toEqual([]);
+    expect(tableProblems(listProcedures()).join("\n")).toBe("");
   });
 
   it("names a procedure without an entry, and the file to edit", () => {
