@@ -7,7 +7,7 @@ function body(chunks: string[]) {
   const state = { cancelled: false };
   const encoder = new TextEncoder();
   let index = 0;
-  const stream = new ReadableStream<Uint8Array>({
+  const stream = new ReadableStream<Uint8Array<ArrayBuffer>>({
     pull(controller) {
       if (index < chunks.length) controller.enqueue(encoder.encode(chunks[index++]));
       else controller.close();

@@ -17,7 +17,9 @@ export interface SseMessage {
  * field (a lone `retry:` is dropped too) dispatches nothing. Leaving the loop (return, break,
  * throw) cancels the body.
  */
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+export async function* readSse(
+  body: ReadableStream<Uint8Array<ArrayBuffer>>,
+): AsyncGenerator<SseMessage> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   let message: { event: string | null; id: string | null; data: string[] } = fresh();
