@@ -7,7 +7,7 @@ import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { type AppOptions, createApp } from "../src/app.ts";
 import { testAgents } from "./agents.ts";
-import { readSse } from "./sse.ts";
+import { decodeText, SseParser } from "./sse.ts";
 
 export interface TestServer {
   url: string;
@@ -270,21 +270,24 @@ export async function openEvents(
     `/trpc/context.events?input=${encodeURIComponent(JSON.stringify(input))}`,
     { signal: controller.signal, headers: { accept: "text/event-stream" } },
   );
-  const messages = readSse(response.body!);
+  const reader = decodeText(response.body!);
+  const parser = new SseParser();
   const queue: StreamedEvent[] = [];
   let ended = false;
 
   async function fill(): Promise<void> {
-    const { value, done } = await messages.next();
+    const { value, done } = await reader.read();
     if (done) {
       ended = true;
       return;
     }
-    // Only tracked events carry an id; "connected", pings and the like do not.
-    if (value.id !== null && value.data !== "") {
-      queue.push({ id: Number(value.id), data: JSON.parse(value.data) });
-    } else if (value.event === "serialized-error") {
-      throw new Error(`stream error: ${value.data}`);
+    for (const message of parser.push(value)) {
+      // Only tracked events carry an id; "connected", pings and the like do not.
+      if (message.id !== null && message.data !== "") {
+        queue.push({ id: Number(message.id), data: JSON.parse(message.data) });
+      } else if (message.event === "serialized-error") {
+        throw new Error(`stream error: ${message.data}`);
+      }
     }
   }
 
