@@ -3,7 +3,7 @@
 import { insertTicket, newSecret } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import type { Context } from "./trpc.ts";
+import type { RequestContext } from "./context.ts";
 
 export const TICKET_PREFIX = "aat_";
 /** Ticket lifetime bounds, in seconds: 30 s to 24 h, 30 minutes unless asked otherwise. */
@@ -64,7 +64,11 @@ export function vanityUrl(publicUrl: string, ticket: string): string {
  * Validates the request's meaning and stores a new ticket, hashed. Errors are
  * UNPROCESSABLE_CONTENT with a message naming the field and what to do.
  */
-export function mintTicket(ctx: Context, request: TicketRequest, issuer: string): MintedTicket {
+export function mintTicket(
+  ctx: RequestContext,
+  request: TicketRequest,
+  issuer: string,
+): MintedTicket {
   const agentIds = [...new Set(request.agent_ids)];
   if (agentIds.length === 0) throw unprocessable("agent_ids must name at least one agent");
   const unknown = agentIds.filter((id) => !ctx.agents.get(id));

@@ -4,9 +4,10 @@ import { createAuth, TokenBucket } from "@agent-access/auth";
 import { type Db, migrate, openDatabase } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { beforeEach, describe, expect, it } from "vitest";
+import { type ApiDependencies, createRequestContext } from "../context.ts";
 import { appRouter } from "../root.ts";
 import { DEFAULT_CONTEXT_GROUP_PATTERN } from "../tickets.ts";
-import { type ApiDependencies, createCallerFactory, createContext } from "../trpc.ts";
+import { createCallerFactory } from "../trpc.ts";
 
 const DAY = 24 * 60 * 60_000;
 let db: Db;
@@ -34,7 +35,7 @@ function callerWith(cookie?: string) {
   const req = new Request("http://localhost:5173/trpc", {
     headers: cookie ? { cookie } : {},
   });
-  const caller = createCallerFactory(appRouter)(createContext(deps, { req, resHeaders }));
+  const caller = createCallerFactory(appRouter)(createRequestContext(deps, { req, resHeaders }));
   return { caller, resHeaders };
 }
 
