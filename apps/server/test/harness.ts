@@ -155,22 +155,27 @@ export interface Refusal {
   headers: Headers;
 }
 
+/** What a typed call's error says; anything but a tRPC refusal is thrown on. */
+function refusalOf(error: unknown): Refusal {
+  if (!(error instanceof TRPCClientError)) throw error;
+  const { data: shape, message, meta } = error as TRPCClientError<AppRouter>;
+  if (!shape) throw error;
+  return {
+    status: shape.httpStatus,
+    code: shape.code,
+    message,
+    zodError: shape.zodError,
+    headers: (meta?.response as Response | undefined)?.headers ?? new Headers(),
+  };
+}
+
 /** The refusal of a typed call; fails the test if the call succeeded or failed otherwise. */
 export async function refusal(call: Promise<unknown>): Promise<Refusal> {
   let data: unknown;
   try {
     data = await call;
   } catch (error) {
-    if (!(error instanceof TRPCClientError)) throw error;
-    const { data: shape, message, meta } = error as TRPCClientError<AppRouter>;
-    if (!shape) throw error;
-    return {
-      status: shape.httpStatus,
-      code: shape.code,
-      message,
-      zodError: shape.zodError,
-      headers: (meta?.response as Response | undefined)?.headers ?? new Headers(),
-    };
+    return refusalOf(error);
   }
   throw new Error(`expected a refusal, got ${JSON.stringify(data)}`);
 }
@@ -182,14 +187,12 @@ export type Outcome<T> =
 
 /** The outcome of a typed call, for tests that compare successes and refusals side by side. */
 export async function outcome<T>(call: Promise<T>): Promise<Outcome<T>> {
-  let data: T;
   try {
-    data = await call;
+    return { status: 200, data: await call };
   } catch (error) {
-    const { status, code, message } = await refusal(Promise.reject(error));
+    const { status, code, message } = refusalOf(error);
     return { status, error: { code, message } };
   }
-  return { status: 200, data };
 }
 
 export interface TestUser {
