@@ -7,9 +7,9 @@ export {
   type ApiDependencies,
   createRequestContext,
 } from "./context.ts";
+export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-groups.ts";
 export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export { type AppRouter, appRouter } from "./root.ts";
-export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./tickets.ts";
 export { createCallerFactory } from "./trpc.ts";
 
 /** Inputs of every procedure, e.g. RouterInputs["context"]["send"]. */

@@ -7,8 +7,8 @@ import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
 import { testAgents } from "../../../apps/server/test/agents.ts";
 import { keepCookies, sendCookies } from "../../../apps/server/test/cookie-jar.ts";
 import { type ApiDependencies, createRequestContext } from "../src/context.ts";
+import { DEFAULT_CONTEXT_GROUP_PATTERN } from "../src/context-groups.ts";
 import { appRouter } from "../src/root.ts";
-import { DEFAULT_CONTEXT_GROUP_PATTERN } from "../src/tickets.ts";
 import { createCallerFactory } from "../src/trpc.ts";
 
 export type Caller = ReturnType<typeof appRouter.createCaller>;
