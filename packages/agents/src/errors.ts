@@ -1,7 +1,7 @@
 // The one error type the engine throws at callers, with a code the API maps 1:1 (NOT_FOUND,
-// CONFLICT, BAD_REQUEST) and a message a user can act on.
+// CONFLICT, BAD_REQUEST, PAYLOAD_TOO_LARGE) and a message a user can act on.
 
-export type AgentRuntimeErrorCode = "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST";
+export type AgentRuntimeErrorCode = "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST" | "PAYLOAD_TOO_LARGE";
 
 export class AgentRuntimeError extends Error {
   override name = "AgentRuntimeError";

@@ -11,9 +11,29 @@ export {
   type ExecutableTool,
   type ToolContext,
 } from "./agent.ts";
+export {
+  ATTACHMENT_TYPES,
+  type AttachmentType,
+  DEFAULT_GROUP_QUOTA_BYTES,
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_UNSENT_GRACE_MS,
+  type FileVerdict,
+  IMAGE_TYPES,
+  isImageType,
+  isTextType,
+  judgeFile,
+  MAX_FILES_PER_MESSAGE,
+  TEXT_TYPES,
+} from "./attachments/policy.ts";
+export {
+  type AttachmentStore,
+  databaseAttachmentStore,
+  folderAttachmentStore,
+} from "./attachments/store.ts";
 export { AgentRuntimeError, type AgentRuntimeErrorCode } from "./errors.ts";
 export { type BuiltinModelOptions, createBuiltinModel } from "./models/builtin.ts";
 export { type ModelConfig, ModelConfigError, resolveModel } from "./models/resolve.ts";
+export type { AttachmentOptions, UploadedFile } from "./runtime/attachments.ts";
 export {
   type AgentRuntime,
   type AgentRuntimeOptions,
@@ -30,6 +50,7 @@ export type {
   ContextMessage,
   ContextStatus,
   ContextSummary,
+  FilePart,
   FinishedRunStatus,
   JsonValue,
   MessagePart,

@@ -58,7 +58,23 @@ export interface ToolCallPart {
   question?: string;
 }
 
-export type MessagePart = TextPart | ToolCallPart;
+/**
+ * A file attached to a user message. Its bytes are fetched from the attachment download route
+ * (`/attachments/<id>`) by a session that can read the context.
+ */
+export interface FilePart {
+  type: "file";
+  /** The attachment's id. */
+  id: string;
+  /** The file name as uploaded (its last path segment, cleaned). */
+  name: string;
+  /** The type decided from the file's bytes, e.g. "image/png" or "text/csv". */
+  mediaType: string;
+  /** Size in bytes. */
+  size: number;
+}
+
+export type MessagePart = TextPart | ToolCallPart | FilePart;
 
 export interface ContextMessage {
   id: string;

@@ -9,6 +9,7 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import {
   type AgentRegistry,
   type AgentRuntime,
+  type AttachmentOptions,
   type ContextEvent,
   type ContextMessage,
   createAgentRuntime,
@@ -38,6 +39,7 @@ export interface SetupOptions {
   deltaFlushMs?: number;
   maxSteps?: number;
   agents?: AgentRegistry;
+  attachments?: Partial<AttachmentOptions>;
 }
 
 const open: { runtime: AgentRuntime; db: Db }[] = [];
@@ -65,6 +67,7 @@ export function setup(options: SetupOptions = {}): Setup {
       model: options.model ?? createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
       deltaFlushMs: options.deltaFlushMs ?? 0,
       maxSteps: options.maxSteps,
+      attachments: options.attachments,
       onError: (error) => {
         throw error;
       },

@@ -21,6 +21,21 @@ export {
   revokeApiKey,
 } from "./api-keys.ts";
 export {
+  type AttachmentRow,
+  attachmentsOfContext,
+  claimAttachments,
+  deleteAttachment,
+  deleteAttachmentsOfContext,
+  deleteAttachmentsOfDeletedContexts,
+  deleteUnsentAttachments,
+  getAttachment,
+  getAttachmentBlob,
+  groupAttachmentBytes,
+  insertAttachment,
+  insertAttachmentBlob,
+  type NewAttachment,
+} from "./attachments.ts";
+export {
   type AuthSessionWithUser,
   deleteAuthSession,
   deleteExpiredAuthSessions,

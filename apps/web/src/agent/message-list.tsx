@@ -33,9 +33,9 @@ function AgentMessage({ message }: { message: ContextMessage }) {
       {message.parts.map((part, index) =>
         part.type === "text" ? (
           <Markdown key={`text-${index}`} text={part.text} />
-        ) : (
+        ) : part.type === "tool-call" ? (
           <ToolCallCard key={part.toolCallId} part={part} />
-        ),
+        ) : null,
       )}
     </div>
   );

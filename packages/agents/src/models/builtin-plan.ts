@@ -8,6 +8,7 @@ import type {
 } from "@ai-sdk/provider";
 import type { JsonValue } from "../types.ts";
 import { chooseTool, readMessage, spoken } from "./builtin-choice.ts";
+import { answerAboutFiles, attachmentMark, latestFiles } from "./builtin-files.ts";
 import { inputFor } from "./builtin-inputs.ts";
 
 export type BuiltinPlan =
@@ -79,7 +80,8 @@ export function planReply(
   const userText =
     userMessage?.role === "user"
       ? userMessage.content
-          .map((part) => (part.type === "text" ? part.text : ""))
+          // The user's own words: attached files' labels and text are not part of them.
+          .map((part) => (part.type === "text" && !attachmentMark(part) ? part.text : ""))
           .join(" ")
           .trim()
       : "";
@@ -104,6 +106,8 @@ export function planReply(
       text: Array.from({ length: count }, (_, i) => FILLER[i % FILLER.length]).join(" "),
     };
   }
+  const aboutFiles = answerAboutFiles(userText, latestFiles(prompt));
+  if (aboutFiles !== null) return { kind: "text", text: aboutFiles };
   const message = readMessage(userText);
   const tool = chooseTool(message, tools);
   if (tool && !called.has(tool.name)) {

@@ -16,6 +16,8 @@ export interface Engine {
   deltaFlushMs: number;
   maxSteps: number;
   onError: (error: unknown) => void;
+  /** Where attached files' bytes are read from for the model. */
+  attachments: { load(ids: readonly string[]): Promise<Map<string, Uint8Array>> };
 }
 
 export type Emit = (event: ContextEvent) => void;

@@ -26,7 +26,7 @@ import type {
   RunUsage,
   ToolCallPart,
 } from "../types.ts";
-import { toModelMessages } from "./conversation.ts";
+import { attachedFileIds, toModelMessages } from "./conversation.ts";
 import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
 import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
 
@@ -180,7 +180,9 @@ export class RunDriver {
   /** One model call: its text and tool calls go into the message as they stream in. */
   private async modelStep(agent: AgentDefinition): Promise<number> {
     const signal = this.controller.signal;
-    const messages = toModelMessages(allMessages(this.engine.db, this.contextId).map(toMessage));
+    const history = allMessages(this.engine.db, this.contextId).map(toMessage);
+    const files = await this.engine.attachments.load(attachedFileIds(history));
+    const messages = toModelMessages(history, files);
     const tools = toolSetOf(agent);
     const result = streamText({
       model: agent.model ?? this.engine.model,

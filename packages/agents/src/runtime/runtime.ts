@@ -29,14 +29,17 @@ import {
 } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { AgentDefinition, AgentRegistry } from "../agent.ts";
+import { databaseAttachmentStore } from "../attachments/store.ts";
 import { AgentRuntimeError, contextNotFound } from "../errors.ts";
 import type {
   ContextMessage,
   ContextSummary,
+  FilePart,
   MessagePart,
   SequencedEvent,
   ToolCallPart,
 } from "../types.ts";
+import { type AttachmentOptions, createAttachments, type UploadedFile } from "./attachments.ts";
 import { ContextBus } from "./bus.ts";
 import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
 import { followEvents } from "./follow.ts";
@@ -66,6 +69,8 @@ export interface AgentRuntimeOptions {
   maxSteps?: number;
   /** Receives errors no caller can: a run whose own bookkeeping failed. Default console.error. */
   onError?: (error: unknown) => void;
+  /** Attached files: where they are stored (default the database) and their limits. */
+  attachments?: Partial<AttachmentOptions>;
 }
 
 export interface ListContextsInput {
@@ -116,8 +121,33 @@ export interface AgentRuntime {
     contextId: string,
     input: { before?: string; limit: number },
   ): Promise<{ items: ContextMessage[]; hasMore: boolean; lastEventId: number }>;
-  /** Sends a user message and starts a run; CONFLICT while another run is unfinished. */
-  send(scope: AgentScope, contextId: string, input: { text: string }): Promise<SendResult>;
+  /**
+   * Sends a user message and starts a run; CONFLICT while another run is unfinished. `fileIds`
+   * are uploads of this context (uploadAttachments) not yet sent; the text may be empty when
+   * there are files.
+   */
+  send(
+    scope: AgentScope,
+    contextId: string,
+    input: { text: string; fileIds?: readonly string[] },
+  ): Promise<SendResult>;
+  /**
+   * Stores files for the next message of the context, all or none: each must be non-empty, at
+   * most the size limit, and of an allowed type as decided by its bytes; the group's quota must
+   * hold them. Refusals name the file and the rule (BAD_REQUEST or PAYLOAD_TOO_LARGE).
+   */
+  uploadAttachments(
+    scope: AgentScope,
+    contextId: string,
+    files: readonly UploadedFile[],
+  ): Promise<FilePart[]>;
+  /** A file of a context `scope` can read, with its bytes; NOT_FOUND for anything else. */
+  readAttachment(scope: AgentScope, id: string): Promise<{ file: FilePart; bytes: Uint8Array }>;
+  /**
+   * Deletes uploads never sent within the grace period, and the files of deleted contexts.
+   * `recover` runs it once; the server repeats it. Returns how many files it deleted.
+   */
+  sweepAttachments(): Promise<number>;
   /** Stops the unfinished run, if any, and resolves once it is recorded as cancelled. */
   cancel(scope: AgentScope, contextId: string): Promise<{ cancelled: boolean }>;
   /** Replaces the reply to the last user message with a new run. */
@@ -162,6 +192,13 @@ function checkedText(text: string, what: string, max: number): string {
 }
 
 export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
+  const attachments = createAttachments(
+    { db: options.db, now: options.now ?? Date.now },
+    {
+      ...options.attachments,
+      store: options.attachments?.store ?? databaseAttachmentStore(options.db),
+    },
+  );
   const engine: Engine = {
     db: options.db,
     bus: new ContextBus(),
@@ -171,6 +208,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     deltaFlushMs: options.deltaFlushMs ?? 50,
     maxSteps: options.maxSteps ?? 10,
     onError: options.onError ?? ((error) => console.error(error)),
+    attachments,
   };
   const { db, bus, now } = engine;
   /** The runs this process drives, by context (one unfinished run per context). */
@@ -248,12 +286,23 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   }
 
   /** Inside a commit: the user's message and a run to answer it. */
-  function beginTurn(context: ContextRow, text: string, emit: Emit): SendResult {
+  function beginTurn(
+    context: ContextRow,
+    text: string,
+    emit: Emit,
+    fileIds: readonly string[] = [],
+  ): SendResult {
     claimIdle(context);
-    if (context.auto_title) setContextTitle(db, context.id, titleFromMessage(text), false, now());
     const messageId = newId("msg");
+    const files = fileIds.length > 0 ? attachments.claim(context.id, messageId, fileIds) : [];
+    if (context.auto_title) {
+      setContextTitle(db, context.id, titleFromMessage(text || files[0]!.name), false, now());
+    }
     const at = now();
-    const parts: MessagePart[] = [{ type: "text", text }];
+    const parts: MessagePart[] = [
+      ...(text === "" ? [] : [{ type: "text" as const, text }]),
+      ...files,
+    ];
     const seq = insertMessage(db, {
       id: messageId,
       contextId: context.id,
@@ -408,6 +457,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       await stopRun(context.id);
       softDeleteContext(db, context.id, now());
       bus.closeContext(context.id);
+      // A crash before this line leaves the files to the sweep, which deletes them too.
+      await attachments.deleteOfContext(context.id);
     },
 
     async listMessages(scope, contextId, input) {
@@ -434,12 +485,31 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       requireOpen();
       const context = requireContext(scope, contextId);
       requireAgent(scope, context.agent_id);
-      const text = checkedText(input.text, "The message", MAX_MESSAGE_LENGTH);
+      const fileIds = input.fileIds ?? [];
+      const text =
+        fileIds.length > 0 && input.text.trim() === ""
+          ? ""
+          : checkedText(input.text, "The message", MAX_MESSAGE_LENGTH);
       const sent = commit(engine, context.id, (emit) =>
-        beginTurn(requireContext(scope, contextId), text, emit),
+        beginTurn(requireContext(scope, contextId), text, emit, fileIds),
       );
       startDriver(sent.runId);
       return sent;
+    },
+
+    async uploadAttachments(scope, contextId, files) {
+      requireOpen();
+      const context = requireContext(scope, contextId);
+      requireAgent(scope, context.agent_id);
+      return attachments.upload(context, files);
+    },
+
+    readAttachment(scope, id) {
+      return attachments.read(scope, id);
+    },
+
+    sweepAttachments() {
+      return attachments.sweep();
     },
 
     async cancel(scope, contextId) {
@@ -519,6 +589,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     },
 
     async recover() {
+      await attachments.sweep();
       const interruptedRunIds: string[] = [];
       const driven = new Set([...drivers.values()].map((driver) => driver.run.id));
       for (const run of runsWithStatus(db, "running")) {

@@ -1,0 +1,26 @@
+// Small files of every allowed type, for attachment tests here and in the server's tests.
+
+/** A 1x1 PNG. */
+export const PNG = Uint8Array.from(
+  Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+    "base64",
+  ),
+);
+/** The start of a JPEG: enough for its signature. */
+export const JPEG = Uint8Array.from([
+  0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
+  0x00, 0x01, 0x00, 0x00, 0xff, 0xd9,
+]);
+export const PDF = new TextEncoder().encode(
+  "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n",
+);
+/** A ZIP archive's signature: a type that may not be attached. */
+export const ZIP = Uint8Array.from([
+  0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x61,
+]);
+
+export function text(content: string): Uint8Array {
+  return new TextEncoder().encode(content);
+}
