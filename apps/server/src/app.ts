@@ -3,10 +3,14 @@
 // request that may change state passes the same-origin check first.
 import fs from "node:fs";
 import path from "node:path";
+import { DEFAULT_MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE } from "@agent-access/agents";
 import {
   type ApiDependencies,
   appRouter,
+  attachmentBodyMaxBytes,
   createRequestContext,
+  handleAttachmentDownload,
+  handleAttachmentUpload,
   handleTicketRequest,
   TICKET_BODY_MAX_BYTES,
 } from "@agent-access/api";
@@ -41,6 +45,11 @@ export interface AppOptions extends Omit<ApiDependencies, "auth" | "exchangeFail
   webRoot?: string | null;
   /** Called with errors that reach the client as 500s. Default: log to stderr. */
   onInternalError?: (error: unknown) => void;
+  /**
+   * The runtime's largest attached file, in bytes, which sizes the upload route's body limit.
+   * Default 10 MB, the runtime's default.
+   */
+  attachmentMaxFileBytes?: number;
 }
 
 export function createApp(options: AppOptions) {
@@ -48,7 +57,9 @@ export function createApp(options: AppOptions) {
     webRoot = null,
     trustProxy = false,
     onInternalError = (error) => console.error(error),
+    attachmentMaxFileBytes = DEFAULT_MAX_FILE_BYTES,
   } = options;
+  const uploadMaxBytes = attachmentBodyMaxBytes(attachmentMaxFileBytes);
   const deps: ApiDependencies = {
     ...options,
     auth:
@@ -110,6 +121,26 @@ export function createApp(options: AppOptions) {
     }),
   );
 
+  // Uploads: ten files at the largest size and their framing. Each file's own limit is the
+  // runtime's, checked with a message naming the file.
+  app.use(
+    "/attachments",
+    bodyLimit({
+      maxSize: uploadMaxBytes,
+      onError: (c) =>
+        c.json(
+          {
+            error: {
+              code: "payload_too_large",
+              message: `the upload is over ${uploadMaxBytes} bytes: at most ${MAX_FILES_PER_MESSAGE} files of ${attachmentMaxFileBytes} bytes each`,
+            },
+          },
+          413,
+          { connection: "close" },
+        ),
+    }),
+  );
+
   // The vanity page's URL carries a ticket: it sends no Referer at all. Registered before the
   // hardening below so that it has the last word on this header.
   app.use("/vanity/agents", async (c, next) => {
@@ -124,6 +155,32 @@ export function createApp(options: AppOptions) {
 
   // REST for backends in any language: the same procedure as ticket.create.
   app.post("/session/tickets", (c) => handleTicketRequest(deps, c.req.raw));
+
+  // Files of conversations: upload for the next message, private download (rest/attachments.ts).
+  app.post("/attachments", (c) =>
+    handleAttachmentUpload(deps, {
+      req: c.req.raw,
+      clientIp: clientIp(
+        getConnInfo(c).remote.address,
+        c.req.header("x-forwarded-for") ?? null,
+        trustProxy,
+      ),
+    }),
+  );
+  app.get("/attachments/:id", (c) =>
+    handleAttachmentDownload(
+      deps,
+      {
+        req: c.req.raw,
+        clientIp: clientIp(
+          getConnInfo(c).remote.address,
+          c.req.header("x-forwarded-for") ?? null,
+          trustProxy,
+        ),
+      },
+      c.req.param("id"),
+    ),
+  );
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({

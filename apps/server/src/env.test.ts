@@ -13,7 +13,11 @@ describe("parseEnv", () => {
       PUBLIC_URL: "http://localhost:5173",
       AGENT_MODEL: "builtin",
       TRUST_PROXY: false,
+      ATTACHMENT_MAX_BYTES: 10 * 1024 * 1024,
+      ATTACHMENT_GROUP_QUOTA_BYTES: 500 * 1024 * 1024,
     });
+    expect(parseEnv({}).ATTACHMENTS_DIR).toBeUndefined();
+    expect(parseEnv({ ATTACHMENT_MAX_BYTES: "2048" }).ATTACHMENT_MAX_BYTES).toBe(2048);
     expect(parseEnv({ TRUST_PROXY: "true" }).TRUST_PROXY).toBe(true);
     expect(
       parseEnv({ CONTEXT_GROUP_PATTERN: "team-\\d+", CONTEXT_GROUP_DESCRIPTION: " team-<n> " }),
@@ -39,6 +43,11 @@ describe("parseEnv", () => {
     [{ AGENT_MODEL: "openai:gpt-4o-mini" }, /AGENT_API_KEY: is required/],
     [{ CONTEXT_GROUP_PATTERN: "team-(" }, /CONTEXT_GROUP_PATTERN: must be a valid regular/],
     [{ CONTEXT_GROUP_DESCRIPTION: "team-<n>" }, /CONTEXT_GROUP_DESCRIPTION: describes/],
+    [{ ATTACHMENT_MAX_BYTES: "ten" }, /ATTACHMENT_MAX_BYTES: must be a number of bytes/],
+    [{ ATTACHMENT_MAX_BYTES: "0" }, /ATTACHMENT_MAX_BYTES: must be at least 1 byte/],
+    [{ ATTACHMENT_MAX_BYTES: "1.5" }, /ATTACHMENT_MAX_BYTES: must be a whole number/],
+    [{ ATTACHMENT_MAX_BYTES: "104857601" }, /ATTACHMENT_MAX_BYTES: must be at most/],
+    [{ ATTACHMENT_GROUP_QUOTA_BYTES: "-1" }, /ATTACHMENT_GROUP_QUOTA_BYTES: must be at least/],
   ])("refuses %j, naming the variable", (source, message) => {
     expect(() => parseEnv(source)).toThrow(message);
   });

@@ -63,6 +63,27 @@ const schema = z
     AGENT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** API key of the model provider. */
     AGENT_API_KEY: z.string().min(1).optional(),
+    /**
+     * Largest attached file, in bytes: 1 to 100 MB. Default 10 MB (10485760). An upload of ten
+     * such files is the largest body the upload route reads.
+     */
+    ATTACHMENT_MAX_BYTES: z.coerce
+      .number("must be a number of bytes")
+      .int("must be a whole number of bytes")
+      .min(1, "must be at least 1 byte")
+      .max(100 * 1024 * 1024, "must be at most 104857600 (100 MB)")
+      .default(10 * 1024 * 1024),
+    /** Bytes of attachments one context group may hold. Default 500 MB (524288000). */
+    ATTACHMENT_GROUP_QUOTA_BYTES: z.coerce
+      .number("must be a number of bytes")
+      .int("must be a whole number of bytes")
+      .min(1, "must be at least 1 byte")
+      .default(500 * 1024 * 1024),
+    /**
+     * A folder to keep attached files in, one file per attachment (created if missing). Default:
+     * none, the files are kept in the database.
+     */
+    ATTACHMENTS_DIR: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.CONTEXT_GROUP_DESCRIPTION && !env.CONTEXT_GROUP_PATTERN) {

@@ -5,7 +5,9 @@ import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   createAgentRuntime,
+  databaseAttachmentStore,
   defaultAgentRegistry,
+  folderAttachmentStore,
   ModelConfigError,
   resolveModel,
 } from "@agent-access/agents";
@@ -54,7 +56,19 @@ if (production && !fs.existsSync(`${webRoot}/index.html`)) {
   process.exit(1);
 }
 
-const runtime = createAgentRuntime({ db, agents: defaultAgentRegistry, model });
+const runtime = createAgentRuntime({
+  db,
+  agents: defaultAgentRegistry,
+  model,
+  attachments: {
+    store: env.ATTACHMENTS_DIR
+      ? folderAttachmentStore(env.ATTACHMENTS_DIR)
+      : databaseAttachmentStore(db),
+    maxFileBytes: env.ATTACHMENT_MAX_BYTES,
+    groupQuotaBytes: env.ATTACHMENT_GROUP_QUOTA_BYTES,
+  },
+});
+// Also sweeps attached files never sent within the grace period (and again every 10 minutes).
 const { interruptedRunIds } = await runtime.recover();
 if (interruptedRunIds.length > 0) {
   console.log(
@@ -75,12 +89,18 @@ const app = createApp({
   auth,
   trustProxy: env.TRUST_PROXY,
   webRoot: production ? webRoot : null,
+  attachmentMaxFileBytes: env.ATTACHMENT_MAX_BYTES,
 });
 
 // Expired sign-in sessions are refused anyway; this only keeps the table small.
 await auth.deleteExpiredSessions();
 const sweep = setInterval(() => void auth.deleteExpiredSessions(), 60 * 60_000);
 sweep.unref();
+const fileSweep = setInterval(
+  () => void runtime.sweepAttachments().catch((error) => console.error(error)),
+  10 * 60_000,
+);
+fileSweep.unref();
 
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
   console.log(`Agent Access server listening on http://${env.HOST}:${info.port}`);
@@ -93,6 +113,7 @@ async function shutdown(signal: string) {
   closing = true;
   console.log(`${signal}: closing HTTP, then the run engine, then the database`);
   clearInterval(sweep);
+  clearInterval(fileSweep);
   const closed = new Promise((resolve) => server.close(resolve));
   if ("closeIdleConnections" in server) server.closeIdleConnections();
   // Running replies are recorded as interrupted with their text so far; event streams end.

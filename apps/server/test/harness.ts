@@ -2,7 +2,12 @@
 // controllable clock, plus a browser-like client that keeps cookies and calls the procedures
 // through tRPC's typed client.
 import type { AddressInfo } from "node:net";
-import { type AgentRuntime, createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
+import {
+  type AgentRuntime,
+  type AttachmentOptions,
+  createAgentRuntime,
+  createBuiltinModel,
+} from "@agent-access/agents";
 import { type ApiConfig, type AppRouter, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
@@ -26,6 +31,8 @@ export type TestServerOptions = Partial<Omit<AppOptions, "config">> & {
   config?: Partial<ApiConfig>;
   /** The builtin model's pause before each word, in ms. Default 0. */
   tokenDelayMs?: number;
+  /** The runtime's attachment store and limits. Default: the database, default limits. */
+  attachments?: Partial<AttachmentOptions>;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -47,9 +54,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       agents,
       model: createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
       now,
+      attachments: options.attachments,
     });
   const app = createApp({
     db,
+    attachmentMaxFileBytes: options.attachments?.maxFileBytes,
     now,
     onInternalError: () => {},
     ...options,
@@ -378,4 +387,30 @@ export async function agentBrowser(
   const browser = new CookieClient(server.url);
   await browser.trpc.session.exchange.mutate({ ticket: minted.ticket });
   return browser;
+}
+
+/** A file for an upload: its name, bytes and the type the browser claims ("" for none). */
+export interface TestFile {
+  name: string;
+  bytes: Uint8Array;
+  type?: string;
+}
+
+/** POSTs files to the upload route as the hooks do: multipart, with the page's binding. */
+export function uploadFiles(
+  browser: CookieClient,
+  contextId: string,
+  files: readonly TestFile[],
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const form = new FormData();
+  form.set("contextId", contextId);
+  for (const file of files) {
+    form.append(
+      "file",
+      new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type ?? "" }),
+      file.name,
+    );
+  }
+  return browser.fetch("/attachments", { method: "POST", body: form, headers });
 }

@@ -1,7 +1,7 @@
 // Conversations of the browser's agent session: a thin layer over the run engine. Every call
 // passes `ctx.scope`, the session's context group and agents (agentProcedure); the engine's SQL
 // refuses anything outside them with NOT_FOUND, exactly as for an id that does not exist.
-import { MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH } from "@agent-access/agents";
+import { MAX_FILES_PER_MESSAGE, MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH } from "@agent-access/agents";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "../agent-sessions.ts";
@@ -73,11 +73,25 @@ export const contextRouter = createTRPCRouter({
       }),
     ),
 
-  /** Sends a message and starts the agent; CONFLICT while a run is unfinished. */
+  /**
+   * Sends a message and starts the agent; CONFLICT while a run is unfinished. `fileIds` are
+   * files uploaded to this context (POST /attachments) and not sent yet; with files, the text
+   * may be empty.
+   */
   send: agentProcedure
-    .input(contextInput.extend({ text }))
+    .input(
+      contextInput
+        .extend({
+          text: z.string().max(MAX_MESSAGE_LENGTH),
+          fileIds: z.array(id).max(MAX_FILES_PER_MESSAGE).optional(),
+        })
+        .refine((input) => input.text.trim() !== "" || (input.fileIds?.length ?? 0) > 0, {
+          message: "Write a message",
+          path: ["text"],
+        }),
+    )
     .mutation(({ ctx, input }) =>
-      ctx.runtime.send(ctx.scope, input.contextId, { text: input.text }),
+      ctx.runtime.send(ctx.scope, input.contextId, { text: input.text, fileIds: input.fileIds }),
     ),
 
   /** Stops the unfinished run; the model call is aborted on the server. */
