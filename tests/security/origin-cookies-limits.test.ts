@@ -137,7 +137,7 @@ describe("cross-origin requests", () => {
         expect(response.status, what).toBe(403);
         expect(response.headers.getSetCookie(), what).toEqual([]);
         expect(((await response.json()) as { error: { code: string } }).error.code, what).toBe(
-          "FORBIDDEN",
+          "forbidden",
         );
         if (fingerprint(server.db) !== unchanged) expectUnchanged(server.db, before, what);
         refused += 1;
