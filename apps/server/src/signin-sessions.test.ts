@@ -1,7 +1,7 @@
 // signin agent sessions follow the browser's sign-in; the host demo's own ticket door; and the
 // rate limit on failed exchanges.
 import { createApiKey } from "@agent-access/db";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   CookieClient,
   postTicket,
@@ -19,6 +19,9 @@ beforeAll(async () => {
   apiKey = createApiKey(server.db, "backend").key;
 });
 afterAll(() => server.close());
+// Sign-ups are limited per IP (5 at once, then one a minute) and every test signs up from the
+// same address: each starts with a full bucket, whatever ran before it.
+beforeEach(() => server.clock.advance(5 * 60_000));
 
 async function signinTicket(): Promise<string> {
   const response = await postTicket(server, apiKey, {
@@ -81,8 +84,6 @@ describe("signin sessions", () => {
 
 describe("workspace.issueAgentTicket", () => {
   it("mints tickets for members only, scoped to the workspace and user", async () => {
-    // Sign-ups are limited per IP; these users sign up after the ones above.
-    server.clock.advance(5 * 60_000);
     const owner = new CookieClient(server.url);
     const user = await signUp(owner);
     const created = await trpcResult<{ id: string }>(
