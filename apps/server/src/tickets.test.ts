@@ -369,7 +369,11 @@ describe("REST errors", () => {
     ];
     for (const [name, request, status, code, message] of cases) {
       const response = await request;
-      const body = await response.json();
+      const body = (await response.json()) as {
+        error: { code: string; message: string };
+        code: string;
+        message: string;
+      };
       // Wacht's backend client reads the top-level message (and code); our SDK reads `error`.
       expect({ name, status: response.status, body }).toEqual({
         name,
