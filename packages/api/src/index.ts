@@ -1,9 +1,9 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
+export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-groups.ts";
 export { handleTicketRequest, restError, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export { type AppRouter, appRouter } from "./root.ts";
-export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./tickets.ts";
 export {
   type AgentInfo,
   type ApiConfig,
