@@ -6,7 +6,7 @@ import path from "node:path";
 import {
   type ApiDependencies,
   appRouter,
-  createContext,
+  createRequestContext,
   handleTicketRequest,
   restError,
   TICKET_BODY_MAX_BYTES,
@@ -127,7 +127,7 @@ export function createApp(options: AppOptions) {
       req: c.req.raw,
       router: appRouter,
       createContext: ({ req, resHeaders, info }) =>
-        createContext(deps, {
+        createRequestContext(deps, {
           req,
           resHeaders,
           connectionParams: info.connectionParams,
