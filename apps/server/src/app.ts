@@ -12,6 +12,7 @@ import {
   handleAttachmentDownload,
   handleAttachmentUpload,
   handleTicketRequest,
+  restError,
   TICKET_BODY_MAX_BYTES,
 } from "@agent-access/api";
 import { type Auth, checkSameOrigin, createAuth, TokenBucket } from "@agent-access/auth";
@@ -76,7 +77,7 @@ export function createApp(options: AppOptions) {
   app.use("*", async (c, next) => {
     const verdict = checkSameOrigin(c.req.raw, options.config.publicUrl);
     if (!verdict.allowed) {
-      return c.json({ error: { code: "FORBIDDEN", message: verdict.reason } }, 403);
+      return c.json(restError("forbidden", verdict.reason), 403);
     }
     await next();
   });
@@ -109,12 +110,7 @@ export function createApp(options: AppOptions) {
       maxSize: TICKET_BODY_MAX_BYTES,
       onError: (c) =>
         c.json(
-          {
-            error: {
-              code: "payload_too_large",
-              message: `the body is over ${TICKET_BODY_MAX_BYTES} bytes`,
-            },
-          },
+          restError("payload_too_large", `the body is over ${TICKET_BODY_MAX_BYTES} bytes`),
           413,
           { connection: "close" },
         ),
@@ -129,12 +125,10 @@ export function createApp(options: AppOptions) {
       maxSize: uploadMaxBytes,
       onError: (c) =>
         c.json(
-          {
-            error: {
-              code: "payload_too_large",
-              message: `the upload is over ${uploadMaxBytes} bytes: at most ${MAX_FILES_PER_MESSAGE} files of ${attachmentMaxFileBytes} bytes each`,
-            },
-          },
+          restError(
+            "payload_too_large",
+            `the upload is over ${uploadMaxBytes} bytes: at most ${MAX_FILES_PER_MESSAGE} files of ${attachmentMaxFileBytes} bytes each`,
+          ),
           413,
           { connection: "close" },
         ),

@@ -13,7 +13,7 @@ export {
   handleAttachmentDownload,
   handleAttachmentUpload,
 } from "./rest/attachments.ts";
-export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
+export { handleTicketRequest, restError, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { createCallerFactory } from "./trpc.ts";
 

@@ -8,7 +8,7 @@
 //                       201 { files: [{ type: "file", id, name, mediaType, size }] }
 //   GET  /attachments/<id>[?session=<agent session id>]   the file's bytes
 //
-// Errors are { error: { code, message } } with the HTTP status of the code.
+// Errors are the REST door's shape (restError) with the HTTP status of the code.
 import {
   AgentRuntimeError,
   type FilePart,
@@ -19,6 +19,7 @@ import {
 } from "@agent-access/agents";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "../agent-sessions.ts";
 import { type ApiDependencies, createRequestContext } from "../context.ts";
+import { restError } from "./tickets.ts";
 
 /** Room for the multipart framing around the files, in bytes. */
 const FORM_OVERHEAD_BYTES = 256 * 1024;
@@ -36,7 +37,7 @@ const STATUS: Record<AgentRuntimeError["code"], number> = {
 };
 
 function errorResponse(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status });
+  return Response.json(restError(code, message), { status });
 }
 
 function engineError(error: unknown): Response {
