@@ -17,6 +17,7 @@ import {
   type TestServer,
   type TestUser,
   trpcResult,
+  uploadFiles,
 } from "../../apps/server/test/harness.ts";
 import { expectUnchanged, fingerprint, snapshot } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
@@ -441,5 +442,51 @@ describe("the matrix", () => {
     }
     const own = await callProcedure(signinOwner, byPath.get("workspace.get")!, workspace);
     expect(own).toEqual({ status: 200, code: null });
+  });
+
+  it("refuses the upload and download routes to every intruder, and serves the owners", async () => {
+    // Each victim conversation gets a file; an intruder that learns its id (ids are not secret)
+    // gets NOT_FOUND from a live session, exactly as for an id that does not exist, and
+    // UNAUTHORIZED from a dead one; nor can it upload into the victim's conversation.
+    const files: { owner: CookieClient; target: Target; id: string }[] = [];
+    for (const [owner, targets] of [
+      [staticOwner, staticTargets],
+      [signinOwner, signinTargets],
+    ] as const) {
+      for (const target of targets) {
+        const response = await uploadFiles(owner, target.contextId, [
+          { name: "secret.txt", bytes: new TextEncoder().encode(`secret of ${target.label}`) },
+        ]);
+        expect(response.status, target.label).toBe(201);
+        const { files: stored } = (await response.json()) as { files: { id: string }[] };
+        files.push({ owner, target, id: stored[0]!.id });
+      }
+    }
+    const before = snapshot(server.db);
+    let calls = 0;
+    for (const intruder of agentIntruders) {
+      const expected = intruder.live ? 404 : 401;
+      const unknown = await intruder.client.fetch("/attachments/att_no_such_file");
+      const unknownBody = await unknown.text();
+      expect(unknown.status, intruder.name).toBe(expected);
+      for (const { target, id } of files) {
+        const what = `the file of the ${target.label} conversation from ${intruder.name}`;
+        const download = await intruder.client.fetch(`/attachments/${id}`);
+        expect(download.status, what).toBe(expected);
+        expect(await download.text(), what).toBe(unknownBody);
+        const upload = await uploadFiles(intruder.client, target.contextId, [
+          { name: "planted.txt", bytes: new TextEncoder().encode("planted") },
+        ]);
+        expect(upload.status, `upload into ${what}`).toBe(expected);
+        calls += 2;
+      }
+    }
+    expectUnchanged(server.db, before, "after probing the attachment routes");
+    recordFigures("isolation-attachments", { intruders: agentIntruders.length, calls });
+    for (const { owner, target, id } of files) {
+      const own = await owner.fetch(`/attachments/${id}`);
+      expect(own.status, target.label).toBe(200);
+      expect(await own.text()).toBe(`secret of ${target.label}`);
+    }
   });
 });
