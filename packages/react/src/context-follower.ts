@@ -14,7 +14,15 @@ import {
 } from "./live-context.ts";
 import { createRenderBatcher, RENDER_INTERVAL_MS, type RenderBatcher } from "./render-batcher.ts";
 import { type AgentAccessTRPCClient, errorCode, isUnauthorized, toError } from "./trpc.ts";
-import type { ContextEvent, ContextMessage, ContextStatus, ToolCallPart } from "./types.ts";
+import type {
+  ContextEvent,
+  ContextMessage,
+  ContextStatus,
+  MessagePart,
+  ToolCallPart,
+} from "./types.ts";
+
+type FilePart = Extract<MessagePart, { type: "file" }>;
 
 /**
  * The event stream's state: `idle` without a context, `connecting` while the first page loads
@@ -84,6 +92,8 @@ interface PendingMessage {
   /** "" until the conversation a first message creates exists. */
   contextId: string;
   text: string;
+  /** Files it carries, shown as file parts with an empty id until the server's copy arrives. */
+  files: FilePart[];
   /** The server's id for it, once known. */
   serverId: string | null;
   createdAt: number;
@@ -331,12 +341,12 @@ export class ContextFollower {
   }
 
   /** Shows the user's message at once, as pending in `contextId`; returns its local id. */
-  addPending(contextId: string, text: string): string {
+  addPending(contextId: string, text: string, files: FilePart[] = []): string {
     const localId = `local_${++localIds}`;
     this.#change((current) => ({
       pending: [
         ...current.pending,
-        { localId, contextId, text, serverId: null, createdAt: Date.now() },
+        { localId, contextId, text, files, serverId: null, createdAt: Date.now() },
       ],
     }));
     return localId;
@@ -470,7 +480,10 @@ export class ContextFollower {
           id: pending.localId,
           seq: Number.MAX_SAFE_INTEGER,
           role: "user",
-          parts: [{ type: "text", text: pending.text }],
+          parts: [
+            ...(pending.text === "" ? [] : [{ type: "text" as const, text: pending.text }]),
+            ...pending.files,
+          ],
           runId: null,
           createdAt: pending.createdAt,
           pending: true,

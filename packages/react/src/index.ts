@@ -1,4 +1,12 @@
 // @agent-access/react: AgentAccessProvider and the hooks a custom agent UI is built from.
+export {
+  AttachmentError,
+  type AttachmentTarget,
+  attachmentUrl,
+  type FilePart,
+  type FileUpload,
+  uploadAttachment,
+} from "./attachments.ts";
 export { AgentAccessProvider, type AgentAccessProviderProps } from "./provider.tsx";
 export { errorCode } from "./trpc.ts";
 export type {
@@ -17,6 +25,7 @@ export {
   type AgentContextState,
   type AgentMessage,
   type ConnectionState,
+  type SendMessageOptions,
   type SentMessage,
   type UseAgentContextOptions,
   useAgentContext,
@@ -34,3 +43,4 @@ export {
   clearTicketFromUrl,
   useAgentSession,
 } from "./use-agent-session.ts";
+export { useAttachmentUrl } from "./use-attachment-url.ts";

@@ -53,9 +53,17 @@ export class SessionController {
    */
   #boundSessionId: string | null = null;
 
+  /** The fetch for the attachment routes when not the browser's XMLHttpRequest (tests). */
+  fetch: typeof globalThis.fetch | null = null;
+
   constructor(url: string, queryClient: QueryClient) {
     this.url = url;
     this.queryClient = queryClient;
+  }
+
+  /** The server's base URL ("" for this origin): tRPC's URL without its /trpc. */
+  get baseUrl(): string {
+    return this.url.replace(/\/trpc$/, "");
   }
 
   /** The client is made after the controller, because its links call back into it. */
@@ -235,6 +243,7 @@ function createDefaultQueryClient(): QueryClient {
 export function createSessionController(props: SessionControllerOptions = {}): SessionController {
   const url = `${(props.baseUrl ?? "").replace(/\/+$/, "")}/trpc`;
   const controller = new SessionController(url, props.queryClient ?? createDefaultQueryClient());
+  controller.fetch = props.fetch ?? null;
   const fetchWithCookies: typeof globalThis.fetch = (input, init) =>
     (props.fetch ?? globalThis.fetch)(input, { ...init, credentials: "include" });
   controller.client = trpc.createClient({

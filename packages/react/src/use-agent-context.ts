@@ -10,6 +10,7 @@ import {
   useState,
   useSyncExternalStore,
 } from "react";
+import { AttachmentError, type FileUpload, uploadAttachment } from "./attachments.ts";
 import { chooseAgent } from "./choose-agent.ts";
 import { insertContext, patchContext, refreshLists } from "./context-cache.ts";
 import {
@@ -48,12 +49,23 @@ export interface UseAgentContextOptions {
 /** What sendMessage resolves to: where the message went and the run that answers it. */
 export type SentMessage = SendResult & { contextId: string };
 
+/** Options of sendMessage. */
+export interface SendMessageOptions {
+  /**
+   * Files to attach (at most 10): each is uploaded first, with its progress and any refusal in
+   * `uploads`; if one is refused, nothing is sent and `error` names it.
+   */
+  files?: readonly File[];
+}
+
 /** What useAgentContext returns. */
 export interface AgentContextState {
   /** History and live events merged, oldest first; the reply grows as it streams. */
   messages: AgentMessage[];
   /** Sends a message (shown at once); resolves null, with `error`, if the server refused it. */
-  sendMessage: (text: string) => Promise<SentMessage | null>;
+  sendMessage: (text: string, options?: SendMessageOptions) => Promise<SentMessage | null>;
+  /** The files of the message being sent (or of the last one), with progress and errors. */
+  uploads: FileUpload[];
   /** A run is unfinished: working, or waiting for an approval or an answer. */
   isExecuting: boolean;
   /** The conversation's status: idle, running, waiting_for_approval or waiting_for_input. */
@@ -147,11 +159,105 @@ export function useAgentContext(options: UseAgentContextOptions): AgentContextSt
 
   // Actions act on `follower.contextId`: the conversation on screen when they start, which may
   // differ from the one on screen when they resolve.
+  const [uploads, setUploads] = useState<FileUpload[]>([]);
+
+  /** Uploads `files` into `contextId`, each on its own; resolves their ids or throws naming the refused. */
+  const uploadAll = useCallback(
+    async (contextId: string, files: readonly File[]): Promise<string[]> => {
+      const start: FileUpload[] = files.map((file) => ({
+        file,
+        loaded: 0,
+        total: file.size,
+        status: "uploading",
+        part: null,
+        error: null,
+      }));
+      setUploads(start);
+      const update = (index: number, change: Partial<FileUpload>) =>
+        setUploads((current) =>
+          current[index]?.file === files[index]
+            ? current.map((upload, i) => (i === index ? { ...upload, ...change } : upload))
+            : current,
+        );
+      const target = { baseUrl: controller.baseUrl, sessionId: controller.boundSessionId };
+      // One after the other: one file's bytes in flight at a time, and progress that reads in order.
+      const results: PromiseSettledResult<{ id: string }>[] = [];
+      for (const [index, file] of files.entries()) {
+        const [result] = await Promise.allSettled([
+          uploadAttachment({
+            target,
+            contextId,
+            file,
+            fetch: controller.fetch,
+            onProgress: (loaded, total) => update(index, { loaded, total }),
+          }).then(
+            (part) => {
+              update(index, { status: "done", part, loaded: file.size });
+              return part;
+            },
+            (cause: unknown) => {
+              const message = cause instanceof Error ? cause.message : String(cause);
+
+              update(index, { status: "failed", error: message });
+              throw cause;
+            },
+          ),
+        ]);
+        results.push(result!);
+      }
+      const refused = results.flatMap((result) =>
+        result.status === "rejected"
+          ? [result.reason instanceof Error ? result.reason.message : String(result.reason)]
+          : [],
+      );
+      if (refused.length > 0) throw new AttachmentError(refused.join(" "), 400);
+      return results.map((result) => (result as PromiseFulfilledResult<{ id: string }>).value.id);
+    },
+    [controller],
+  );
+
   const sendMessage = useCallback(
-    async (text: string): Promise<SentMessage | null> => {
+    async (text: string, options: SendMessageOptions = {}): Promise<SentMessage | null> => {
+      const files = options.files ?? [];
       const forContextId = follower.contextId;
-      const localId = follower.addPending(forContextId, text);
+      const localId = follower.addPending(
+        forContextId,
+        text,
+        files.map((file) => ({
+          type: "file" as const,
+          id: "",
+          name: file.name,
+          mediaType: file.type,
+          size: file.size,
+        })),
+      );
       const undo = () => follower.dropPending(localId);
+      if (files.length > 0) {
+        // Files need a conversation to be uploaded into: an empty one first, if none yet.
+        let createdId: string | null = null;
+        const made = await follower.track(
+          async () => {
+            let contextId = forContextId;
+            if (!contextId) {
+              const agents = utils.session.current.getData()?.agents ?? [];
+              const { context } = await createWithMessage({
+                agentId: chooseAgent(agents, choice.current),
+              });
+              insertContext(queryClient, context);
+              contextId = createdId = context.id;
+            }
+            const fileIds = await uploadAll(contextId, files);
+            const sent = await send({ contextId, text, fileIds });
+            return { ...sent, contextId };
+          },
+          {
+            done: (result) => follower.settlePending(localId, result.contextId, result.messageId),
+            undo,
+          },
+        );
+        if (createdId && follower.contextId === forContextId) setCreated(createdId);
+        return made;
+      }
       if (forContextId) {
         const sent = await follower.track(() => send({ contextId: forContextId, text }), {
           done: (result) => follower.settlePending(localId, forContextId, result.messageId),
@@ -178,7 +284,7 @@ export function useAgentContext(options: UseAgentContextOptions): AgentContextSt
       if (made && follower.contextId === forContextId) setCreated(made.contextId);
       return made;
     },
-    [createWithMessage, follower, queryClient, send, utils],
+    [createWithMessage, follower, queryClient, send, uploadAll, utils],
   );
 
   const stop = useCallback(async () => {
@@ -248,6 +354,7 @@ export function useAgentContext(options: UseAgentContextOptions): AgentContextSt
   return {
     messages: current ? view.messages : [],
     sendMessage,
+    uploads,
     isExecuting: current ? view.isExecuting : view.starting,
     executionStatus: current ? view.executionStatus : view.starting ? "running" : "idle",
     connectionState: current ? view.connectionState : activeId ? "connecting" : "idle",
