@@ -9,9 +9,22 @@ export {
   defineAgent,
   defineTool,
   type ExecutableTool,
+  type InstructionsInput,
   type ToolContext,
 } from "./agent.ts";
 export { AgentRuntimeError, type AgentRuntimeErrorCode } from "./errors.ts";
+export {
+  checkMcpServers,
+  describeConfigIssues,
+  type McpConfigFile,
+  type McpServerConfig,
+  type McpServerJson,
+  type McpTenancy,
+  type McpTenancyInput,
+  mcpConfigFileSchema,
+} from "./mcp/config.ts";
+export { MCP_TOOLS_CACHE_MS, mcpToolName } from "./mcp/hub.ts";
+export { packageBin } from "./mcp/package-bin.ts";
 export { type BuiltinModelOptions, createBuiltinModel } from "./models/builtin.ts";
 export { type ModelConfig, ModelConfigError, resolveModel } from "./models/resolve.ts";
 export {
@@ -31,6 +44,7 @@ export type {
   ContextStatus,
   ContextSummary,
   FinishedRunStatus,
+  HostContext,
   JsonValue,
   MessagePart,
   RunStatus,
