@@ -4,6 +4,7 @@
 import {
   AgentRuntimeError,
   type AgentScope,
+  type HostContext,
   MAX_MESSAGE_LENGTH,
   MAX_TITLE_LENGTH,
 } from "@agent-access/agents";
@@ -17,8 +18,16 @@ const contextInput = z.object({ contextId: id });
 const text = z.string().min(1, "Write a message").max(MAX_MESSAGE_LENGTH);
 const title = z.string().max(MAX_TITLE_LENGTH);
 
-function scopeOf(session: { contextGroup: string; agentIds: readonly string[] }): AgentScope {
-  return { contextGroup: session.contextGroup, agentIds: session.agentIds };
+function scopeOf(session: {
+  contextGroup: string;
+  agentIds: readonly string[];
+  hostContext: HostContext;
+}): AgentScope {
+  return {
+    contextGroup: session.contextGroup,
+    agentIds: session.agentIds,
+    hostContext: session.hostContext,
+  };
 }
 
 /** Runs an engine call, turning its typed errors into the matching tRPC errors. */
