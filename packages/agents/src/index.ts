@@ -23,6 +23,7 @@ export {
   type McpTenancyInput,
   mcpConfigFileSchema,
 } from "./mcp/config.ts";
+export { readMcpConfigFile, withMcpConfig } from "./mcp/config-file.ts";
 export { MCP_TOOLS_CACHE_MS, mcpToolName } from "./mcp/hub.ts";
 export { packageBin } from "./mcp/package-bin.ts";
 export { type BuiltinModelOptions, createBuiltinModel } from "./models/builtin.ts";
@@ -55,8 +56,11 @@ export type {
   ToolCallState,
 } from "./types.ts";
 export {
+  createWorkspaceAssistant,
   defaultAgentRegistry,
   defaultAgents,
+  type WorkspaceAssistantOptions,
   workspaceAssistant,
 } from "./workspace-assistant/index.ts";
+export { notesFileOf, workspaceNotesServer } from "./workspace-assistant/notes.ts";
 export { getWebhookHealth, retryFailedDeliveries } from "./workspace-assistant/tools.ts";

@@ -98,12 +98,17 @@ export type McpConfigFile = z.output<typeof mcpConfigFileSchema>;
 
 /** Zod issues as "field.path: message" lines, so a bad file names the field to fix. */
 export function describeConfigIssues(error: z.ZodError): string[] {
+  const fieldOf = (path: readonly PropertyKey[]) =>
+    path
+      .map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`))
+      .join("")
+      .replace(/^\./, "");
   return error.issues.map((issue) => {
-    const path = issue.path.map((key) =>
-      typeof key === "number" ? `[${key}]` : `.${String(key)}`,
-    );
-    const field = path.join("").replace(/^\./, "") || "(the whole file)";
-    return `${field}: ${issue.message}`;
+    if (issue.code === "unrecognized_keys") {
+      const fields = issue.keys.map((key) => fieldOf([...issue.path, key]));
+      return `${fields.join(", ")}: not a known field`;
+    }
+    return `${fieldOf(issue.path) || "(the whole file)"}: ${issue.message}`;
   });
 }
 
