@@ -6,7 +6,7 @@ import path from "node:path";
 import {
   type ApiDependencies,
   appRouter,
-  createContext,
+  createRequestContext,
   handleTicketRequest,
   TICKET_BODY_MAX_BYTES,
 } from "@agent-access/api";
@@ -131,7 +131,7 @@ export function createApp(options: AppOptions) {
       req: c.req.raw,
       router: appRouter,
       createContext: ({ req, resHeaders, info }) =>
-        createContext(deps, {
+        createRequestContext(deps, {
           req,
           resHeaders,
           connectionParams: info.connectionParams,

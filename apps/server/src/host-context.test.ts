@@ -9,8 +9,6 @@ import {
   startTestServer,
   staticTicket,
   type TestServer,
-  trpcData,
-  trpcResult,
 } from "../test/harness.ts";
 
 let server: TestServer;
@@ -22,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const request = {
-  ticket_type: "agent_access",
+  ticket_type: "agent_access" as const,
   agent_ids: ["workspace-assistant"],
   agent_session_identifier: "static",
   context_group: "workspace:42:user:7",
@@ -30,12 +28,9 @@ const request = {
 
 async function sessionOf(ticket: string, extra: Record<string, unknown> = {}) {
   const browser = new CookieClient(server.url);
-  const exchanged = await browser.mutation("session.exchange", { ticket, ...extra });
-  expect(exchanged.status).toBe(200);
-  const current = await trpcResult<{ hostContext: unknown }>(
-    await browser.query("session.current"),
-  );
-  return current.data!;
+  // `extra` is what a browser might try to add; the typed input has no room for it.
+  await browser.trpc.session.exchange.mutate({ ticket, ...extra } as { ticket: string });
+  return (await browser.trpc.session.current.query())!;
 }
 
 function nested(levels: number): Record<string, unknown> {
@@ -92,31 +87,25 @@ describe("host context in tickets", () => {
   });
 
   it("is accepted by ticket.create over tRPC", async () => {
-    const response = await fetch(`${server.url}/trpc/ticket.create`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify({ ...request, context: { role: "admin" } }),
+    const backend = new CookieClient(server.url).trpcWith({ authorization: `Bearer ${apiKey}` });
+    const { ticket } = await backend.ticket.create.mutate({
+      ...request,
+      agent_session_identifier: "static",
+      context: { role: "admin" },
     });
-    const { ticket } = await trpcData<{ ticket: string }>(response);
     expect((await sessionOf(ticket)).hostContext).toEqual({ role: "admin" });
   });
 
   it("from the demo's door names the user and the workspace", async () => {
     const user = new CookieClient(server.url);
     await signUp(user, { name: "Grace Hopper" });
-    const workspace = await trpcData<{ id: string }>(
-      await user.mutation("workspace.create", { name: "Compilers" }),
-    );
-    const issued = await trpcData<{ ticket: string }>(
-      await user.mutation("workspace.issueAgentTicket", {
-        workspaceId: workspace.id,
-        sessionType: "static",
-      }),
-    );
-    const exchanged = await trpcResult<{ hostContext: unknown }>(
-      await user.mutation("session.exchange", { ticket: issued.ticket }),
-    );
-    expect(exchanged.data!.hostContext).toEqual({
+    const workspace = await user.trpc.workspace.create.mutate({ name: "Compilers" });
+    const issued = await user.trpc.workspace.issueAgentTicket.mutate({
+      workspaceId: workspace.id,
+      sessionType: "static",
+    });
+    const exchanged = await user.trpc.session.exchange.mutate({ ticket: issued.ticket });
+    expect(exchanged.hostContext).toEqual({
       userName: "Grace Hopper",
       workspaceId: workspace.id,
       workspaceName: "Compilers",

@@ -1,16 +1,16 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
-export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-groups.ts";
-export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
-export { type AppRouter, appRouter } from "./root.ts";
 export {
   type AgentInfo,
   type ApiConfig,
   type ApiDependencies,
-  createCallerFactory,
-  createContext,
-} from "./trpc.ts";
+  createRequestContext,
+} from "./context.ts";
+export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-groups.ts";
+export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
+export { type AppRouter, appRouter } from "./root.ts";
+export { createCallerFactory } from "./trpc.ts";
 
 /** Inputs of every procedure, e.g. RouterInputs["context"]["send"]. */
 export type RouterInputs = inferRouterInputs<AppRouter>;
