@@ -47,6 +47,13 @@ const common = {
   tools: z.record(z.string(), toolOptions).optional(),
   /** Give up on one tool call after this many ms. Default 30000. */
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
+  /**
+   * The server lists the same tools for every context group: one listing (by whichever group's
+   * run comes first) serves all groups for MCP_TOOLS_CACHE_MS, so a run that calls none of its
+   * tools starts no process. Calls still go through each group's own connection. Default false:
+   * each group's connection lists its own (for servers whose tools depend on the tenant's token).
+   */
+  sharedToolList: z.boolean().optional(),
   /** Give up on starting the server and listing its tools after this many ms. Default 10000. */
   startTimeoutMs: z.number().int().min(100).max(120_000).optional(),
 };

@@ -64,4 +64,30 @@ describe("McpHub", () => {
     expect(childPids(EVERYTHING_BIN)).toHaveLength(1);
     await other.close();
   });
+
+  it("with sharedToolList, lists once for every group, and concurrent runs share the listing", async () => {
+    const hub = new McpHub();
+    hubs.push(hub);
+    const shared = defineAgent({
+      ...agent,
+      mcpServers: [
+        everythingServer({
+          sharedToolList: true,
+          tenancy: ({ contextGroup }) => ({ env: { G: contextGroup } }),
+        }),
+      ],
+    });
+    const [one, two] = await Promise.all([
+      hub.openRun(shared, scope),
+      hub.openRun(shared, { ...scope, contextGroup: "team:2" }),
+    ]);
+    expect(Object.keys(two.tools)).toEqual(Object.keys(one.tools));
+    // One listing, on the first run's connection.
+    expect(childPids(EVERYTHING_BIN)).toHaveLength(1);
+    await Promise.all([one.close(), two.close()]);
+    const three = await hub.openRun(shared, { ...scope, contextGroup: "team:3" });
+    expect(childPids(EVERYTHING_BIN)).toEqual([]);
+    expect(Object.keys(three.tools)).toContain("everything_echo");
+    await three.close();
+  });
 });

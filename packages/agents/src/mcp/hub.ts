@@ -35,7 +35,8 @@ export function mcpToolName(server: string, tool: string): string {
 const anyObject = z.record(z.string(), z.unknown());
 
 interface Listed {
-  tools: McpToolInfo[];
+  /** Settles with the list; runs that start while it is being listed share the one listing. */
+  tools: Promise<McpToolInfo[]>;
   expiresAt: number;
 }
 
@@ -57,22 +58,29 @@ export class McpHub {
     for (const server of agent.mcpServers ?? []) {
       const tenancy = server.tenancy?.(scope) ?? {};
       const key = connectionKey(agent.id, server, tenancy);
-      let listed = this.listings.get(key);
+      const listKey = server.sharedToolList ? JSON.stringify([agent.id, server.name]) : key;
+      let listed = this.listings.get(listKey);
       if (!listed || listed.expiresAt <= this.now()) {
-        try {
-          const connection = await run.connect(key, server, tenancy);
-          listed = {
-            tools: await connection.listTools(),
-            expiresAt: this.now() + MCP_TOOLS_CACHE_MS,
-          };
-          this.listings.set(key, listed);
-        } catch (error) {
-          unavailable.push({ name: server.name, error: (error as Error).message });
-          await run.drop(key);
-          continue;
-        }
+        const entry: Listed = {
+          tools: run.connect(key, server, tenancy).then((connection) => connection.listTools()),
+          expiresAt: this.now() + MCP_TOOLS_CACHE_MS,
+        };
+        this.listings.set(listKey, entry);
+        // A failed listing is not kept: the next run tries again.
+        entry.tools.catch(() => {
+          if (this.listings.get(listKey) === entry) this.listings.delete(listKey);
+        });
+        listed = entry;
       }
-      for (const info of listed.tools) {
+      let infos: McpToolInfo[];
+      try {
+        infos = await listed.tools;
+      } catch (error) {
+        unavailable.push({ name: server.name, error: (error as Error).message });
+        await run.drop(key);
+        continue;
+      }
+      for (const info of infos) {
         const name = mcpToolName(server.name, info.name);
         if (name in agent.tools || name in tools) continue;
         tools[name] = {

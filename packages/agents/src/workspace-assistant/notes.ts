@@ -25,6 +25,8 @@ export function workspaceNotesServer(notesDir: string): McpServerConfig {
     transport: "stdio",
     command: process.execPath,
     args: [packageBin("@modelcontextprotocol/server-memory")],
+    // The same nine tools for every group: a run that only offers them starts no process.
+    sharedToolList: true,
     tools: {
       read_graph: { needsApproval: false },
       search_nodes: { needsApproval: false },
