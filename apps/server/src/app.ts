@@ -8,6 +8,7 @@ import {
   appRouter,
   createRequestContext,
   handleTicketRequest,
+  restError,
   TICKET_BODY_MAX_BYTES,
 } from "@agent-access/api";
 import { type Auth, checkSameOrigin, createAuth, TokenBucket } from "@agent-access/auth";
@@ -65,7 +66,7 @@ export function createApp(options: AppOptions) {
   app.use("*", async (c, next) => {
     const verdict = checkSameOrigin(c.req.raw, options.config.publicUrl);
     if (!verdict.allowed) {
-      return c.json({ error: { code: "FORBIDDEN", message: verdict.reason } }, 403);
+      return c.json(restError("forbidden", verdict.reason), 403);
     }
     await next();
   });
@@ -98,12 +99,7 @@ export function createApp(options: AppOptions) {
       maxSize: TICKET_BODY_MAX_BYTES,
       onError: (c) =>
         c.json(
-          {
-            error: {
-              code: "payload_too_large",
-              message: `the body is over ${TICKET_BODY_MAX_BYTES} bytes`,
-            },
-          },
+          restError("payload_too_large", `the body is over ${TICKET_BODY_MAX_BYTES} bytes`),
           413,
           { connection: "close" },
         ),

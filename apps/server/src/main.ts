@@ -53,7 +53,7 @@ const agents = loadAgents();
 const production = env.NODE_ENV === "production";
 const db = openDatabase(env.DATABASE_PATH);
 migrate(db);
-if (!production) await seedIfEmpty(db, env);
+if (!production) await seedIfEmpty(db, env.PUBLIC_URL);
 
 const webRoot = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 if (production && !fs.existsSync(`${webRoot}/index.html`)) {

@@ -8,7 +8,7 @@ export {
   createRequestContext,
 } from "./context.ts";
 export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-groups.ts";
-export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
+export { handleTicketRequest, restError, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { createCallerFactory } from "./trpc.ts";
 

@@ -112,7 +112,7 @@ function Chat({ session }: { session: Session }) {
         <ChatPanel
           key={contextId || "new"}
           contextId={contextId}
-          agentName={session.activeAgent?.name ?? ""}
+          agentId={session.activeAgent?.id ?? ""}
           onCreated={select}
           emptyHint={greeting(
             session.hostContext,
