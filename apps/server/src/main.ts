@@ -6,7 +6,6 @@ import { fileURLToPath } from "node:url";
 import {
   createAgentRuntime,
   databaseAttachmentStore,
-  defaultAgentRegistry,
   folderAttachmentStore,
   ModelConfigError,
   resolveModel,
@@ -15,6 +14,7 @@ import { DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
 import { migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
+import { agentRegistryOf } from "./agents.ts";
 import { createApp } from "./app.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { seedIfEmpty } from "./seed.ts";
@@ -43,8 +43,19 @@ function loadModel() {
   }
 }
 
+function loadAgents() {
+  try {
+    return agentRegistryOf(env);
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 const env = loadEnv();
 const model = loadModel();
+const agents = loadAgents();
 const production = env.NODE_ENV === "production";
 const db = openDatabase(env.DATABASE_PATH);
 migrate(db);
@@ -58,7 +69,7 @@ if (production && !fs.existsSync(`${webRoot}/index.html`)) {
 
 const runtime = createAgentRuntime({
   db,
-  agents: defaultAgentRegistry,
+  agents,
   model,
   attachments: {
     store: env.ATTACHMENTS_DIR
@@ -84,7 +95,7 @@ const app = createApp({
     contextGroupPattern: env.CONTEXT_GROUP_PATTERN ?? DEFAULT_CONTEXT_GROUP_PATTERN,
     contextGroupDescription: env.CONTEXT_GROUP_DESCRIPTION,
   },
-  agents: defaultAgentRegistry,
+  agents,
   runtime,
   auth,
   trustProxy: env.TRUST_PROXY,

@@ -9,6 +9,7 @@ export {
   defineAgent,
   defineTool,
   type ExecutableTool,
+  type InstructionsInput,
   type ToolContext,
 } from "./agent.ts";
 export {
@@ -31,6 +32,19 @@ export {
   folderAttachmentStore,
 } from "./attachments/store.ts";
 export { AgentRuntimeError, type AgentRuntimeErrorCode } from "./errors.ts";
+export {
+  checkMcpServers,
+  describeConfigIssues,
+  type McpConfigFile,
+  type McpServerConfig,
+  type McpServerJson,
+  type McpTenancy,
+  type McpTenancyInput,
+  mcpConfigFileSchema,
+} from "./mcp/config.ts";
+export { readMcpConfigFile, withMcpConfig } from "./mcp/config-file.ts";
+export { MCP_TOOLS_CACHE_MS, mcpToolName } from "./mcp/hub.ts";
+export { packageBin } from "./mcp/package-bin.ts";
 export { type BuiltinModelOptions, createBuiltinModel } from "./models/builtin.ts";
 export { type ModelConfig, ModelConfigError, resolveModel } from "./models/resolve.ts";
 export type { AttachmentOptions, UploadedFile } from "./runtime/attachments.ts";
@@ -52,6 +66,7 @@ export type {
   ContextSummary,
   FilePart,
   FinishedRunStatus,
+  HostContext,
   JsonValue,
   MessagePart,
   RunStatus,
@@ -62,8 +77,11 @@ export type {
   ToolCallState,
 } from "./types.ts";
 export {
+  createWorkspaceAssistant,
   defaultAgentRegistry,
   defaultAgents,
+  type WorkspaceAssistantOptions,
   workspaceAssistant,
 } from "./workspace-assistant/index.ts";
+export { notesFileOf, workspaceNotesServer } from "./workspace-assistant/notes.ts";
 export { getWebhookHealth, retryFailedDeliveries } from "./workspace-assistant/tools.ts";

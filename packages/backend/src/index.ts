@@ -37,6 +37,12 @@ export interface CreateAgentAccessTicket {
   contextGroup?: string;
   /** Lifetime in seconds, 30 to 86400. Default 1800. */
   expiresIn?: number;
+  /**
+   * Host context for the agents: a JSON object of at most 8 KB (user name, role, plan, locale,
+   * the workspace's name). Agents read it in their instructions and tools; the browser can read
+   * it but never change it. Default none.
+   */
+  context?: Record<string, unknown>;
 }
 
 export interface AgentAccessTicket {
@@ -117,6 +123,7 @@ export class AgentAccessClient {
         agent_session_identifier: input.sessionType,
         ...(input.contextGroup === undefined ? {} : { context_group: input.contextGroup }),
         ...(input.expiresIn === undefined ? {} : { expires_in: input.expiresIn }),
+        ...(input.context === undefined ? {} : { context: input.context }),
       });
       return { ticket: answer.ticket, expiresAt: answer.expires_at, url: answer.url };
     },
