@@ -38,7 +38,7 @@ import type {
   ToolCallPart,
 } from "../types.ts";
 import { ContextBus } from "./bus.ts";
-import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { type CommitHook, commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
 import { followEvents } from "./follow.ts";
 import { toMessage, toSummary } from "./records.ts";
 import { INTERRUPTED_ERROR, RunDriver } from "./run-driver.ts";
@@ -66,6 +66,8 @@ export interface AgentRuntimeOptions {
   maxSteps?: number;
   /** Receives errors no caller can: a run whose own bookkeeping failed. Default console.error. */
   onError?: (error: unknown) => void;
+  /** Writes more in the transaction of every change, e.g. a webhook outbox. Default none. */
+  onCommit?: CommitHook;
 }
 
 export interface ListContextsInput {
@@ -171,6 +173,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     deltaFlushMs: options.deltaFlushMs ?? 50,
     maxSteps: options.maxSteps ?? 10,
     onError: options.onError ?? ((error) => console.error(error)),
+    onCommit: options.onCommit,
   };
   const { db, bus, now } = engine;
   /** The runs this process drives, by context (one unfinished run per context). */
@@ -374,17 +377,22 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           ? ""
           : checkedText(input.firstMessage, "The message", MAX_MESSAGE_LENGTH);
       const id = newId("ctx");
-      const sent = commit(engine, id, (emit) => {
-        insertContext(db, {
-          id,
-          contextGroup: scope.contextGroup,
-          agentId: agent.id,
-          title: title || (text ? titleFromMessage(text) : DEFAULT_TITLE),
-          autoTitle: !title && !text,
-          now: now(),
-        });
-        return text ? beginTurn(requireContext(scope, id), text, emit) : null;
-      });
+      const sent = commit(
+        engine,
+        id,
+        (emit) => {
+          insertContext(db, {
+            id,
+            contextGroup: scope.contextGroup,
+            agentId: agent.id,
+            title: title || (text ? titleFromMessage(text) : DEFAULT_TITLE),
+            autoTitle: !title && !text,
+            now: now(),
+          });
+          return text ? beginTurn(requireContext(scope, id), text, emit) : null;
+        },
+        "created",
+      );
       if (sent) startDriver(sent.runId);
       return { context: toSummary(requireContext(scope, id)), sent };
     },
@@ -406,7 +414,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     async deleteContext(scope, contextId) {
       const context = requireContext(scope, contextId);
       await stopRun(context.id);
-      softDeleteContext(db, context.id, now());
+      commit(engine, context.id, () => softDeleteContext(db, context.id, now()), "deleted");
       bus.closeContext(context.id);
     },
 
