@@ -1,13 +1,19 @@
-// The HTTP surface: tRPC at /trpc (queries, mutations, SSE subscriptions), /healthz, and in
-// production the built web app with a fallback to index.html for client-side routes. Every
-// request that may change state passes the same-origin check first.
+// The HTTP surface: tRPC at /trpc (queries, mutations, SSE subscriptions), /healthz, REST for
+// backends (/session/tickets, the host API at /v1), and in production the built web app with a
+// fallback to index.html for client-side routes. Every request that may change state passes the
+// same-origin check first.
 import fs from "node:fs";
 import path from "node:path";
 import {
   type ApiDependencies,
   appRouter,
   createContext,
+  errorBody,
+  handleOpenApiRequest,
   handleTicketRequest,
+  honoPath,
+  hostApiRoutes,
+  serveRoute,
   TICKET_BODY_MAX_BYTES,
 } from "@agent-access/api";
 import { type Auth, checkSameOrigin, createAuth, TokenBucket } from "@agent-access/auth";
@@ -92,23 +98,17 @@ export function createApp(options: AppOptions) {
         ),
     }),
   );
-  app.use(
-    "/session/tickets",
-    bodyLimit({
-      maxSize: TICKET_BODY_MAX_BYTES,
-      onError: (c) =>
-        c.json(
-          {
-            error: {
-              code: "payload_too_large",
-              message: `the body is over ${TICKET_BODY_MAX_BYTES} bytes`,
-            },
-          },
-          413,
-          { connection: "close" },
-        ),
-    }),
-  );
+  const restBodyLimit = bodyLimit({
+    maxSize: TICKET_BODY_MAX_BYTES,
+    onError: (c) =>
+      c.json(
+        errorBody("payload_too_large", `the body is over ${TICKET_BODY_MAX_BYTES} bytes`),
+        413,
+        { connection: "close" },
+      ),
+  });
+  app.use("/session/tickets", restBodyLimit);
+  app.use("/v1/*", restBodyLimit);
 
   // The vanity page's URL carries a ticket: it sends no Referer at all. Registered before the
   // hardening below so that it has the last word on this header.
@@ -124,6 +124,17 @@ export function createApp(options: AppOptions) {
 
   // REST for backends in any language: the same procedure as ticket.create.
   app.post("/session/tickets", (c) => handleTicketRequest(deps, c.req.raw));
+
+  // The host API for backends (packages/api/src/rest/v1): its route table, and its description.
+  app.get("/v1/openapi.json", () => handleOpenApiRequest(deps));
+  for (const route of hostApiRoutes) {
+    app.on(route.method.toUpperCase(), honoPath(route), (c) =>
+      serveRoute(route, deps, c.req.raw, c.req.param()),
+    );
+  }
+  app.all("/v1/*", (c) =>
+    c.json(errorBody("not_found", "no such route: see /v1/openapi.json"), 404),
+  );
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({

@@ -1,7 +1,15 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
+export { errorBody } from "./rest/errors.ts";
 export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
+export {
+  handleOpenApiRequest,
+  honoPath,
+  hostApiRoutes,
+  type RestRoute,
+  serveRoute,
+} from "./rest/v1/index.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./tickets.ts";
 export {

@@ -1,10 +1,11 @@
 // The one place where tRPC is set up: 1. context, 2. initialization, 3. procedure kinds.
 import type { AgentRegistry, AgentRuntime } from "@agent-access/agents";
 import type { Auth, SignIn, TokenBucket } from "@agent-access/auth";
-import { checkApiKey, type Db } from "@agent-access/db";
+import type { Db } from "@agent-access/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "./agent-sessions.ts";
+import { authenticateApiKey } from "./api-keys.ts";
 
 /* 1. CONTEXT
  * What every procedure may use. The server builds one per request from the long-lived
@@ -141,29 +142,17 @@ export const userProcedure = t.procedure.use(async ({ ctx, next }) => {
 });
 
 /**
- * A backend, with `Authorization: Bearer <api key>`. No or an unknown key is UNAUTHORIZED; a
- * revoked key is FORBIDDEN, so its owner can tell a typo from a revocation.
+ * A backend, with `Authorization: Bearer <api key>` of scope `tickets` or `all`. No or an unknown
+ * key is UNAUTHORIZED; a revoked or out-of-scope key is FORBIDDEN (see api-keys.ts).
  */
 export const backendProcedure = t.procedure.use(({ ctx, next }) => {
-  const header = ctx.req.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) {
-    throw new TRPCError({
-      code: "UNAUTHORIZED",
-      message: "missing API key: send Authorization: Bearer <api key>",
-    });
-  }
-  const check = checkApiKey(ctx.db, match[1]!, ctx.now());
-  if (check.status === "unknown") {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "invalid API key" });
-  }
-  if (check.status === "revoked") {
-    throw new TRPCError({
-      code: "FORBIDDEN",
-      message: "this API key has been revoked: create a new one",
-    });
-  }
-  return next({ ctx: { apiKey: check.key } });
+  const key = authenticateApiKey(
+    ctx.db,
+    ctx.req.headers.get("authorization"),
+    "tickets",
+    ctx.now(),
+  );
+  return next({ ctx: { apiKey: key } });
 });
 
 /**

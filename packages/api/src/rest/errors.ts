@@ -1,0 +1,61 @@
+// The error answer of every REST route (POST /session/tickets and /v1/*), made in one place so
+// that they all keep the same shape: { error: { code, message } }.
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { z } from "zod";
+
+/** The REST code of each tRPC error code; others are the tRPC code in lower case. */
+export const ERROR_CODES: Partial<Record<TRPCError["code"], string>> = {
+  BAD_REQUEST: "invalid_request",
+  UNAUTHORIZED: "unauthorized",
+  FORBIDDEN: "forbidden",
+  NOT_FOUND: "not_found",
+  CONFLICT: "conflict",
+  UNPROCESSABLE_CONTENT: "unprocessable_request",
+  TOO_MANY_REQUESTS: "rate_limited",
+  PAYLOAD_TOO_LARGE: "payload_too_large",
+  UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+};
+
+/** The shape of every error answer, as the OpenAPI document describes it. */
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: "Stable, e.g. invalid_request, forbidden, not_found." }),
+      message: z.string().meta({ description: "What went wrong and what to do, for a person." }),
+    }),
+  })
+  .meta({ id: "Error" });
+
+/** The body of an error answer: the one place its shape is made. */
+export function errorBody(code: string, message: string): z.output<typeof errorSchema> {
+  return { error: { code, message } };
+}
+
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  headers?: Headers,
+): Response {
+  return Response.json(errorBody(code, message), { status, headers });
+}
+
+/** The zod issues of a bad input as one line per field, e.g. "agent_ids: expected array". */
+export function describeIssues(error: z.ZodError, whole = "body"): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : whole}: ${issue.message}`)
+    .join("; ");
+}
+
+/** A tRPC error as a REST answer; anything else is rethrown (a 500 for the server to log). */
+export function trpcErrorResponse(error: unknown, headers?: Headers): Response {
+  if (!(error instanceof TRPCError)) throw error;
+  const message = error.cause instanceof z.ZodError ? describeIssues(error.cause) : error.message;
+  return errorResponse(
+    getHTTPStatusCodeFromError(error),
+    ERROR_CODES[error.code] ?? error.code.toLowerCase(),
+    message,
+    headers,
+  );
+}
