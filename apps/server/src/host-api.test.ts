@@ -1,5 +1,6 @@
 // The host API (/v1) over real HTTP with real keys: scopes, reading a group's conversations,
 // erasing a conversation or a whole group, usage, and the OpenAPI document.
+import type { RunUsage } from "@agent-access/agents";
 import { hostApiRoutes } from "@agent-access/api";
 import { createApiKey, type Db, grantTool, revokeApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -385,7 +386,7 @@ describe("erasure", () => {
 describe("GET /v1/usage", () => {
   it("sums the runs' recorded usage and tool calls per agent and per day", async () => {
     const group = "workspace:7:user:usage";
-    const finished = [];
+    const finished: { agent: string; usage: RunUsage }[] = [];
     for (const [agent, text] of [
       ["workspace-assistant", "show webhook health"],
       ["workspace-assistant", "hello there"],

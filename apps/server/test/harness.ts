@@ -6,12 +6,19 @@ import { type ApiConfig, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api
 import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { type AppOptions, createApp } from "../src/app.ts";
+import {
+  recordWebhookEvents,
+  WebhookDispatcher,
+  type WebhookDispatcherOptions,
+} from "../src/webhooks/index.ts";
 import { testAgents } from "./agents.ts";
 
 export interface TestServer {
   url: string;
   db: Db;
   runtime: AgentRuntime;
+  /** The webhook dispatcher, when the options asked for one. */
+  webhooks: WebhookDispatcher | null;
   clock: { now: number; advance(ms: number): void };
   close(): Promise<void>;
 }
@@ -20,6 +27,8 @@ export type TestServerOptions = Partial<Omit<AppOptions, "config">> & {
   config?: Partial<ApiConfig>;
   /** The builtin model's pause before each word, in ms. Default 0. */
   tokenDelayMs?: number;
+  /** Start a webhook dispatcher with these options (its clock is real). Default none. */
+  webhooks?: Omit<WebhookDispatcherOptions, "db">;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -34,6 +43,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let url = "";
   const now = () => clock.now;
   const agents = options.agents ?? testAgents;
+  const webhooks = options.webhooks
+    ? new WebhookDispatcher({ db, ...options.webhooks }).start()
+    : null;
   const runtime =
     options.runtime ??
     createAgentRuntime({
@@ -41,6 +53,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       agents,
       model: createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
       now,
+      onCommit: recordWebhookEvents({ now, onQueued: () => webhooks?.wake() }),
     });
   const app = createApp({
     db,
@@ -65,9 +78,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url,
     db,
     runtime,
+    webhooks,
     clock,
     close: async () => {
       await runtime.close();
+      await webhooks?.close();
       await new Promise<void>((resolve) => {
         if ("closeAllConnections" in server) server.closeAllConnections();
         server.close(() => resolve());
