@@ -91,6 +91,18 @@ describe("keys and scopes", () => {
     }
   });
 
+  it("refuse a body over the ticket route's limit with its 413 and error shape", async () => {
+    const response = await fetch(`${server.url}/v1/contexts/ctx_x`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${keys.all}`, "content-type": "application/json" },
+      body: "x".repeat(65 * 1024),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      error: { code: "payload_too_large", message: "the body is over 65536 bytes" },
+    });
+  });
+
   it("answer with JSON that is never cached, and 404 for a route that does not exist", async () => {
     const answer = await v1(server, keys.read, read[0]!);
     expect(answer.headers.get("content-type")).toMatch(/^application\/json/);

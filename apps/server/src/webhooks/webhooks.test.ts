@@ -7,6 +7,7 @@ import path from "node:path";
 import { createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
 import {
   addWebhookEndpoint,
+  createApiKey,
   type Db,
   listWebhookDeliveries,
   migrate,
@@ -116,6 +117,27 @@ describe("webhooks", () => {
     ]);
     // Nothing users or models wrote leaves in a webhook.
     expect(JSON.stringify(received.map((hook) => hook.event))).not.toMatch(/hello|retry failed/);
+  });
+
+  it("tells of conversations erased through the host API, after what came before", async () => {
+    const hooks = await receiver();
+    const server = await serverWith(hooks);
+    const key = createApiKey(server.db, "erase", Date.now(), "erase").key;
+    const group = "workspace:8:user:erased";
+    const kept = await converse(server, scopeOf(group), "hello");
+    const gone = await converse(server, scopeOf(group), "hello");
+    await server.runtime.deleteContext(scopeOf(group), gone.contextId);
+    const erase = await fetch(`${server.url}/v1/context-groups/${group}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(erase.status).toBe(200);
+    const received = await hooks.waitFor(6);
+    const types = (contextId: string) =>
+      received.filter((hook) => hook.event.data.context_id === contextId).map((h) => h.event.type);
+    // One context.deleted each: the one its user deleted is not announced twice.
+    expect(types(kept.contextId)).toEqual(["context.created", "run.finished", "context.deleted"]);
+    expect(types(gone.contextId)).toEqual(["context.created", "run.finished", "context.deleted"]);
   });
 
   it("retries after 500s with the same webhook-id and keeps each context's order", async () => {
