@@ -54,6 +54,11 @@ const schema = z
       // Anchored here, so a pattern cannot pass a group by matching only part of it.
       .transform((source) => new RegExp(`^(?:${source})$`))
       .optional(),
+    /**
+     * CONTEXT_GROUP_PATTERN in words, quoted to a backend whose group does not match (e.g.
+     * "team-<number>"). Default: the pattern itself.
+     */
+    CONTEXT_GROUP_DESCRIPTION: z.string().trim().min(1).max(200).optional(),
     /** Model of the agents: builtin | openai:<model> | anthropic:<model> | openai-compatible:<model>. */
     AGENT_MODEL: z
       .string()
@@ -78,6 +83,13 @@ const schema = z
       .optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.CONTEXT_GROUP_DESCRIPTION && !env.CONTEXT_GROUP_PATTERN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CONTEXT_GROUP_DESCRIPTION"],
+        message: "describes CONTEXT_GROUP_PATTERN: set that too, or leave this out",
+      });
+    }
     if (env.AGENT_MODEL.startsWith("openai-compatible:") && !env.AGENT_BASE_URL) {
       ctx.addIssue({
         code: "custom",

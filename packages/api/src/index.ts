@@ -1,6 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
+export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-groups.ts";
 export { errorBody } from "./rest/errors.ts";
 export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export {
@@ -11,7 +12,6 @@ export {
   serveRoute,
 } from "./rest/v1/index.ts";
 export { type AppRouter, appRouter } from "./root.ts";
-export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./tickets.ts";
 export {
   type AgentInfo,
   type ApiConfig,

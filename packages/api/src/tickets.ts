@@ -3,18 +3,16 @@
 import { insertTicket, newSecret } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import {
+  type ContextGroupRule,
+  contextGroupProblem,
+  serverContextGroupRule,
+} from "./context-groups.ts";
 import type { Context } from "./trpc.ts";
 
 export const TICKET_PREFIX = "aat_";
 /** Ticket lifetime bounds, in seconds: 30 s to 24 h, 30 minutes unless asked otherwise. */
 export const EXPIRES_IN = { min: 30, max: 86_400, default: 1800 } as const;
-export const CONTEXT_GROUP_MAX_LENGTH = 256;
-/**
- * The default format of a static context group: `segment:value` pairs such as
- * `workspace:42:user:7`. Segments are lower-case words; values are ids without spaces.
- */
-export const DEFAULT_CONTEXT_GROUP_PATTERN =
-  /^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_.@-]{1,128}(?::[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_.@-]{1,128})*$/;
 
 /**
  * The request's shape. Types only: rules about meaning (known agents, the context group format,
@@ -43,18 +41,6 @@ function unprocessable(message: string): TRPCError {
   return new TRPCError({ code: "UNPROCESSABLE_CONTENT", message });
 }
 
-/** Checks a static context group against the configured format; returns why it fails, or null. */
-export function contextGroupProblem(group: string, pattern: RegExp): string | null {
-  if (group.trim() === "") return "context_group is empty";
-  if (group.length > CONTEXT_GROUP_MAX_LENGTH) {
-    return `context_group is longer than ${CONTEXT_GROUP_MAX_LENGTH} characters`;
-  }
-  if (!pattern.test(group)) {
-    return "context_group is not in the expected format of segment:value pairs, such as workspace:42:user:7";
-  }
-  return null;
-}
-
 /** The vanity page's address for a ticket. */
 export function vanityUrl(publicUrl: string, ticket: string): string {
   return `${publicUrl}/vanity/agents?ticket=${encodeURIComponent(ticket)}`;
@@ -62,12 +48,20 @@ export function vanityUrl(publicUrl: string, ticket: string): string {
 
 /**
  * Validates the request's meaning and stores a new ticket, hashed. Errors are
- * UNPROCESSABLE_CONTENT with a message naming the field and what to do.
+ * UNPROCESSABLE_CONTENT with a message naming the field and what to do. A static group must
+ * follow the rule of each agent named (`contextGroup`), or for agents without one `doorRule`
+ * (the minting door's own format), or else the server's format.
  */
-export function mintTicket(ctx: Context, request: TicketRequest, issuer: string): MintedTicket {
+export function mintTicket(
+  ctx: Context,
+  request: TicketRequest,
+  issuer: string,
+  doorRule?: ContextGroupRule,
+): MintedTicket {
   const agentIds = [...new Set(request.agent_ids)];
   if (agentIds.length === 0) throw unprocessable("agent_ids must name at least one agent");
-  const unknown = agentIds.filter((id) => !ctx.agents.get(id));
+  const agents = agentIds.map((id) => ctx.agents.get(id));
+  const unknown = agentIds.filter((_, index) => !agents[index]);
   if (unknown.length > 0) {
     throw unprocessable(`unknown agent id${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
   }
@@ -84,7 +78,11 @@ export function mintTicket(ctx: Context, request: TicketRequest, issuer: string)
     if (request.context_group == null) {
       throw unprocessable("context_group is required for static sessions");
     }
-    const problem = contextGroupProblem(request.context_group, ctx.config.contextGroupPattern);
+    const problem = contextGroupProblem(request.context_group, {
+      agents: agents.filter((agent) => agent !== undefined),
+      door: doorRule,
+      server: serverContextGroupRule(ctx.config),
+    });
     if (problem) throw unprocessable(problem);
     contextGroup = request.context_group;
   } else if (request.context_group != null) {

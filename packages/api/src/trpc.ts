@@ -14,8 +14,16 @@ import { authenticateApiKey } from "./api-keys.ts";
 export interface ApiConfig {
   /** The public origin of the app, e.g. "http://localhost:5173"; links and cookies use it. */
   publicUrl: string;
-  /** The format a static context group must match. Default: `segment:value` pairs. */
+  /**
+   * The format a static context group must match (as a whole), for agents without a rule of
+   * their own: `DEFAULT_CONTEXT_GROUP_PATTERN` (`segment:value` pairs) unless configured.
+   */
   contextGroupPattern: RegExp;
+  /**
+   * The format in words, quoted when a group does not match. Default: the default format's
+   * description, or the pattern itself when another pattern is configured.
+   */
+  contextGroupDescription?: string;
   /**
    * How often an open event stream re-checks its agent session, in ms; a stream whose session
    * expired, was replaced or signed out ends with UNAUTHORIZED. Default 5000.

@@ -4,8 +4,8 @@ import { createAuth, TokenBucket } from "@agent-access/auth";
 import { type Db, migrate, openDatabase } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_CONTEXT_GROUP_PATTERN } from "../context-groups.ts";
 import { appRouter } from "../root.ts";
-import { DEFAULT_CONTEXT_GROUP_PATTERN } from "../tickets.ts";
 import { type ApiDependencies, createCallerFactory, createContext } from "../trpc.ts";
 
 const DAY = 24 * 60 * 60_000;
