@@ -1,6 +1,6 @@
 // The host API (/v1) over real HTTP with real keys: scopes, reading a group's conversations,
 // erasing a conversation or a whole group, usage, and the OpenAPI document.
-import type { RunUsage } from "@agent-access/agents";
+import { createAgentRegistry, defineAgent, type RunUsage } from "@agent-access/agents";
 import { hostApiRoutes } from "@agent-access/api";
 import { createApiKey, type Db, grantTool, revokeApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -181,6 +181,33 @@ describe("GET /v1/contexts", () => {
       "/v1/contexts?context_group=workspace:404:user:none",
     );
     expect(answer).toMatchObject({ status: 200, body: { data: [], next_cursor: null } });
+  });
+
+  it("takes a group that fits an agent's own rule or is a signin session's", async () => {
+    const teams = createAgentRegistry([
+      defineAgent({
+        id: "team-agent",
+        name: "Team agent",
+        description: "Works for teams.",
+        instructions: "Help the team.",
+        tools: {},
+        contextGroup: { pattern: /team-\d+/, description: "team-<number>" },
+      }),
+    ]);
+    const other = await startTestServer({ agents: teams });
+    try {
+      const key = createApiKey(other.db, "read", Date.now(), "read").key;
+      for (const group of ["team-7", "user:usr_abc-DEF_1", "workspace:1:user:2"]) {
+        expect((await v1(other, key, `/v1/contexts?context_group=${group}`)).status, group).toBe(
+          200,
+        );
+      }
+      const bad = await v1<ApiError>(other, key, "/v1/contexts?context_group=team-x");
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/^context_group: does not fit/);
+    } finally {
+      await other.close();
+    }
   });
 
   it("answers bad input with 400 naming the field", async () => {
