@@ -161,17 +161,6 @@ export function dueWebhookEvents(db: Db, now: number, limit: number): OutboxRow[
   ).all({ now, limit });
 }
 
-/** When the next pending event of an enabled endpoint is due, or null when none is pending. */
-export function nextWebhookAttemptAt(db: Db): number | null {
-  const row = statement<[], { at: number | null }>(
-    db,
-    `SELECT min(o.next_attempt_at) AS at FROM webhook_outbox o
-       JOIN host_webhook_endpoint e ON e.id = o.endpoint_id AND e.disabled_at IS NULL
-      WHERE o.status = 'pending'`,
-  ).get();
-  return row?.at ?? null;
-}
-
 export interface AttemptResult {
   at: number;
   /** The receiver's HTTP status, or null when no answer came (refused, timed out). */

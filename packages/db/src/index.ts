@@ -73,7 +73,6 @@ export {
   type HostWebhookEndpointRow,
   listWebhookDeliveries,
   listWebhookEndpoints,
-  nextWebhookAttemptAt,
   type OutboxEvent,
   type OutboxRow,
   type OutboxStatus,
