@@ -7,7 +7,7 @@ import path from "node:path";
 import {
   type ApiDependencies,
   appRouter,
-  createContext,
+  createRequestContext,
   errorBody,
   handleOpenApiRequest,
   handleTicketRequest,
@@ -142,7 +142,7 @@ export function createApp(options: AppOptions) {
       req: c.req.raw,
       router: appRouter,
       createContext: ({ req, resHeaders, info }) =>
-        createContext(deps, {
+        createRequestContext(deps, {
           req,
           resHeaders,
           connectionParams: info.connectionParams,

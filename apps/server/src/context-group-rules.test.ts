@@ -10,7 +10,6 @@ import {
   signUp,
   startTestServer,
   type TestServer,
-  trpcResult,
 } from "../test/harness.ts";
 
 const ordersAssistant = defineAgent({
@@ -116,18 +115,12 @@ describe("the demo's ticket door", () => {
     servers.push(server);
     const owner = new CookieClient(server.url);
     const user = await signUp(owner);
-    const workspace = await trpcResult<{ id: string }>(
-      await owner.mutation("workspace.create", { name: "Acme" }),
-    );
-    const issued = await trpcResult<{ ticket: string }>(
-      await owner.mutation("workspace.issueAgentTicket", {
-        workspaceId: workspace.data!.id,
-        sessionType: "static",
-      }),
-    );
-    const exchanged = await trpcResult<{ contextGroup: string }>(
-      await owner.mutation("session.exchange", { ticket: issued.data!.ticket }),
-    );
-    expect(exchanged.data!.contextGroup).toBe(`workspace:${workspace.data!.id}:user:${user.id}`);
+    const workspace = await owner.trpc.workspace.create.mutate({ name: "Acme" });
+    const issued = await owner.trpc.workspace.issueAgentTicket.mutate({
+      workspaceId: workspace.id,
+      sessionType: "static",
+    });
+    const exchanged = await owner.trpc.session.exchange.mutate({ ticket: issued.ticket });
+    expect(exchanged.contextGroup).toBe(`workspace:${workspace.id}:user:${user.id}`);
   });
 });

@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   CookieClient,
+  refusal,
   signUp,
   startTestServer,
   type TestServer,
-  trpcResult,
 } from "../test/harness.ts";
 
 // An app's own agent, registered on the same server as the demo.
@@ -45,31 +45,23 @@ describe("the demo's ticket door", () => {
     async (sessionType) => {
       const owner = new CookieClient(server.url);
       await signUp(owner);
-      const workspace = await trpcResult<{ id: string }>(
-        await owner.mutation("workspace.create", { name: "Acme" }),
-      );
-      const issued = await trpcResult<{ ticket: string }>(
-        await owner.mutation("workspace.issueAgentTicket", {
-          workspaceId: workspace.data!.id,
-          sessionType,
-        }),
-      );
-      const exchanged = await trpcResult<{ agents: { id: string }[] }>(
-        await owner.mutation("session.exchange", { ticket: issued.data!.ticket }),
-      );
-      expect(exchanged.data!.agents.map((agent) => agent.id)).toEqual(["workspace-assistant"]);
+      const workspace = await owner.trpc.workspace.create.mutate({ name: "Acme" });
+      const issued = await owner.trpc.workspace.issueAgentTicket.mutate({
+        workspaceId: workspace.id,
+        sessionType,
+      });
+      const exchanged = await owner.trpc.session.exchange.mutate({ ticket: issued.ticket });
+      expect(exchanged.agents.map((agent) => agent.id)).toEqual(["workspace-assistant"]);
 
-      const withOrders = await trpcResult(
-        await owner.mutation("context.create", {
+      const withOrders = await refusal(
+        owner.trpc.context.create.mutate({
           agentId: "orders-assistant",
           firstMessage: "Has SD-1001 shipped?",
         }),
       );
-      expect(withOrders.error?.code).toBe("NOT_FOUND");
-      const withDemo = await trpcResult<{ context: { agentId: string } }>(
-        await owner.mutation("context.create", { title: "Webhooks" }),
-      );
-      expect(withDemo.data!.context.agentId).toBe("workspace-assistant");
+      expect(withOrders.code).toBe("NOT_FOUND");
+      const withDemo = await owner.trpc.context.create.mutate({ title: "Webhooks" });
+      expect(withDemo.context.agentId).toBe("workspace-assistant");
     },
   );
 });

@@ -13,8 +13,8 @@ import {
   sha256,
 } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
+import type { AgentInfo, RequestContext } from "./context.ts";
 import { serializeCookie } from "./cookies.ts";
-import type { AgentInfo, Context } from "./trpc.ts";
 
 export const AGENT_SESSION_COOKIE = "agent_session";
 const SESSION_PREFIX = "aas_";
@@ -38,7 +38,7 @@ export interface AgentSession {
   expiresAt: number;
 }
 
-function sessionToken(ctx: Context): string | null {
+function sessionToken(ctx: RequestContext): string | null {
   return readCookie(ctx.req.headers.get("cookie"), AGENT_SESSION_COOKIE);
 }
 
@@ -51,7 +51,7 @@ export function signinContextGroup(userId: string): string {
   return `user:${userId}`;
 }
 
-function describe(ctx: Context, session: AgentSession): AgentSessionInfo {
+function describe(ctx: RequestContext, session: AgentSession): AgentSessionInfo {
   return {
     sessionId: session.id,
     sessionType: session.sessionType,
@@ -64,7 +64,7 @@ function describe(ctx: Context, session: AgentSession): AgentSessionInfo {
   };
 }
 
-function setSessionCookie(ctx: Context, token: string, expiresAt: number): void {
+function setSessionCookie(ctx: RequestContext, token: string, expiresAt: number): void {
   ctx.resHeaders.append(
     "Set-Cookie",
     serializeCookie(AGENT_SESSION_COOKIE, token, {
@@ -79,7 +79,10 @@ function setSessionCookie(ctx: Context, token: string, expiresAt: number): void 
  * Exchanges a ticket for an agent session: consumes the ticket (once, atomically), revokes the
  * session the browser's previous cookie named, and sets the new cookie.
  */
-export async function exchangeTicket(ctx: Context, ticket: string): Promise<AgentSessionInfo> {
+export async function exchangeTicket(
+  ctx: RequestContext,
+  ticket: string,
+): Promise<AgentSessionInfo> {
   const now = ctx.now();
   const found = findTicket(ctx.db, ticket);
   if (!found) throw unauthorized("ticket not recognised: ask your app for a new one");
@@ -138,7 +141,7 @@ export type AgentSessionCheck =
  * exchanged the ticket. `fresh` re-reads the sign-in instead of the request's cached one.
  */
 export async function checkAgentSession(
-  ctx: Context,
+  ctx: RequestContext,
   options: { fresh?: boolean } = {},
 ): Promise<AgentSessionCheck> {
   const token = sessionToken(ctx);
@@ -169,12 +172,12 @@ export const NO_SESSION_MESSAGES = {
     "this agent session was replaced by a newer one in this browser: open the agent from your app again",
 } as const;
 
-export function describeSession(ctx: Context, session: AgentSession): AgentSessionInfo {
+export function describeSession(ctx: RequestContext, session: AgentSession): AgentSessionInfo {
   return describe(ctx, session);
 }
 
 /** Ends the browser's agent session and clears its cookie. */
-export function endAgentSession(ctx: Context): void {
+export function endAgentSession(ctx: RequestContext): void {
   const token = sessionToken(ctx);
   if (token) revokeAgentSession(ctx.db, token, ctx.now());
   ctx.resHeaders.append(

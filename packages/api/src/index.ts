@@ -1,6 +1,12 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
+export {
+  type AgentInfo,
+  type ApiConfig,
+  type ApiDependencies,
+  createRequestContext,
+} from "./context.ts";
 export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-groups.ts";
 export { errorBody } from "./rest/errors.ts";
 export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
@@ -12,13 +18,7 @@ export {
   serveRoute,
 } from "./rest/v1/index.ts";
 export { type AppRouter, appRouter } from "./root.ts";
-export {
-  type AgentInfo,
-  type ApiConfig,
-  type ApiDependencies,
-  createCallerFactory,
-  createContext,
-} from "./trpc.ts";
+export { createCallerFactory } from "./trpc.ts";
 
 /** Inputs of every procedure, e.g. RouterInputs["context"]["send"]. */
 export type RouterInputs = inferRouterInputs<AppRouter>;

@@ -3,12 +3,12 @@
 import { insertTicket, newSecret } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import type { RequestContext } from "./context.ts";
 import {
   type ContextGroupRule,
   contextGroupProblem,
   serverContextGroupRule,
 } from "./context-groups.ts";
-import type { Context } from "./trpc.ts";
 
 export const TICKET_PREFIX = "aat_";
 /** Ticket lifetime bounds, in seconds: 30 s to 24 h, 30 minutes unless asked otherwise. */
@@ -53,7 +53,7 @@ export function vanityUrl(publicUrl: string, ticket: string): string {
  * (the minting door's own format), or else the server's format.
  */
 export function mintTicket(
-  ctx: Context,
+  ctx: RequestContext,
   request: TicketRequest,
   issuer: string,
   doorRule?: ContextGroupRule,

@@ -1,7 +1,7 @@
 // POST /session/tickets: the reference page's REST door for backends in any language. It runs
 // the same procedure as ticket.create and turns its errors into { error: { code, message } }.
+import { type ApiDependencies, createRequestContext } from "../context.ts";
 import { appRouter } from "../root.ts";
-import { type ApiDependencies, createContext } from "../trpc.ts";
 import { errorResponse, trpcErrorResponse } from "./errors.ts";
 
 /** The largest ticket request body, in bytes. The server also refuses more while it arrives. */
@@ -46,7 +46,7 @@ export async function handleTicketRequest(deps: ApiDependencies, req: Request): 
   const body = await readJson(req);
   if (!body.ok) return body.response;
   const resHeaders = new Headers();
-  const caller = appRouter.createCaller(createContext(deps, { req, resHeaders }));
+  const caller = appRouter.createCaller(createRequestContext(deps, { req, resHeaders }));
   try {
     const ticket = await caller.ticket.create(body.value as never);
     return Response.json(ticket, { status: 201, headers: resHeaders });

@@ -33,7 +33,7 @@ function noSuchWorkspace(): TRPCError {
   });
 }
 
-export const workspace = createTRPCRouter({
+export const workspaceRouter = createTRPCRouter({
   /** The caller's workspaces with their role in each. */
   list: userProcedure.query(({ ctx }) => listWorkspacesOfUser(ctx.db, ctx.user.id)),
 

@@ -10,7 +10,7 @@ import {
   type MessageRow,
 } from "@agent-access/db";
 import type { z } from "zod";
-import type { ApiDependencies } from "../../trpc.ts";
+import type { ApiDependencies } from "../../context.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { checkGroup } from "./groups.ts";
 import { badField, defineRoute, notFound } from "./route.ts";

@@ -2,12 +2,13 @@
 // it: it fits this server's format or the rule of one of its agents, or it is a signin
 // session's `user:<user id>`. A malformed group is a 400 naming its field; a well-formed group
 // that has nothing is just empty.
+
+import type { ApiDependencies } from "../../context.ts";
 import {
   CONTEXT_GROUP_MAX_LENGTH,
   matchesWhole,
   serverContextGroupRule,
 } from "../../context-groups.ts";
-import type { ApiDependencies } from "../../trpc.ts";
 import { badField } from "./route.ts";
 
 const SIGNIN_GROUP = /^user:[A-Za-z0-9_-]{1,128}$/;

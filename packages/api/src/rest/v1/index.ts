@@ -1,6 +1,6 @@
 // The host API (/v1): REST for an app's backend, with an API key. The route table here is what
 // the server mounts and what the OpenAPI document describes.
-import type { ApiDependencies } from "../../trpc.ts";
+import type { ApiDependencies } from "../../context.ts";
 import {
   deleteContextRoute,
   getContextRoute,

@@ -5,7 +5,7 @@ import { AgentRuntimeError } from "@agent-access/agents";
 import { TRPCError } from "@trpc/server";
 import type { z } from "zod";
 import { type ApiKeyNeed, authenticateApiKey } from "../../api-keys.ts";
-import type { ApiDependencies } from "../../trpc.ts";
+import type { ApiDependencies } from "../../context.ts";
 import { trpcErrorResponse } from "../errors.ts";
 
 type Shape = z.ZodObject;
