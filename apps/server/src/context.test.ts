@@ -3,9 +3,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { ContextEvent } from "@agent-access/agents";
 import type { RouterOutputs } from "@agent-access/api";
 import { openDatabase, seedDemo } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyToMessages } from "../../../packages/react/src/live-context.ts";
 import {
   agentBrowser,
   CookieClient,
@@ -40,17 +42,13 @@ const messages = (browser: CookieClient, contextId: string) =>
 const textOf = (message: Message | undefined) =>
   (message?.parts ?? []).map((part) => (part.type === "text" ? part.text : "")).join("");
 
-/** Applies events to a text buffer per message: what a client shows. */
+/** The text of a message after the events, applied with the reducer the React hooks ship. */
 function replayText(events: StreamedEvent[], messageId: string): string {
-  const parts: string[] = [];
-  for (const { data } of events) {
-    if (data.messageId !== messageId) continue;
-    const index = data.partIndex as number;
-    const part = data.part as Part | undefined;
-    if (data.type === "message.part" && part?.type === "text") parts[index] = part.text;
-    if (data.type === "message.delta") parts[index] = (parts[index] ?? "") + (data.text as string);
-  }
-  return parts.filter(Boolean).join("");
+  const messages = events.reduce<Message[]>(
+    (held, { data }) => applyToMessages(held, data as unknown as ContextEvent),
+    [],
+  );
+  return textOf(messages.find((message) => message.id === messageId));
 }
 
 describe("a whole turn", () => {

@@ -15,6 +15,7 @@ import {
 } from "../src/webhooks/index.ts";
 import { testAgents } from "./agents.ts";
 import { keepCookies, sendCookies } from "./cookie-jar.ts";
+import { decodeText, SseParser } from "./sse.ts";
 
 export { keepCookies, sendCookies };
 
@@ -327,8 +328,8 @@ export async function openEvents(
     `/trpc/context.events?input=${encodeURIComponent(JSON.stringify(input))}`,
     { signal: controller.signal, headers: { accept: "text/event-stream" } },
   );
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
+  const reader = decodeText(response.body!);
+  const parser = new SseParser();
   const queue: StreamedEvent[] = [];
   let ended = false;
 
@@ -338,23 +339,13 @@ export async function openEvents(
       ended = true;
       return;
     }
-    buffer += value;
-    let end = buffer.indexOf("\n\n");
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const fields = new Map<string, string>();
-      for (const line of block.split("\n")) {
-        const colon = line.indexOf(":");
-        if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
-      }
+    for (const message of parser.push(value)) {
       // Only tracked events carry an id; "connected", pings and the like do not.
-      if (fields.has("id") && fields.has("data")) {
-        queue.push({ id: Number(fields.get("id")), data: JSON.parse(fields.get("data")!) });
-      } else if (fields.get("event") === "serialized-error") {
-        throw new Error(`stream error: ${fields.get("data")}`);
+      if (message.id !== null && message.data !== "") {
+        queue.push({ id: Number(message.id), data: JSON.parse(message.data) });
+      } else if (message.event === "serialized-error") {
+        throw new Error(`stream error: ${message.data}`);
       }
-      end = buffer.indexOf("\n\n");
     }
   }
 
