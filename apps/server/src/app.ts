@@ -8,11 +8,11 @@ import {
   type ApiDependencies,
   appRouter,
   createRequestContext,
-  errorBody,
   handleOpenApiRequest,
   handleTicketRequest,
   honoPath,
   hostApiRoutes,
+  restError,
   serveRoute,
   TICKET_BODY_MAX_BYTES,
 } from "@agent-access/api";
@@ -71,7 +71,7 @@ export function createApp(options: AppOptions) {
   app.use("*", async (c, next) => {
     const verdict = checkSameOrigin(c.req.raw, options.config.publicUrl);
     if (!verdict.allowed) {
-      return c.json({ error: { code: "FORBIDDEN", message: verdict.reason } }, 403);
+      return c.json(restError("forbidden", verdict.reason), 403);
     }
     await next();
   });
@@ -102,7 +102,7 @@ export function createApp(options: AppOptions) {
     maxSize: TICKET_BODY_MAX_BYTES,
     onError: (c) =>
       c.json(
-        errorBody("payload_too_large", `the body is over ${TICKET_BODY_MAX_BYTES} bytes`),
+        restError("payload_too_large", `the body is over ${TICKET_BODY_MAX_BYTES} bytes`),
         413,
         { connection: "close" },
       ),
@@ -133,7 +133,7 @@ export function createApp(options: AppOptions) {
     );
   }
   app.all("/v1/*", (c) =>
-    c.json(errorBody("not_found", "no such route: see /v1/openapi.json"), 404),
+    c.json(restError("not_found", "no such route: see /v1/openapi.json"), 404),
   );
 
   app.all("/trpc/*", (c) =>

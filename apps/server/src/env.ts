@@ -121,6 +121,9 @@ const schema = z
     }
   });
 
+/** The app's address in development: Vite's port (apps/web/vite.config.ts). */
+export const DEVELOPMENT_PUBLIC_URL = "http://localhost:5173";
+
 export type Env = Omit<z.output<typeof schema>, "HOST" | "PUBLIC_URL"> & {
   HOST: string;
   PUBLIC_URL: string;
@@ -152,7 +155,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     ...env,
     HOST: env.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
     PUBLIC_URL: new URL(
-      env.PUBLIC_URL ?? (production ? `http://localhost:${env.PORT}` : "http://localhost:5173"),
+      env.PUBLIC_URL ?? (production ? `http://localhost:${env.PORT}` : DEVELOPMENT_PUBLIC_URL),
     ).origin,
   };
 }

@@ -1,7 +1,7 @@
 // The host API (/v1) over real HTTP with real keys: scopes, reading a group's conversations,
 // erasing a conversation or a whole group, usage, and the OpenAPI document.
 import { createAgentRegistry, defineAgent, type RunUsage } from "@agent-access/agents";
-import { hostApiRoutes } from "@agent-access/api";
+import { hostApiRoutes, restError } from "@agent-access/api";
 import { createApiKey, type Db, grantTool, revokeApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentBrowser, postTicket, startTestServer, type TestServer } from "../test/harness.ts";
@@ -98,9 +98,10 @@ describe("keys and scopes", () => {
       body: "x".repeat(65 * 1024),
     });
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({
-      error: { code: "payload_too_large", message: "the body is over 65536 bytes" },
-    });
+    expect(await response.json()).toEqual(
+      restError("payload_too_large", "the body is over 65536 bytes"),
+    );
+    expect(restError("x", "y")).toMatchObject({ error: { code: "x", message: "y" } });
   });
 
   it("answer with JSON that is never cached, and 404 for a route that does not exist", async () => {

@@ -48,7 +48,7 @@ const model = loadModel();
 const production = env.NODE_ENV === "production";
 const db = openDatabase(env.DATABASE_PATH);
 migrate(db);
-if (!production) await seedIfEmpty(db, env);
+if (!production) await seedIfEmpty(db, env.PUBLIC_URL);
 
 const webRoot = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 if (production && !fs.existsSync(`${webRoot}/index.html`)) {

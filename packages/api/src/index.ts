@@ -8,7 +8,7 @@ export {
   createRequestContext,
 } from "./context.ts";
 export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-groups.ts";
-export { errorBody } from "./rest/errors.ts";
+export { restError } from "./rest/errors.ts";
 export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export {
   handleOpenApiRequest,

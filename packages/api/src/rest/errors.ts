@@ -1,5 +1,6 @@
-// The error answer of every REST route (POST /session/tickets and /v1/*), made in one place so
-// that they all keep the same shape: { error: { code, message } }.
+// The error answer of every REST route (POST /session/tickets and /v1/*, and the server's
+// same-origin refusal before them), made in one place so that they all keep the same shape:
+// { error: { code, message }, code, message }.
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z } from "zod";
@@ -17,19 +18,24 @@ export const ERROR_CODES: Partial<Record<TRPCError["code"], string>> = {
   UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
 };
 
+const code = z
+  .string()
+  .meta({ description: "Stable, e.g. invalid_request, forbidden, not_found." });
+const message = z.string().meta({ description: "What went wrong and what to do, for a person." });
+
 /** The shape of every error answer, as the OpenAPI document describes it. */
 export const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ description: "Stable, e.g. invalid_request, forbidden, not_found." }),
-      message: z.string().meta({ description: "What went wrong and what to do, for a person." }),
-    }),
-  })
+  .object({ error: z.object({ code, message }), code, message })
   .meta({ id: "Error" });
 
-/** The body of an error answer: the one place its shape is made. */
-export function errorBody(code: string, message: string): z.output<typeof errorSchema> {
-  return { error: { code, message } };
+/**
+ * The body of every refusal: `{ error: { code, message }, code, message }`, the one place its
+ * shape is made. The top-level copies are what Wacht's own backend client (`@wacht/backend`)
+ * reads, so code written for it runs unchanged; `error` is what our SDK reads. Codes are
+ * lower-case snake_case, e.g. `forbidden`.
+ */
+export function restError(code: string, message: string): z.output<typeof errorSchema> {
+  return { error: { code, message }, code, message };
 }
 
 export function errorResponse(
@@ -38,7 +44,7 @@ export function errorResponse(
   message: string,
   headers?: Headers,
 ): Response {
-  return Response.json(errorBody(code, message), { status, headers });
+  return Response.json(restError(code, message), { status, headers });
 }
 
 /** The zod issues of a bad input as one line per field, e.g. "agent_ids: expected array". */

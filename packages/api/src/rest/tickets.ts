@@ -1,5 +1,5 @@
 // POST /session/tickets: the reference page's REST door for backends in any language. It runs
-// the same procedure as ticket.create and turns its errors into { error: { code, message } }.
+// the same procedure as ticket.create and turns its errors into restError's body.
 import { type ApiDependencies, createRequestContext } from "../context.ts";
 import { appRouter } from "../root.ts";
 import { errorResponse, trpcErrorResponse } from "./errors.ts";
