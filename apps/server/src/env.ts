@@ -1,5 +1,6 @@
 // The server's configuration, read from the environment once and validated. Nothing else in the
 // server reads process.env. A bad value stops start-up with a message naming the variable.
+import { type McpConfigFile, readMcpConfigFile } from "@agent-access/agents";
 import { z } from "zod";
 
 const MODEL = /^(builtin|(openai|anthropic|openai-compatible):\S+)$/;
@@ -71,6 +72,26 @@ const schema = z
     AGENT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** API key of the model provider. */
     AGENT_API_KEY: z.string().min(1).optional(),
+    /**
+     * A JSON file of MCP servers to add to agents, by agent id (format: packages/agents/README.md,
+     * "MCP servers"). Read and validated at start. Default none.
+     */
+    AGENT_MCP_CONFIG: z
+      .string()
+      .transform((file, ctx): McpConfigFile => {
+        try {
+          return readMcpConfigFile(file);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    /**
+     * Where the demo assistant's notes MCP server keeps one file per context group; "off" leaves
+     * the notes out. Default: a "notes" folder beside DATABASE_PATH.
+     */
+    AGENT_NOTES_DIR: z.string().min(1).optional(),
     /**
      * Where the host's webhook events go (all five kinds), signed with WEBHOOK_SECRET. Default
      * none; more endpoints can be added with `pnpm cli webhook add`.

@@ -4,16 +4,12 @@
 // the webhook dispatcher, then the database.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
-import {
-  createAgentRuntime,
-  defaultAgentRegistry,
-  ModelConfigError,
-  resolveModel,
-} from "@agent-access/agents";
+import { createAgentRuntime, ModelConfigError, resolveModel } from "@agent-access/agents";
 import { DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
 import { migrate, openDatabase, syncEnvWebhookEndpoint } from "@agent-access/db";
 import { serve } from "@hono/node-server";
+import { agentRegistryOf } from "./agents.ts";
 import { createApp } from "./app.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { seedIfEmpty } from "./seed.ts";
@@ -43,8 +39,19 @@ function loadModel() {
   }
 }
 
+function loadAgents() {
+  try {
+    return agentRegistryOf(env);
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 const env = loadEnv();
 const model = loadModel();
+const agents = loadAgents();
 const production = env.NODE_ENV === "production";
 const db = openDatabase(env.DATABASE_PATH);
 migrate(db);
@@ -64,7 +71,7 @@ syncEnvWebhookEndpoint(
 const webhooks = new WebhookDispatcher({ db, envSecret: env.WEBHOOK_SECRET ?? null });
 const runtime = createAgentRuntime({
   db,
-  agents: defaultAgentRegistry,
+  agents,
   model,
   onCommit: recordWebhookEvents({ onQueued: () => webhooks.wake() }),
 });
@@ -83,7 +90,7 @@ const app = createApp({
     contextGroupPattern: env.CONTEXT_GROUP_PATTERN ?? DEFAULT_CONTEXT_GROUP_PATTERN,
     contextGroupDescription: env.CONTEXT_GROUP_DESCRIPTION,
   },
-  agents: defaultAgentRegistry,
+  agents,
   runtime,
   auth,
   trustProxy: env.TRUST_PROXY,

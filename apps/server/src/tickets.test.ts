@@ -59,6 +59,7 @@ describe("POST /session/tickets then session.exchange", () => {
       agents: [
         { id: "workspace-assistant", name: "Workspace assistant", description: expect.any(String) },
       ],
+      hostContext: {},
       expiresAt: body.expires_at,
     });
     expect(await current(browser)).toMatchObject({ contextGroup: "workspace:42:user:7" });

@@ -9,6 +9,7 @@ import {
   contextGroupProblem,
   serverContextGroupRule,
 } from "./context-groups.ts";
+import { hostContextSchema, serializeHostContext } from "./host-context.ts";
 
 export const TICKET_PREFIX = "aat_";
 /** Ticket lifetime bounds, in seconds: 30 s to 24 h, 30 minutes unless asked otherwise. */
@@ -24,6 +25,11 @@ export const ticketRequestSchema = z.object({
   agent_session_identifier: z.enum(["static", "signin"]),
   context_group: z.string().max(4096).nullish(),
   expires_in: z.number().int().optional(),
+  /**
+   * Host context for the agents: a JSON object of at most 8 KB (user name, role, plan, locale...),
+   * stored with the agent session; the browser can read it but never change it.
+   */
+  context: hostContextSchema.nullish(),
 });
 
 export type TicketRequest = z.infer<typeof ticketRequestSchema>;
@@ -91,6 +97,8 @@ export function mintTicket(
     );
   }
 
+  const hostContext = serializeHostContext(request.context);
+
   const now = ctx.now();
   const ticket = newSecret(TICKET_PREFIX);
   const expiresAt = now + expiresIn * 1000;
@@ -101,6 +109,7 @@ export function mintTicket(
       agentIds,
       sessionType: request.agent_session_identifier,
       contextGroup,
+      hostContext,
       issuer,
       expiresAt,
     },

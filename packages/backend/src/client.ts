@@ -123,6 +123,7 @@ export class AgentAccessClient {
           agent_session_identifier: input.sessionType,
           ...(input.contextGroup === undefined ? {} : { context_group: input.contextGroup }),
           ...(input.expiresIn === undefined ? {} : { expires_in: input.expiresIn }),
+          ...(input.context === undefined ? {} : { context: input.context }),
         },
       );
       return { ticket: answer.ticket, expiresAt: answer.expires_at, url: answer.url };

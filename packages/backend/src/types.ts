@@ -11,6 +11,12 @@ export interface CreateAgentAccessTicket {
   contextGroup?: string;
   /** Lifetime in seconds, 30 to 86400. Default 1800. */
   expiresIn?: number;
+  /**
+   * Host context for the agents: a JSON object of at most 8 KB (user name, role, plan, locale,
+   * the workspace's name). Agents read it in their instructions and tools; the browser can read
+   * it but never change it. Default none.
+   */
+  context?: Record<string, unknown>;
 }
 
 export interface AgentAccessTicket {

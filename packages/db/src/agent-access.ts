@@ -11,6 +11,8 @@ export interface TicketRow {
   agent_ids: string;
   session_type: SessionType;
   context_group: string | null;
+  /** The host context as JSON, or null. */
+  host_context: string | null;
   issuer: string;
   created_at: number;
   expires_at: number;
@@ -25,6 +27,8 @@ export interface AgentSessionRow {
   user_id: string | null;
   sign_in_id: string | null;
   agent_ids: string;
+  /** The ticket's host context as JSON, or null. */
+  host_context: string | null;
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
@@ -35,21 +39,23 @@ export interface NewTicket {
   agentIds: readonly string[];
   sessionType: SessionType;
   contextGroup: string | null;
+  /** The host context, already checked and serialized; null for none. */
+  hostContext?: string | null;
   issuer: string;
   expiresAt: number;
 }
 
 const TICKET_COLUMNS =
-  "id, agent_ids, session_type, context_group, issuer, created_at, expires_at, consumed_at";
+  "id, agent_ids, session_type, context_group, host_context, issuer, created_at, expires_at, consumed_at";
 const SESSION_COLUMNS =
-  "id, ticket_id, session_type, context_group, user_id, sign_in_id, agent_ids, created_at, expires_at, revoked_at";
+  "id, ticket_id, session_type, context_group, user_id, sign_in_id, agent_ids, host_context, created_at, expires_at, revoked_at";
 
 export function insertTicket(db: Db, ticket: NewTicket, now: number): string {
   const id = newId("tkt");
   statement(
     db,
     `INSERT INTO agent_ticket (id, token_hash, agent_ids, session_type, context_group, issuer,
-       created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       created_at, expires_at, host_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     id,
     sha256(ticket.token),
@@ -59,6 +65,7 @@ export function insertTicket(db: Db, ticket: NewTicket, now: number): string {
     ticket.issuer,
     now,
     ticket.expiresAt,
+    ticket.hostContext ?? null,
   );
   return id;
 }
@@ -97,7 +104,8 @@ export function insertAgentSession(db: Db, session: NewAgentSession, now: number
   return statement<unknown[], AgentSessionRow>(
     db,
     `INSERT INTO agent_session (id, token_hash, ticket_id, session_type, context_group, user_id,
-       sign_in_id, agent_ids, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       sign_in_id, agent_ids, created_at, expires_at, host_context)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      RETURNING ${SESSION_COLUMNS}`,
   ).get(
     newId("ags"),
@@ -110,6 +118,7 @@ export function insertAgentSession(db: Db, session: NewAgentSession, now: number
     ticket.agent_ids,
     now,
     ticket.expires_at,
+    ticket.host_context,
   )!;
 }
 

@@ -41,6 +41,11 @@ export interface AgentSessionState {
   contextGroup: string | null;
   /** "static" or "signin". */
   sessionType: AgentSessionInfo["sessionType"] | null;
+  /**
+   * What the app's backend put in the ticket (user name, workspace name...), read-only: the
+   * browser cannot change it. `{}` when the ticket had none; null without a session.
+   */
+  hostContext: AgentSessionInfo["hostContext"] | null;
   /** When the session ends, in epoch milliseconds (the server's clock). */
   expiresAt: number | null;
   /** The ticket given (or, with getTicket, one it returned) has been exchanged. */
@@ -203,6 +208,7 @@ export function useAgentSession(source?: AgentSessionSource): AgentSessionState 
     setActiveAgent,
     contextGroup: session?.contextGroup ?? null,
     sessionType: session?.sessionType ?? null,
+    hostContext: session?.hostContext ?? null,
     expiresAt,
     ticketExchanged: ticketState ? ticketState.status === "done" : snapshot.ticketsIssued > 0,
     refetch,

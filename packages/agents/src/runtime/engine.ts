@@ -4,6 +4,7 @@
 import { appendContextEvents, type Db, getContextById } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { AgentRegistry } from "../agent.ts";
+import type { McpHub } from "../mcp/hub.ts";
 import type { ContextEvent, SequencedEvent } from "../types.ts";
 import type { ContextBus } from "./bus.ts";
 
@@ -15,6 +16,8 @@ export interface Engine {
   now: () => number;
   deltaFlushMs: number;
   maxSteps: number;
+  /** The MCP connections of running runs. */
+  mcp: McpHub;
   onError: (error: unknown) => void;
   /** Writes more inside each commit's transaction (the host's webhook outbox). Default none. */
   onCommit?: CommitHook;

@@ -2,7 +2,6 @@
 // context only through `findContext` (the tenant rule, in SQL); anything outside the scope is
 // NOT_FOUND. The API's router is meant to be a thin layer over these methods.
 import {
-  type AgentScope,
   type ContextRow,
   type ContextStatus,
   changeContextStatus,
@@ -30,7 +29,9 @@ import {
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { AgentDefinition, AgentRegistry } from "../agent.ts";
 import { AgentRuntimeError, contextNotFound } from "../errors.ts";
+import { McpHub } from "../mcp/hub.ts";
 import type {
+  AgentScope,
   ContextMessage,
   ContextSummary,
   MessagePart,
@@ -172,6 +173,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     now: options.now ?? Date.now,
     deltaFlushMs: options.deltaFlushMs ?? 50,
     maxSteps: options.maxSteps ?? 10,
+    mcp: new McpHub(options.now),
     onError: options.onError ?? ((error) => console.error(error)),
     onCommit: options.onCommit,
   };
@@ -203,8 +205,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     }
   }
 
-  function startDriver(runId: string): void {
-    const driver = RunDriver.load(engine, runId).start();
+  function startDriver(runId: string, scope: AgentScope): void {
+    const driver = RunDriver.load(engine, runId, scope.hostContext).start();
     drivers.set(driver.contextId, driver);
     void driver.done.then(() => {
       // A resumed run may already have a newer driver here; leave that one be.
@@ -393,7 +395,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         },
         "created",
       );
-      if (sent) startDriver(sent.runId);
+      if (sent) startDriver(sent.runId, scope);
       return { context: toSummary(requireContext(scope, id)), sent };
     },
 
@@ -446,7 +448,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       const sent = commit(engine, context.id, (emit) =>
         beginTurn(requireContext(scope, contextId), text, emit),
       );
-      startDriver(sent.runId);
+      startDriver(sent.runId, scope);
       return sent;
     },
 
@@ -467,7 +469,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         if (removed.length > 0) emit({ type: "messages.removed", messageIds: removed });
         return { messageId: lastUser.id, runId: beginRun(context, lastUser.id, emit) };
       });
-      startDriver(sent.runId);
+      startDriver(sent.runId, scope);
       return sent;
     },
 
@@ -495,7 +497,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
             : { ...part, state: "running" };
         return storeAnswer(context.id, waiting, answered, emit);
       });
-      startDriver(runId);
+      startDriver(runId, scope);
       return { runId };
     },
 
@@ -510,7 +512,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         const answered: ToolCallPart = { ...part, state: "completed", output: { answer: value } };
         return storeAnswer(context.id, waiting, answered, emit);
       });
-      startDriver(runId);
+      startDriver(runId, scope);
       return { runId };
     },
 
@@ -549,6 +551,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       const running = [...drivers.values()];
       for (const driver of running) driver.abort("shutdown");
       await Promise.all(running.map((driver) => driver.done));
+      await engine.mcp.close();
       bus.closeAll();
     },
   };

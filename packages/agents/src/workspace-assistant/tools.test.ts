@@ -18,6 +18,7 @@ beforeEach(() => {
 function context(contextGroup: string): ToolContext {
   return {
     contextGroup,
+    hostContext: {},
     contextId: "ctx_test",
     db,
     signal: new AbortController().signal,

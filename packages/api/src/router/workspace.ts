@@ -3,8 +3,8 @@
 import { workspaceAssistant } from "@agent-access/agents";
 import {
   createWorkspace,
+  findWorkspaceForMember,
   getWorkspaceDetails,
-  isWorkspaceMember,
   listWorkspacesOfUser,
 } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
@@ -63,7 +63,8 @@ export const workspaceRouter = createTRPCRouter({
   issueAgentTicket: userProcedure
     .input(z.object({ workspaceId, sessionType: z.enum(["static", "signin"]) }))
     .mutation(({ ctx, input }) => {
-      if (!isWorkspaceMember(ctx.db, input.workspaceId, ctx.user.id)) throw noSuchWorkspace();
+      const member = findWorkspaceForMember(ctx.db, input.workspaceId, ctx.user.id);
+      if (!member) throw noSuchWorkspace();
       const minted = mintTicket(
         ctx,
         {
@@ -74,6 +75,13 @@ export const workspaceRouter = createTRPCRouter({
             input.sessionType === "static"
               ? `workspace:${input.workspaceId}:user:${ctx.user.id}`
               : undefined,
+          // Host context: who the assistant serves and where; it greets by name.
+          context: {
+            userName: ctx.user.name,
+            workspaceId: member.id,
+            workspaceName: member.name,
+            role: member.role,
+          },
         },
         `user:${ctx.user.id}`,
         DEMO_CONTEXT_GROUP_RULE,
