@@ -37,6 +37,8 @@ export default defineConfig({
     proxy: {
       "/trpc": { target: api },
       "/session": { target: api },
+      "/v1": { target: api },
+      "/attachments": { target: api },
       "/healthz": { target: api },
     },
   },

@@ -1,6 +1,7 @@
-// The HTTP surface: tRPC at /trpc (queries, mutations, SSE subscriptions), /healthz, and in
-// production the built web app with a fallback to index.html for client-side routes. Every
-// request that may change state passes the same-origin check first.
+// The HTTP surface: tRPC at /trpc (queries, mutations, SSE subscriptions), /healthz, REST for
+// backends (/session/tickets, the host API at /v1), and in production the built web app with a
+// fallback to index.html for client-side routes. Every request that may change state passes the
+// same-origin check first.
 import fs from "node:fs";
 import path from "node:path";
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE } from "@agent-access/agents";
@@ -11,8 +12,12 @@ import {
   createRequestContext,
   handleAttachmentDownload,
   handleAttachmentUpload,
+  handleOpenApiRequest,
   handleTicketRequest,
+  honoPath,
+  hostApiRoutes,
   restError,
+  serveRoute,
   TICKET_BODY_MAX_BYTES,
 } from "@agent-access/api";
 import { type Auth, checkSameOrigin, createAuth, TokenBucket } from "@agent-access/auth";
@@ -104,18 +109,17 @@ export function createApp(options: AppOptions) {
         ),
     }),
   );
-  app.use(
-    "/session/tickets",
-    bodyLimit({
-      maxSize: TICKET_BODY_MAX_BYTES,
-      onError: (c) =>
-        c.json(
-          restError("payload_too_large", `the body is over ${TICKET_BODY_MAX_BYTES} bytes`),
-          413,
-          { connection: "close" },
-        ),
-    }),
-  );
+  const restBodyLimit = bodyLimit({
+    maxSize: TICKET_BODY_MAX_BYTES,
+    onError: (c) =>
+      c.json(
+        restError("payload_too_large", `the body is over ${TICKET_BODY_MAX_BYTES} bytes`),
+        413,
+        { connection: "close" },
+      ),
+  });
+  app.use("/session/tickets", restBodyLimit);
+  app.use("/v1/*", restBodyLimit);
 
   // Uploads: ten files at the largest size and their framing. Each file's own limit is the
   // runtime's, checked with a message naming the file.
@@ -174,6 +178,17 @@ export function createApp(options: AppOptions) {
       },
       c.req.param("id"),
     ),
+  );
+
+  // The host API for backends (packages/api/src/rest/v1): its route table, and its description.
+  app.get("/v1/openapi.json", () => handleOpenApiRequest(deps));
+  for (const route of hostApiRoutes) {
+    app.on(route.method.toUpperCase(), honoPath(route), (c) =>
+      serveRoute(route, deps, c.req.raw, c.req.param()),
+    );
+  }
+  app.all("/v1/*", (c) =>
+    c.json(restError("not_found", "no such route: see /v1/openapi.json"), 404),
   );
 
   app.all("/trpc/*", (c) =>

@@ -1,6 +1,7 @@
 // Starts the server: validates the environment and the model settings, migrates the database
 // (and seeds the demo data in development), marks runs a crash left running as interrupted,
-// listens, and on SIGTERM/SIGINT closes HTTP first, then the run engine, then the database.
+// listens, delivers webhooks, and on SIGTERM/SIGINT closes HTTP first, then the run engine, then
+// the webhook dispatcher, then the database.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
@@ -12,12 +13,13 @@ import {
 } from "@agent-access/agents";
 import { DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
-import { migrate, openDatabase } from "@agent-access/db";
+import { migrate, openDatabase, syncEnvWebhookEndpoint } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { agentRegistryOf } from "./agents.ts";
 import { createApp } from "./app.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { seedIfEmpty } from "./seed.ts";
+import { recordWebhookEvents, WEBHOOK_EVENT_TYPES, WebhookDispatcher } from "./webhooks/index.ts";
 
 function loadEnv() {
   try {
@@ -67,6 +69,12 @@ if (production && !fs.existsSync(`${webRoot}/index.html`)) {
   process.exit(1);
 }
 
+// Webhook events are queued with the changes they report and delivered in the background.
+syncEnvWebhookEndpoint(
+  db,
+  env.WEBHOOK_URL ? { url: env.WEBHOOK_URL, events: WEBHOOK_EVENT_TYPES } : null,
+);
+const webhooks = new WebhookDispatcher({ db, envSecret: env.WEBHOOK_SECRET ?? null });
 const runtime = createAgentRuntime({
   db,
   agents,
@@ -78,6 +86,7 @@ const runtime = createAgentRuntime({
     maxFileBytes: env.ATTACHMENT_MAX_BYTES,
     groupQuotaBytes: env.ATTACHMENT_GROUP_QUOTA_BYTES,
   },
+  onCommit: recordWebhookEvents({ onQueued: () => webhooks.wake() }),
 });
 // Also sweeps attached files never sent within the grace period (and again every 10 minutes).
 const { interruptedRunIds } = await runtime.recover();
@@ -113,6 +122,8 @@ const fileSweep = setInterval(
 );
 fileSweep.unref();
 
+webhooks.start();
+
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
   console.log(`Agent Access server listening on http://${env.HOST}:${info.port}`);
   console.log(`Open ${env.PUBLIC_URL}`);
@@ -134,6 +145,7 @@ async function shutdown(signal: string) {
     if ("closeAllConnections" in server) server.closeAllConnections();
   }, 2000).unref();
   await closed;
+  await webhooks.close();
   db.close();
   process.exit(0);
 }

@@ -48,6 +48,7 @@ export { packageBin } from "./mcp/package-bin.ts";
 export { type BuiltinModelOptions, createBuiltinModel } from "./models/builtin.ts";
 export { type ModelConfig, ModelConfigError, resolveModel } from "./models/resolve.ts";
 export type { AttachmentOptions, UploadedFile } from "./runtime/attachments.ts";
+export type { CommitHook, CommittedChange } from "./runtime/engine.ts";
 export {
   type AgentRuntime,
   type AgentRuntimeOptions,

@@ -13,7 +13,15 @@ export {
   handleAttachmentDownload,
   handleAttachmentUpload,
 } from "./rest/attachments.ts";
-export { handleTicketRequest, restError, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
+export { restError } from "./rest/errors.ts";
+export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
+export {
+  handleOpenApiRequest,
+  honoPath,
+  hostApiRoutes,
+  type RestRoute,
+  serveRoute,
+} from "./rest/v1/index.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { createCallerFactory } from "./trpc.ts";
 

@@ -14,6 +14,7 @@ export {
 export {
   type ApiKeyCheck,
   type ApiKeyRow,
+  type ApiKeyScope,
   type CreatedApiKey,
   checkApiKey,
   createApiKey,
@@ -68,6 +69,34 @@ export {
   softDeleteContext,
 } from "./contexts.ts";
 export {
+  contextsOfGroup,
+  type ErasedCounts,
+  eraseContext,
+  eraseGroup,
+  findAnyContext,
+  type GroupContextsQuery,
+  listGroupContexts,
+  revokeGroupSessions,
+} from "./group-contexts.ts";
+export {
+  type AttemptResult,
+  addWebhookEndpoint,
+  dueWebhookEvents,
+  ENV_WEBHOOK_ENDPOINT_ID,
+  enqueueWebhookEvent,
+  getWebhookEndpoint,
+  type HostWebhookEndpointRow,
+  listWebhookDeliveries,
+  listWebhookEndpoints,
+  type OutboxEvent,
+  type OutboxRow,
+  type OutboxStatus,
+  pruneWebhookOutbox,
+  recordWebhookAttempt,
+  removeWebhookEndpoint,
+  syncEnvWebhookEndpoint,
+} from "./host-webhooks.ts";
+export {
   allMessages,
   deleteMessagesAfter,
   getMessage,
@@ -97,6 +126,7 @@ export { newId, newSecret, sha256 } from "./secrets.ts";
 export { DEMO_EMAIL, DEMO_PASSWORD, isSeeded, type SeedResult, seedDemo } from "./seed.ts";
 export { statement } from "./statements.ts";
 export { grantTool, hasToolGrant, type ToolGrantKey } from "./tool-grants.ts";
+export { type UsageQuery, type UsageRow, usageOfRuns } from "./usage.ts";
 export { createUser, findUserByEmail, getUser, type User, type UserWithPassword } from "./users.ts";
 export {
   type DeliveryStats,

@@ -42,7 +42,7 @@ import type {
 } from "../types.ts";
 import { type AttachmentOptions, createAttachments, type UploadedFile } from "./attachments.ts";
 import { ContextBus } from "./bus.ts";
-import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { type CommitHook, commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
 import { followEvents } from "./follow.ts";
 import { toMessage, toSummary } from "./records.ts";
 import { INTERRUPTED_ERROR, RunDriver } from "./run-driver.ts";
@@ -72,6 +72,8 @@ export interface AgentRuntimeOptions {
   onError?: (error: unknown) => void;
   /** Attached files: where they are stored (default the database) and their limits. */
   attachments?: Partial<AttachmentOptions>;
+  /** Writes more in the transaction of every change, e.g. a webhook outbox. Default none. */
+  onCommit?: CommitHook;
 }
 
 export interface ListContextsInput {
@@ -211,6 +213,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     mcp: new McpHub(options.now),
     onError: options.onError ?? ((error) => console.error(error)),
     attachments,
+    onCommit: options.onCommit,
   };
   const { db, bus, now } = engine;
   /** The runs this process drives, by context (one unfinished run per context). */
@@ -425,17 +428,22 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           ? ""
           : checkedText(input.firstMessage, "The message", MAX_MESSAGE_LENGTH);
       const id = newId("ctx");
-      const sent = commit(engine, id, (emit) => {
-        insertContext(db, {
-          id,
-          contextGroup: scope.contextGroup,
-          agentId: agent.id,
-          title: title || (text ? titleFromMessage(text) : DEFAULT_TITLE),
-          autoTitle: !title && !text,
-          now: now(),
-        });
-        return text ? beginTurn(requireContext(scope, id), text, emit) : null;
-      });
+      const sent = commit(
+        engine,
+        id,
+        (emit) => {
+          insertContext(db, {
+            id,
+            contextGroup: scope.contextGroup,
+            agentId: agent.id,
+            title: title || (text ? titleFromMessage(text) : DEFAULT_TITLE),
+            autoTitle: !title && !text,
+            now: now(),
+          });
+          return text ? beginTurn(requireContext(scope, id), text, emit) : null;
+        },
+        "created",
+      );
       if (sent) startDriver(sent.runId, scope);
       return { context: toSummary(requireContext(scope, id)), sent };
     },
@@ -457,7 +465,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     async deleteContext(scope, contextId) {
       const context = requireContext(scope, contextId);
       await stopRun(context.id);
-      softDeleteContext(db, context.id, now());
+      commit(engine, context.id, () => softDeleteContext(db, context.id, now()), "deleted");
       bus.closeContext(context.id);
       // A crash before this line leaves the files to the sweep, which deletes them too.
       await attachments.deleteOfContext(context.id);

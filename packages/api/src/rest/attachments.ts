@@ -19,7 +19,7 @@ import {
 } from "@agent-access/agents";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "../agent-sessions.ts";
 import { type ApiDependencies, createRequestContext } from "../context.ts";
-import { restError } from "./tickets.ts";
+import { restError } from "./errors.ts";
 
 /** Room for the multipart framing around the files, in bytes. */
 const FORM_OVERHEAD_BYTES = 256 * 1024;
