@@ -30,9 +30,10 @@ export function ChatPanel({ contextId, agentId, onCreated, emptyHint }: ChatPane
       ? CONNECTION_LABEL[chat.connectionState as keyof typeof CONNECTION_LABEL]
       : null;
 
-  async function send(text: string) {
-    const sent = await chat.sendMessage(text);
+  async function send(text: string, files: File[]): Promise<boolean> {
+    const sent = await chat.sendMessage(text, { files });
     if (sent && sent.contextId !== contextId) onCreated?.(sent.contextId);
+    return sent !== null;
   }
 
   return (
@@ -69,7 +70,8 @@ export function ChatPanel({ contextId, agentId, onCreated, emptyHint }: ChatPane
         {chat.error && <Alert>{chat.error.message}</Alert>}
       </div>
       <Composer
-        onSend={(text) => void send(text)}
+        onSend={send}
+        uploads={chat.uploads}
         onStop={() => void chat.stop()}
         executing={chat.isExecuting}
         placeholder={chat.pendingInput ? "Answer the question above first" : undefined}

@@ -1,7 +1,8 @@
 // The conversation: user messages as bubbles, agent replies as Markdown and tool cards. It stays
 // pinned to the newest message while a reply streams (unless the reader scrolled up) and loads
 // older messages when the top comes into view, keeping the reader's place.
-import { useEffect, useLayoutEffect, useRef } from "react";
+import { Suspense, useEffect, useLayoutEffect, useRef } from "react";
+import { MessageFiles } from "./lazy-attachments.ts";
 import { Markdown } from "./markdown.tsx";
 import { ToolCallCard } from "./tool-call-card.tsx";
 import type { ContextMessage } from "./types.ts";
@@ -18,11 +19,19 @@ interface MessageListProps {
 
 function UserMessage({ message }: { message: ContextMessage }) {
   const text = message.parts.map((part) => (part.type === "text" ? part.text : "")).join("");
+  const files = message.parts.flatMap((part) => (part.type === "file" ? [part] : []));
   return (
-    <div className="flex justify-end" data-testid="message" data-role="user">
-      <p className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-blue-700 px-4 py-2 text-white dark:bg-blue-600">
-        {text}
-      </p>
+    <div className="flex flex-col items-end gap-2" data-testid="message" data-role="user">
+      {files.length > 0 && (
+        <Suspense fallback={null}>
+          <MessageFiles parts={files} />
+        </Suspense>
+      )}
+      {text && (
+        <p className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-blue-700 px-4 py-2 text-white dark:bg-blue-600">
+          {text}
+        </p>
+      )}
     </div>
   );
 }

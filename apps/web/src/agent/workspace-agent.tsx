@@ -2,7 +2,7 @@
 // "Open agent" mints a ticket (after the membership check on the server) and opens the vanity
 // page in a new tab; "Chat here" embeds a chat built only from @agent-access/react's hooks.
 import { AgentAccessProvider, useAgentContexts, useAgentSession } from "@agent-access/react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Alert, Button } from "../components/ui.tsx";
 import { trpc } from "../trpc.ts";
 import { ChatPanel } from "./chat-panel.tsx";
@@ -18,9 +18,18 @@ const SESSION_TYPES: { value: SessionType; label: string; hint: string }[] = [
 /** The chat of one exchanged ticket: the latest conversation, or a new one. */
 function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => void }) {
   const session = useAgentSession(ticket);
-  const { contexts, createContext } = useAgentContexts({ enabled: session.hasSession, limit: 1 });
+  const { contexts, createContext, loading } = useAgentContexts({
+    enabled: session.hasSession,
+    limit: 1,
+  });
   const [contextId, setContextId] = useState<string | null>(null);
   const current = contextId ?? contexts[0]?.id ?? "";
+  // Once loaded, the choice holds: a conversation created under the blank chat (attached files
+  // are uploaded into an empty one first) must not swap the chat, and its composer, mid-send.
+  const settled = session.hasSession && !loading;
+  useEffect(() => {
+    if (settled) setContextId((chosen) => chosen ?? contexts[0]?.id ?? "");
+  }, [settled, contexts]);
 
   if (session.sessionLoading) return <p role="status">Starting the agent…</p>;
   if (!session.hasSession) {

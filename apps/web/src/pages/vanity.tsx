@@ -55,6 +55,12 @@ function Chat({ session }: { session: Session }) {
   // Open the most recent conversation at first; "New chat" sets "" (a blank one).
   const contextId = activeId ?? (search ? "" : (list.contexts[0]?.id ?? ""));
   const active = list.contexts.find((context) => context.id === contextId);
+  // Once loaded, that choice holds: a conversation created under the blank chat (attached files
+  // are uploaded into an empty one first) must not swap the chat, and its composer, mid-send.
+  const settled = session.hasSession && !list.loading && !search;
+  useEffect(() => {
+    if (settled) setActiveId((current) => current ?? list.contexts[0]?.id ?? "");
+  }, [settled, list.contexts]);
 
   function select(id: string) {
     setActiveId(id);
