@@ -1,6 +1,7 @@
 // Attachments as a user meets them on the vanity page, in a real Chromium against the production
 // build: a preview removed before sending goes nowhere; a text file and a PNG image go through
-// the attach button, the builtin model lists both, and the image shows as a thumbnail.
+// the attach button, the builtin model lists both, and the image shows as a thumbnail; a
+// dropped file and a pasted image go too, and a refused one stays to be removed.
 import { insertTicket, newSecret, openDatabase } from "@agent-access/db";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -148,5 +149,46 @@ describe("attachments on the vanity page", () => {
           .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
       )
       .toBeGreaterThan(0);
+  });
+
+  it("takes a dropped file and a pasted image, and keeps a refused one to remove", async () => {
+    await page.evaluate(() => {
+      const form = document.querySelector("#composer")!.closest("form")!;
+      const dropped = new DataTransfer();
+      dropped.items.add(new File(["a,b\n1,2\n"], "table.csv", { type: "text/csv" }));
+      for (const type of ["dragover", "drop"]) {
+        form.dispatchEvent(
+          new DragEvent(type, { dataTransfer: dropped, bubbles: true, cancelable: true }),
+        );
+      }
+      // Pasted "image" bytes that are text: the server decides by the bytes and refuses it.
+      const pasted = new DataTransfer();
+      pasted.items.add(new File(["not an image"], "pasted.png", { type: "image/png" }));
+      document
+        .querySelector("#composer")!
+        .dispatchEvent(
+          new ClipboardEvent("paste", { clipboardData: pasted, bubbles: true, cancelable: true }),
+        );
+    });
+    await expect.poll(() => previews().count()).toBe(2);
+
+    const before = await userMessages().count();
+    await page.getByLabel("Message").fill("How many lines are in the file?");
+    await page.keyboard.press("Enter");
+    const refused = previews().filter({ hasText: "pasted.png" });
+    await expect
+      .poll(() => refused.getByRole("alert").textContent(), { timeout: 20_000 })
+      .toMatch(/pasted\.png/);
+    // Nothing was sent, and the text and both files wait for another try.
+    expect(await userMessages().count()).toBe(before);
+    expect(await previews().count()).toBe(2);
+    expect(await page.getByLabel("Message").inputValue()).toBe("How many lines are in the file?");
+
+    await page.getByRole("button", { name: "Remove pasted.png" }).click();
+    await page.getByLabel("Message").press("Enter");
+    await expect
+      .poll(() => lastReply().textContent(), { timeout: 30_000 })
+      .toContain("table.csv has 2 lines.");
+    expect(await previews().count()).toBe(0);
   });
 });

@@ -43,9 +43,9 @@ export function Composer({
 
   function addFiles(added: readonly File[]) {
     if (added.length === 0 || blocked) return;
-    const next = [...files, ...added];
-    setDropped(Math.max(0, next.length - MAX_FILES));
-    setFiles(next.slice(0, MAX_FILES));
+    // An updater: a drop and a paste in one tick both count.
+    setFiles((current) => [...current, ...added].slice(0, MAX_FILES));
+    setDropped(Math.max(0, files.length + added.length - MAX_FILES));
   }
 
   async function send(event?: FormEvent) {
