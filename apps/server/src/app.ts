@@ -4,11 +4,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import {
+  AgentLimits,
   type ApiDependencies,
   appRouter,
   createContext,
+  EVENT_STREAM_PATH,
   handleTicketRequest,
+  MAX_BATCH_SIZE,
+  releaseWhenDone,
+  retryAfterHeader,
   TICKET_BODY_MAX_BYTES,
+  takeStreamSlot,
 } from "@agent-access/api";
 import { type Auth, checkSameOrigin, createAuth, TokenBucket } from "@agent-access/auth";
 import { schemaVersion } from "@agent-access/db";
@@ -27,11 +33,13 @@ import { clientIp } from "./client-ip.ts";
  */
 export const TRPC_BODY_MAX_BYTES = 1024 * 1024;
 
-export interface AppOptions extends Omit<ApiDependencies, "auth" | "exchangeFailures"> {
+export interface AppOptions extends Omit<ApiDependencies, "auth" | "exchangeFailures" | "limits"> {
   /** The sign-in service. Default: createAuth over `db`, `config.publicUrl` and `now`. */
   auth?: Auth;
   /** Failed ticket exchanges allowed per IP. Default: 10 at once, then one more every 6 s. */
   exchangeFailures?: TokenBucket;
+  /** Quotas of agent sessions and context groups. Default: DEFAULT_AGENT_LIMITS. */
+  limits?: AgentLimits;
   /**
    * Take the client IP from X-Forwarded-For (its last entry) because exactly one reverse proxy
    * stands in front. Default false: the socket's address.
@@ -56,6 +64,7 @@ export function createApp(options: AppOptions) {
       createAuth({ db: options.db, publicUrl: options.config.publicUrl, now: options.now }),
     exchangeFailures:
       options.exchangeFailures ?? new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
+    limits: options.limits ?? new AgentLimits(options.db),
   };
   const app = new Hono<{ Bindings: HttpBindings }>();
 
@@ -125,9 +134,56 @@ export function createApp(options: AppOptions) {
   // REST for backends in any language: the same procedure as ticket.create.
   app.post("/session/tickets", (c) => handleTicketRequest(deps, c.req.raw));
 
+  // A batch is refused whole, before any of its calls runs, when it holds more than
+  // MAX_BATCH_SIZE calls: one request must not be able to start hundreds of runs.
+  app.use("/trpc/*", async (c, next) => {
+    if (c.req.query("batch") !== "1") return next();
+    const calls = c.req.path.slice("/trpc/".length).split(",").length;
+    if (calls <= MAX_BATCH_SIZE) return next();
+    return c.json(
+      {
+        error: {
+          message: `a batch may hold at most ${MAX_BATCH_SIZE} calls, this one holds ${calls}: send them in smaller batches`,
+          code: -32600,
+          data: { code: "BAD_REQUEST", httpStatus: 400 },
+        },
+      },
+      400,
+    );
+  });
+
+  // The open-event-stream limit: a real 429 before tRPC opens a stream; the slot is held until
+  // the stream's response ends or its client goes away.
+  app.get(EVENT_STREAM_PATH, async (c, next) => {
+    const slot = takeStreamSlot(deps, c.req.raw);
+    if (slot.status === "refused") {
+      return c.json(
+        {
+          error: {
+            message: slot.message,
+            code: -32029,
+            data: { code: "TOO_MANY_REQUESTS", httpStatus: 429 },
+          },
+        },
+        429,
+        { "Retry-After": retryAfterHeader(slot.retryAfterMs) },
+      );
+    }
+    try {
+      await next();
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    if (!c.res.body) slot.release();
+    else c.res = new Response(releaseWhenDone(c.res.body, slot.release), c.res);
+  });
+
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({
       endpoint: "/trpc",
+      // Also enforced by tRPC itself, should a request reach it unchecked.
+      maxBatchSize: MAX_BATCH_SIZE,
       req: c.req.raw,
       router: appRouter,
       createContext: ({ req, resHeaders, info }) =>

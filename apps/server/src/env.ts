@@ -4,6 +4,9 @@ import { z } from "zod";
 
 const MODEL = /^(builtin|(openai|anthropic|openai-compatible):\S+)$/;
 
+/** A limit: a whole number from 1 up, unset for the documented default. */
+const limit = z.coerce.number().int().min(1).max(1_000_000).optional();
+
 const schema = z
   .object({
     /** "production" serves the built web app and skips the demo seed. Default "development". */
@@ -58,6 +61,24 @@ const schema = z
     AGENT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** API key of the model provider. */
     AGENT_API_KEY: z.string().min(1).optional(),
+    /** The longest reply of one model step, in tokens, for agents that set none. Default 4096. */
+    AGENT_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    /** Replies in progress at once, per agent session. Default 3. */
+    LIMIT_SESSION_RUNS: limit,
+    /** Replies in progress at once, per context group. Default 10. */
+    LIMIT_GROUP_RUNS: limit,
+    /** Open event streams, per agent session. Default 10. */
+    LIMIT_SESSION_STREAMS: limit,
+    /** Open event streams, per context group. Default 50. */
+    LIMIT_GROUP_STREAMS: limit,
+    /** New conversations per minute, per agent session. Default 20. */
+    LIMIT_SESSION_CONTEXTS_PER_MINUTE: limit,
+    /** New conversations per minute, per context group. Default 60. */
+    LIMIT_GROUP_CONTEXTS_PER_MINUTE: limit,
+    /** Messages sent per minute, per agent session. Default 20. */
+    LIMIT_SESSION_MESSAGES_PER_MINUTE: limit,
+    /** Messages sent per minute, per context group. Default 60. */
+    LIMIT_GROUP_MESSAGES_PER_MINUTE: limit,
   })
   .superRefine((env, ctx) => {
     if (env.AGENT_MODEL.startsWith("openai-compatible:") && !env.AGENT_BASE_URL) {

@@ -9,7 +9,7 @@ import {
   ModelConfigError,
   resolveModel,
 } from "@agent-access/agents";
-import { DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
+import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
 import { migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
@@ -54,7 +54,12 @@ if (production && !fs.existsSync(`${webRoot}/index.html`)) {
   process.exit(1);
 }
 
-const runtime = createAgentRuntime({ db, agents: defaultAgentRegistry, model });
+const runtime = createAgentRuntime({
+  db,
+  agents: defaultAgentRegistry,
+  model,
+  maxOutputTokens: env.AGENT_MAX_OUTPUT_TOKENS,
+});
 const { interruptedRunIds } = await runtime.recover();
 if (interruptedRunIds.length > 0) {
   console.log(
@@ -72,6 +77,16 @@ const app = createApp({
   agents: defaultAgentRegistry,
   runtime,
   auth,
+  limits: new AgentLimits(db, {
+    runsPerSession: env.LIMIT_SESSION_RUNS,
+    runsPerGroup: env.LIMIT_GROUP_RUNS,
+    streamsPerSession: env.LIMIT_SESSION_STREAMS,
+    streamsPerGroup: env.LIMIT_GROUP_STREAMS,
+    contextsPerMinutePerSession: env.LIMIT_SESSION_CONTEXTS_PER_MINUTE,
+    contextsPerMinutePerGroup: env.LIMIT_GROUP_CONTEXTS_PER_MINUTE,
+    messagesPerMinutePerSession: env.LIMIT_SESSION_MESSAGES_PER_MINUTE,
+    messagesPerMinutePerGroup: env.LIMIT_GROUP_MESSAGES_PER_MINUTE,
+  }),
   trustProxy: env.TRUST_PROXY,
   webRoot: production ? webRoot : null,
 });

@@ -80,6 +80,11 @@ export interface AgentDefinition {
   tools: Record<string, AgentTool>;
   /** A model for this agent only; default: the runtime's model. */
   model?: LanguageModelV3;
+  /**
+   * The longest reply of one model step, in tokens; default: the runtime's `maxOutputTokens`.
+   * Passed to the model, and enforced by the engine for a model that ignores it.
+   */
+  maxOutputTokens?: number;
 }
 
 const AGENT_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;

@@ -18,6 +18,7 @@ export {
   type AgentRuntimeOptions,
   type ApprovalDecision,
   createAgentRuntime,
+  DEFAULT_MAX_OUTPUT_TOKENS,
   type ListContextsInput,
   MAX_MESSAGE_LENGTH,
   type SendResult,

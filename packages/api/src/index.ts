@@ -1,8 +1,16 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
+export {
+  AgentLimits,
+  type AgentLimitsConfig,
+  DEFAULT_AGENT_LIMITS,
+  MAX_BATCH_SIZE,
+} from "./limits.ts";
+export { retryAfterHeader } from "./rate-limited.ts";
 export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export { type AppRouter, appRouter } from "./root.ts";
+export { EVENT_STREAM_PATH, releaseWhenDone, takeStreamSlot } from "./stream-slots.ts";
 export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./tickets.ts";
 export {
   type AgentInfo,

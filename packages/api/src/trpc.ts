@@ -5,6 +5,7 @@ import { checkApiKey, type Db } from "@agent-access/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "./agent-sessions.ts";
+import { AgentLimits } from "./limits.ts";
 
 /* 1. CONTEXT
  * What every procedure may use. The server builds one per request from the long-lived
@@ -42,6 +43,11 @@ export interface ApiDependencies {
   auth: Auth;
   /** Failed ticket exchanges per IP (a token per failure). One per server, like `auth`. */
   exchangeFailures: TokenBucket;
+  /**
+   * Quotas of agent sessions and context groups (limits.ts). One per server, like `auth`.
+   * Default: DEFAULT_AGENT_LIMITS, one instance per dependencies object.
+   */
+  limits?: AgentLimits;
 }
 
 export interface RequestInfo {
@@ -73,6 +79,18 @@ async function resolveSignIn(auth: Auth, request: RequestInfo): Promise<SignIn |
   return signIn;
 }
 
+const defaultLimits = new WeakMap<ApiDependencies, AgentLimits>();
+
+/** The server's quotas: its own, or one default instance kept per dependencies object. */
+export function limitsOf(deps: ApiDependencies): AgentLimits {
+  if (deps.limits) return deps.limits;
+  const known = defaultLimits.get(deps);
+  if (known) return known;
+  const limits = new AgentLimits(deps.db);
+  defaultLimits.set(deps, limits);
+  return limits;
+}
+
 export function createContext(deps: ApiDependencies, request: RequestInfo) {
   let signIn: Promise<SignIn | null> | undefined;
   return {
@@ -83,6 +101,7 @@ export function createContext(deps: ApiDependencies, request: RequestInfo) {
     now: deps.now ?? Date.now,
     auth: deps.auth,
     exchangeFailures: deps.exchangeFailures,
+    limits: limitsOf(deps),
     req: request.req,
     resHeaders: request.resHeaders,
     clientIp: request.clientIp ?? "unknown",

@@ -15,6 +15,7 @@ export interface Engine {
   now: () => number;
   deltaFlushMs: number;
   maxSteps: number;
+  maxOutputTokens: number;
   onError: (error: unknown) => void;
 }
 

@@ -41,6 +41,12 @@ const UNFINISHED_CALL: Record<Exclude<FinishedRunStatus, "completed">, string> =
 export const INTERRUPTED_ERROR =
   "The server stopped before the reply was finished; send your message again.";
 
+/**
+ * Characters of text one output token may stand for, at most, when the engine enforces the
+ * reply cap itself: generous, so that only a model ignoring `maxOutputTokens` ever meets it.
+ */
+const MAX_CHARS_PER_TOKEN = 16;
+
 class Aborted extends Error {
   override name = "AbortError";
 }
@@ -182,21 +188,30 @@ export class RunDriver {
     const signal = this.controller.signal;
     const messages = toModelMessages(allMessages(this.engine.db, this.contextId).map(toMessage));
     const tools = toolSetOf(agent);
+    const maxOutputTokens = agent.maxOutputTokens ?? this.engine.maxOutputTokens;
+    // The model is asked to stop at the cap; a model that goes on is cut off at this length.
+    const maxChars = maxOutputTokens * MAX_CHARS_PER_TOKEN;
+    const step = new AbortController();
     const result = streamText({
       model: agent.model ?? this.engine.model,
       system: agent.instructions,
       messages,
       tools: Object.keys(tools).length > 0 ? tools : undefined,
-      abortSignal: signal,
+      maxOutputTokens,
+      abortSignal: AbortSignal.any([signal, step.signal]),
       // Errors arrive as "error" parts below; the default handler would also log them.
       onError: () => {},
     });
     let toolCalls = 0;
     let usage = this.usage;
+    let chars = 0;
     for await (const part of result.fullStream) {
       switch (part.type) {
         case "text-delta":
-          this.appendText(part.text);
+          if (chars >= maxChars) break;
+          this.appendText(part.text.slice(0, maxChars - chars));
+          chars += part.text.length;
+          if (chars >= maxChars) step.abort();
           break;
         case "tool-call":
           toolCalls++;
@@ -206,8 +221,11 @@ export class RunDriver {
           usage = addUsage(usage, part.usage);
           break;
         case "error":
+          if (step.signal.aborted && !signal.aborted) break;
           throw part.error;
         case "abort":
+          // The engine's own cut at the reply cap ends the step, not the run.
+          if (step.signal.aborted && !signal.aborted) break;
           throw new Aborted("aborted");
       }
     }

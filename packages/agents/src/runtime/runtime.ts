@@ -64,6 +64,11 @@ export interface AgentRuntimeOptions {
   deltaFlushMs?: number;
   /** Model steps one run may take (each round of tool calls is a step). Default 10. */
   maxSteps?: number;
+  /**
+   * The longest reply of one model step, in tokens, for agents that set none. Default
+   * DEFAULT_MAX_OUTPUT_TOKENS (4096).
+   */
+  maxOutputTokens?: number;
   /** Receives errors no caller can: a run whose own bookkeeping failed. Default console.error. */
   onError?: (error: unknown) => void;
 }
@@ -88,6 +93,9 @@ export interface SendResult {
 export type ApprovalDecision = "allow_once" | "allow_always" | "deny";
 
 export const MAX_MESSAGE_LENGTH = 32_000;
+
+/** The default longest reply of one model step, in tokens (maxOutputTokens). */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
 export interface AgentRuntime {
   listContexts(
@@ -170,6 +178,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     now: options.now ?? Date.now,
     deltaFlushMs: options.deltaFlushMs ?? 50,
     maxSteps: options.maxSteps ?? 10,
+    maxOutputTokens: options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
     onError: options.onError ?? ((error) => console.error(error)),
   };
   const { db, bus, now } = engine;

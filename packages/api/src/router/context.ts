@@ -10,6 +10,7 @@ import {
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "../agent-sessions.ts";
+import { withinLimits } from "../limits.ts";
 import { agentProcedure, createTRPCRouter } from "../trpc.ts";
 
 const id = z.string().min(1).max(100);
@@ -58,15 +59,22 @@ export const contextRouter = createTRPCRouter({
         firstMessage: text.optional(),
       }),
     )
-    .mutation(({ ctx, input }) =>
-      engine(() =>
-        ctx.runtime.createContext(scopeOf(ctx.agentSession), {
-          ...input,
-          // Without a choice, the session's first agent: a one-agent session needs no picker.
-          agentId: input.agentId ?? ctx.agentSession.agentIds[0]!,
-        }),
-      ),
-    ),
+    .mutation(({ ctx, input }) => {
+      const sends = input.firstMessage !== undefined;
+      return withinLimits(
+        ctx,
+        { createsContext: true, sendsMessage: sends, startsRun: sends },
+        () =>
+          engine(() =>
+            ctx.runtime.createContext(scopeOf(ctx.agentSession), {
+              ...input,
+              // Without a choice, the session's first agent: a one-agent session needs no picker.
+              agentId: input.agentId ?? ctx.agentSession.agentIds[0]!,
+            }),
+          ),
+        (result) => (result.sent ? result.context.id : null),
+      );
+    }),
 
   get: agentProcedure
     .input(contextInput)
@@ -105,13 +113,17 @@ export const contextRouter = createTRPCRouter({
     ),
 
   /** Sends a message and starts the agent; CONFLICT while a run is unfinished. */
-  send: agentProcedure
-    .input(contextInput.extend({ text }))
-    .mutation(({ ctx, input }) =>
-      engine(() =>
-        ctx.runtime.send(scopeOf(ctx.agentSession), input.contextId, { text: input.text }),
-      ),
+  send: agentProcedure.input(contextInput.extend({ text })).mutation(({ ctx, input }) =>
+    withinLimits(
+      ctx,
+      { sendsMessage: true, startsRun: true },
+      () =>
+        engine(() =>
+          ctx.runtime.send(scopeOf(ctx.agentSession), input.contextId, { text: input.text }),
+        ),
+      () => input.contextId,
     ),
+  ),
 
   /** Stops the unfinished run; the model call is aborted on the server. */
   cancel: agentProcedure
@@ -121,11 +133,14 @@ export const contextRouter = createTRPCRouter({
     ),
 
   /** Replaces the last reply with a new run. */
-  regenerate: agentProcedure
-    .input(contextInput)
-    .mutation(({ ctx, input }) =>
-      engine(() => ctx.runtime.regenerate(scopeOf(ctx.agentSession), input.contextId)),
+  regenerate: agentProcedure.input(contextInput).mutation(({ ctx, input }) =>
+    withinLimits(
+      ctx,
+      { startsRun: true },
+      () => engine(() => ctx.runtime.regenerate(scopeOf(ctx.agentSession), input.contextId)),
+      () => input.contextId,
     ),
+  ),
 
   respondToApproval: agentProcedure
     .input(
@@ -135,22 +150,34 @@ export const contextRouter = createTRPCRouter({
       }),
     )
     .mutation(({ ctx, input }) =>
-      engine(() =>
-        ctx.runtime.respondToApproval(scopeOf(ctx.agentSession), input.contextId, {
-          toolCallId: input.toolCallId,
-          decision: input.decision,
-        }),
+      withinLimits(
+        ctx,
+        { startsRun: true },
+        () =>
+          engine(() =>
+            ctx.runtime.respondToApproval(scopeOf(ctx.agentSession), input.contextId, {
+              toolCallId: input.toolCallId,
+              decision: input.decision,
+            }),
+          ),
+        () => input.contextId,
       ),
     ),
 
   submitInput: agentProcedure
     .input(contextInput.extend({ toolCallId: id, value: text }))
     .mutation(({ ctx, input }) =>
-      engine(() =>
-        ctx.runtime.submitInput(scopeOf(ctx.agentSession), input.contextId, {
-          toolCallId: input.toolCallId,
-          value: input.value,
-        }),
+      withinLimits(
+        ctx,
+        { startsRun: true },
+        () =>
+          engine(() =>
+            ctx.runtime.submitInput(scopeOf(ctx.agentSession), input.contextId, {
+              toolCallId: input.toolCallId,
+              value: input.value,
+            }),
+          ),
+        () => input.contextId,
       ),
     ),
 
