@@ -16,9 +16,11 @@ export const sessionRouter = createTRPCRouter({
   exchange: publicProcedure
     .input(z.object({ ticket: z.string().min(1).max(256) }))
     .mutation(async ({ ctx, input }) => {
-      // Only failures count: a guesser runs out of tries, a user opening links never does.
+      // Only failures count. Every attempt takes a token at once, before anything is awaited,
+      // and a success gives it back: the calls of a batch, or of parallel requests, are counted
+      // one by one, so no number of them can all pass a check before any of them counts.
       const key = ipRateLimitKey(ctx.clientIp);
-      const limit = ctx.exchangeFailures.check(key, ctx.now());
+      const limit = ctx.exchangeFailures.take(key, ctx.now());
       if (!limit.allowed) {
         throw tooManyRequests(
           ctx.resHeaders,
@@ -27,11 +29,12 @@ export const sessionRouter = createTRPCRouter({
         );
       }
       try {
-        return await exchangeTicket(ctx, input.ticket);
+        const session = await exchangeTicket(ctx, input.ticket);
+        ctx.exchangeFailures.giveBack(key, ctx.now());
+        return session;
       } catch (error) {
-        if (error instanceof TRPCError && error.code === "UNAUTHORIZED") {
-          ctx.exchangeFailures.take(key, ctx.now());
-        }
+        const failed = error instanceof TRPCError && error.code === "UNAUTHORIZED";
+        if (!failed) ctx.exchangeFailures.giveBack(key, ctx.now());
         throw error;
       }
     }),
