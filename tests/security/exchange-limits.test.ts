@@ -72,6 +72,27 @@ it("counts every call of a batch: a batch gets as many answers as tokens are lef
   });
 });
 
+it("lets valid tickets exchange from an address that hit the limit, and still refuses guesses", async () => {
+  // Another user behind the same address used up the failures.
+  const locked = await exchangeBatch(guesses(0, 10));
+  expect(locked.every((status) => status === 401)).toBe(true);
+  expect(await exchangeBatch(guesses(10, 1))).toEqual([429]);
+
+  const valid = await Promise.all(Array.from({ length: 3 }, () => staticTicket(server)));
+  const browser = new CookieClient(server.url);
+  for (const { ticket } of valid) {
+    const response = await browser.mutation("session.exchange", { ticket });
+    expect(response.status).toBe(200);
+  }
+  // A valid ticket in a batch of guesses exchanges; the guesses beside it do not.
+  const another = await staticTicket(server);
+  expect(await exchangeBatch([...guesses(20, 4), another.ticket])).toEqual([
+    429, 429, 429, 429, 200,
+  ]);
+  // A used ticket is not a valid one: refused like a guess.
+  expect(await exchangeBatch([valid[0]!.ticket])).toEqual([429]);
+});
+
 it("does not count successful exchanges against the limit", async () => {
   const browser = new CookieClient(server.url);
   for (let i = 0; i < 15; i++) {

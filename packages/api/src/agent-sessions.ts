@@ -75,6 +75,12 @@ function setSessionCookie(ctx: Context, token: string, expiresAt: number): void 
   );
 }
 
+/** Whether `ticket` names a ticket that is unused and unexpired now (a look, not a use). */
+export function isExchangeable(ctx: Context, ticket: string): boolean {
+  const found = findTicket(ctx.db, ticket);
+  return found !== undefined && found.consumed_at === null && found.expires_at > ctx.now();
+}
+
 /**
  * Exchanges a ticket for an agent session: consumes the ticket (once, atomically), revokes the
  * session the browser's previous cookie named, and sets the new cookie.

@@ -7,6 +7,7 @@ import {
   describeSession,
   endAgentSession,
   exchangeTicket,
+  isExchangeable,
 } from "../agent-sessions.ts";
 import { tooManyRequests } from "../rate-limited.ts";
 import { createTRPCRouter, publicProcedure } from "../trpc.ts";
@@ -21,7 +22,9 @@ export const sessionRouter = createTRPCRouter({
       // one by one, so no number of them can all pass a check before any of them counts.
       const key = ipRateLimitKey(ctx.clientIp);
       const limit = ctx.exchangeFailures.take(key, ctx.now());
-      if (!limit.allowed) {
+      // Over the limit, a ticket that would exchange still does: the limit is for guesses, and
+      // a user behind the same address as a guesser (one NAT) must not be locked out by them.
+      if (!limit.allowed && !isExchangeable(ctx, input.ticket)) {
         throw tooManyRequests(
           ctx.resHeaders,
           limit.retryAfterMs,
@@ -30,11 +33,11 @@ export const sessionRouter = createTRPCRouter({
       }
       try {
         const session = await exchangeTicket(ctx, input.ticket);
-        ctx.exchangeFailures.giveBack(key, ctx.now());
+        if (limit.allowed) ctx.exchangeFailures.giveBack(key, ctx.now());
         return session;
       } catch (error) {
         const failed = error instanceof TRPCError && error.code === "UNAUTHORIZED";
-        if (!failed) ctx.exchangeFailures.giveBack(key, ctx.now());
+        if (!failed && limit.allowed) ctx.exchangeFailures.giveBack(key, ctx.now());
         throw error;
       }
     }),
