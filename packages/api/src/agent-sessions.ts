@@ -78,7 +78,12 @@ function setSessionCookie(ctx: Context, token: string, expiresAt: number): void 
 /** Whether `ticket` names a ticket that is unused and unexpired now (a look, not a use). */
 export function isExchangeable(ctx: Context, ticket: string): boolean {
   const found = findTicket(ctx.db, ticket);
-  return found !== undefined && found.consumed_at === null && found.expires_at > ctx.now();
+  return (
+    found !== undefined &&
+    found.consumed_at === null &&
+    found.revoked_at === null &&
+    found.expires_at > ctx.now()
+  );
 }
 
 /**
@@ -91,6 +96,9 @@ export async function exchangeTicket(ctx: Context, ticket: string): Promise<Agen
   if (!found) throw unauthorized("ticket not recognised: ask your app for a new one");
   if (found.consumed_at !== null)
     throw unauthorized("ticket already used: ask your app for a new one");
+  if (found.revoked_at !== null) {
+    throw unauthorized("ticket revoked (its key or sign-in has ended): ask your app for a new one");
+  }
   if (found.expires_at <= now) throw unauthorized("ticket expired: ask your app for a new one");
 
   // A signin ticket binds the session to this browser's sign-in; without one the ticket is

@@ -61,10 +61,25 @@ export function vanityUrl(publicUrl: string, ticket: string): string {
 }
 
 /**
+ * Who a ticket is minted by, stored so that ending them ends the ticket and its session: the API
+ * key of a backend, or the host user (and workspace) of the host app's own door.
+ */
+export interface TicketOrigin {
+  apiKeyId?: string;
+  hostUserId?: string;
+  hostWorkspaceId?: string;
+}
+
+/**
  * Validates the request's meaning and stores a new ticket, hashed. Errors are
  * UNPROCESSABLE_CONTENT with a message naming the field and what to do.
  */
-export function mintTicket(ctx: Context, request: TicketRequest, issuer: string): MintedTicket {
+export function mintTicket(
+  ctx: Context,
+  request: TicketRequest,
+  issuer: string,
+  origin: TicketOrigin = {},
+): MintedTicket {
   const agentIds = [...new Set(request.agent_ids)];
   if (agentIds.length === 0) throw unprocessable("agent_ids must name at least one agent");
   const unknown = agentIds.filter((id) => !ctx.agents.get(id));
@@ -105,6 +120,7 @@ export function mintTicket(ctx: Context, request: TicketRequest, issuer: string)
       contextGroup,
       issuer,
       expiresAt,
+      ...origin,
     },
     now,
   );

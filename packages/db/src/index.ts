@@ -66,6 +66,7 @@ export {
   setMessageParts,
 } from "./messages.ts";
 export { loadMigrations, type Migration, migrate, schemaVersion } from "./migrate.ts";
+export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocation.ts";
 export { countRunningInGroup, runningAmong } from "./running.ts";
 export {
   changeRunStatus,

@@ -63,6 +63,7 @@ export const workspace = createTRPCRouter({
               : undefined,
         },
         `user:${ctx.user.id}`,
+        { hostUserId: ctx.user.id, hostWorkspaceId: input.workspaceId },
       );
       return { ticket: minted.ticket, expiresAt: minted.expires_at, vanityUrl: minted.url };
     }),
