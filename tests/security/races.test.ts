@@ -68,9 +68,18 @@ describe("in one process", () => {
   let signedIn: string;
 
   beforeAll(async () => {
-    // Every lost race is a failed exchange; the limit on those is not what is tested here.
+    // Every lost race is a failed exchange; the limit on those is not what is tested here, nor
+    // are the quotas of a session, which hundreds of rounds in one session would exceed.
     server = await startTestServer({
       exchangeFailures: new TokenBucket({ capacity: 1e6, refillIntervalMs: 1 }),
+      quotas: {
+        runsPerSession: 1e6,
+        runsPerGroup: 1e6,
+        contextsPerMinutePerSession: 1e6,
+        contextsPerMinutePerGroup: 1e6,
+        messagesPerMinutePerSession: 1e6,
+        messagesPerMinutePerGroup: 1e6,
+      },
     });
     apiKey = createApiKey(server.db, "races").key;
     const browser = new CookieClient(server.url);

@@ -2,7 +2,12 @@
 // controllable clock, plus a small cookie-keeping client for flows where cookies are the point.
 import type { AddressInfo } from "node:net";
 import { type AgentRuntime, createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
-import { type ApiConfig, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
+import {
+  AgentLimits,
+  type AgentLimitsConfig,
+  type ApiConfig,
+  DEFAULT_CONTEXT_GROUP_PATTERN,
+} from "@agent-access/api";
 import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { type AppOptions, createApp } from "../src/app.ts";
@@ -20,6 +25,8 @@ export type TestServerOptions = Partial<Omit<AppOptions, "config">> & {
   config?: Partial<ApiConfig>;
   /** The builtin model's pause before each word, in ms. Default 0. */
   tokenDelayMs?: number;
+  /** Quotas of agent sessions and context groups. Default DEFAULT_AGENT_LIMITS. */
+  quotas?: Partial<AgentLimitsConfig>;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -46,6 +53,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     db,
     now,
     onInternalError: () => {},
+    limits: new AgentLimits(db, options.quotas),
     ...options,
     agents,
     runtime,
