@@ -100,6 +100,7 @@ beforeAll(async () => {
     "workspace.create": { name: "Acme" },
     "workspace.get": { workspaceId },
     "workspace.issueAgentTicket": { workspaceId, sessionType: "static" },
+    "workspace.removeMember": { workspaceId, userId: user.id },
     "ticket.create": TICKET_REQUEST,
     "session.exchange": { ticket: `aat_${"x".repeat(43)}` },
     "context.list": { limit: 20, search: "Web" },

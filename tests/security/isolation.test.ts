@@ -69,6 +69,10 @@ const CASES: Record<string, Case> = {
     door: "user",
     input: ({ workspaceId }) => ({ workspaceId, sessionType: "static" }),
   },
+  "workspace.removeMember": {
+    door: "user",
+    input: ({ workspaceId }) => ({ workspaceId, userId: "usr_any" }),
+  },
   "ticket.create": {
     exempt:
       "backend door: the holder of an API key chooses context groups by design (the backend is " +

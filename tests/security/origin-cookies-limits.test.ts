@@ -67,6 +67,7 @@ describe("cross-origin requests", () => {
       "auth.signOutEverywhere": undefined,
       "workspace.create": { name: "Planted" },
       "workspace.issueAgentTicket": { workspaceId, sessionType: "static" },
+      "workspace.removeMember": { workspaceId, userId: user.id },
       "ticket.create": {
         ticket_type: "agent_access",
         agent_ids: ["workspace-assistant"],

@@ -101,6 +101,7 @@ export {
   getWorkspaceDetails,
   isWorkspaceMember,
   listWorkspacesOfUser,
+  removeWorkspaceMember,
   setWorkspaceMember,
   type Workspace,
   type WorkspaceDetails,

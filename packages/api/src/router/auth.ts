@@ -7,6 +7,7 @@ import {
   PASSWORD_MIN_LENGTH,
   type SignedInResult,
 } from "@agent-access/auth";
+import { endTicketsOfHostUser } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { tooManyRequests } from "../rate-limited.ts";
@@ -88,9 +89,13 @@ export const auth = createTRPCRouter({
     ctx.resHeaders.append("Set-Cookie", cleared);
   }),
 
-  /** Ends every session of the signed-in user, on every device. */
+  /**
+   * Ends every session of the signed-in user, on every device, and the agent sessions the host
+   * app minted for them (static ones included: they do not follow a sign-in by themselves).
+   */
   signOutEverywhere: userProcedure.mutation(async ({ ctx }) => {
     ctx.resHeaders.append("Set-Cookie", await ctx.auth.signOutEverywhere(ctx.user.id));
+    endTicketsOfHostUser(ctx.db, ctx.user.id, ctx.now());
   }),
 
   /** The signed-in user; UNAUTHORIZED when signed out. */

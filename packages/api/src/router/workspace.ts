@@ -2,9 +2,11 @@
 // caller is a member, so a workspace of someone else answers NOT_FOUND, exactly like a missing one.
 import {
   createWorkspace,
+  findWorkspaceForMember,
   getWorkspaceDetails,
   isWorkspaceMember,
   listWorkspacesOfUser,
+  removeWorkspaceMember,
 } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -66,5 +68,34 @@ export const workspace = createTRPCRouter({
         { hostUserId: ctx.user.id, hostWorkspaceId: input.workspaceId },
       );
       return { ticket: minted.ticket, expiresAt: minted.expires_at, vanityUrl: minted.url };
+    }),
+
+  /**
+   * Removes a member: an owner removes anyone but an owner, a member removes only themselves.
+   * The agent sessions minted for them in this workspace end with the membership.
+   */
+  removeMember: userProcedure
+    .input(z.object({ workspaceId, userId: z.string().min(1).max(100) }))
+    .mutation(({ ctx, input }) => {
+      const own = findWorkspaceForMember(ctx.db, input.workspaceId, ctx.user.id);
+      if (!own) throw noSuchWorkspace();
+      const target = findWorkspaceForMember(ctx.db, input.workspaceId, input.userId);
+      if (!target) {
+        throw new TRPCError({ code: "NOT_FOUND", message: "No such member in this workspace." });
+      }
+      if (input.userId !== ctx.user.id && own.role !== "owner") {
+        throw new TRPCError({
+          code: "FORBIDDEN",
+          message: "Only an owner can remove other members.",
+        });
+      }
+      if (target.role === "owner") {
+        throw new TRPCError({
+          code: "BAD_REQUEST",
+          message: "An owner cannot be removed: a workspace keeps its owner.",
+        });
+      }
+      const ended = removeWorkspaceMember(ctx.db, input.workspaceId, input.userId, ctx.now());
+      return { removed: true, endedAgentSessions: ended?.sessions ?? 0 };
     }),
 });
