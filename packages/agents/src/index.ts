@@ -13,6 +13,7 @@ export {
 export { AgentRuntimeError, type AgentRuntimeErrorCode } from "./errors.ts";
 export { type BuiltinModelOptions, createBuiltinModel } from "./models/builtin.ts";
 export { type ModelConfig, ModelConfigError, resolveModel } from "./models/resolve.ts";
+export type { FailureLog } from "./runtime/failures.ts";
 export {
   type AgentRuntime,
   type AgentRuntimeOptions,

@@ -1,11 +1,13 @@
 // What the runtime and its run drivers share, and the one way they change a context: a
 // transaction that applies the change and appends its events to the log, then (only after the
 // commit) publishes the events to live subscribers.
+
 import { appendContextEvents, type Db, getContextById } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { AgentRegistry } from "../agent.ts";
 import type { ContextEvent, SequencedEvent } from "../types.ts";
 import type { ContextBus } from "./bus.ts";
+import type { FailureLog } from "./failures.ts";
 
 export interface Engine {
   db: Db;
@@ -17,6 +19,7 @@ export interface Engine {
   maxSteps: number;
   maxOutputTokens: number;
   onError: (error: unknown) => void;
+  logFailure: FailureLog;
 }
 
 export type Emit = (event: ContextEvent) => void;

@@ -28,6 +28,7 @@ import type {
 } from "../types.ts";
 import { toModelMessages } from "./conversation.ts";
 import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { failureMessage, failureReference } from "./failures.ts";
 import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
 
 type AbortCause = "cancel" | "shutdown" | "failure";
@@ -176,11 +177,18 @@ export class RunDriver {
         answered = (await this.modelStep(agent)) === 0;
       }
     } catch (error) {
-      if (!this.controller.signal.aborted) return this.finish("failed", errorMessage(error));
-      if (this.abortCause === "failure") return this.finish("failed", errorMessage(this.failure));
+      if (!this.controller.signal.aborted) return this.finish("failed", this.reported(error));
+      if (this.abortCause === "failure") return this.finish("failed", this.reported(this.failure));
       if (this.abortCause === "shutdown") return this.finish("interrupted", INTERRUPTED_ERROR);
       this.finish("cancelled");
     }
+  }
+
+  /** Logs an unexpected error under a new reference; returns what the user is told instead. */
+  private reported(error: unknown): string {
+    const reference = failureReference();
+    this.engine.logFailure(reference, error);
+    return failureMessage(reference);
   }
 
   /** One model call: its text and tool calls go into the message as they stream in. */

@@ -1,6 +1,7 @@
 // The run engine's public face. Every method takes the caller's scope first and reaches a
 // context only through `findContext` (the tenant rule, in SQL); anything outside the scope is
 // NOT_FOUND. The API's router is meant to be a thin layer over these methods.
+
 import {
   type AgentScope,
   type ContextRow,
@@ -39,6 +40,7 @@ import type {
 } from "../types.ts";
 import { ContextBus } from "./bus.ts";
 import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { type FailureLog, logFailureToStderr } from "./failures.ts";
 import { followEvents } from "./follow.ts";
 import { toMessage, toSummary } from "./records.ts";
 import { INTERRUPTED_ERROR, RunDriver } from "./run-driver.ts";
@@ -69,6 +71,11 @@ export interface AgentRuntimeOptions {
    * DEFAULT_MAX_OUTPUT_TOKENS (4096).
    */
   maxOutputTokens?: number;
+  /**
+   * Logs the detail of a run that failed with an unexpected error (a model provider's, say)
+   * under the reference its user is shown instead. Default: a line on stderr.
+   */
+  logFailure?: FailureLog;
   /** Receives errors no caller can: a run whose own bookkeeping failed. Default console.error. */
   onError?: (error: unknown) => void;
 }
@@ -180,6 +187,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     maxSteps: options.maxSteps ?? 10,
     maxOutputTokens: options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
     onError: options.onError ?? ((error) => console.error(error)),
+    logFailure: options.logFailure ?? logFailureToStderr,
   };
   const { db, bus, now } = engine;
   /** The runs this process drives, by context (one unfinished run per context). */
