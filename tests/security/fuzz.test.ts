@@ -103,6 +103,7 @@ beforeAll(async () => {
     "workspace.removeMember": { workspaceId, userId: user.id },
     "ticket.create": TICKET_REQUEST,
     "session.exchange": { ticket: `aat_${"x".repeat(43)}` },
+    "session.preview": { ticket: `aat_${"x".repeat(43)}` },
     "context.list": { limit: 20, search: "Web" },
     "context.create": { title: "Hello", firstMessage: "hello" },
     "context.get": { contextId: idle!.contextId },

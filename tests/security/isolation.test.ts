@@ -82,6 +82,11 @@ const CASES: Record<string, Case> = {
     exempt:
       "takes a ticket, a 256-bit secret rather than an id; single use is the race test's subject",
   },
+  "session.preview": {
+    exempt:
+      "takes a ticket, a 256-bit secret rather than an id, and shows only what that ticket offers " +
+      "beside the caller's own session; failures count like exchanges (fixation.test.ts)",
+  },
   "session.current": { exempt: "self-scoped: describes the session of the caller's own cookie" },
   "session.end": { exempt: "self-scoped: revokes only the session of the caller's own cookie" },
   "context.list": {

@@ -27,13 +27,13 @@ const staticRequest = {
   context_group: "workspace:42:user:7",
 };
 
-async function exchange(client: CookieClient, ticket: string) {
+async function exchange(client: CookieClient, ticket: string, confirmReplace?: boolean) {
   return trpcResult<{
     sessionType: string;
     contextGroup: string;
     agents: { id: string }[];
     expiresAt: number;
-  }>(await client.mutation("session.exchange", { ticket }));
+  }>(await client.mutation("session.exchange", { ticket, confirmReplace }));
 }
 
 async function current(client: CookieClient) {
@@ -66,6 +66,7 @@ describe("POST /session/tickets then session.exchange", () => {
         { id: "workspace-assistant", name: "Workspace assistant", description: expect.any(String) },
       ],
       expiresAt: body.expires_at,
+      displayName: null,
     });
     expect(await current(browser)).toMatchObject({ contextGroup: "workspace:42:user:7" });
   });
@@ -142,7 +143,10 @@ describe("POST /session/tickets then session.exchange", () => {
     const firstCookie = browser.cookies.get("agent_session")!;
 
     const second = await staticTicket(server, "workspace:2:user:1");
-    await exchange(browser, second.ticket);
+    // Another group's ticket replaces a live session only when the user confirmed it.
+    expect((await exchange(browser, second.ticket)).status).toBe(409);
+    expect(browser.cookies.get("agent_session")).toBe(firstCookie);
+    await exchange(browser, second.ticket, true);
     expect(browser.cookies.get("agent_session")).not.toBe(firstCookie);
     expect(await current(browser)).toMatchObject({ contextGroup: "workspace:2:user:1" });
 
@@ -379,7 +383,7 @@ describe("a page bound to its agent session", () => {
     const first = await staticTicket(server, "workspace:1:user:1");
     const bound = (await exchange(browser, first.ticket)).data as unknown as { sessionId: string };
     const second = await staticTicket(server, "workspace:2:user:1");
-    const replacing = (await exchange(browser, second.ticket)).data as unknown as {
+    const replacing = (await exchange(browser, second.ticket, true)).data as unknown as {
       sessionId: string;
     };
     expect(replacing.sessionId).not.toBe(bound.sessionId);

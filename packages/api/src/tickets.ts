@@ -9,6 +9,7 @@ export const TICKET_PREFIX = "aat_";
 /** Ticket lifetime bounds, in seconds: 30 s to 24 h, 30 minutes unless asked otherwise. */
 export const EXPIRES_IN = { min: 30, max: 86_400, default: 1800 } as const;
 export const CONTEXT_GROUP_MAX_LENGTH = 256;
+export const DISPLAY_NAME_MAX_LENGTH = 120;
 /**
  * The default format of a static context group: `segment:value` pairs such as
  * `workspace:42:user:7`. Segments are lower-case words; values are ids without spaces.
@@ -26,6 +27,11 @@ export const ticketRequestSchema = z.object({
   agent_session_identifier: z.enum(["static", "signin"]),
   context_group: z.string().max(4096).nullish(),
   expires_in: z.number().int().optional(),
+  /**
+   * A label for people: who and what the ticket is for ("Acme · Ada Lovelace"). The vanity page
+   * shows it, so that a user can tell their own agent from one a link planted on them.
+   */
+  display_name: z.string().max(DISPLAY_NAME_MAX_LENGTH).nullish(),
 });
 
 export type TicketRequest = z.infer<typeof ticketRequestSchema>;
@@ -108,6 +114,8 @@ export function mintTicket(
     );
   }
 
+  const displayName = request.display_name?.trim() || null;
+
   const now = ctx.now();
   const ticket = newSecret(TICKET_PREFIX);
   const expiresAt = now + expiresIn * 1000;
@@ -121,6 +129,7 @@ export function mintTicket(
       issuer,
       expiresAt,
       ...origin,
+      displayName,
     },
     now,
   );

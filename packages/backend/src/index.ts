@@ -37,6 +37,11 @@ export interface CreateAgentAccessTicket {
   contextGroup?: string;
   /** Lifetime in seconds, 30 to 86400. Default 1800. */
   expiresIn?: number;
+  /**
+   * A label for people, at most 120 characters: who and what the session is for (e.g.
+   * "Acme · Ada Lovelace"). The vanity page shows it. Default none.
+   */
+  displayName?: string;
 }
 
 export interface AgentAccessTicket {
@@ -117,6 +122,7 @@ export class AgentAccessClient {
         agent_session_identifier: input.sessionType,
         ...(input.contextGroup === undefined ? {} : { context_group: input.contextGroup }),
         ...(input.expiresIn === undefined ? {} : { expires_in: input.expiresIn }),
+        ...(input.displayName === undefined ? {} : { display_name: input.displayName }),
       });
       return { ticket: answer.ticket, expiresAt: answer.expires_at, url: answer.url };
     },

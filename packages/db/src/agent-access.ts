@@ -149,3 +149,13 @@ export function revokeAgentSession(db: Db, token: string, now: number): void {
     "UPDATE agent_session SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
   ).run(now, sha256(token));
 }
+
+/** The label the ticket behind an agent session was minted with, or null. */
+export function ticketDisplayName(db: Db, ticketId: string): string | null {
+  return (
+    statement<[string], { display_name: string | null }>(
+      db,
+      "SELECT display_name FROM agent_ticket WHERE id = ?",
+    ).get(ticketId)?.display_name ?? null
+  );
+}

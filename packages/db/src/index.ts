@@ -10,6 +10,7 @@ export {
   revokeAgentSession,
   type SessionType,
   type TicketRow,
+  ticketDisplayName,
 } from "./agent-access.ts";
 export {
   type ApiKeyCheck,

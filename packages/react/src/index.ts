@@ -32,5 +32,11 @@ export {
   type AgentSessionSource,
   type AgentSessionState,
   clearTicketFromUrl,
+  type UseAgentSessionOptions,
   useAgentSession,
 } from "./use-agent-session.ts";
+export {
+  type TicketPreview,
+  type TicketPreviewState,
+  useTicketPreview,
+} from "./use-ticket-preview.ts";

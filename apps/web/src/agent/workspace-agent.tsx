@@ -16,7 +16,8 @@ const SESSION_TYPES: { value: SessionType; label: string; hint: string }[] = [
 
 /** The chat of one exchanged ticket: the latest conversation, or a new one. */
 function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => void }) {
-  const session = useAgentSession(ticket);
+  // The app minted this ticket for this page itself: it may replace the browser's session.
+  const session = useAgentSession(ticket, { replaceSession: true });
   const { contexts, createContext } = useAgentContexts({ enabled: session.hasSession, limit: 1 });
   const [contextId, setContextId] = useState<string | null>(null);
   const current = contextId ?? contexts[0]?.id ?? "";

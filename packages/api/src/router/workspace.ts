@@ -4,7 +4,6 @@ import {
   createWorkspace,
   findWorkspaceForMember,
   getWorkspaceDetails,
-  isWorkspaceMember,
   listWorkspacesOfUser,
   removeWorkspaceMember,
 } from "@agent-access/db";
@@ -52,7 +51,8 @@ export const workspace = createTRPCRouter({
   issueAgentTicket: userProcedure
     .input(z.object({ workspaceId, sessionType: z.enum(["static", "signin"]) }))
     .mutation(({ ctx, input }) => {
-      if (!isWorkspaceMember(ctx.db, input.workspaceId, ctx.user.id)) throw noSuchWorkspace();
+      const workspace = findWorkspaceForMember(ctx.db, input.workspaceId, ctx.user.id);
+      if (!workspace) throw noSuchWorkspace();
       const minted = mintTicket(
         ctx,
         {
@@ -63,6 +63,7 @@ export const workspace = createTRPCRouter({
             input.sessionType === "static"
               ? `workspace:${input.workspaceId}:user:${ctx.user.id}`
               : undefined,
+          display_name: `${workspace.name} · ${ctx.user.name}`,
         },
         `user:${ctx.user.id}`,
         { hostUserId: ctx.user.id, hostWorkspaceId: input.workspaceId },
