@@ -68,6 +68,16 @@ export function createApp(options: AppOptions) {
   };
   const app = new Hono<{ Bindings: HttpBindings }>();
 
+  // Every JSON answer (tRPC, REST, health; refusals included) is data for a program: never to
+  // be sniffed into a script or a page, and never kept by a cache, since it may hold a user's
+  // conversations or a ticket. Registered first, so it sees every answer the others give.
+  app.use("*", async (c, next) => {
+    await next();
+    if (!c.res.headers.get("content-type")?.startsWith("application/json")) return;
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Cache-Control", "no-store");
+  });
+
   // One place for the CSRF defence: every non-GET request, tRPC mutations (always POST) and REST
   // routes alike, is checked before routing, so a refused request changes nothing. The rule and
   // why server-to-server calls without Origin pass: packages/auth/src/same-origin.ts.
