@@ -1,5 +1,6 @@
 // The server's configuration, read from the environment once and validated. Nothing else in the
 // server reads process.env. A bad value stops start-up with a message naming the variable.
+import { compileContextGroupPattern } from "@agent-access/api";
 import { z } from "zod";
 
 const MODEL = /^(builtin|(openai|anthropic|openai-compatible):\S+)$/;
@@ -32,22 +33,20 @@ const schema = z
       .default("false")
       .transform((value) => value === "true" || value === "1"),
     /**
-     * The format static context groups must match, as a regular expression (matched against
-     * the whole group). Default:
-     * `segment:value` pairs such as workspace:42:user:7.
+     * The format static context groups must match, as a regular expression in RE2's syntax
+     * (matched against the whole group, in linear time; no backreferences or lookarounds).
+     * Default: `segment:value` pairs such as workspace:42:user:7.
      */
     CONTEXT_GROUP_PATTERN: z
       .string()
-      .refine((source) => {
+      .transform((source, ctx) => {
         try {
-          new RegExp(source);
-          return true;
-        } catch {
-          return false;
+          return compileContextGroupPattern(source);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: `is ${(error as Error).message}` });
+          return z.NEVER;
         }
-      }, "must be a valid regular expression")
-      // Anchored here, so a pattern cannot pass a group by matching only part of it.
-      .transform((source) => new RegExp(`^(?:${source})$`))
+      })
       .optional(),
     /** Model of the agents: builtin | openai:<model> | anthropic:<model> | openai-compatible:<model>. */
     AGENT_MODEL: z

@@ -1,4 +1,5 @@
 // Tickets over REST and tRPC, and their exchange for agent sessions, over real HTTP.
+import { compileContextGroupPattern } from "@agent-access/api";
 import { TokenBucket } from "@agent-access/auth";
 import { createApiKey, revokeApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -265,14 +266,20 @@ describe("ticket rules", () => {
 
   it("follows a configured context group format", async () => {
     const custom = await startTestServer({
-      config: { publicUrl: "https://app.example.com", contextGroupPattern: /^team-\d+$/ },
+      config: {
+        publicUrl: "https://app.example.com",
+        contextGroupPattern: compileContextGroupPattern("team-\\d+"),
+      },
     });
     try {
       const { key: customKey } = createApiKey(custom.db, "custom");
       expect(
         (await postTicket(custom, customKey, { ...staticRequest, context_group: "team-7" })).status,
       ).toBe(201);
-      expect((await postTicket(custom, customKey, staticRequest)).status).toBe(422);
+      const refused = await postTicket(custom, customKey, staticRequest);
+      expect(refused.status).toBe(422);
+      // The refusal describes the configured format, not the default one.
+      expect(await refused.text()).toContain("team-\\\\d+ (CONTEXT_GROUP_PATTERN)");
     } finally {
       await custom.close();
     }

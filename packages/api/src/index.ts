@@ -11,7 +11,11 @@ export { retryAfterHeader } from "./rate-limited.ts";
 export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { EVENT_STREAM_PATH, releaseWhenDone, takeStreamSlot } from "./stream-slots.ts";
-export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./tickets.ts";
+export {
+  type ContextGroupPattern,
+  compileContextGroupPattern,
+  DEFAULT_CONTEXT_GROUP_PATTERN,
+} from "./context-group-pattern.ts";
 export {
   type AgentInfo,
   type ApiConfig,

@@ -3,6 +3,7 @@
 import { insertTicket, newSecret } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import type { ContextGroupPattern } from "./context-group-pattern.ts";
 import type { Context } from "./trpc.ts";
 
 export const TICKET_PREFIX = "aat_";
@@ -10,12 +11,7 @@ export const TICKET_PREFIX = "aat_";
 export const EXPIRES_IN = { min: 30, max: 86_400, default: 1800 } as const;
 export const CONTEXT_GROUP_MAX_LENGTH = 256;
 export const DISPLAY_NAME_MAX_LENGTH = 120;
-/**
- * The default format of a static context group: `segment:value` pairs such as
- * `workspace:42:user:7`. Segments are lower-case words; values are ids without spaces.
- */
-export const DEFAULT_CONTEXT_GROUP_PATTERN =
-  /^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_.@-]{1,128}(?::[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_.@-]{1,128})*$/;
+export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-group-pattern.ts";
 
 /**
  * The request's shape. Types only: rules about meaning (known agents, the context group format,
@@ -50,13 +46,17 @@ function unprocessable(message: string): TRPCError {
 }
 
 /** Checks a static context group against the configured format; returns why it fails, or null. */
-export function contextGroupProblem(group: string, pattern: RegExp): string | null {
+export function contextGroupProblem(
+  group: string,
+  pattern: Pick<ContextGroupPattern, "test"> & Partial<ContextGroupPattern>,
+): string | null {
   if (group.trim() === "") return "context_group is empty";
   if (group.length > CONTEXT_GROUP_MAX_LENGTH) {
     return `context_group is longer than ${CONTEXT_GROUP_MAX_LENGTH} characters`;
   }
   if (!pattern.test(group)) {
-    return "context_group is not in the expected format of segment:value pairs, such as workspace:42:user:7";
+    const format = pattern.description ?? `the pattern ${pattern.source}`;
+    return `context_group is not in the expected format of ${format}`;
   }
   return null;
 }

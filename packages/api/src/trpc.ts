@@ -5,6 +5,7 @@ import { checkApiKey, type Db } from "@agent-access/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "./agent-sessions.ts";
+import type { ContextGroupPattern } from "./context-group-pattern.ts";
 import { AgentLimits } from "./limits.ts";
 
 /* 1. CONTEXT
@@ -14,8 +15,11 @@ import { AgentLimits } from "./limits.ts";
 export interface ApiConfig {
   /** The public origin of the app, e.g. "http://localhost:5173"; links and cookies use it. */
   publicUrl: string;
-  /** The format a static context group must match. Default: `segment:value` pairs. */
-  contextGroupPattern: RegExp;
+  /**
+   * The format a static context group must match, in linear time (compileContextGroupPattern).
+   * Default: DEFAULT_CONTEXT_GROUP_PATTERN, `segment:value` pairs.
+   */
+  contextGroupPattern: ContextGroupPattern;
   /**
    * How often an open event stream re-checks its agent session, in ms; a stream whose session
    * expired, was replaced or signed out ends with UNAUTHORIZED. Default 5000.
