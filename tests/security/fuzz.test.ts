@@ -104,6 +104,7 @@ beforeAll(async () => {
     "ticket.create": TICKET_REQUEST,
     "session.exchange": { ticket: `aat_${"x".repeat(43)}` },
     "session.preview": { ticket: `aat_${"x".repeat(43)}` },
+    "grant.revoke": { agentId: "workspace-assistant", toolName: "retryFailedDeliveries" },
     "context.list": { limit: 20, search: "Web" },
     "context.create": { title: "Hello", firstMessage: "hello" },
     "context.get": { contextId: idle!.contextId },

@@ -101,6 +101,14 @@ const CASES: Record<string, Case> = {
     from: (intruder) => !intruder.live || !intruder.hasAgent,
   },
   "context.get": { door: "agent", input: (target) => ({ contextId: target.contextId }) },
+  "grant.list": {
+    exempt: "self-scoped: the session's own group and agents, in SQL (grants.test.ts)",
+  },
+  "grant.revoke": {
+    exempt:
+      "names a grant by agent and tool within the session's own group, in SQL; another " +
+      "group's grant is NOT_FOUND (grants.test.ts)",
+  },
   "context.messages": {
     door: "agent",
     input: (target) => ({ contextId: target.contextId, before: target.messageId }),

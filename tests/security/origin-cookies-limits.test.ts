@@ -76,6 +76,7 @@ describe("cross-origin requests", () => {
       },
       "session.exchange": { ticket },
       "session.end": undefined,
+      "grant.revoke": { agentId: "workspace-assistant", toolName: "retryFailedDeliveries" },
       "context.create": { title: "Planted", firstMessage: "hello" },
       "context.rename": { contextId: idle.contextId, title: "Renamed" },
       "context.delete": { contextId: idle.contextId },

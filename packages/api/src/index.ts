@@ -2,6 +2,11 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
 export {
+  type ContextGroupPattern,
+  compileContextGroupPattern,
+  DEFAULT_CONTEXT_GROUP_PATTERN,
+} from "./context-group-pattern.ts";
+export {
   AgentLimits,
   type AgentLimitsConfig,
   DEFAULT_AGENT_LIMITS,
@@ -11,11 +16,6 @@ export { retryAfterHeader } from "./rate-limited.ts";
 export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { EVENT_STREAM_PATH, releaseWhenDone, takeStreamSlot } from "./stream-slots.ts";
-export {
-  type ContextGroupPattern,
-  compileContextGroupPattern,
-  DEFAULT_CONTEXT_GROUP_PATTERN,
-} from "./context-group-pattern.ts";
 export {
   type AgentInfo,
   type ApiConfig,

@@ -1,5 +1,6 @@
 import { auth } from "./router/auth.ts";
 import { contextRouter } from "./router/context.ts";
+import { grantRouter } from "./router/grant.ts";
 import { health } from "./router/health.ts";
 import { sessionRouter } from "./router/session.ts";
 import { ticketRouter } from "./router/ticket.ts";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   ticket: ticketRouter,
   session: sessionRouter,
   context: contextRouter,
+  grant: grantRouter,
 });
 
 export type AppRouter = typeof appRouter;

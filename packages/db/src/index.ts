@@ -84,7 +84,14 @@ export {
 export { newId, newSecret, sha256 } from "./secrets.ts";
 export { DEMO_EMAIL, DEMO_PASSWORD, isSeeded, type SeedResult, seedDemo } from "./seed.ts";
 export { statement } from "./statements.ts";
-export { grantTool, hasToolGrant, type ToolGrantKey } from "./tool-grants.ts";
+export {
+  grantTool,
+  hasToolGrant,
+  listToolGrants,
+  revokeToolGrant,
+  type ToolGrantKey,
+  type ToolGrantRow,
+} from "./tool-grants.ts";
 export { createUser, findUserByEmail, getUser, type User, type UserWithPassword } from "./users.ts";
 export {
   type DeliveryStats,

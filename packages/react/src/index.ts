@@ -40,3 +40,9 @@ export {
   type TicketPreviewState,
   useTicketPreview,
 } from "./use-ticket-preview.ts";
+export {
+  type ToolGrant,
+  type ToolGrantsState,
+  type UseToolGrantsOptions,
+  useToolGrants,
+} from "./use-tool-grants.ts";

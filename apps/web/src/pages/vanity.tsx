@@ -15,6 +15,7 @@ import {
 import { useCallback, useEffect, useState } from "react";
 import { ChatPanel } from "../agent/chat-panel.tsx";
 import { ContextSidebar } from "../agent/context-sidebar.tsx";
+import { GrantsPanel } from "../agent/grants-panel.tsx";
 import { problemFromMessage, SessionProblem } from "../agent/session-problem.tsx";
 import { CloseIcon, MenuIcon } from "../components/icons.tsx";
 import { focusRing } from "../components/ui.tsx";
@@ -54,6 +55,7 @@ function Chat({ session }: { session: Session }) {
   const [search, setSearch] = useState("");
   const [activeId, setActiveId] = useState<string | null>(null);
   const [sidebarOpen, setSidebarOpen] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const list = useAgentContexts({ enabled: session.hasSession, search });
 
   // Open the most recent conversation at first; "New chat" sets "" (a blank one).
@@ -120,7 +122,16 @@ function Chat({ session }: { session: Session }) {
             </span>
           )}
           <AgentPicker session={session} />
+          <button
+            type="button"
+            onClick={() => setSettingsOpen((open) => !open)}
+            aria-expanded={settingsOpen}
+            className={`rounded px-2 py-1 text-sm ${focusRing}`}
+          >
+            Settings
+          </button>
         </header>
+        {settingsOpen && <GrantsPanel onClose={() => setSettingsOpen(false)} />}
         <ChatPanel
           key={contextId || "new"}
           contextId={contextId}
