@@ -5,6 +5,7 @@ import {
   AuthError,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
+  passwordWeakness,
   type SignedInResult,
 } from "@agent-access/auth";
 import { endTicketsOfHostUser } from "@agent-access/db";
@@ -23,14 +24,20 @@ const email = z
       .max(254, "Use at most 254 characters"),
   );
 
-const signUpInput = z.object({
-  name: z.string().trim().min(1, "Enter your name").max(100, "Use at most 100 characters"),
-  email,
-  password: z
-    .string()
-    .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters`)
-    .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters`),
-});
+const signUpInput = z
+  .object({
+    name: z.string().trim().min(1, "Enter your name").max(100, "Use at most 100 characters"),
+    email,
+    password: z
+      .string()
+      .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters`)
+      .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters`),
+  })
+  // Strength last, beside the field, saying why: a long but common password is refused too.
+  .superRefine((input, ctx) => {
+    const weakness = passwordWeakness(input.password, [input.email, input.name]);
+    if (weakness) ctx.addIssue({ code: "custom", path: ["password"], message: weakness });
+  });
 
 const signInInput = z.object({
   email,
