@@ -8,7 +8,7 @@ import { createAgentRuntime, createBuiltinModel, defaultAgentRegistry } from "@a
 import {
   appRouter,
   createCallerFactory,
-  createContext,
+  createRequestContext,
   DEFAULT_CONTEXT_GROUP_PATTERN,
 } from "@agent-access/api";
 import { createAuth, TokenBucket } from "@agent-access/auth";
@@ -221,7 +221,7 @@ export async function history(options: BenchOptions): Promise<Section> {
       model: createBuiltinModel({ tokenDelayMs: 0 }),
     });
     const caller = createCallerFactory(appRouter)(
-      createContext(
+      createRequestContext(
         {
           db,
           config: {

@@ -12,6 +12,7 @@ import {
   agentBrowser,
   signUp,
   startTestServer,
+  staticTicket,
   type TestServer,
   trpcResult,
 } from "../../apps/server/test/harness.ts";
@@ -26,8 +27,9 @@ import {
   wrongContentType,
 } from "./support/hostile.ts";
 import { type Answer, answerOf, firstStreamAnswer, StatusTally } from "./support/http.ts";
+import { exampleOf, type Scene, TICKET_REQUEST, tableProblems } from "./support/procedure-table.ts";
 import { acceptsInput, listProcedures, type ProcedureInfo } from "./support/procedures.ts";
-import { makeTargets } from "./support/scenes.ts";
+import { makeTargets, type Target } from "./support/scenes.ts";
 
 /** Fixed, so that a run is reproducible and its figures comparable; change it to explore. */
 const SEED = 20_260_518;
@@ -59,18 +61,10 @@ let unchanged: string;
 const internalErrors: unknown[] = [];
 const procedures = listProcedures();
 const withInput = procedures.filter((procedure) => procedure.input);
-/** Valid inputs, keyed by procedure path; the generators start from them. */
-let examples: Record<string, Record<string, Json>>;
+/** The ids the table's example inputs use; the generators start from those inputs. */
+let scene: Scene;
 const tallies = new Map<string, StatusTally>();
 const started = Date.now();
-
-const TICKET_REQUEST = {
-  ticket_type: "agent_access",
-  agent_ids: ["workspace-assistant"],
-  agent_session_identifier: "static",
-  context_group: "workspace:42:user:7",
-  expires_in: 600,
-} satisfies Record<string, Json>;
 
 beforeAll(async () => {
   server = await startTestServer({
@@ -88,43 +82,18 @@ beforeAll(async () => {
   // agent session with both agents, a sign-in, and the API key (sent on every request).
   const browser = await agentBrowser(server, GROUP, ["workspace-assistant", "billing-assistant"]);
   const user = await signUp(browser);
-  const [idle, approval, input] = await makeTargets(server, browser);
+  const [idle, approval, input] = (await makeTargets(server, browser)) as [Target, Target, Target];
   const workspace = await trpcResult<{ id: string }>(
     await browser.mutation("workspace.create", { name: "Fuzzed" }),
   );
   cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  const workspaceId = workspace.data!.id;
-  examples = {
-    "auth.signIn": { email: user.email, password: user.password },
-    "auth.signUp": { name: "Ada", email: "ada@example.com", password: "a long enough password" },
-    "workspace.create": { name: "Acme" },
-    "workspace.get": { workspaceId },
-    "workspace.issueAgentTicket": { workspaceId, sessionType: "static" },
-    "workspace.removeMember": { workspaceId, userId: user.id },
-    "ticket.create": TICKET_REQUEST,
-    "session.exchange": { ticket: `aat_${"x".repeat(43)}` },
-    "session.preview": { ticket: `aat_${"x".repeat(43)}` },
-    "grant.revoke": { agentId: "workspace-assistant", toolName: "retryFailedDeliveries" },
-    "context.list": { limit: 20, search: "Web" },
-    "context.create": { title: "Hello", firstMessage: "hello" },
-    "context.get": { contextId: idle!.contextId },
-    "context.rename": { contextId: idle!.contextId, title: "Renamed" },
-    "context.delete": { contextId: idle!.contextId },
-    "context.messages": { contextId: idle!.contextId, limit: 10 },
-    "context.send": { contextId: idle!.contextId, text: "hello" },
-    "context.cancel": { contextId: approval!.contextId },
-    "context.regenerate": { contextId: idle!.contextId },
-    "context.respondToApproval": {
-      contextId: approval!.contextId,
-      toolCallId: approval!.toolCallId,
-      decision: "allow_once",
-    },
-    "context.submitInput": {
-      contextId: input!.contextId,
-      toolCallId: input!.toolCallId,
-      value: "yes",
-    },
-    "context.events": { contextId: idle!.contextId, lastEventId: "0" },
+  scene = {
+    user,
+    workspaceId: workspace.data!.id,
+    idle,
+    approval,
+    input,
+    ticket: (await staticTicket(server, GROUP)).ticket,
   };
   before = snapshot(server.db);
   unchanged = fingerprint(server.db);
@@ -201,14 +170,14 @@ function asClientSends(procedure: ProcedureInfo, input: Json): FuzzRequest {
 function malformedInput(procedure: ProcedureInfo): fc.Arbitrary<Json> {
   const room = procedure.type === "mutation" ? "body" : "url";
   return fc
-    .oneof(mutatedInput(examples[procedure.path]!, room), hostileValue(room))
+    .oneof(mutatedInput(exampleOf(procedure, scene)!, room), hostileValue(room))
     .filter((input) => !acceptsInput(procedure, input));
 }
 
 /** Requests no procedure may act on, whatever its input: wrong method, type or body. */
 function malformedTransport(procedure: ProcedureInfo): fc.Arbitrary<FuzzRequest> {
   const path = `/trpc/${procedure.path}`;
-  const example = examples[procedure.path] ?? {};
+  const example = exampleOf(procedure, scene) ?? {};
   const valid = JSON.stringify(example);
   const options: fc.Arbitrary<FuzzRequest>[] = [
     // A valid input with a method that is not this procedure's.
@@ -280,9 +249,9 @@ const assertOptions = (numRuns: number, salt: number) => ({
 
 describe("every procedure", () => {
   it("has a valid example input, so generated inputs start close to real ones", () => {
-    expect(Object.keys(examples).sort()).toEqual(withInput.map((procedure) => procedure.path));
+    expect(tableProblems(procedures).join("\n")).toBe("");
     for (const procedure of withInput) {
-      expect(acceptsInput(procedure, examples[procedure.path]), procedure.path).toBe(true);
+      expect(acceptsInput(procedure, exampleOf(procedure, scene)), procedure.path).toBe(true);
     }
   });
 
@@ -353,7 +322,12 @@ describe("batches and paths", () => {
         path: `/trpc/${query.path},${mutation.path}?batch=1`,
         contentType: "application/json",
         ...(post
-          ? { body: JSON.stringify({ 0: examples[query.path], 1: examples[mutation.path] }) }
+          ? {
+              body: JSON.stringify({
+                0: exampleOf(query, scene),
+                1: exampleOf(mutation, scene),
+              }),
+            }
           : {}),
       }));
     const known = new Set(procedures.map((procedure) => procedure.path));

@@ -2,8 +2,9 @@
 // with the ids of another tenant's conversations from every kind of session that must not reach
 // them: live sessions of another group, user or agent set (NOT_FOUND), and sessions that are no
 // longer live: expired, replaced, ended, signed out (UNAUTHORIZED). Nothing may change in the
-// database. The table of cases is keyed by the router's own procedure list, so a procedure added
-// later without a case (or a stated reason to have none) fails this file.
+// database. Each procedure's door (or its stated reason to have none) is its entry in the suite's
+// one table, support/procedure-table.ts; the matrix walks the router's own procedure list, so a
+// procedure added later without an entry fails this file, naming the procedure and the table.
 import { TokenBucket } from "@agent-access/auth";
 import { createApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +21,13 @@ import {
 import { expectUnchanged, fingerprint, snapshot } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
 import { type Answer, callProcedure, StatusTally } from "./support/http.ts";
+import {
+  entryOf,
+  type IntruderKind,
+  type IsolationDoor,
+  PROCEDURE_TABLE,
+  tableProblems,
+} from "./support/procedure-table.ts";
 import { acceptsInput, listProcedures, type ProcedureInfo } from "./support/procedures.ts";
 import { makeTargets, type Target } from "./support/scenes.ts";
 
@@ -29,122 +37,21 @@ const ASSISTANT = "workspace-assistant";
 const BILLING = "billing-assistant";
 
 /** A session that must not reach the victims' conversations, and how it must be refused. */
-interface Intruder {
+interface Intruder extends IntruderKind {
   name: string;
   client: CookieClient;
-  /** A live session (of another group, user or agent set) gets NOT_FOUND; a dead one UNAUTHORIZED. */
-  live: boolean;
-  /** Whether its agents include the victims' agent, so that context.create could name it. */
-  hasAgent: boolean;
 }
 
 interface WorkspaceTarget {
   workspaceId: string;
 }
 
-type Case =
-  /** Names an agent conversation by id: probed from every agent intruder on every target. */
-  | {
-      door: "agent";
-      input: (target: Target) => Record<string, unknown>;
-      /** Which intruders to probe from; default all. */
-      from?: (intruder: Intruder) => boolean;
-    }
-  /** Names a host-demo workspace by id: probed from users who are not members. */
-  | { door: "user"; input: (target: WorkspaceTarget) => Record<string, unknown> }
-  /** Takes no id of anyone's data, with the reason. */
-  | { exempt: string };
+type AgentDoor = Extract<IsolationDoor, { door: "agent" }>;
 
-const CASES: Record<string, Case> = {
-  "auth.me": { exempt: "self-scoped: answers with the signed-in caller only" },
-  "auth.signIn": { exempt: "public: starts the caller's own sign-in; names no existing data" },
-  "auth.signOut": { exempt: "self-scoped: ends only the sign-in the caller's own cookie names" },
-  "auth.signOutEverywhere": { exempt: "self-scoped: ends the signed-in caller's sessions only" },
-  "auth.signUp": { exempt: "public: creates a new account; names no existing data" },
-  health: { exempt: "public liveness: no tenant data" },
-  "workspace.list": { exempt: "self-scoped: the caller's memberships, filtered in SQL" },
-  "workspace.create": { exempt: "self-scoped: a new workspace owned by the caller" },
-  "workspace.get": { door: "user", input: ({ workspaceId }) => ({ workspaceId }) },
-  "workspace.issueAgentTicket": {
-    door: "user",
-    input: ({ workspaceId }) => ({ workspaceId, sessionType: "static" }),
-  },
-  "workspace.removeMember": {
-    door: "user",
-    input: ({ workspaceId }) => ({ workspaceId, userId: "usr_any" }),
-  },
-  "ticket.create": {
-    exempt:
-      "backend door: the holder of an API key chooses context groups by design (the backend is " +
-      "trusted with tenancy); it names no existing data, and keys are checked before anything",
-  },
-  "session.exchange": {
-    exempt:
-      "takes a ticket, a 256-bit secret rather than an id; single use is the race test's subject",
-  },
-  "session.preview": {
-    exempt:
-      "takes a ticket, a 256-bit secret rather than an id, and shows only what that ticket offers " +
-      "beside the caller's own session; failures count like exchanges (fixation.test.ts)",
-  },
-  "session.current": { exempt: "self-scoped: describes the session of the caller's own cookie" },
-  "session.end": { exempt: "self-scoped: revokes only the session of the caller's own cookie" },
-  "context.list": {
-    exempt:
-      "self-scoped: lists the session's own group and agents only; a test below checks that no " +
-      "intruder's list shows a victim's conversation",
-  },
-  "context.create": {
-    door: "agent",
-    input: (target) => ({ agentId: target.agentId, firstMessage: "hello" }),
-    // A live session with the agent creates in its own group: that is its right, not a leak.
-    from: (intruder) => !intruder.live || !intruder.hasAgent,
-  },
-  "context.get": { door: "agent", input: (target) => ({ contextId: target.contextId }) },
-  "grant.list": {
-    exempt: "self-scoped: the session's own group and agents, in SQL (grants.test.ts)",
-  },
-  "grant.revoke": {
-    exempt:
-      "names a grant by agent and tool within the session's own group, in SQL; another " +
-      "group's grant is NOT_FOUND (grants.test.ts)",
-  },
-  "context.messages": {
-    door: "agent",
-    input: (target) => ({ contextId: target.contextId, before: target.messageId }),
-  },
-  "context.rename": {
-    door: "agent",
-    input: (target) => ({ contextId: target.contextId, title: "taken over" }),
-  },
-  "context.delete": { door: "agent", input: (target) => ({ contextId: target.contextId }) },
-  "context.send": {
-    door: "agent",
-    input: (target) => ({ contextId: target.contextId, text: "hello from elsewhere" }),
-  },
-  "context.cancel": { door: "agent", input: (target) => ({ contextId: target.contextId }) },
-  "context.regenerate": { door: "agent", input: (target) => ({ contextId: target.contextId }) },
-  "context.respondToApproval": {
-    door: "agent",
-    input: (target) => ({
-      contextId: target.contextId,
-      toolCallId: target.toolCallId,
-      decision: "allow_always",
-    }),
-  },
-  "context.submitInput": {
-    door: "agent",
-    input: (target) => ({
-      contextId: target.contextId,
-      toolCallId: target.toolCallId,
-      value: "yes",
-    }),
-  },
-  "context.events": {
-    door: "agent",
-    input: (target) => ({ contextId: target.contextId, lastEventId: "0" }),
-  },
-};
+/** The table's isolation doors (support/procedure-table.ts), by procedure path. */
+const DOORS = Object.entries(PROCEDURE_TABLE).map(
+  ([path, entry]) => [path, entry.isolation] as const,
+);
 
 let server: TestServer;
 let apiKey: string;
@@ -364,11 +271,11 @@ afterAll(() => server.close());
 
 describe("the table of cases", () => {
   it("names every procedure of the router, exactly", () => {
-    expect(Object.keys(CASES).sort()).toEqual(procedures.map((procedure) => procedure.path));
+    expect(tableProblems(procedures).join("\n")).toBe("");
   });
 
   it("gives a reason for every procedure it does not probe", () => {
-    for (const [path, entry] of Object.entries(CASES)) {
+    for (const [path, entry] of DOORS) {
       if ("exempt" in entry) expect(entry.exempt.length, path).toBeGreaterThan(20);
     }
   });
@@ -376,12 +283,12 @@ describe("the table of cases", () => {
   it("probes every context procedure that takes an id: none is exempt", () => {
     for (const procedure of procedures) {
       if (!procedure.path.startsWith("context.") || procedure.path === "context.list") continue;
-      expect(CASES[procedure.path], procedure.path).toHaveProperty("door", "agent");
+      expect(entryOf(procedure).isolation, procedure.path).toHaveProperty("door", "agent");
     }
   });
 
   it("sends inputs the procedures accept, so a refusal is the session's doing", () => {
-    for (const [path, entry] of Object.entries(CASES)) {
+    for (const [path, entry] of DOORS) {
       if ("exempt" in entry) continue;
       const procedure = byPath.get(path)!;
       const inputs =
@@ -418,9 +325,10 @@ describe("the matrix", () => {
       return answer;
     }
 
-    for (const [path, entry] of Object.entries(CASES)) {
+    for (const procedure of procedures) {
+      const entry = entryOf(procedure).isolation;
       if ("exempt" in entry) continue;
-      const procedure = byPath.get(path)!;
+      const path = procedure.path;
       if (entry.door === "agent") {
         const victims = [
           ...staticTargets.map((target) => ({ victim: "static", target })),
@@ -443,7 +351,7 @@ describe("the matrix", () => {
     }
     expectUnchanged(server.db, before, "after the whole matrix");
 
-    const probed = Object.entries(CASES).filter(([, entry]) => !("exempt" in entry));
+    const probed = DOORS.filter(([, entry]) => !("exempt" in entry));
     recordFigures("isolation", {
       procedures: procedures.length,
       probedProcedures: probed.length,
@@ -511,7 +419,7 @@ describe("the matrix", () => {
           "context.events",
           "context.rename",
         ]) {
-          const entry = CASES[path] as Extract<Case, { door: "agent" }>;
+          const entry = PROCEDURE_TABLE[path]!.isolation as AgentDoor;
           const answer = await callProcedure(owner, byPath.get(path)!, entry.input(target));
           expect({ path, target: target.label, ...answer }).toEqual({
             path,
@@ -526,7 +434,7 @@ describe("the matrix", () => {
         ["context.respondToApproval", approval],
         ["context.submitInput", input],
       ] as const) {
-        const entry = CASES[path] as Extract<Case, { door: "agent" }>;
+        const entry = PROCEDURE_TABLE[path]!.isolation as AgentDoor;
         const answer = await callProcedure(owner, byPath.get(path)!, entry.input(target));
         expect({ path, ...answer }).toEqual({ path, status: 200, code: null });
       }

@@ -16,12 +16,14 @@ import {
 } from "../../apps/server/test/harness.ts";
 import { expectUnchanged, fingerprint, snapshot } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
+import { exampleOf, type Scene, tableProblems } from "./support/procedure-table.ts";
 import { acceptsInput, listProcedures } from "./support/procedures.ts";
 import { makeTargets, type Target } from "./support/scenes.ts";
 
 const PUBLIC_URL = "https://app.example.com";
 const figures: Record<string, unknown> = {};
-const mutations = listProcedures().filter((procedure) => procedure.type === "mutation");
+const procedures = listProcedures();
+const mutations = procedures.filter((procedure) => procedure.type === "mutation");
 
 /** Origins a forged request may claim; none is PUBLIC_URL's or the server's own. */
 const HOSTILE_ORIGINS = [
@@ -41,7 +43,7 @@ describe("cross-origin requests", () => {
   let targets: Target[];
   let workspaceId: string;
   let ticket: string;
-  /** Per mutation, an input that succeeds from the right origin. */
+  /** Per mutation, its example input (support/procedure-table.ts): it succeeds from the right origin. */
   let inputs: Record<string, unknown>;
 
   beforeAll(async () => {
@@ -60,40 +62,10 @@ describe("cross-origin requests", () => {
     ).data!.id;
     ticket = (await staticTicket(server, "workspace:5:user:5")).ticket;
     const [idle, approval, input] = targets as [Target, Target, Target];
-    inputs = {
-      "auth.signUp": { name: "Mallory", email: "mallory@example.com", password: "a long password" },
-      "auth.signIn": { email: user.email, password: user.password },
-      "auth.signOut": undefined,
-      "auth.signOutEverywhere": undefined,
-      "workspace.create": { name: "Planted" },
-      "workspace.issueAgentTicket": { workspaceId, sessionType: "static" },
-      "workspace.removeMember": { workspaceId, userId: user.id },
-      "ticket.create": {
-        ticket_type: "agent_access",
-        agent_ids: ["workspace-assistant"],
-        agent_session_identifier: "static",
-        context_group: "workspace:5:user:5",
-      },
-      "session.exchange": { ticket },
-      "session.end": undefined,
-      "grant.revoke": { agentId: "workspace-assistant", toolName: "retryFailedDeliveries" },
-      "context.create": { title: "Planted", firstMessage: "hello" },
-      "context.rename": { contextId: idle.contextId, title: "Renamed" },
-      "context.delete": { contextId: idle.contextId },
-      "context.send": { contextId: idle.contextId, text: "hello" },
-      "context.cancel": { contextId: approval.contextId },
-      "context.regenerate": { contextId: idle.contextId },
-      "context.respondToApproval": {
-        contextId: approval.contextId,
-        toolCallId: approval.toolCallId,
-        decision: "allow_always",
-      },
-      "context.submitInput": {
-        contextId: input.contextId,
-        toolCallId: input.toolCallId,
-        value: "yes",
-      },
-    };
+    const scene: Scene = { user, workspaceId, idle, approval, input, ticket };
+    inputs = Object.fromEntries(
+      mutations.map((mutation) => [mutation.path, exampleOf(mutation, scene)]),
+    );
   });
   afterAll(() => server.close());
 
@@ -113,7 +85,7 @@ describe("cross-origin requests", () => {
   }
 
   it("has a working input for every mutation of the router", () => {
-    expect(Object.keys(inputs).sort()).toEqual(mutations.map((mutation) => mutation.path));
+    expect(tableProblems(procedures).join("\n")).toBe("");
     for (const mutation of mutations) {
       expect(acceptsInput(mutation, inputs[mutation.path]), mutation.path).toBe(true);
     }

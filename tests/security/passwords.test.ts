@@ -6,10 +6,10 @@ import { SESSION_ABSOLUTE_LIFETIME_DAYS } from "@agent-access/auth";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   CookieClient,
+  refusal,
   signUp,
   startTestServer,
   type TestServer,
-  trpcError,
 } from "../../apps/server/test/harness.ts";
 
 const DAY = 24 * 60 * 60_000;
@@ -26,15 +26,16 @@ it.each([
   ["ada.lovelace@example.com", /easy to guess/],
 ])("refuses the weak password %s, saying why, and creates no account", async (password, why) => {
   const before = server.db.prepare("SELECT count(*) FROM user").pluck().get();
-  const response = await new CookieClient(server.url).mutation("auth.signUp", {
-    name: "Ada Lovelace",
-    email: "ada.lovelace@example.com",
-    password,
-  });
-  expect(response.status).toBe(400);
-  const error = await trpcError(response);
-  expect(error.data.zodError?.fieldErrors.password?.[0]).toMatch(/^This password is too easy/);
-  expect(error.data.zodError?.fieldErrors.password?.[0]).toMatch(why);
+  const refused = await refusal(
+    new CookieClient(server.url).trpc.auth.signUp.mutate({
+      name: "Ada Lovelace",
+      email: "ada.lovelace@example.com",
+      password,
+    }),
+  );
+  expect(refused.status).toBe(400);
+  expect(refused.zodError?.fieldErrors.password?.[0]).toMatch(/^This password is too easy/);
+  expect(refused.zodError?.fieldErrors.password?.[0]).toMatch(why);
   expect(server.db.prepare("SELECT count(*) FROM user").pluck().get()).toBe(before);
 });
 

@@ -46,7 +46,7 @@ it("refuses a catastrophic group at once, saying the configured format", async (
     expect(response.status).toBe(422);
     const body = (await response.json()) as { error: { message: string } };
     expect(body.error.message).toBe(
-      `context_group is not in the expected format of the pattern ${PATTERN} (CONTEXT_GROUP_PATTERN)`,
+      `context_group does not fit this server's format: a whole match of the pattern ${PATTERN}`,
     );
   }
   expect((await mint("aaab")).status).toBe(201);
@@ -55,10 +55,10 @@ it("refuses a catastrophic group at once, saying the configured format", async (
 
 it("refuses at start-up a pattern that needs backtracking, naming the variable", () => {
   expect(() => parseEnv({ CONTEXT_GROUP_PATTERN: "(a)\\1" })).toThrow(
-    /CONTEXT_GROUP_PATTERN: is not a pattern RE2 accepts/,
+    /CONTEXT_GROUP_PATTERN: is not usable: the context group pattern .* is not one RE2 accepts/,
   );
   expect(() => parseEnv({ CONTEXT_GROUP_PATTERN: "team(?=-)" })).toThrow(
-    /CONTEXT_GROUP_PATTERN: is not a pattern RE2 accepts/,
+    /CONTEXT_GROUP_PATTERN: is not usable: the context group pattern .* is not one RE2 accepts/,
   );
   expect(
     parseEnv({ CONTEXT_GROUP_PATTERN: "team-\\d+" }).CONTEXT_GROUP_PATTERN?.test("team-7"),

@@ -7,7 +7,7 @@ import {
   AgentLimits,
   type ApiDependencies,
   appRouter,
-  createContext,
+  createRequestContext,
   EVENT_STREAM_PATH,
   handleTicketRequest,
   MAX_BATCH_SIZE,
@@ -197,7 +197,7 @@ export function createApp(options: AppOptions) {
       req: c.req.raw,
       router: appRouter,
       createContext: ({ req, resHeaders, info }) =>
-        createContext(deps, {
+        createRequestContext(deps, {
           req,
           resHeaders,
           connectionParams: info.connectionParams,

@@ -3,32 +3,24 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { ContextEvent } from "@agent-access/agents";
+import type { RouterOutputs } from "@agent-access/api";
 import { openDatabase, seedDemo } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyToMessages } from "../../../packages/react/src/live-context.ts";
 import {
   agentBrowser,
-  type CookieClient,
+  CookieClient,
   openEvents,
+  refusal,
   type StreamedEvent,
   startTestServer,
   staticTicket,
   type TestServer,
-  trpcResult,
 } from "../test/harness.ts";
 
-interface Part {
-  type: string;
-  text?: string;
-  state?: string;
-  toolName?: string;
-  toolCallId?: string;
-  output?: unknown;
-}
-interface Message {
-  id: string;
-  role: string;
-  parts: Part[];
-}
+type Message = RouterOutputs["context"]["messages"]["items"][number];
+type Part = Message["parts"][number];
 
 let server: TestServer;
 let group: string;
@@ -39,50 +31,24 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function call<T>(
-  browser: CookieClient,
-  kind: "query" | "mutation",
-  name: string,
-  input: unknown,
-) {
-  return trpcResult<T>(await browser[kind](`context.${name}`, input));
-}
-
 async function newContext(browser: CookieClient, title = "Webhooks"): Promise<string> {
-  const created = await call<{ context: { id: string } }>(browser, "mutation", "create", { title });
-  return created.data!.context.id;
+  const { context } = await browser.trpc.context.create.mutate({ title });
+  return context.id;
 }
 
-async function messages(browser: CookieClient, contextId: string) {
-  return (
-    await call<{ items: Message[]; lastEventId: number; hasMore: boolean }>(
-      browser,
-      "query",
-      "messages",
-      {
-        contextId,
-      },
-    )
-  ).data!;
-}
+const messages = (browser: CookieClient, contextId: string) =>
+  browser.trpc.context.messages.query({ contextId });
 
 const textOf = (message: Message | undefined) =>
-  (message?.parts ?? [])
-    .filter((part) => part.type === "text")
-    .map((part) => part.text)
-    .join("");
+  (message?.parts ?? []).map((part) => (part.type === "text" ? part.text : "")).join("");
 
-/** Applies events to a text buffer per message: what a client shows. */
+/** The text of a message after the events, applied with the reducer the React hooks ship. */
 function replayText(events: StreamedEvent[], messageId: string): string {
-  const parts: string[] = [];
-  for (const { data } of events) {
-    if (data.messageId !== messageId) continue;
-    const index = data.partIndex as number;
-    if (data.type === "message.part" && (data.part as Part).type === "text")
-      parts[index] = (data.part as Part).text!;
-    if (data.type === "message.delta") parts[index] = (parts[index] ?? "") + (data.text as string);
-  }
-  return parts.filter(Boolean).join("");
+  const messages = events.reduce<Message[]>(
+    (held, { data }) => applyToMessages(held, data as unknown as ContextEvent),
+    [],
+  );
+  return textOf(messages.find((message) => message.id === messageId));
 }
 
 describe("a whole turn", () => {
@@ -91,11 +57,11 @@ describe("a whole turn", () => {
     const contextId = await newContext(browser);
     const stream = await openEvents(browser, contextId);
     expect(stream.status).toBe(200);
-    const sent = await call<{ messageId: string; runId: string }>(browser, "mutation", "send", {
+    const sent = await browser.trpc.context.send.mutate({
       contextId,
       text: "How healthy are my webhooks?",
     });
-    expect(sent.status).toBe(200);
+    expect(sent).toEqual({ messageId: expect.any(String), runId: expect.any(String) });
     const events = await stream.until("run.finished");
     stream.close();
 
@@ -114,7 +80,7 @@ describe("a whole turn", () => {
         (event) =>
           event.data.type === "message.part" && (event.data.part as Part).type === "tool-call",
       )
-      .map((event) => (event.data.part as Part).state);
+      .map((event) => (event.data.part as Extract<Part, { type: "tool-call" }>).state);
     expect(toolStates).toEqual(["running", "completed"]);
 
     const { items } = await messages(browser, contextId);
@@ -127,9 +93,7 @@ describe("a whole turn", () => {
     });
     expect(textOf(reply)).toBe(replayText(events, reply.id));
     expect(textOf(reply)).toMatch(/succeeded; the p95 latency is \d+ ms/);
-    const run = server.db
-      .prepare("SELECT status, usage FROM run WHERE id = ?")
-      .get(sent.data!.runId) as {
+    const run = server.db.prepare("SELECT status, usage FROM run WHERE id = ?").get(sent.runId) as {
       status: string;
       usage: string;
     };
@@ -140,15 +104,15 @@ describe("a whole turn", () => {
   it("answers a send during a run with CONFLICT and starts no second run", async () => {
     const browser = await agentBrowser(server, group);
     const contextId = await newContext(browser);
-    await call(browser, "mutation", "send", { contextId, text: "stream 400 words" });
-    const second = await call(browser, "mutation", "send", { contextId, text: "and again" });
-    expect(second).toMatchObject({ status: 409, error: { code: "CONFLICT" } });
+    await browser.trpc.context.send.mutate({ contextId, text: "stream 400 words" });
+    const second = await refusal(browser.trpc.context.send.mutate({ contextId, text: "again" }));
+    expect(second).toMatchObject({ status: 409, code: "CONFLICT" });
     const runs = server.db
       .prepare("SELECT count(*) FROM run WHERE context_id = ?")
       .pluck()
       .get(contextId);
     expect(runs).toBe(1);
-    await call(browser, "mutation", "cancel", { contextId });
+    await browser.trpc.context.cancel.mutate({ contextId });
   });
 });
 
@@ -157,7 +121,7 @@ describe("resuming", () => {
     const browser = await agentBrowser(server, group);
     const contextId = await newContext(browser);
     const first = await openEvents(browser, contextId);
-    await call(browser, "mutation", "send", { contextId, text: "stream 300 words" });
+    await browser.trpc.context.send.mutate({ contextId, text: "stream 300 words" });
     const seen: StreamedEvent[] = [];
     while (seen.filter((event) => event.data.type === "message.delta").length < 3) {
       seen.push((await first.next())!);
@@ -180,7 +144,7 @@ describe("resuming", () => {
     const browser = await agentBrowser(server, group);
     const contextId = await newContext(browser);
     const live = await openEvents(browser, contextId);
-    await call(browser, "mutation", "send", { contextId, text: "stream 300 words" });
+    await browser.trpc.context.send.mutate({ contextId, text: "stream 300 words" });
     while ((await live.next())!.data.type !== "message.delta") {
       // wait for the reply to be under way
     }
@@ -211,16 +175,11 @@ describe("cancel", () => {
       const browser = await agentBrowser(slow, "workspace:9:user:9");
       const contextId = await newContext(browser);
       const stream = await openEvents(browser, contextId);
-      const sent = await call<{ runId: string }>(browser, "mutation", "send", {
-        contextId,
-        text: "stream 2000 words",
-      });
+      const sent = await browser.trpc.context.send.mutate({ contextId, text: "stream 2000 words" });
       while ((await stream.next())!.data.type !== "message.delta") {
         // under way
       }
-      expect((await call(browser, "mutation", "cancel", { contextId })).data).toEqual({
-        cancelled: true,
-      });
+      expect(await browser.trpc.context.cancel.mutate({ contextId })).toEqual({ cancelled: true });
       const events = await stream.until("run.finished");
       expect(events.at(-1)!.data).toMatchObject({ type: "run.finished", status: "cancelled" });
       const kept = textOf((await messages(browser, contextId)).items[1]);
@@ -229,14 +188,9 @@ describe("cancel", () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(textOf((await messages(browser, contextId)).items[1])).toBe(kept);
       stream.close();
-      const run = slow.db
-        .prepare("SELECT status FROM run WHERE id = ?")
-        .pluck()
-        .get(sent.data!.runId);
+      const run = slow.db.prepare("SELECT status FROM run WHERE id = ?").pluck().get(sent.runId);
       expect(run).toBe("cancelled");
-      expect(
-        (await call<{ status: string }>(browser, "query", "get", { contextId })).data!.status,
-      ).toBe("idle");
+      expect((await browser.trpc.context.get.query({ contextId })).status).toBe("idle");
     } finally {
       await slow.close();
     }
@@ -253,7 +207,7 @@ describe("approvals", () => {
     const browser = await agentBrowser(first, workspaceGroup);
     const contextId = await newContext(browser);
     const stream = await openEvents(browser, contextId);
-    await call(browser, "mutation", "send", {
+    await browser.trpc.context.send.mutate({
       contextId,
       text: "Please retry the failed deliveries",
     });
@@ -265,18 +219,18 @@ describe("approvals", () => {
     const second = await startTestServer({ db });
     try {
       await second.runtime.recover();
-      const reconnected = new (browser.constructor as typeof CookieClient)(second.url);
+      const reconnected = new CookieClient(second.url);
       for (const [name, value] of browser.cookies) reconnected.cookies.set(name, value);
-      expect(
-        (await call<{ status: string }>(reconnected, "query", "get", { contextId })).data!.status,
-      ).toBe("waiting_for_approval");
+      expect((await reconnected.trpc.context.get.query({ contextId })).status).toBe(
+        "waiting_for_approval",
+      );
       const resumed = await openEvents(reconnected, contextId, waiting.id);
-      const answered = await call(reconnected, "mutation", "respondToApproval", {
+      const answered = await reconnected.trpc.context.respondToApproval.mutate({
         contextId,
-        toolCallId: waiting.data.toolCallId,
+        toolCallId: waiting.data.toolCallId as string,
         decision: "allow_once",
       });
-      expect(answered.status).toBe(200);
+      expect(answered).toEqual({ runId: expect.any(String) });
       const events = await resumed.until("run.finished");
       resumed.close();
       expect(events.at(-1)!.data).toMatchObject({ status: "completed" });
@@ -299,28 +253,40 @@ describe("isolation", () => {
   it("answers NOT_FOUND to every context procedure from another group or without the agent", async () => {
     const owner = await agentBrowser(server, group);
     const contextId = await newContext(owner, "Private");
-    await call(owner, "mutation", "send", { contextId, text: "Ask me a question" });
+    await owner.trpc.context.send.mutate({ contextId, text: "Ask me a question" });
     const other = await agentBrowser(server, "workspace:999:user:999");
     const withoutAgent = await agentBrowser(server, group, ["billing-assistant"]);
     const before = JSON.stringify(
       server.db.prepare("SELECT * FROM context WHERE id = ?").get(contextId),
     );
 
-    const probes: [kind: "query" | "mutation", name: string, input: Record<string, unknown>][] = [
-      ["query", "get", {}],
-      ["query", "messages", {}],
-      ["mutation", "rename", { title: "stolen" }],
-      ["mutation", "send", { text: "hello" }],
-      ["mutation", "cancel", {}],
-      ["mutation", "regenerate", {}],
-      ["mutation", "respondToApproval", { toolCallId: "call_1", decision: "allow_once" }],
-      ["mutation", "submitInput", { toolCallId: "call_1", value: "yes" }],
-      ["mutation", "delete", {}],
-    ];
     for (const intruder of [other, withoutAgent]) {
-      for (const [kind, name, input] of probes) {
-        const answer = await call(intruder, kind, name, { contextId, ...input });
-        expect({ name, status: answer.status, code: answer.error?.code }).toEqual({
+      const { context } = intruder.trpc;
+      const probes: [name: string, call: () => Promise<unknown>][] = [
+        ["get", () => context.get.query({ contextId })],
+        ["messages", () => context.messages.query({ contextId })],
+        ["rename", () => context.rename.mutate({ contextId, title: "stolen" })],
+        ["send", () => context.send.mutate({ contextId, text: "hello" })],
+        ["cancel", () => context.cancel.mutate({ contextId })],
+        ["regenerate", () => context.regenerate.mutate({ contextId })],
+        [
+          "respondToApproval",
+          () =>
+            context.respondToApproval.mutate({
+              contextId,
+              toolCallId: "call_1",
+              decision: "allow_once",
+            }),
+        ],
+        [
+          "submitInput",
+          () => context.submitInput.mutate({ contextId, toolCallId: "call_1", value: "yes" }),
+        ],
+        ["delete", () => context.delete.mutate({ contextId })],
+      ];
+      for (const [name, call] of probes) {
+        const answer = await refusal(call());
+        expect({ name, status: answer.status, code: answer.code }).toEqual({
           name,
           status: 404,
           code: "NOT_FOUND",
@@ -329,8 +295,8 @@ describe("isolation", () => {
       const events = await openEvents(intruder, contextId);
       await expect(events.next()).rejects.toThrow(/NOT_FOUND/);
       events.close();
-      const listed = await call<{ items: unknown[] }>(intruder, "query", "list", {});
-      expect(listed.data!.items).toEqual([]);
+      const listed = await context.list.query({});
+      expect(listed.items).toEqual([]);
     }
     expect(
       JSON.stringify(server.db.prepare("SELECT * FROM context WHERE id = ?").get(contextId)),
@@ -347,20 +313,17 @@ describe("an open event stream", () => {
           "replaced",
           async (browser) => {
             const next = await staticTicket(checked, "workspace:5:user:5");
-            await browser.mutation("session.exchange", { ticket: next.ticket });
+            await browser.trpc.session.exchange.mutate({ ticket: next.ticket });
           },
         ],
-        ["ended", (browser) => browser.mutation("session.end")],
+        ["ended", (browser) => browser.trpc.session.end.mutate()],
         ["expired", async () => checked.clock.advance(31 * 60_000)],
       ];
       for (const [name, end] of cases) {
         const browser = await agentBrowser(checked, "workspace:5:user:5");
         const contextId = await newContext(browser, name);
         const stream = await openEvents(browser, contextId);
-        await call(browser, "mutation", "send", {
-          contextId,
-          text: "How healthy are my webhooks?",
-        });
+        await browser.trpc.context.send.mutate({ contextId, text: "How healthy are my webhooks?" });
         await stream.until("run.finished");
         await end(browser);
         const drained = (async () => {

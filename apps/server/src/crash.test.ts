@@ -2,7 +2,7 @@
 // restart every earlier message is intact, the run is `interrupted`, the log has no gap.
 import { createApiKey, openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CookieClient, openEvents, trpcResult } from "../test/harness.ts";
+import { CookieClient, openEvents } from "../test/harness.ts";
 import {
   type ServerProcess,
   seededWorkspaceTicket,
@@ -20,20 +20,20 @@ it("restarts after SIGKILL mid-run with every earlier message intact and the run
   const { key } = createApiKey(db, "crash-test");
   const { ticket } = await seededWorkspaceTicket(server, db, key);
   const browser = new CookieClient(server.url);
-  expect((await browser.mutation("session.exchange", { ticket })).status).toBe(200);
-  const created = await trpcResult<{ context: { id: string } }>(
-    await browser.mutation("context.create", { firstMessage: "How healthy are my webhooks?" }),
-  );
-  const contextId = created.data!.context.id;
+  expect(await browser.trpc.session.exchange.mutate({ ticket })).toMatchObject({
+    sessionType: "static",
+  });
+  const created = await browser.trpc.context.create.mutate({
+    firstMessage: "How healthy are my webhooks?",
+  });
+  const contextId = created.context.id;
   const first = await openEvents(browser, contextId);
   const firstTurn = await first.until("run.finished");
   first.close();
 
   // The builtin model writes a word every 20 ms here: a long reply is still running when killed.
   const stream = await openEvents(browser, contextId, firstTurn.at(-1)!.id);
-  const sent = await trpcResult<{ messageId: string; runId: string }>(
-    await browser.mutation("context.send", { contextId, text: "stream 5000 words" }),
-  );
+  const sent = await browser.trpc.context.send.mutate({ contextId, text: "stream 5000 words" });
   let deltas = 0;
   while (deltas < 5) {
     if ((await stream.next())?.data.type === "message.delta") deltas++;
@@ -42,19 +42,17 @@ it("restarts after SIGKILL mid-run with every earlier message intact and the run
   stream.close();
 
   await server.restart();
-  const page = await trpcResult<{
-    items: { id: string; role: string; parts: { type: string; text?: string }[] }[];
-  }>(await browser.query("context.messages", { contextId }));
-  const items = page.data!.items;
+  const { items } = await browser.trpc.context.messages.query({ contextId });
   expect(items.map((message) => message.role)).toEqual(["user", "assistant", "user", "assistant"]);
   expect(items[0]!.parts[0]).toEqual({ type: "text", text: "How healthy are my webhooks?" });
   expect(items[1]!.parts.some((part) => part.type === "tool-call")).toBe(true);
-  expect(items[2]!.id).toBe(sent.data!.messageId);
-  const partial = items[3]!.parts.find((part) => part.type === "text")?.text ?? "";
+  expect(items[2]!.id).toBe(sent.messageId);
+  const text = items[3]!.parts.find((part) => part.type === "text");
+  const partial = text?.type === "text" ? text.text : "";
   expect(partial.split(" ").length).toBeGreaterThanOrEqual(5);
   expect(partial.split(" ").length).toBeLessThan(5000);
 
-  const run = db.prepare("SELECT status, ended_at FROM run WHERE id = ?").get(sent.data!.runId);
+  const run = db.prepare("SELECT status, ended_at FROM run WHERE id = ?").get(sent.runId);
   expect(run).toMatchObject({ status: "interrupted", ended_at: expect.any(Number) });
   const seqs = db
     .prepare("SELECT seq FROM context_event WHERE context_id = ? ORDER BY seq")
@@ -71,9 +69,6 @@ it("restarts after SIGKILL mid-run with every earlier message intact and the run
   expect(idle.data).toMatchObject({ type: "context.updated", status: "idle" });
   expect([...events, ...again, idle].map((event) => event.id)).toEqual(seqs);
 
-  const context = await trpcResult<{ status: string }>(
-    await browser.query("context.get", { contextId }),
-  );
-  expect(context.data!.status).toBe("idle");
+  expect((await browser.trpc.context.get.query({ contextId })).status).toBe("idle");
   db.close();
 });

@@ -15,6 +15,12 @@ describe("parseEnv", () => {
       TRUST_PROXY: false,
     });
     expect(parseEnv({ TRUST_PROXY: "true" }).TRUST_PROXY).toBe(true);
+    expect(
+      parseEnv({ CONTEXT_GROUP_PATTERN: "team-\\d+", CONTEXT_GROUP_DESCRIPTION: " team-<n> " }),
+    ).toMatchObject({
+      CONTEXT_GROUP_PATTERN: /^(?:team-\d+)$/,
+      CONTEXT_GROUP_DESCRIPTION: "team-<n>",
+    });
     expect(parseEnv({ NODE_ENV: "production", PORT: "8080" })).toMatchObject({
       HOST: "0.0.0.0",
       PUBLIC_URL: "http://localhost:8080",
@@ -31,6 +37,8 @@ describe("parseEnv", () => {
     [{ AGENT_MODEL: "gpt-4" }, /AGENT_MODEL: must be builtin, openai:<model>/],
     [{ AGENT_MODEL: "openai-compatible:llama3" }, /AGENT_BASE_URL: is required/],
     [{ AGENT_MODEL: "openai:gpt-4o-mini" }, /AGENT_API_KEY: is required/],
+    [{ CONTEXT_GROUP_PATTERN: "team-(" }, /CONTEXT_GROUP_PATTERN: must be a valid regular/],
+    [{ CONTEXT_GROUP_DESCRIPTION: "team-<n>" }, /CONTEXT_GROUP_DESCRIPTION: describes/],
   ])("refuses %j, naming the variable", (source, message) => {
     expect(() => parseEnv(source)).toThrow(message);
   });

@@ -1,6 +1,6 @@
 // The server's configuration, read from the environment once and validated. Nothing else in the
 // server reads process.env. A bad value stops start-up with a message naming the variable.
-import { compileContextGroupPattern } from "@agent-access/api";
+import { assertLinearPattern } from "@agent-access/api";
 import { z } from "zod";
 
 const MODEL = /^(builtin|(openai|anthropic|openai-compatible):\S+)$/;
@@ -40,14 +40,28 @@ const schema = z
     CONTEXT_GROUP_PATTERN: z
       .string()
       .transform((source, ctx) => {
+        let pattern: RegExp;
         try {
-          return compileContextGroupPattern(source);
-        } catch (error) {
-          ctx.addIssue({ code: "custom", message: `is ${(error as Error).message}` });
+          pattern = new RegExp(source);
+        } catch {
+          ctx.addIssue({ code: "custom", message: "must be a valid regular expression" });
           return z.NEVER;
         }
+        try {
+          // Matched by RE2 in linear time: refuse now what RE2 cannot run.
+          assertLinearPattern(pattern);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: `is not usable: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+        return pattern;
       })
       .optional(),
+    /**
+     * CONTEXT_GROUP_PATTERN in words, quoted to a backend whose group does not match (e.g.
+     * "team-<number>"). Default: the pattern itself.
+     */
+    CONTEXT_GROUP_DESCRIPTION: z.string().trim().min(1).max(200).optional(),
     /** Model of the agents: builtin | openai:<model> | anthropic:<model> | openai-compatible:<model>. */
     AGENT_MODEL: z
       .string()
@@ -80,6 +94,13 @@ const schema = z
     LIMIT_GROUP_MESSAGES_PER_MINUTE: limit,
   })
   .superRefine((env, ctx) => {
+    if (env.CONTEXT_GROUP_DESCRIPTION && !env.CONTEXT_GROUP_PATTERN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CONTEXT_GROUP_DESCRIPTION"],
+        message: "describes CONTEXT_GROUP_PATTERN: set that too, or leave this out",
+      });
+    }
     if (env.AGENT_MODEL.startsWith("openai-compatible:") && !env.AGENT_BASE_URL) {
       ctx.addIssue({
         code: "custom",

@@ -73,6 +73,7 @@ const app = createApp({
   config: {
     publicUrl: env.PUBLIC_URL,
     contextGroupPattern: env.CONTEXT_GROUP_PATTERN ?? DEFAULT_CONTEXT_GROUP_PATTERN,
+    contextGroupDescription: env.CONTEXT_GROUP_DESCRIPTION,
   },
   agents: defaultAgentRegistry,
   runtime,

@@ -1,17 +1,24 @@
 // Test harness: the real app on a random port over real HTTP, with an in-memory database and a
-// controllable clock, plus a small cookie-keeping client for flows where cookies are the point.
+// controllable clock, plus a browser-like client that keeps cookies and calls the procedures
+// through tRPC's typed client.
 import type { AddressInfo } from "node:net";
 import { type AgentRuntime, createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
 import {
   AgentLimits,
   type AgentLimitsConfig,
   type ApiConfig,
+  type AppRouter,
   DEFAULT_CONTEXT_GROUP_PATTERN,
 } from "@agent-access/api";
 import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
+import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import { type AppOptions, createApp } from "../src/app.ts";
 import { testAgents } from "./agents.ts";
+import { keepCookies, sendCookies } from "./cookie-jar.ts";
+import { decodeText, SseParser } from "./sse.ts";
+
+export { keepCookies, sendCookies };
 
 export interface TestServer {
   url: string;
@@ -85,32 +92,37 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-/** Adds the jar's cookies to a request's headers, as a browser would. */
-export function sendCookies(cookies: Map<string, string>, headers: Headers): void {
-  if (cookies.size === 0) return;
-  headers.set("cookie", [...cookies].map(([name, value]) => `${name}=${value}`).join("; "));
-}
+/** The app's procedures, typed: `client.trpc.session.exchange.mutate({ ticket })`. */
+export type TypedClient = TRPCClient<AppRouter>;
 
-/** Keeps what a response's Set-Cookie lines set, and forgets what they clear. */
-export function keepCookies(cookies: Map<string, string>, response: Response): void {
-  for (const line of response.headers.getSetCookie()) {
-    const [pair = ""] = line.split(";");
-    const index = pair.indexOf("=");
-    const name = pair.slice(0, index).trim();
-    const value = pair.slice(index + 1).trim();
-    if (value === "" || /max-age=0\b/i.test(line)) cookies.delete(name);
-    else cookies.set(name, value);
-  }
-}
-
-/** fetch with a cookie jar: Set-Cookie answers are kept and sent back, as a browser would. */
+/**
+ * A browser: fetch with a cookie jar (Set-Cookie answers are kept and sent back) and an Origin,
+ * and the app's procedures over it through the typed tRPC client, one HTTP request per call.
+ */
 export class CookieClient {
   readonly cookies = new Map<string, string>();
+  /** Every procedure of the app, typed; a renamed procedure breaks the test at compile time. */
+  readonly trpc: TypedClient;
 
   constructor(
     readonly baseUrl: string,
     readonly origin = baseUrl,
-  ) {}
+  ) {
+    this.trpc = this.trpcWith({});
+  }
+
+  /** The typed procedures with `headers` on every call, e.g. a page's `x-agent-session`. */
+  trpcWith(headers: Record<string, string>): TypedClient {
+    return createTRPCClient<AppRouter>({
+      links: [
+        httpLink({
+          url: new URL("/trpc", this.baseUrl).href,
+          headers,
+          fetch: (url, init) => this.fetch(String(url), init as RequestInit),
+        }),
+      ],
+    });
+  }
 
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
@@ -121,19 +133,75 @@ export class CookieClient {
     return response;
   }
 
-  /** Calls a tRPC query over GET. */
+  /**
+   * Calls a tRPC query over GET by its path. For tests whose point is the wire or that enumerate
+   * procedures (the security suite); everything else goes through `trpc`.
+   */
   query(procedure: string, input?: unknown): Promise<Response> {
     const search = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
     return this.fetch(`/trpc/${procedure}${search}`);
   }
 
-  /** Calls a tRPC mutation over POST with a JSON body. */
+  /** Calls a tRPC mutation over POST with a JSON body by its path; see `query`. */
   mutation(procedure: string, input?: unknown): Promise<Response> {
     return this.fetch(`/trpc/${procedure}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: input === undefined ? undefined : JSON.stringify(input),
     });
+  }
+}
+
+/** What a refused typed call answered. */
+export interface Refusal {
+  /** The HTTP status. */
+  status: number;
+  /** The tRPC error code, e.g. "NOT_FOUND". */
+  code: string;
+  message: string;
+  /** zod's flattened errors of a refused input, or null. */
+  zodError: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
+  /** The response's headers (Retry-After, Set-Cookie). */
+  headers: Headers;
+}
+
+/** What a typed call's error says; anything but a tRPC refusal is thrown on. */
+function refusalOf(error: unknown): Refusal {
+  if (!(error instanceof TRPCClientError)) throw error;
+  const { data: shape, message, meta } = error as TRPCClientError<AppRouter>;
+  if (!shape) throw error;
+  return {
+    status: shape.httpStatus,
+    code: shape.code,
+    message,
+    zodError: shape.zodError,
+    headers: (meta?.response as Response | undefined)?.headers ?? new Headers(),
+  };
+}
+
+/** The refusal of a typed call; fails the test if the call succeeded or failed otherwise. */
+export async function refusal(call: Promise<unknown>): Promise<Refusal> {
+  let data: unknown;
+  try {
+    data = await call;
+  } catch (error) {
+    return refusalOf(error);
+  }
+  throw new Error(`expected a refusal, got ${JSON.stringify(data)}`);
+}
+
+/** How a typed call ended: its data, or the HTTP status, code and message of its refusal. */
+export type Outcome<T> =
+  | { status: 200; data: T; error?: undefined }
+  | { status: number; data?: undefined; error: { code: string; message: string } };
+
+/** The outcome of a typed call, for tests that compare successes and refusals side by side. */
+export async function outcome<T>(call: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { status: 200, data: await call };
+  } catch (error) {
+    const { status, code, message } = refusalOf(error);
+    return { status, error: { code, message } };
   }
 }
 
@@ -157,34 +225,8 @@ export async function signUp(
     name: user.name ?? `User ${userCount}`,
     password: user.password ?? "a long enough password",
   };
-  const response = await client.mutation("auth.signUp", input);
-  if (response.status !== 200) {
-    throw new Error(`sign-up failed with ${response.status}: ${await response.text()}`);
-  }
-  const { user: created } = await trpcData<{ user: { id: string } }>(response);
+  const { user: created } = await client.trpc.auth.signUp.mutate(input);
   return { ...input, id: created.id };
-}
-
-/** The data of a successful tRPC answer. */
-export async function trpcData<T>(response: Response): Promise<T> {
-  const body = (await response.json()) as { result: { data: T } };
-  return body.result.data;
-}
-
-export interface TrpcErrorBody {
-  error: {
-    message: string;
-    data: {
-      code: string;
-      httpStatus: number;
-      zodError: { formErrors: string[]; fieldErrors: Record<string, string[]> } | null;
-    };
-  };
-}
-
-/** The error of a failed tRPC answer. */
-export async function trpcError(response: Response): Promise<TrpcErrorBody["error"]> {
-  return ((await response.json()) as TrpcErrorBody).error;
 }
 
 /** Everything the database holds, as one string: for asserting that no secret is stored raw. */
@@ -233,7 +275,10 @@ export async function staticTicket(
   return (await response.json()) as { ticket: string; expires_at: number; url: string };
 }
 
-/** The tRPC answer of a response: its data, or its error's code and message. */
+/**
+ * The tRPC answer of a raw response: its data, or its error's code and message. For the raw
+ * calls of `CookieClient.query` and `mutation`.
+ */
 export async function trpcResult<T = unknown>(
   response: Response,
 ): Promise<{ status: number; data?: T; error?: { code: string; message: string } }> {
@@ -277,8 +322,8 @@ export async function openEvents(
     `/trpc/context.events?input=${encodeURIComponent(JSON.stringify(input))}`,
     { signal: controller.signal, headers: { accept: "text/event-stream" } },
   );
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
+  const reader = decodeText(response.body!);
+  const parser = new SseParser();
   const queue: StreamedEvent[] = [];
   let ended = false;
 
@@ -288,23 +333,13 @@ export async function openEvents(
       ended = true;
       return;
     }
-    buffer += value;
-    let end = buffer.indexOf("\n\n");
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const fields = new Map<string, string>();
-      for (const line of block.split("\n")) {
-        const colon = line.indexOf(":");
-        if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
-      }
+    for (const message of parser.push(value)) {
       // Only tracked events carry an id; "connected", pings and the like do not.
-      if (fields.has("id") && fields.has("data")) {
-        queue.push({ id: Number(fields.get("id")), data: JSON.parse(fields.get("data")!) });
-      } else if (fields.get("event") === "serialized-error") {
-        throw new Error(`stream error: ${fields.get("data")}`);
+      if (message.id !== null && message.data !== "") {
+        queue.push({ id: Number(message.id), data: JSON.parse(message.data) });
+      } else if (message.event === "serialized-error") {
+        throw new Error(`stream error: ${message.data}`);
       }
-      end = buffer.indexOf("\n\n");
     }
   }
 
@@ -350,7 +385,6 @@ export async function agentBrowser(
 ): Promise<CookieClient> {
   const minted = await staticTicket(server, contextGroup, { agent_ids: agentIds });
   const browser = new CookieClient(server.url);
-  const response = await browser.mutation("session.exchange", { ticket: minted.ticket });
-  if (response.status !== 200) throw new Error(`exchange failed: ${await response.text()}`);
+  await browser.trpc.session.exchange.mutate({ ticket: minted.ticket });
   return browser;
 }

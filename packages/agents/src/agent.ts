@@ -69,6 +69,17 @@ export const askUser: AskUserTool = {
   inputSchema: askUserInput,
 };
 
+/**
+ * The format static context groups of an agent must have, checked when a ticket naming the
+ * agent is minted; a refused ticket's message quotes `description`.
+ */
+export interface ContextGroupRule {
+  /** Matched against the whole group (anchoring is implied), e.g. /shop:\d+:staff:\d+/. */
+  pattern: RegExp;
+  /** What a group must look like, in words, e.g. "shop:<id>:staff:<id>, such as shop:3:staff:9". */
+  description: string;
+}
+
 export interface AgentDefinition {
   /** Stable id, used in tickets and stored with each context. */
   id: string;
@@ -80,6 +91,11 @@ export interface AgentDefinition {
   tools: Record<string, AgentTool>;
   /** A model for this agent only; default: the runtime's model. */
   model?: LanguageModelV3;
+  /**
+   * The format of this agent's static context groups. Default: the rule of the ticket door that
+   * mints the ticket, or the server's format (CONTEXT_GROUP_PATTERN).
+   */
+  contextGroup?: ContextGroupRule;
   /**
    * The longest reply of one model step, in tokens; default: the runtime's `maxOutputTokens`.
    * Passed to the model, and enforced by the engine for a model that ignores it.

@@ -4,6 +4,7 @@ export {
   type AgentTool,
   type AskUserTool,
   askUser,
+  type ContextGroupRule,
   createAgentRegistry,
   defineAgent,
   defineTool,

@@ -15,8 +15,8 @@ import {
   ticketDisplayName,
 } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
+import type { AgentInfo, RequestContext } from "./context.ts";
 import { serializeCookie } from "./cookies.ts";
-import type { AgentInfo, Context } from "./trpc.ts";
 
 export const AGENT_SESSION_COOKIE = "agent_session";
 const SESSION_PREFIX = "aas_";
@@ -43,7 +43,7 @@ export interface AgentSession {
   ticketId: string;
 }
 
-function sessionToken(ctx: Context): string | null {
+function sessionToken(ctx: RequestContext): string | null {
   return readCookie(ctx.req.headers.get("cookie"), AGENT_SESSION_COOKIE);
 }
 
@@ -56,7 +56,7 @@ export function signinContextGroup(userId: string): string {
   return `user:${userId}`;
 }
 
-function describe(ctx: Context, session: AgentSession): AgentSessionInfo {
+function describe(ctx: RequestContext, session: AgentSession): AgentSessionInfo {
   return {
     sessionId: session.id,
     sessionType: session.sessionType,
@@ -67,7 +67,7 @@ function describe(ctx: Context, session: AgentSession): AgentSessionInfo {
   };
 }
 
-function setSessionCookie(ctx: Context, token: string, expiresAt: number): void {
+function setSessionCookie(ctx: RequestContext, token: string, expiresAt: number): void {
   ctx.resHeaders.append(
     "Set-Cookie",
     serializeCookie(AGENT_SESSION_COOKIE, token, {
@@ -79,7 +79,7 @@ function setSessionCookie(ctx: Context, token: string, expiresAt: number): void 
 }
 
 /** Whether `ticket` names a ticket that is unused and unexpired now (a look, not a use). */
-export function isExchangeable(ctx: Context, ticket: string): boolean {
+export function isExchangeable(ctx: RequestContext, ticket: string): boolean {
   const found = findTicket(ctx.db, ticket);
   return (
     found !== undefined &&
@@ -90,7 +90,7 @@ export function isExchangeable(ctx: Context, ticket: string): boolean {
 }
 
 /** The ticket `ticket` names if it can be exchanged now; UNAUTHORIZED saying why otherwise. */
-function usableTicket(ctx: Context, ticket: string): TicketRow {
+function usableTicket(ctx: RequestContext, ticket: string): TicketRow {
   const found = findTicket(ctx.db, ticket);
   if (!found) throw unauthorized("ticket not recognised: ask your app for a new one");
   if (found.consumed_at !== null)
@@ -125,7 +125,7 @@ export interface TicketPreview {
   needsConfirmation: boolean;
 }
 
-function agentInfos(ctx: Context, agentIds: readonly string[]): AgentInfo[] {
+function agentInfos(ctx: RequestContext, agentIds: readonly string[]): AgentInfo[] {
   return agentIds.flatMap((id) => {
     const agent = ctx.agents.get(id);
     return agent ? [{ id: agent.id, name: agent.name, description: agent.description }] : [];
@@ -133,7 +133,7 @@ function agentInfos(ctx: Context, agentIds: readonly string[]): AgentInfo[] {
 }
 
 /** What exchanging `ticket` would do, without exchanging it. */
-export async function previewTicket(ctx: Context, ticket: string): Promise<TicketPreview> {
+export async function previewTicket(ctx: RequestContext, ticket: string): Promise<TicketPreview> {
   const found = usableTicket(ctx, ticket);
   const signIn = found.session_type === "signin" ? await ctx.getSignIn() : null;
   const contextGroup =
@@ -171,7 +171,7 @@ export interface ExchangeOptions {
  * session the browser's previous cookie named, and sets the new cookie.
  */
 export async function exchangeTicket(
-  ctx: Context,
+  ctx: RequestContext,
   ticket: string,
   options: ExchangeOptions = {},
 ): Promise<AgentSessionInfo> {
@@ -243,7 +243,7 @@ export type AgentSessionCheck =
  * exchanged the ticket. `fresh` re-reads the sign-in instead of the request's cached one.
  */
 export async function checkAgentSession(
-  ctx: Context,
+  ctx: RequestContext,
   options: { fresh?: boolean } = {},
 ): Promise<AgentSessionCheck> {
   const token = sessionToken(ctx);
@@ -274,12 +274,12 @@ export const NO_SESSION_MESSAGES = {
     "this agent session was replaced by a newer one in this browser: open the agent from your app again",
 } as const;
 
-export function describeSession(ctx: Context, session: AgentSession): AgentSessionInfo {
+export function describeSession(ctx: RequestContext, session: AgentSession): AgentSessionInfo {
   return describe(ctx, session);
 }
 
 /** Ends the browser's agent session and clears its cookie. */
-export function endAgentSession(ctx: Context): void {
+export function endAgentSession(ctx: RequestContext): void {
   const token = sessionToken(ctx);
   if (token) revokeAgentSession(ctx.db, token, ctx.now());
   ctx.resHeaders.append(

@@ -2,10 +2,12 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
 export {
-  type ContextGroupPattern,
-  compileContextGroupPattern,
-  DEFAULT_CONTEXT_GROUP_PATTERN,
-} from "./context-group-pattern.ts";
+  type AgentInfo,
+  type ApiConfig,
+  type ApiDependencies,
+  createRequestContext,
+} from "./context.ts";
+export { assertLinearPattern, DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-groups.ts";
 export {
   AgentLimits,
   type AgentLimitsConfig,
@@ -16,13 +18,7 @@ export { retryAfterHeader } from "./rate-limited.ts";
 export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { EVENT_STREAM_PATH, releaseWhenDone, takeStreamSlot } from "./stream-slots.ts";
-export {
-  type AgentInfo,
-  type ApiConfig,
-  type ApiDependencies,
-  createCallerFactory,
-  createContext,
-} from "./trpc.ts";
+export { createCallerFactory } from "./trpc.ts";
 
 /** Inputs of every procedure, e.g. RouterInputs["context"]["send"]. */
 export type RouterInputs = inferRouterInputs<AppRouter>;

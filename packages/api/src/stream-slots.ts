@@ -5,8 +5,8 @@
 import { readCookie } from "@agent-access/auth";
 import { findLiveAgentSession } from "@agent-access/db";
 import { AGENT_SESSION_COOKIE, signinContextGroup } from "./agent-sessions.ts";
+import { type ApiDependencies, limitsOf } from "./context.ts";
 import { LimitExceeded } from "./limits.ts";
-import { type ApiDependencies, limitsOf } from "./trpc.ts";
 
 /** The tRPC path of the context event stream, the one subscription with a slot limit. */
 export const EVENT_STREAM_PATH = "/trpc/context.events";

@@ -3,15 +3,17 @@
 import { insertTicket, newSecret } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import type { ContextGroupPattern } from "./context-group-pattern.ts";
-import type { Context } from "./trpc.ts";
+import type { RequestContext } from "./context.ts";
+import {
+  type ContextGroupRule,
+  contextGroupProblem,
+  serverContextGroupRule,
+} from "./context-groups.ts";
 
 export const TICKET_PREFIX = "aat_";
 /** Ticket lifetime bounds, in seconds: 30 s to 24 h, 30 minutes unless asked otherwise. */
 export const EXPIRES_IN = { min: 30, max: 86_400, default: 1800 } as const;
-export const CONTEXT_GROUP_MAX_LENGTH = 256;
 export const DISPLAY_NAME_MAX_LENGTH = 120;
-export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-group-pattern.ts";
 
 /**
  * The request's shape. Types only: rules about meaning (known agents, the context group format,
@@ -45,22 +47,6 @@ function unprocessable(message: string): TRPCError {
   return new TRPCError({ code: "UNPROCESSABLE_CONTENT", message });
 }
 
-/** Checks a static context group against the configured format; returns why it fails, or null. */
-export function contextGroupProblem(
-  group: string,
-  pattern: Pick<ContextGroupPattern, "test"> & Partial<ContextGroupPattern>,
-): string | null {
-  if (group.trim() === "") return "context_group is empty";
-  if (group.length > CONTEXT_GROUP_MAX_LENGTH) {
-    return `context_group is longer than ${CONTEXT_GROUP_MAX_LENGTH} characters`;
-  }
-  if (!pattern.test(group)) {
-    const format = pattern.description ?? `the pattern ${pattern.source}`;
-    return `context_group is not in the expected format of ${format}`;
-  }
-  return null;
-}
-
 /** The vanity page's address for a ticket. */
 export function vanityUrl(publicUrl: string, ticket: string): string {
   return `${publicUrl}/vanity/agents?ticket=${encodeURIComponent(ticket)}`;
@@ -78,17 +64,21 @@ export interface TicketOrigin {
 
 /**
  * Validates the request's meaning and stores a new ticket, hashed. Errors are
- * UNPROCESSABLE_CONTENT with a message naming the field and what to do.
+ * UNPROCESSABLE_CONTENT with a message naming the field and what to do. A static group must
+ * follow the rule of each agent named (`contextGroup`), or for agents without one `doorRule`
+ * (the minting door's own format), or else the server's format.
  */
 export function mintTicket(
-  ctx: Context,
+  ctx: RequestContext,
   request: TicketRequest,
   issuer: string,
+  doorRule?: ContextGroupRule,
   origin: TicketOrigin = {},
 ): MintedTicket {
   const agentIds = [...new Set(request.agent_ids)];
   if (agentIds.length === 0) throw unprocessable("agent_ids must name at least one agent");
-  const unknown = agentIds.filter((id) => !ctx.agents.get(id));
+  const agents = agentIds.map((id) => ctx.agents.get(id));
+  const unknown = agentIds.filter((_, index) => !agents[index]);
   if (unknown.length > 0) {
     throw unprocessable(`unknown agent id${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
   }
@@ -105,7 +95,11 @@ export function mintTicket(
     if (request.context_group == null) {
       throw unprocessable("context_group is required for static sessions");
     }
-    const problem = contextGroupProblem(request.context_group, ctx.config.contextGroupPattern);
+    const problem = contextGroupProblem(request.context_group, {
+      agents: agents.filter((agent) => agent !== undefined),
+      door: doorRule,
+      server: serverContextGroupRule(ctx.config),
+    });
     if (problem) throw unprocessable(problem);
     contextGroup = request.context_group;
   } else if (request.context_group != null) {

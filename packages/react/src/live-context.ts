@@ -1,6 +1,10 @@
 // A conversation as the client holds it: a page of messages consistent with the event log up
 // to `lastEventId`, moved forward one event at a time. Pure functions, no React: the same
 // events applied in the same order always give the same messages the server holds.
+//
+// This is the only place events are applied to messages. The hooks use it, and so do the
+// engine's tests and the security suite (by a relative import of this file), so that what they
+// check is what ships.
 import type {
   ContextEvent,
   ContextMessage,
@@ -24,7 +28,8 @@ export interface LiveContext {
   runError: string | null;
 }
 
-type MessagesPage = { items: ContextMessage[]; hasMore: boolean; lastEventId: number };
+/** A page of `context.messages`: newest page first, each page oldest first. */
+export type MessagesPage = { items: ContextMessage[]; hasMore: boolean; lastEventId: number };
 
 /**
  * The starting point: the newest page, and the context as read *after* that page. The summary
@@ -34,7 +39,7 @@ type MessagesPage = { items: ContextMessage[]; hasMore: boolean; lastEventId: nu
 export function liveFromPage(
   contextId: string,
   page: MessagesPage,
-  summary: ContextSummary,
+  summary: Pick<ContextSummary, "status" | "title">,
 ): LiveContext {
   return {
     contextId,
@@ -47,30 +52,47 @@ export function liveFromPage(
   };
 }
 
-function editMessage(
+/** An older page (`before` the oldest message held) put in front of the messages held. */
+export function withOlderPage(
   state: LiveContext,
-  messageId: string,
-  edit: (message: ContextMessage) => ContextMessage,
+  page: Omit<MessagesPage, "lastEventId">,
 ): LiveContext {
-  const index = state.messages.findIndex((message) => message.id === messageId);
-  // A message older than the loaded pages: when it is loaded, it is read as it is by then.
-  if (index < 0) return state;
-  const messages = state.messages.slice();
-  messages[index] = edit(messages[index]!);
-  return { ...state, messages };
+  const held = new Set(state.messages.map((message) => message.id));
+  return {
+    ...state,
+    messages: [...page.items.filter((item) => !held.has(item.id)), ...state.messages],
+    hasMore: page.hasMore,
+  };
 }
 
-/** The state after one event (the caller checks that it is the next by seq). */
-export function applyEvent(state: LiveContext, event: ContextEvent): LiveContext {
+function editMessage(
+  messages: ContextMessage[],
+  messageId: string,
+  edit: (message: ContextMessage) => ContextMessage,
+): ContextMessage[] {
+  const index = messages.findIndex((message) => message.id === messageId);
+  // A message older than the loaded pages: when it is loaded, it is read as it is by then.
+  if (index < 0) return messages;
+  const edited = messages.slice();
+  edited[index] = edit(edited[index]!);
+  return edited;
+}
+
+/**
+ * The messages after one event. Returns `messages` itself when the event changes none of them
+ * (run and context events, or an edit of a message older than those held); never mutates.
+ */
+export function applyToMessages(messages: ContextMessage[], event: ContextEvent): ContextMessage[] {
   switch (event.type) {
     case "message.created": {
-      const messages = state.messages.filter((message) => message.id !== event.message.id);
-      const at = messages.findIndex((message) => message.seq > event.message.seq);
-      messages.splice(at < 0 ? messages.length : at, 0, event.message);
-      return { ...state, messages };
+      // Kept in seq order, and once: a message already held is replaced by the event's copy.
+      const others = messages.filter((message) => message.id !== event.message.id);
+      const at = others.findIndex((message) => message.seq > event.message.seq);
+      others.splice(at < 0 ? others.length : at, 0, event.message);
+      return others;
     }
     case "message.delta":
-      return editMessage(state, event.messageId, (message) => {
+      return editMessage(messages, event.messageId, (message) => {
         const parts = message.parts.slice();
         const part = parts[event.partIndex];
         parts[event.partIndex] =
@@ -80,33 +102,67 @@ export function applyEvent(state: LiveContext, event: ContextEvent): LiveContext
         return { ...message, parts };
       });
     case "message.part":
-      return editMessage(state, event.messageId, (message) => {
+      return editMessage(messages, event.messageId, (message) => {
         const parts = message.parts.slice();
         parts[event.partIndex] = event.part;
         return { ...message, parts };
       });
     case "messages.removed": {
       const removed = new Set(event.messageIds);
-      return { ...state, messages: state.messages.filter((message) => !removed.has(message.id)) };
+      return messages.some((message) => removed.has(message.id))
+        ? messages.filter((message) => !removed.has(message.id))
+        : messages;
     }
+    case "message.completed":
     case "run.started":
-      return { ...state, runError: null };
+    case "run.waiting":
+    case "run.finished":
+    case "context.updated":
+      // The message is already whole; a waiting tool call is a part (its state says what it
+      // waits for); statuses and titles are not messages.
+      return messages;
+  }
+}
+
+/** The state after one event (see `receiveEvent` for the check that it is the next by seq). */
+export function applyEvent(state: LiveContext, event: ContextEvent): LiveContext {
+  const messages = applyToMessages(state.messages, event);
+  const next = messages === state.messages ? state : { ...state, messages };
+  switch (event.type) {
+    case "run.started":
+      return { ...next, runError: null };
     case "run.finished":
       return {
-        ...state,
+        ...next,
         runError:
           event.status === "failed" || event.status === "interrupted"
             ? (event.error ?? `The agent run ${event.status === "failed" ? "failed" : "stopped"}.`)
             : null,
       };
     case "context.updated":
-      return { ...state, status: event.status, title: event.title };
-    case "message.completed":
-    case "run.waiting":
-      // Nothing to hold: the message is already whole, and the waiting tool call is a part
-      // (its state says what it waits for); the status comes with context.updated.
-      return state;
+      return { ...next, status: event.status, title: event.title };
+    default:
+      return next;
   }
+}
+
+/**
+ * What became of an event received with its seq: `applied` (it was the next), `duplicate` (at
+ * or below the last applied: replayed after a reconnect, or already in the page; skipped), or
+ * `gap` (an event is missing before it: never guessed at, the state is unchanged and the caller
+ * loads afresh).
+ */
+export type EventOutcome = "applied" | "duplicate" | "gap";
+
+/** One event of the stream, with its place in the log: applied only if it is the next. */
+export function receiveEvent(
+  state: LiveContext,
+  seq: number,
+  event: ContextEvent,
+): { state: LiveContext; outcome: EventOutcome } {
+  if (seq <= state.lastEventId) return { state, outcome: "duplicate" };
+  if (seq !== state.lastEventId + 1) return { state, outcome: "gap" };
+  return { state: { ...applyEvent(state, event), lastEventId: seq }, outcome: "applied" };
 }
 
 /** A tool call of the newest assistant message waiting in `state`, with that message's id. */

@@ -1,9 +1,11 @@
 // The state behind the hooks that is shared by every component under one AgentAccessProvider:
 // the tRPC client, exchanges in flight, the app's ticket source for re-issue, and the agent the
 // user picked. Hooks read it through useSyncExternalStore.
-import type { QueryClient } from "@tanstack/react-query";
+import { QueryClient } from "@tanstack/react-query";
+import { httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCQueryUtils, getQueryKey } from "@trpc/react-query";
-import { type AgentAccessTRPCClient, toError, trpc } from "./trpc.ts";
+import { sessionLink } from "./session-link.ts";
+import { type AgentAccessTRPCClient, retryUnlessRefused, toError, trpc } from "./trpc.ts";
 import type { AgentSessionInfo } from "./types.ts";
 
 /** What hooks render from; replaced whole on every change. */
@@ -197,4 +199,72 @@ export class SessionController {
     }
     return this.reissue();
   }
+}
+
+type SubscriptionLinkOptions = Parameters<typeof httpSubscriptionLink>[0];
+
+/** How the controller talks to the server: the props of AgentAccessProvider. */
+export interface SessionControllerOptions {
+  /**
+   * Origin of the Agent Access server, such as "https://agents.example.com". Default "": the
+   * page's own origin (the vanity page, or an app that proxies `/trpc` to the server).
+   */
+  baseUrl?: string;
+  /** The app's own QueryClient, to share one cache. Default: a new one for this provider. */
+  queryClient?: QueryClient;
+  /**
+   * The fetch used for queries and mutations. Default: the global fetch, with
+   * `credentials: "include"`. Hosts without a browser's cookie jar (tests, React Native) pass
+   * one that keeps cookies.
+   */
+  fetch?: typeof globalThis.fetch;
+  /**
+   * The EventSource used for context streams, opened with `withCredentials: true`. Default: the
+   * global EventSource. Hosts without one pass a ponyfill such as the `eventsource` package.
+   */
+  EventSource?: SubscriptionLinkOptions["EventSource"];
+}
+
+function createDefaultQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: { queries: { retry: retryUnlessRefused }, mutations: { retry: false } },
+  });
+}
+
+/**
+ * A SessionController with its tRPC client: HTTP batches for queries and mutations (cookies
+ * included, bound to the page's session by a header), server-sent events for context streams.
+ */
+export function createSessionController(props: SessionControllerOptions = {}): SessionController {
+  const url = `${(props.baseUrl ?? "").replace(/\/+$/, "")}/trpc`;
+  const controller = new SessionController(url, props.queryClient ?? createDefaultQueryClient());
+  const fetchWithCookies: typeof globalThis.fetch = (input, init) =>
+    (props.fetch ?? globalThis.fetch)(input, { ...init, credentials: "include" });
+  controller.client = trpc.createClient({
+    links: [
+      sessionLink(controller),
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({
+          url,
+          EventSource: props.EventSource,
+          eventSourceOptions: { withCredentials: true },
+          // An EventSource cannot send headers: the binding travels as a connection parameter.
+          connectionParams: () => {
+            const sessionId = controller.boundSessionId;
+            return sessionId ? { agentSession: sessionId } : null;
+          },
+        }),
+        false: httpBatchLink({
+          url,
+          fetch: fetchWithCookies,
+          headers: () => {
+            const sessionId = controller.boundSessionId;
+            return sessionId ? { "x-agent-session": sessionId } : {};
+          },
+        }),
+      }),
+    ],
+  });
+  return controller;
 }

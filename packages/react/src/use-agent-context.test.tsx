@@ -261,3 +261,50 @@ describe("useAgentContext", () => {
     expect(textOf(result.current.messages[1])).toMatch(/succeeded/);
   });
 });
+
+describe("choosing the agent of a new conversation", () => {
+  /** A session with both test agents, and useAgentContext with no conversation yet. */
+  async function renderNew(options: { agentId?: string; agentName?: string }) {
+    const { ticket } = await staticTicket(server, group, {
+      agent_ids: ["workspace-assistant", "billing-assistant"],
+    });
+    const browser = new TestBrowser(server.url);
+    const { result } = renderAgentHook(browser, () => {
+      const session = useAgentSession(ticket);
+      return { session, chat: useAgentContext({ contextId: "", ...options }) };
+    });
+    await waitFor(() => expect(result.current.session.agents).toHaveLength(2));
+    return result;
+  }
+
+  async function agentOfFirstMessage(options: { agentId?: string; agentName?: string }) {
+    const result = await renderNew(options);
+    const sent = await act(() => result.current.chat.sendMessage("Hello"));
+    const scope = {
+      contextGroup: group,
+      agentIds: ["workspace-assistant", "billing-assistant"],
+    };
+    return (await server.runtime.getContext(scope, sent!.contextId)).agentId;
+  }
+
+  it("takes the agent by id", async () => {
+    expect(await agentOfFirstMessage({ agentId: "billing-assistant" })).toBe("billing-assistant");
+  });
+
+  it("takes the reference page's agentName, and prefers agentId to it", async () => {
+    expect(await agentOfFirstMessage({ agentName: "Billing assistant" })).toBe("billing-assistant");
+    expect(
+      await agentOfFirstMessage({ agentId: "workspace-assistant", agentName: "Billing assistant" }),
+    ).toBe("workspace-assistant");
+  });
+
+  it("takes the active agent without a choice", async () => {
+    const result = await renderNew({});
+    act(() => result.current.session.setActiveAgent("billing-assistant"));
+    const sent = await act(() => result.current.chat.sendMessage("Hello"));
+    const scope = { contextGroup: group, agentIds: ["billing-assistant"] };
+    expect((await server.runtime.getContext(scope, sent!.contextId)).agentId).toBe(
+      "billing-assistant",
+    );
+  });
+});

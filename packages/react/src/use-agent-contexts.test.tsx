@@ -161,3 +161,26 @@ describe("useAgentContexts", () => {
     expect(result.current.contexts.map((context) => context.title)).toEqual(["First"]);
   });
 });
+
+describe("createContext's agent", () => {
+  it("is the agent whose id is given, else the active agent", async () => {
+    const group = `workspace:${++groups}:user:1`;
+    const { ticket } = await staticTicket(server, group, {
+      agent_ids: ["workspace-assistant", "billing-assistant"],
+    });
+    const { result } = renderAgentHook(new TestBrowser(server.url), () => {
+      const session = useAgentSession(ticket);
+      return { session, list: useAgentContexts({ enabled: session.hasSession }) };
+    });
+    await waitFor(() => expect(result.current.session.hasSession).toBe(true));
+    const billing = await act(() =>
+      result.current.list.createContext({ agentId: "billing-assistant" }),
+    );
+    expect(billing?.agentId).toBe("billing-assistant");
+    const first = await act(() => result.current.list.createContext({}));
+    expect(first?.agentId).toBe("workspace-assistant");
+    act(() => result.current.session.setActiveAgent("billing-assistant"));
+    const active = await act(() => result.current.list.createContext({}));
+    expect(active?.agentId).toBe("billing-assistant");
+  });
+});

@@ -2,6 +2,7 @@
 // delete that show at once and are undone if the server refuses them.
 import { keepPreviousData } from "@tanstack/react-query";
 import { useCallback, useMemo, useState, useSyncExternalStore } from "react";
+import { chooseAgent } from "./choose-agent.ts";
 import {
   insertContext,
   patchContext,
@@ -26,8 +27,8 @@ export interface UseAgentContextsOptions {
 /** What createContext takes. */
 export interface CreateContextInput {
   title?: string;
-  /** The agent, by id or name. Default: the session's active agent (see setActiveAgent). */
-  agent?: string;
+  /** The agent's id (`AgentInfo.id`). Default: the session's active agent (see setActiveAgent). */
+  agentId?: string;
   /** Sends this message at once, in the same request. */
   firstMessage?: string;
 }
@@ -94,8 +95,7 @@ export function useAgentContexts(options: UseAgentContextsOptions = {}): AgentCo
     async (input: CreateContextInput = {}) => {
       setActionError(null);
       const session = utils.session.current.getData();
-      const wanted = input.agent ?? activeAgentId;
-      const agentId = session?.agents.find((a) => a.id === wanted || a.name === wanted)?.id;
+      const agentId = chooseAgent(session?.agents ?? [], { agentId: input.agentId, activeAgentId });
       try {
         // A context has no id until the server gives it one, and an invented id would reach
         // useAgentContext, rename or delete and fail there; so the new context enters the

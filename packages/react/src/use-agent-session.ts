@@ -1,6 +1,7 @@
 // useAgentSession: turns a ticket into the browser's agent session (once), or reads the session
 // the browser already has, and keeps it alive through the app's getTicket when one is given.
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { findAgent } from "./choose-agent.ts";
 import { useSessionController } from "./provider.tsx";
 import type { SessionController } from "./session-controller.ts";
 import { retryUnlessRefused, toError, trpc } from "./trpc.ts";
@@ -31,7 +32,10 @@ export interface AgentSessionState {
   agents: AgentInfo[];
   /** The agent picked with setActiveAgent, else the session's first agent. */
   activeAgent: AgentInfo | null;
-  /** Picks the agent for new conversations, by the agent itself, its id or its name. */
+  /**
+   * Picks the agent for new conversations: the agent itself or its id (a display name is
+   * matched too, after every id).
+   */
   setActiveAgent: (agent: AgentInfo | string) => void;
   /** The session's partition key, such as "workspace:42:user:7". */
   contextGroup: string | null;
@@ -185,8 +189,7 @@ export function useAgentSession(
     agents.find((agent) => agent.id === snapshot.activeAgentId) ?? agents[0] ?? null;
   const setActiveAgent = useCallback(
     (agent: AgentInfo | string) => {
-      const wanted = typeof agent === "string" ? agent : agent.id;
-      const found = agents.find((item) => item.id === wanted || item.name === wanted);
+      const found = findAgent(agents, typeof agent === "string" ? agent : agent.id);
       controller.setActiveAgentId(found?.id ?? null);
     },
     [agents, controller],

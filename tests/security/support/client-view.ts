@@ -1,8 +1,10 @@
 // What a client holds of a conversation: the messages of a page plus the events it applied since,
 // exactly as the docs promise ("a client holding the messages as of event N that applies events
 // N+1... in order holds the messages as they are"). The suite checks that promise against the
-// server after crashes and under load.
+// server after crashes and under load, with the reducer the React hooks ship
+// (packages/react/src/live-context.ts), not a copy of it.
 import type { ContextEvent, ContextMessage } from "@agent-access/agents";
+import { liveFromPage, receiveEvent } from "../../../packages/react/src/live-context.ts";
 
 export interface ClientView {
   messages: ContextMessage[];
@@ -10,47 +12,29 @@ export interface ClientView {
   lastEventId: number;
 }
 
-/** The view after `event`, which must be the next in the log. */
+/**
+ * The view after `event`, which must be the next in the log. Stricter than a browser: a gap, a
+ * repeat, or an edit of a message the client does not hold (it holds the whole conversation
+ * here) is a broken promise of the server's, so it throws instead of being skipped.
+ */
 export function applyEvent(view: ClientView, seq: number, event: ContextEvent): ClientView {
-  if (seq !== view.lastEventId + 1) {
-    throw new Error(`event ${seq} arrived after ${view.lastEventId}: a gap or a repeat`);
+  if (event.type === "message.delta" || event.type === "message.part") {
+    const message = view.messages.find((held) => held.id === event.messageId);
+    if (!message) {
+      throw new Error(`an event names message ${event.messageId}, which the client does not hold`);
+    }
+    if (event.type === "message.delta" && message.parts[event.partIndex]?.type !== "text") {
+      throw new Error("a delta for a part that is not text");
+    }
   }
-  return { messages: applyToMessages(view.messages, event), lastEventId: seq };
-}
-
-function withParts(
-  messages: ContextMessage[],
-  messageId: string,
-  change: (parts: ContextMessage["parts"]) => ContextMessage["parts"],
-): ContextMessage[] {
-  if (!messages.some((message) => message.id === messageId)) {
-    throw new Error(`an event names message ${messageId}, which the client does not hold`);
-  }
-  return messages.map((message) =>
-    message.id === messageId ? { ...message, parts: change([...message.parts]) } : message,
+  const live = liveFromPage(
+    "",
+    { items: view.messages, hasMore: false, lastEventId: view.lastEventId },
+    { status: "idle", title: "" },
   );
-}
-
-function applyToMessages(messages: ContextMessage[], event: ContextEvent): ContextMessage[] {
-  switch (event.type) {
-    case "message.created":
-      return [...messages, event.message];
-    case "message.delta":
-      return withParts(messages, event.messageId, (parts) => {
-        const part = parts[event.partIndex];
-        if (part?.type !== "text") throw new Error("a delta for a part that is not text");
-        parts[event.partIndex] = { ...part, text: part.text + event.text };
-        return parts;
-      });
-    case "message.part":
-      return withParts(messages, event.messageId, (parts) => {
-        parts[event.partIndex] = event.part;
-        return parts;
-      });
-    case "messages.removed":
-      return messages.filter((message) => !event.messageIds.includes(message.id));
-    default:
-      // run.*, message.completed, context.updated: no change to the messages themselves.
-      return messages;
+  const { state, outcome } = receiveEvent(live, seq, event);
+  if (outcome !== "applied") {
+    throw new Error(`event ${seq} arrived after ${view.lastEventId}: a ${outcome}`);
   }
+  return { messages: state.messages, lastEventId: state.lastEventId };
 }

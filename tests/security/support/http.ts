@@ -1,6 +1,7 @@
 // Calling procedures over HTTP the way a browser's tRPC client does (GET for queries, POST for
 // mutations, SSE for the subscription) and reducing every answer to its status and error code.
 import type { CookieClient } from "../../../apps/server/test/harness.ts";
+import { readSse } from "../../../apps/server/test/sse.ts";
 import type { ProcedureInfo } from "./procedures.ts";
 
 export interface Answer {
@@ -38,30 +39,17 @@ export async function firstStreamAnswer(response: Response, abort: () => void): 
   if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
     return answerOf(response);
   }
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return { status: response.status, code: "STREAM_ENDED" };
-      buffer += value;
-      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-        const fields = new Map<string, string>();
-        for (const line of buffer.slice(0, end).split("\n")) {
-          const colon = line.indexOf(":");
-          if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
-        }
-        buffer = buffer.slice(end + 2);
-        if (fields.get("event") === "serialized-error") {
-          const error = JSON.parse(fields.get("data") ?? "{}") as SerializedError;
-          return { status: error.data?.httpStatus ?? 500, code: error.data?.code ?? null };
-        }
-        if (fields.has("id")) return { status: response.status, code: null };
+    for await (const message of readSse(response.body!)) {
+      if (message.event === "serialized-error") {
+        const error = JSON.parse(message.data || "{}") as SerializedError;
+        return { status: error.data?.httpStatus ?? 500, code: error.data?.code ?? null };
       }
+      if (message.id !== null) return { status: response.status, code: null };
     }
+    return { status: response.status, code: "STREAM_ENDED" };
   } finally {
     abort();
-    await reader.cancel().catch(() => {});
   }
 }
 

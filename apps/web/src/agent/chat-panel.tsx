@@ -9,7 +9,8 @@ import { MessageList } from "./message-list.tsx";
 interface ChatPanelProps {
   /** The conversation, or "" for a new one (the first message creates it). */
   contextId: string;
-  agentName: string;
+  /** The agent of a conversation the first message creates (`AgentInfo.id`). */
+  agentId: string;
   /** Called with the id of a conversation the first message created. */
   onCreated?: (contextId: string) => void;
   emptyHint?: string;
@@ -21,8 +22,8 @@ const CONNECTION_LABEL = {
   closed: "Disconnected",
 } as const;
 
-export function ChatPanel({ contextId, agentName, onCreated, emptyHint }: ChatPanelProps) {
-  const chat = useAgentContext({ contextId, agentName });
+export function ChatPanel({ contextId, agentId, onCreated, emptyHint }: ChatPanelProps) {
+  const chat = useAgentContext({ contextId, agentId });
   const working = chat.isExecuting && !chat.pendingApproval && !chat.pendingInput;
   const connection =
     chat.connectionState in CONNECTION_LABEL

@@ -59,7 +59,7 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
       <ChatPanel
         key={current || "new"}
         contextId={current}
-        agentName={session.activeAgent?.name ?? ""}
+        agentId={session.activeAgent?.id ?? ""}
         onCreated={setContextId}
         emptyHint="Try “How healthy are my webhooks?” or “Please retry the failed deliveries”."
       />

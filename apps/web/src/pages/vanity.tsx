@@ -135,7 +135,7 @@ function Chat({ session }: { session: Session }) {
         <ChatPanel
           key={contextId || "new"}
           contextId={contextId}
-          agentName={session.activeAgent?.name ?? ""}
+          agentId={session.activeAgent?.id ?? ""}
           onCreated={select}
           emptyHint={`Ask ${session.activeAgent?.name ?? "the agent"} anything. ${session.activeAgent?.description ?? ""}`}
         />

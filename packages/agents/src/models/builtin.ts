@@ -120,13 +120,13 @@ function aborted(): DOMException {
 }
 
 /**
- * A development model, not a language model. It understands nothing: it picks the tools whose
- * names or descriptions share words with the last user message (a name match beats a
- * description match), calls them one per step, then streams an answer put together from their
- * results (a result's `summary` string is used as is), word by word. With no matching tool it
- * says what it can do. "stream N words" makes it stream N words of filler (benchmarks), made
- * one word at a time. Usage counts words as tokens, and a reply stops at `maxOutputTokens`
- * words. Same conversation in, same reply out.
+ * A development model, not a language model. It understands nothing: it calls the one tool the
+ * last user message points at best (builtin-choice.ts), with an input taken from the message
+ * (builtin-inputs.ts), then streams an answer put together from the result (a result's
+ * `summary` string is used as is), word by word. With no matching tool it says what it can do.
+ * "stream N words" makes it stream N words of filler (benchmarks), made one word at a time.
+ * Usage counts words as tokens, and a reply stops at `maxOutputTokens` words. Same conversation
+ * in, same reply out.
  */
 export function createBuiltinModel(options: BuiltinModelOptions = {}): LanguageModelV3 {
   const delayMs = options.tokenDelayMs ?? 20;

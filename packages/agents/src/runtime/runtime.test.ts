@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { applyToMessages } from "../../../react/src/live-context.ts";
 import {
   AGENT,
   eventsUntil,
@@ -13,30 +14,9 @@ import type { ContextEvent, ContextMessage, SequencedEvent } from "../types.ts";
 
 afterEach(teardown);
 
-/** Applies events to a list of messages, as a client does. */
+/** Applies events to a list of messages with the reducer the React hooks ship. */
 function apply(messages: ContextMessage[], events: readonly SequencedEvent[]): ContextMessage[] {
-  let out = structuredClone(messages);
-  for (const { event } of events) {
-    const message = "messageId" in event ? out.find((m) => m.id === event.messageId) : undefined;
-    switch (event.type) {
-      case "message.created":
-        out.push(structuredClone(event.message));
-        break;
-      case "message.part":
-        message!.parts[event.partIndex] = structuredClone(event.part);
-        break;
-      case "message.delta": {
-        const part = message!.parts[event.partIndex]!;
-        if (part.type !== "text") throw new Error("delta on a tool call");
-        part.text += event.text;
-        break;
-      }
-      case "messages.removed":
-        out = out.filter((m) => !event.messageIds.includes(m.id));
-        break;
-    }
-  }
-  return out;
+  return events.reduce((held, { event }) => applyToMessages(held, event), messages);
 }
 
 function deltasOf(events: readonly SequencedEvent[]): number {

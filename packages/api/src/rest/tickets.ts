@@ -3,8 +3,8 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z } from "zod";
+import { type ApiDependencies, createRequestContext } from "../context.ts";
 import { appRouter } from "../root.ts";
-import { type ApiDependencies, createContext } from "../trpc.ts";
 
 /** The largest ticket request body, in bytes. The server also refuses more while it arrives. */
 export const TICKET_BODY_MAX_BYTES = 64 * 1024;
@@ -70,7 +70,7 @@ export async function handleTicketRequest(deps: ApiDependencies, req: Request): 
   const body = await readJson(req);
   if (!body.ok) return body.response;
   const resHeaders = new Headers();
-  const caller = appRouter.createCaller(createContext(deps, { req, resHeaders }));
+  const caller = appRouter.createCaller(createRequestContext(deps, { req, resHeaders }));
   try {
     const ticket = await caller.ticket.create(body.value as never);
     return Response.json(ticket, { status: 201, headers: resHeaders });

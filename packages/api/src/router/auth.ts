@@ -11,8 +11,9 @@ import {
 import { endTicketsOfHostUser } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import type { RequestContext } from "../context.ts";
 import { tooManyRequests } from "../rate-limited.ts";
-import { type Context, createTRPCRouter, publicProcedure, userProcedure } from "../trpc.ts";
+import { createTRPCRouter, publicProcedure, userProcedure } from "../trpc.ts";
 
 const email = z
   .string()
@@ -47,12 +48,12 @@ const signInInput = z.object({
     .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters`),
 });
 
-function attemptSource(ctx: Context): AttemptSource {
+function attemptSource(ctx: RequestContext): AttemptSource {
   return { ip: ctx.clientIp, cookieHeader: ctx.req.headers.get("cookie") };
 }
 
 /** The HTTP error for a refused sign-up or sign-in. */
-function refusal(ctx: Context, error: AuthError): TRPCError {
+function refusal(ctx: RequestContext, error: AuthError): TRPCError {
   switch (error.code) {
     case "invalid_credentials":
       return new TRPCError({ code: "UNAUTHORIZED", message: error.message });
@@ -64,7 +65,7 @@ function refusal(ctx: Context, error: AuthError): TRPCError {
 }
 
 /** Runs a sign-up or sign-in and hands its session to the browser in the cookie. */
-async function startSignIn(ctx: Context, attempt: () => Promise<SignedInResult>) {
+async function startSignIn(ctx: RequestContext, attempt: () => Promise<SignedInResult>) {
   try {
     const { user, setCookie } = await attempt();
     ctx.resHeaders.append("Set-Cookie", setCookie);
@@ -74,7 +75,7 @@ async function startSignIn(ctx: Context, attempt: () => Promise<SignedInResult>)
   }
 }
 
-export const auth = createTRPCRouter({
+export const authRouter = createTRPCRouter({
   /** Creates an account and signs it in. CONFLICT when the email is taken. */
   signUp: publicProcedure
     .input(signUpInput)

@@ -1,12 +1,7 @@
-// Conversations of the browser's agent session: a thin layer over the run engine. Every call is
-// scoped by the session's context group and agents; the engine's SQL refuses anything outside
-// them with NOT_FOUND, exactly as for an id that does not exist.
-import {
-  AgentRuntimeError,
-  type AgentScope,
-  MAX_MESSAGE_LENGTH,
-  MAX_TITLE_LENGTH,
-} from "@agent-access/agents";
+// Conversations of the browser's agent session: a thin layer over the run engine. Every call
+// passes `ctx.scope`, the session's context group and agents (agentProcedure); the engine's SQL
+// refuses anything outside them with NOT_FOUND, exactly as for an id that does not exist.
+import { MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH } from "@agent-access/agents";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "../agent-sessions.ts";
@@ -17,22 +12,6 @@ const id = z.string().min(1).max(100);
 const contextInput = z.object({ contextId: id });
 const text = z.string().min(1, "Write a message").max(MAX_MESSAGE_LENGTH);
 const title = z.string().max(MAX_TITLE_LENGTH);
-
-function scopeOf(session: { contextGroup: string; agentIds: readonly string[] }): AgentScope {
-  return { contextGroup: session.contextGroup, agentIds: session.agentIds };
-}
-
-/** Runs an engine call, turning its typed errors into the matching tRPC errors. */
-async function engine<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof AgentRuntimeError) {
-      throw new TRPCError({ code: error.code, message: error.message, cause: error });
-    }
-    throw error;
-  }
-}
 
 export const contextRouter = createTRPCRouter({
   /** The session's conversations, most recently active first, a page at a time. */
@@ -46,9 +25,7 @@ export const contextRouter = createTRPCRouter({
         agentId: id.optional(),
       }),
     )
-    .query(({ ctx, input }) =>
-      engine(() => ctx.runtime.listContexts(scopeOf(ctx.agentSession), input)),
-    ),
+    .query(({ ctx, input }) => ctx.runtime.listContexts(ctx.scope, input)),
 
   /** A new conversation with one of the session's agents; `firstMessage` also sends it. */
   create: agentProcedure
@@ -65,33 +42,27 @@ export const contextRouter = createTRPCRouter({
         ctx,
         { createsContext: true, sendsMessage: sends, startsRun: sends },
         () =>
-          engine(() =>
-            ctx.runtime.createContext(scopeOf(ctx.agentSession), {
-              ...input,
-              // Without a choice, the session's first agent: a one-agent session needs no picker.
-              agentId: input.agentId ?? ctx.agentSession.agentIds[0]!,
-            }),
-          ),
+          ctx.runtime.createContext(ctx.scope, {
+            ...input,
+            // Without a choice, the session's first agent: a one-agent session needs no picker.
+            agentId: input.agentId ?? ctx.scope.agentIds[0]!,
+          }),
         (result) => (result.sent ? result.context.id : null),
       );
     }),
 
   get: agentProcedure
     .input(contextInput)
-    .query(({ ctx, input }) =>
-      engine(() => ctx.runtime.getContext(scopeOf(ctx.agentSession), input.contextId)),
-    ),
+    .query(({ ctx, input }) => ctx.runtime.getContext(ctx.scope, input.contextId)),
 
-  rename: agentProcedure.input(contextInput.extend({ title })).mutation(({ ctx, input }) =>
-    engine(() =>
-      ctx.runtime.renameContext(scopeOf(ctx.agentSession), input.contextId, {
-        title: input.title,
-      }),
+  rename: agentProcedure
+    .input(contextInput.extend({ title }))
+    .mutation(({ ctx, input }) =>
+      ctx.runtime.renameContext(ctx.scope, input.contextId, { title: input.title }),
     ),
-  ),
 
   delete: agentProcedure.input(contextInput).mutation(async ({ ctx, input }) => {
-    await engine(() => ctx.runtime.deleteContext(scopeOf(ctx.agentSession), input.contextId));
+    await ctx.runtime.deleteContext(ctx.scope, input.contextId);
     return { deleted: true };
   }),
 
@@ -104,12 +75,10 @@ export const contextRouter = createTRPCRouter({
       }),
     )
     .query(({ ctx, input }) =>
-      engine(() =>
-        ctx.runtime.listMessages(scopeOf(ctx.agentSession), input.contextId, {
-          before: input.before,
-          limit: input.limit,
-        }),
-      ),
+      ctx.runtime.listMessages(ctx.scope, input.contextId, {
+        before: input.before,
+        limit: input.limit,
+      }),
     ),
 
   /** Sends a message and starts the agent; CONFLICT while a run is unfinished. */
@@ -117,10 +86,7 @@ export const contextRouter = createTRPCRouter({
     withinLimits(
       ctx,
       { sendsMessage: true, startsRun: true },
-      () =>
-        engine(() =>
-          ctx.runtime.send(scopeOf(ctx.agentSession), input.contextId, { text: input.text }),
-        ),
+      () => ctx.runtime.send(ctx.scope, input.contextId, { text: input.text }),
       () => input.contextId,
     ),
   ),
@@ -128,16 +94,14 @@ export const contextRouter = createTRPCRouter({
   /** Stops the unfinished run; the model call is aborted on the server. */
   cancel: agentProcedure
     .input(contextInput)
-    .mutation(({ ctx, input }) =>
-      engine(() => ctx.runtime.cancel(scopeOf(ctx.agentSession), input.contextId)),
-    ),
+    .mutation(({ ctx, input }) => ctx.runtime.cancel(ctx.scope, input.contextId)),
 
   /** Replaces the last reply with a new run. */
   regenerate: agentProcedure.input(contextInput).mutation(({ ctx, input }) =>
     withinLimits(
       ctx,
       { startsRun: true },
-      () => engine(() => ctx.runtime.regenerate(scopeOf(ctx.agentSession), input.contextId)),
+      () => ctx.runtime.regenerate(ctx.scope, input.contextId),
       () => input.contextId,
     ),
   ),
@@ -154,12 +118,10 @@ export const contextRouter = createTRPCRouter({
         ctx,
         { startsRun: true },
         () =>
-          engine(() =>
-            ctx.runtime.respondToApproval(scopeOf(ctx.agentSession), input.contextId, {
-              toolCallId: input.toolCallId,
-              decision: input.decision,
-            }),
-          ),
+          ctx.runtime.respondToApproval(ctx.scope, input.contextId, {
+            toolCallId: input.toolCallId,
+            decision: input.decision,
+          }),
         () => input.contextId,
       ),
     ),
@@ -171,12 +133,10 @@ export const contextRouter = createTRPCRouter({
         ctx,
         { startsRun: true },
         () =>
-          engine(() =>
-            ctx.runtime.submitInput(scopeOf(ctx.agentSession), input.contextId, {
-              toolCallId: input.toolCallId,
-              value: input.value,
-            }),
-          ),
+          ctx.runtime.submitInput(ctx.scope, input.contextId, {
+            toolCallId: input.toolCallId,
+            value: input.value,
+          }),
         () => input.contextId,
       ),
     ),
@@ -210,12 +170,10 @@ export const contextRouter = createTRPCRouter({
         }
       }, ctx.config.streamSessionCheckMs ?? 5000);
       try {
-        const events = await engine(async () =>
-          ctx.runtime.events(scopeOf(ctx.agentSession), input.contextId, {
-            afterSeq: input.lastEventId ? Number(input.lastEventId) : 0,
-            signal: stop.signal,
-          }),
-        );
+        const events = await ctx.runtime.events(ctx.scope, input.contextId, {
+          afterSeq: input.lastEventId ? Number(input.lastEventId) : 0,
+          signal: stop.signal,
+        });
         for await (const { seq, event } of events) {
           yield tracked(String(seq), event);
         }

@@ -10,8 +10,9 @@ import {
   isExchangeable,
   previewTicket,
 } from "../agent-sessions.ts";
+import type { RequestContext } from "../context.ts";
 import { tooManyRequests } from "../rate-limited.ts";
-import { type Context, createTRPCRouter, publicProcedure } from "../trpc.ts";
+import { createTRPCRouter, publicProcedure } from "../trpc.ts";
 
 /**
  * Runs `attempt` (an exchange or a preview of `ticket`) under the failed-exchange limit per IP.
@@ -20,7 +21,7 @@ import { type Context, createTRPCRouter, publicProcedure } from "../trpc.ts";
  * counted one by one, so no number of them can all pass a check before any of them counts.
  */
 async function limitedByFailures<T>(
-  ctx: Context,
+  ctx: RequestContext,
   ticket: string,
   attempt: () => Promise<T>,
 ): Promise<T> {

@@ -6,6 +6,6 @@ export const ticketRouter = createTRPCRouter({
   create: backendProcedure
     .input(ticketRequestSchema)
     .mutation(({ ctx, input }) =>
-      mintTicket(ctx, input, `api_key:${ctx.apiKey.id}`, { apiKeyId: ctx.apiKey.id }),
+      mintTicket(ctx, input, `api_key:${ctx.apiKey.id}`, undefined, { apiKeyId: ctx.apiKey.id }),
     ),
 });

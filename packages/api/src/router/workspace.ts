@@ -1,5 +1,6 @@
 // The host demo's workspaces. Every read goes through a db function whose SQL checks that the
 // caller is a member, so a workspace of someone else answers NOT_FOUND, exactly like a missing one.
+import { workspaceAssistant } from "@agent-access/agents";
 import {
   createWorkspace,
   findWorkspaceForMember,
@@ -14,6 +15,18 @@ import { createTRPCRouter, userProcedure } from "../trpc.ts";
 
 const workspaceId = z.string().min(1).max(100);
 
+/**
+ * The agents the demo's ticket door hands out: its own, named one by one. Never the registry's
+ * whole list, or every agent an app adds would reach the demo's users and groups too.
+ */
+const DEMO_AGENT_IDS = [workspaceAssistant.id];
+
+/** The groups this door mints, so that a stricter CONTEXT_GROUP_PATTERN of an app spares them. */
+const DEMO_CONTEXT_GROUP_RULE = {
+  pattern: /workspace:[A-Za-z0-9_.@-]{1,128}:user:[A-Za-z0-9_.@-]{1,128}/,
+  description: "workspace:<workspace id>:user:<user id>",
+};
+
 function noSuchWorkspace(): TRPCError {
   return new TRPCError({
     code: "NOT_FOUND",
@@ -21,7 +34,7 @@ function noSuchWorkspace(): TRPCError {
   });
 }
 
-export const workspace = createTRPCRouter({
+export const workspaceRouter = createTRPCRouter({
   /** The caller's workspaces with their role in each. */
   list: userProcedure.query(({ ctx }) => listWorkspacesOfUser(ctx.db, ctx.user.id)),
 
@@ -45,7 +58,7 @@ export const workspace = createTRPCRouter({
 
   /**
    * The host app's own ticket door, as a backend would mint one after its authorization check:
-   * membership first, then a ticket for this app's agents. `static` tickets work in the group
+   * membership first, then a ticket for the demo's own agent only. `static` tickets work in the group
    * `workspace:<id>:user:<id>`; `signin` ones follow whoever is signed in.
    */
   issueAgentTicket: userProcedure
@@ -57,7 +70,7 @@ export const workspace = createTRPCRouter({
         ctx,
         {
           ticket_type: "agent_access",
-          agent_ids: ctx.agents.list().map((agent) => agent.id),
+          agent_ids: DEMO_AGENT_IDS,
           agent_session_identifier: input.sessionType,
           context_group:
             input.sessionType === "static"
@@ -66,6 +79,7 @@ export const workspace = createTRPCRouter({
           display_name: `${workspace.name} · ${ctx.user.name}`,
         },
         `user:${ctx.user.id}`,
+        DEMO_CONTEXT_GROUP_RULE,
         { hostUserId: ctx.user.id, hostWorkspaceId: input.workspaceId },
       );
       return { ticket: minted.ticket, expiresAt: minted.expires_at, vanityUrl: minted.url };

@@ -1,0 +1,124 @@
+// The request context: what every procedure may use. The server builds one per request from
+// the long-lived dependencies (database, configuration, agents, sign-in service) and the request
+// itself; tests build one the same way for a caller (createCallerFactory).
+import type { AgentRegistry, AgentRuntime } from "@agent-access/agents";
+import type { Auth, SignIn, TokenBucket } from "@agent-access/auth";
+import type { Db } from "@agent-access/db";
+import { AgentLimits } from "./limits.ts";
+
+export interface ApiConfig {
+  /** The public origin of the app, e.g. "http://localhost:5173"; links and cookies use it. */
+  publicUrl: string;
+  /**
+   * The format a static context group must match (as a whole), for agents without a rule of
+   * their own: `DEFAULT_CONTEXT_GROUP_PATTERN` (`segment:value` pairs) unless configured.
+   */
+  contextGroupPattern: RegExp;
+  /**
+   * The format in words, quoted when a group does not match. Default: the default format's
+   * description, or the pattern itself when another pattern is configured.
+   */
+  contextGroupDescription?: string;
+  /**
+   * How often an open event stream re-checks its agent session, in ms; a stream whose session
+   * expired, was replaced or signed out ends with UNAUTHORIZED. Default 5000.
+   */
+  streamSessionCheckMs?: number;
+}
+
+/** What a browser may know of an agent. */
+export interface AgentInfo {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export interface ApiDependencies {
+  db: Db;
+  config: ApiConfig;
+  /** The agents tickets may name; the same registry the runtime runs. */
+  agents: AgentRegistry;
+  /** The run engine behind the context procedures (createAgentRuntime). One per server. */
+  runtime: AgentRuntime;
+  /** The clock, in epoch ms. Tests pass a controlled one. Default Date.now. */
+  now?: () => number;
+  /** Sign-in sessions and their rate limits (createAuth). One per server: the limits are state. */
+  auth: Auth;
+  /** Failed ticket exchanges per IP (a token per failure). One per server, like `auth`. */
+  exchangeFailures: TokenBucket;
+  /**
+   * Quotas of agent sessions and context groups (limits.ts). One per server, like `auth`.
+   * Default: DEFAULT_AGENT_LIMITS, one instance per dependencies object.
+   */
+  limits?: AgentLimits;
+}
+
+export interface RequestInfo {
+  req: Request;
+  /** Headers to add to the response, such as Set-Cookie. */
+  resHeaders: Headers;
+  /** The client's IP address, for rate limits. Default "unknown" (one shared bucket). */
+  clientIp?: string;
+  /** Parameters an event stream sent with its connection (tRPC's connectionParams). */
+  connectionParams?: Partial<Record<string, string>> | null;
+}
+
+/**
+ * The agent session a page was opened with, if it says: the `x-agent-session` header (queries
+ * and mutations) or the `agentSession` connection parameter (event streams, which cannot send
+ * headers). Not a secret, a check: a page bound to one session is refused once the browser's
+ * cookie names another, instead of silently working in another session's group.
+ */
+function expectedAgentSession(request: RequestInfo): string | null {
+  return (
+    request.req.headers.get("x-agent-session") ?? request.connectionParams?.agentSession ?? null
+  );
+}
+
+async function resolveSignIn(auth: Auth, request: RequestInfo): Promise<SignIn | null> {
+  const { signIn, setCookie } = await auth.currentSignIn(request.req.headers.get("cookie"));
+  // A session renewed past its half-life gets a fresh cookie; a dead one gets a blank cookie.
+  if (setCookie) request.resHeaders.append("Set-Cookie", setCookie);
+  return signIn;
+}
+
+const defaultLimits = new WeakMap<ApiDependencies, AgentLimits>();
+
+/** The server's quotas: its own, or one default instance kept per dependencies object. */
+export function limitsOf(deps: ApiDependencies): AgentLimits {
+  if (deps.limits) return deps.limits;
+  const known = defaultLimits.get(deps);
+  if (known) return known;
+  const limits = new AgentLimits(deps.db);
+  defaultLimits.set(deps, limits);
+  return limits;
+}
+
+/** The context of one request, for the tRPC handler (`createContext`) or a caller. */
+export function createRequestContext(deps: ApiDependencies, request: RequestInfo) {
+  let signIn: Promise<SignIn | null> | undefined;
+  return {
+    db: deps.db,
+    config: deps.config,
+    agents: deps.agents,
+    runtime: deps.runtime,
+    now: deps.now ?? Date.now,
+    auth: deps.auth,
+    exchangeFailures: deps.exchangeFailures,
+    limits: limitsOf(deps),
+    req: request.req,
+    resHeaders: request.resHeaders,
+    clientIp: request.clientIp ?? "unknown",
+    expectedAgentSession: expectedAgentSession(request),
+    /**
+     * The sign-in that the request's auth_session cookie names, or null. Looked up on first use
+     * only, so procedures that do not need it cost no database read.
+     */
+    getSignIn: (): Promise<SignIn | null> => {
+      signIn ??= resolveSignIn(deps.auth, request);
+      return signIn;
+    },
+  };
+}
+
+export type RequestContext = ReturnType<typeof createRequestContext>;

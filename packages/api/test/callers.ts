@@ -1,0 +1,156 @@
+// Router tests by caller: the app's router over an in-memory database with a controlled clock,
+// called as the server calls it (a fresh request context per call, cookies in, Set-Cookie out),
+// without HTTP. HTTP itself (status lines, the REST door, SSE) is tested in apps/server.
+import { createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
+import { createAuth, TokenBucket } from "@agent-access/auth";
+import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
+import { testAgents } from "../../../apps/server/test/agents.ts";
+import { keepCookies, sendCookies } from "../../../apps/server/test/cookie-jar.ts";
+import { type ApiDependencies, createRequestContext } from "../src/context.ts";
+import { DEFAULT_CONTEXT_GROUP_PATTERN } from "../src/context-groups.ts";
+import { appRouter } from "../src/root.ts";
+import { createCallerFactory } from "../src/trpc.ts";
+
+export type Caller = ReturnType<typeof appRouter.createCaller>;
+
+/** One browser: its calls carry its cookies, and what they set is kept. */
+export interface TestBrowser {
+  /** The router's procedures; every call is one request. */
+  caller: Caller;
+  cookies: Map<string, string>;
+  /** The response headers of the latest call (Set-Cookie, Retry-After). */
+  readonly headers: Headers;
+}
+
+export interface BrowserOptions {
+  /** Default "127.0.0.1". Rate limits count per IP. */
+  clientIp?: string;
+  /** Headers on every request, e.g. `x-agent-session` or `authorization`. */
+  headers?: Record<string, string>;
+}
+
+/** Response headers whose Set-Cookie lines go straight into `jar`, as a browser's would. */
+function jarHeaders(jar: Map<string, string>): Headers {
+  const headers = new Headers();
+  const append = headers.append.bind(headers);
+  (headers as { append: Headers["append"] }).append = (name, value) => {
+    append(name, value);
+    if (name.toLowerCase() === "set-cookie") {
+      keepCookies(jar, { headers: new Headers([["set-cookie", value]]) });
+    }
+  };
+  return headers;
+}
+
+export interface TestApi {
+  db: Db;
+  clock: { now: number; advance(ms: number): void };
+  deps: ApiDependencies;
+  browser(options?: BrowserOptions): TestBrowser;
+  /** A backend calling with a new API key (ticket.create). */
+  backend(): Caller;
+  /** A browser holding a fresh static agent session for `contextGroup` and `agentIds`. */
+  agentBrowser(contextGroup: string, agentIds?: string[]): Promise<TestBrowser>;
+  close(): Promise<void>;
+}
+
+/**
+ * The router over a fresh in-memory database; `exchangeFailures` replaces the limit on failed
+ * ticket exchanges (default: 10 at once, then one more every 6 s, as the server's).
+ */
+export function createTestApi(options: { exchangeFailures?: TokenBucket } = {}): TestApi {
+  const db = openDatabase(":memory:");
+  migrate(db);
+  const clock = {
+    now: 1_000_000,
+    advance(ms: number) {
+      clock.now += ms;
+    },
+  };
+  const now = () => clock.now;
+  const config = {
+    publicUrl: "http://localhost:5173",
+    contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN,
+  };
+  const runtime = createAgentRuntime({
+    db,
+    agents: testAgents,
+    model: createBuiltinModel({ tokenDelayMs: 0 }),
+    now,
+  });
+  const deps: ApiDependencies = {
+    db,
+    config,
+    agents: testAgents,
+    runtime,
+    now,
+    auth: createAuth({ db, publicUrl: config.publicUrl, now }),
+    exchangeFailures:
+      options.exchangeFailures ?? new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
+  };
+  const createCaller = createCallerFactory(appRouter);
+
+  function browser({ clientIp = "127.0.0.1", headers = {} }: BrowserOptions = {}): TestBrowser {
+    const cookies = new Map<string, string>();
+    let latest = new Headers();
+    const caller = createCaller(() => {
+      const requestHeaders = new Headers(headers);
+      sendCookies(cookies, requestHeaders);
+      latest = jarHeaders(cookies);
+      const req = new Request(`${config.publicUrl}/trpc`, { headers: requestHeaders });
+      return createRequestContext(deps, { req, resHeaders: latest, clientIp });
+    });
+    return {
+      caller,
+      cookies,
+      get headers() {
+        return latest;
+      },
+    };
+  }
+
+  function backend(): Caller {
+    const { key } = createApiKey(db, "test backend");
+    return browser({ headers: { authorization: `Bearer ${key}` } }).caller;
+  }
+
+  return {
+    db,
+    clock,
+    deps,
+    browser,
+    backend,
+    async agentBrowser(contextGroup, agentIds = ["workspace-assistant"]) {
+      const { ticket } = await backend().ticket.create({
+        ticket_type: "agent_access",
+        agent_ids: agentIds,
+        agent_session_identifier: "static",
+        context_group: contextGroup,
+      });
+      const agentBrowser = browser();
+      await agentBrowser.caller.session.exchange({ ticket });
+      return agentBrowser;
+    },
+    async close() {
+      await runtime.close();
+      db.close();
+    },
+  };
+}
+
+let userCount = 0;
+
+/** Signs a new user up through auth.signUp; the browser keeps their session cookie. */
+export async function signUp(
+  browser: TestBrowser,
+  user: { email?: string; name?: string; password?: string } = {},
+) {
+  userCount += 1;
+  const input = {
+    email: user.email ?? `user${userCount}@example.com`,
+    name: user.name ?? `User ${userCount}`,
+    password: user.password ?? "a long enough password",
+  };
+  const { user: created } = await browser.caller.auth.signUp(input);
+  return { ...input, id: created.id };
+}
