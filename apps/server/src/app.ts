@@ -12,6 +12,7 @@ import {
   handleTicketRequest,
   MAX_BATCH_SIZE,
   releaseWhenDone,
+  restError,
   retryAfterHeader,
   TICKET_BODY_MAX_BYTES,
   takeStreamSlot,
@@ -84,7 +85,7 @@ export function createApp(options: AppOptions) {
   app.use("*", async (c, next) => {
     const verdict = checkSameOrigin(c.req.raw, options.config.publicUrl);
     if (!verdict.allowed) {
-      return c.json({ error: { code: "FORBIDDEN", message: verdict.reason } }, 403);
+      return c.json(restError("forbidden", verdict.reason), 403);
     }
     await next();
   });
@@ -117,12 +118,7 @@ export function createApp(options: AppOptions) {
       maxSize: TICKET_BODY_MAX_BYTES,
       onError: (c) =>
         c.json(
-          {
-            error: {
-              code: "payload_too_large",
-              message: `the body is over ${TICKET_BODY_MAX_BYTES} bytes`,
-            },
-          },
+          restError("payload_too_large", `the body is over ${TICKET_BODY_MAX_BYTES} bytes`),
           413,
           { connection: "close" },
         ),

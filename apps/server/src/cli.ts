@@ -2,7 +2,7 @@
 // | api-key revoke <id>. Uses DATABASE_PATH like the server.
 import { parseArgs } from "node:util";
 import { createApiKey, listApiKeys, migrate, openDatabase, revokeApiKey } from "@agent-access/db";
-import { EnvError, parseEnv } from "./env.ts";
+import { DEVELOPMENT_PUBLIC_URL, type Env, EnvError, parseEnv } from "./env.ts";
 import { seedIfEmpty } from "./seed.ts";
 
 const USAGE = `Usage: pnpm cli <command>
@@ -19,6 +19,17 @@ class UsageError extends Error {}
 
 function formatTime(ms: number | null): string {
   return ms === null ? "-" : new Date(ms).toISOString();
+}
+
+/**
+ * Where the seeded app opens. The CLI serves nothing itself: without PUBLIC_URL (and outside
+ * production) the app is Vite's under `pnpm dev` but the server's own port under `pnpm start`.
+ */
+function appUrl(env: Env): string {
+  if (env.NODE_ENV === "production" || env.PUBLIC_URL !== DEVELOPMENT_PUBLIC_URL) {
+    return env.PUBLIC_URL;
+  }
+  return `${DEVELOPMENT_PUBLIC_URL} (pnpm dev) or http://localhost:${env.PORT} (pnpm start)`;
 }
 
 async function run(argv: string[]): Promise<void> {
@@ -45,7 +56,7 @@ async function run(argv: string[]): Promise<void> {
         console.log(applied.length ? `Applied migrations ${applied.join(", ")}.` : "Up to date.");
         return;
       case "seed":
-        if (!(await seedIfEmpty(db, env))) console.log("Already seeded; nothing to do.");
+        if (!(await seedIfEmpty(db, appUrl(env)))) console.log("Already seeded; nothing to do.");
         return;
       case "api-key create": {
         const name = values.name?.trim();

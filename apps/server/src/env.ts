@@ -1,5 +1,7 @@
 // The server's configuration, read from the environment once and validated. Nothing else in the
 // server reads process.env. A bad value stops start-up with a message naming the variable.
+
+import { type McpConfigFile, readMcpConfigFile } from "@agent-access/agents";
 import { assertLinearPattern } from "@agent-access/api";
 import { z } from "zod";
 
@@ -92,6 +94,26 @@ const schema = z
     LIMIT_SESSION_MESSAGES_PER_MINUTE: limit,
     /** Messages sent per minute, per context group. Default 60. */
     LIMIT_GROUP_MESSAGES_PER_MINUTE: limit,
+    /**
+     * A JSON file of MCP servers to add to agents, by agent id (format: packages/agents/README.md,
+     * "MCP servers"). Read and validated at start. Default none.
+     */
+    AGENT_MCP_CONFIG: z
+      .string()
+      .transform((file, ctx): McpConfigFile => {
+        try {
+          return readMcpConfigFile(file);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    /**
+     * Where the demo assistant's notes MCP server keeps one file per context group; "off" leaves
+     * the notes out. Default: a "notes" folder beside DATABASE_PATH.
+     */
+    AGENT_NOTES_DIR: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.CONTEXT_GROUP_DESCRIPTION && !env.CONTEXT_GROUP_PATTERN) {
@@ -117,6 +139,9 @@ const schema = z
       });
     }
   });
+
+/** The app's address in development: Vite's port (apps/web/vite.config.ts). */
+export const DEVELOPMENT_PUBLIC_URL = "http://localhost:5173";
 
 export type Env = Omit<z.output<typeof schema>, "HOST" | "PUBLIC_URL"> & {
   HOST: string;
@@ -146,7 +171,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     ...env,
     HOST: env.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
     PUBLIC_URL: new URL(
-      env.PUBLIC_URL ?? (production ? `http://localhost:${env.PORT}` : "http://localhost:5173"),
+      env.PUBLIC_URL ?? (production ? `http://localhost:${env.PORT}` : DEVELOPMENT_PUBLIC_URL),
     ).origin,
   };
 }

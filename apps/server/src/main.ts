@@ -3,16 +3,12 @@
 // listens, and on SIGTERM/SIGINT closes HTTP first, then the run engine, then the database.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
-import {
-  createAgentRuntime,
-  defaultAgentRegistry,
-  ModelConfigError,
-  resolveModel,
-} from "@agent-access/agents";
+import { createAgentRuntime, ModelConfigError, resolveModel } from "@agent-access/agents";
 import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
 import { migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
+import { agentRegistryOf } from "./agents.ts";
 import { createApp } from "./app.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { seedIfEmpty } from "./seed.ts";
@@ -41,12 +37,23 @@ function loadModel() {
   }
 }
 
+function loadAgents() {
+  try {
+    return agentRegistryOf(env);
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 const env = loadEnv();
 const model = loadModel();
+const agents = loadAgents();
 const production = env.NODE_ENV === "production";
 const db = openDatabase(env.DATABASE_PATH);
 migrate(db);
-if (!production) await seedIfEmpty(db, env);
+if (!production) await seedIfEmpty(db, env.PUBLIC_URL);
 
 const webRoot = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 if (production && !fs.existsSync(`${webRoot}/index.html`)) {
@@ -56,7 +63,7 @@ if (production && !fs.existsSync(`${webRoot}/index.html`)) {
 
 const runtime = createAgentRuntime({
   db,
-  agents: defaultAgentRegistry,
+  agents,
   model,
   maxOutputTokens: env.AGENT_MAX_OUTPUT_TOKENS,
 });
@@ -75,7 +82,7 @@ const app = createApp({
     contextGroupPattern: env.CONTEXT_GROUP_PATTERN ?? DEFAULT_CONTEXT_GROUP_PATTERN,
     contextGroupDescription: env.CONTEXT_GROUP_DESCRIPTION,
   },
-  agents: defaultAgentRegistry,
+  agents,
   runtime,
   auth,
   limits: new AgentLimits(db, {

@@ -1,10 +1,12 @@
 // First-run demo data for development, printed once with the credentials to try it with.
 import { hashPassword } from "@agent-access/auth";
 import { type Db, DEMO_EMAIL, DEMO_PASSWORD, isSeeded, seedDemo } from "@agent-access/db";
-import type { Env } from "./env.ts";
 
-/** Seeds an empty database and prints how to use it; does nothing when already seeded. */
-export async function seedIfEmpty(db: Db, env: Pick<Env, "PUBLIC_URL">): Promise<boolean> {
+/**
+ * Seeds an empty database and prints how to use it, `appUrl` being where the app opens; does
+ * nothing when already seeded.
+ */
+export async function seedIfEmpty(db: Db, appUrl: string): Promise<boolean> {
   if (isSeeded(db)) return false;
   const seeded = seedDemo(db, await hashPassword(DEMO_PASSWORD));
   if (!seeded) return false;
@@ -12,7 +14,7 @@ export async function seedIfEmpty(db: Db, env: Pick<Env, "PUBLIC_URL">): Promise
     [
       "",
       "Seeded the demo data:",
-      `  app       ${env.PUBLIC_URL}`,
+      `  app       ${appUrl}`,
       `  sign in   ${DEMO_EMAIL} / ${DEMO_PASSWORD}`,
       `  API key   ${seeded.apiKey.key}`,
       "            (shown this once; make more with `pnpm cli api-key create --name <name>`)",

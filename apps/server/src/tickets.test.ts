@@ -59,6 +59,7 @@ describe("POST /session/tickets then session.exchange", () => {
       agents: [
         { id: "workspace-assistant", name: "Workspace assistant", description: expect.any(String) },
       ],
+      hostContext: {},
       expiresAt: body.expires_at,
       displayName: null,
     });
@@ -274,7 +275,7 @@ describe("ticket rules", () => {
 });
 
 describe("REST errors", () => {
-  it("answers every failure with its status and an { error: { code, message } } body", async () => {
+  it("answers every failure with its status and { error: { code, message }, code, message }", async () => {
     const { key } = createApiKey(server.db, "errors");
     const revoked = createApiKey(server.db, "revoked");
     revokeApiKey(server.db, revoked.id);
@@ -349,16 +350,42 @@ describe("REST errors", () => {
         "payload_too_large",
         /over 65536 bytes/,
       ],
+      [
+        "a request from a foreign origin",
+        fetch(`${server.url}/session/tickets`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${key}`,
+            "content-type": "application/json",
+            origin: "https://evil.example",
+          },
+          body: JSON.stringify(staticRequest),
+        }),
+        403,
+        "forbidden",
+        /^cross-origin request refused/,
+      ],
     ];
     for (const [name, request, status, code, message] of cases) {
       const response = await request;
-      const body = (await response.json()) as { error: { code: string; message: string } };
-      expect({ name, status: response.status, code: body.error.code }).toEqual({
+      const body = (await response.json()) as {
+        error: { code: string; message: string };
+        code: string;
+        message: string;
+      };
+      // Wacht's backend client reads the top-level message (and code); our SDK reads `error`.
+      expect({ name, status: response.status, body }).toEqual({
         name,
         status,
-        code,
+        body: {
+          error: { code, message: expect.stringMatching(message) },
+          code,
+          message: body.message,
+        },
       });
-      expect(body.error.message).toMatch(message);
+      expect(body.message).toBe(body.error.message);
+      // One casing for every code of the route.
+      expect(body.code).toMatch(/^[a-z]+(_[a-z]+)*$/);
     }
   });
 

@@ -2,11 +2,18 @@
 import type { Db } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { z } from "zod";
+import { checkMcpServers, type McpServerConfig } from "./mcp/config.ts";
+import type { HostContext } from "./types.ts";
 
 /** What a tool receives besides its input: enough to scope its data to the caller's tenant. */
 export interface ToolContext {
   /** The context group of the conversation, e.g. "workspace:42:user:7" or "user:usr_…". */
   contextGroup: string;
+  /**
+   * What the app's backend put in the ticket (user name, plan, locale...): read-only facts for
+   * the agent, never a source of authority (`{}` when the ticket had none).
+   */
+  hostContext: HostContext;
   contextId: string;
   db: Db;
   /** Aborts when the run is cancelled or the server shuts down. */
@@ -20,6 +27,8 @@ export interface ExecutableTool<Input extends z.ZodType = z.ZodType> {
   kind: "execute";
   description: string;
   inputSchema: Input;
+  /** The input's JSON Schema as the model sees it; default: made from `inputSchema`. */
+  modelInputSchema?: Record<string, unknown>;
   /** Ask the user before every call (unless they chose "allow always"). Default false. */
   needsApproval: boolean;
   // A method, not a property, so that a tool of any input type fits `AgentTool`.
@@ -85,10 +94,18 @@ export interface AgentDefinition {
   id: string;
   name: string;
   description: string;
-  /** The system prompt. */
-  instructions: string;
+  /**
+   * The system prompt, or a template that writes it for each run from the ticket's host context
+   * and the conversation's context group.
+   */
+  instructions: string | ((input: InstructionsInput) => string);
   /** Tools by the name the model calls them with. */
   tools: Record<string, AgentTool>;
+  /**
+   * MCP servers whose tools the model gets beside `tools`, named `<server>_<tool>`. Their calls
+   * need approval unless the server (or the tool, in `tools`) says otherwise. Default none.
+   */
+  mcpServers?: McpServerConfig[];
   /** A model for this agent only; default: the runtime's model. */
   model?: LanguageModelV3;
   /**
@@ -101,6 +118,17 @@ export interface AgentDefinition {
    * Passed to the model, and enforced by the engine for a model that ignores it.
    */
   maxOutputTokens?: number;
+}
+
+/** What an instructions template is given. */
+export interface InstructionsInput {
+  hostContext: HostContext;
+  contextGroup: string;
+}
+
+/** The agent's system prompt for one run. */
+export function instructionsFor(agent: AgentDefinition, input: InstructionsInput): string {
+  return typeof agent.instructions === "function" ? agent.instructions(input) : agent.instructions;
 }
 
 const AGENT_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -118,6 +146,7 @@ export function defineAgent(agent: AgentDefinition): AgentDefinition {
       );
     }
   }
+  checkMcpServers(agent.id, agent.mcpServers ?? []);
   return agent;
 }
 

@@ -9,9 +9,23 @@ export {
   defineAgent,
   defineTool,
   type ExecutableTool,
+  type InstructionsInput,
   type ToolContext,
 } from "./agent.ts";
 export { AgentRuntimeError, type AgentRuntimeErrorCode } from "./errors.ts";
+export {
+  checkMcpServers,
+  describeConfigIssues,
+  type McpConfigFile,
+  type McpServerConfig,
+  type McpServerJson,
+  type McpTenancy,
+  type McpTenancyInput,
+  mcpConfigFileSchema,
+} from "./mcp/config.ts";
+export { readMcpConfigFile, withMcpConfig } from "./mcp/config-file.ts";
+export { MCP_TOOLS_CACHE_MS, mcpToolName } from "./mcp/hub.ts";
+export { packageBin } from "./mcp/package-bin.ts";
 export { type BuiltinModelOptions, createBuiltinModel } from "./models/builtin.ts";
 export { type ModelConfig, ModelConfigError, resolveModel } from "./models/resolve.ts";
 export type { FailureLog } from "./runtime/failures.ts";
@@ -33,6 +47,7 @@ export type {
   ContextStatus,
   ContextSummary,
   FinishedRunStatus,
+  HostContext,
   JsonValue,
   MessagePart,
   RunStatus,
@@ -43,8 +58,11 @@ export type {
   ToolCallState,
 } from "./types.ts";
 export {
+  createWorkspaceAssistant,
   defaultAgentRegistry,
   defaultAgents,
+  type WorkspaceAssistantOptions,
   workspaceAssistant,
 } from "./workspace-assistant/index.ts";
+export { notesFileOf, workspaceNotesServer } from "./workspace-assistant/notes.ts";
 export { getWebhookHealth, retryFailedDeliveries } from "./workspace-assistant/tools.ts";

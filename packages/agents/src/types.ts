@@ -1,8 +1,8 @@
 // What the engine hands out: plain JSON shapes that travel through tRPC to the React hooks
 // unchanged (no Dates, no classes, no undefined-vs-missing distinctions that JSON would lose).
-import type { ContextStatus, RunStatus } from "@agent-access/db";
+import type { ContextStatus, AgentScope as DbAgentScope, RunStatus } from "@agent-access/db";
 
-export type { AgentScope, ContextStatus, RunStatus } from "@agent-access/db";
+export type { ContextStatus, RunStatus } from "@agent-access/db";
 
 export type JsonValue =
   | string
@@ -11,6 +11,18 @@ export type JsonValue =
   | null
   | JsonValue[]
   | { [key: string]: JsonValue };
+
+/**
+ * The facts an app's backend put in a ticket (a JSON object of at most 8 KB), stored with the
+ * agent session the ticket became. The browser can read it but never write it.
+ */
+export type HostContext = { readonly [key: string]: JsonValue };
+
+/** Who is asking: the tenant rule (group and agents) and the session's host context. */
+export interface AgentScope extends DbAgentScope {
+  /** Default `{}`. */
+  hostContext?: HostContext;
+}
 
 export interface ContextSummary {
   id: string;

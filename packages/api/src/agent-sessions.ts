@@ -1,5 +1,6 @@
 // Agent sessions: what a browser gets for a ticket. The session is named by the HttpOnly
 // `agent_session` cookie; the database keeps only the token's hash.
+import type { HostContext } from "@agent-access/agents";
 import { readCookie, secureCookies } from "@agent-access/auth";
 import {
   type AgentSessionRow,
@@ -28,6 +29,8 @@ export interface AgentSessionInfo {
   sessionType: SessionType;
   contextGroup: string;
   agents: AgentInfo[];
+  /** What the app's backend put in the ticket (`{}` when nothing): for the UI to read only. */
+  hostContext: HostContext;
   expiresAt: number;
   /** The label its ticket was minted with ("Acme · Ada Lovelace"), or null. */
   displayName: string | null;
@@ -39,6 +42,7 @@ export interface AgentSession {
   sessionType: SessionType;
   contextGroup: string;
   agentIds: readonly string[];
+  hostContext: HostContext;
   expiresAt: number;
   ticketId: string;
 }
@@ -62,6 +66,7 @@ function describe(ctx: RequestContext, session: AgentSession): AgentSessionInfo 
     sessionType: session.sessionType,
     contextGroup: session.contextGroup,
     agents: agentInfos(ctx, session.agentIds),
+    hostContext: session.hostContext,
     expiresAt: session.expiresAt,
     displayName: ticketDisplayName(ctx.db, session.ticketId),
   };
@@ -228,6 +233,7 @@ function toSession(row: AgentSessionRow, userId: string | null): AgentSession {
     sessionType: row.session_type,
     contextGroup: row.session_type === "static" ? row.context_group! : signinContextGroup(userId!),
     agentIds: JSON.parse(row.agent_ids) as string[],
+    hostContext: row.host_context ? (JSON.parse(row.host_context) as HostContext) : {},
     expiresAt: row.expires_at,
     ticketId: row.ticket_id,
   };

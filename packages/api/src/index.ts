@@ -15,7 +15,7 @@ export {
   MAX_BATCH_SIZE,
 } from "./limits.ts";
 export { retryAfterHeader } from "./rate-limited.ts";
-export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
+export { handleTicketRequest, restError, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { EVENT_STREAM_PATH, releaseWhenDone, takeStreamSlot } from "./stream-slots.ts";
 export { createCallerFactory } from "./trpc.ts";

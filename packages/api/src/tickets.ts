@@ -9,6 +9,7 @@ import {
   contextGroupProblem,
   serverContextGroupRule,
 } from "./context-groups.ts";
+import { hostContextSchema, serializeHostContext } from "./host-context.ts";
 
 export const TICKET_PREFIX = "aat_";
 /** Ticket lifetime bounds, in seconds: 30 s to 24 h, 30 minutes unless asked otherwise. */
@@ -30,6 +31,11 @@ export const ticketRequestSchema = z.object({
    * shows it, so that a user can tell their own agent from one a link planted on them.
    */
   display_name: z.string().max(DISPLAY_NAME_MAX_LENGTH).nullish(),
+  /**
+   * Host context for the agents: a JSON object of at most 8 KB (user name, role, plan, locale...),
+   * stored with the agent session; the browser can read it but never change it.
+   */
+  context: hostContextSchema.nullish(),
 });
 
 export type TicketRequest = z.infer<typeof ticketRequestSchema>;
@@ -109,6 +115,7 @@ export function mintTicket(
   }
 
   const displayName = request.display_name?.trim() || null;
+  const hostContext = serializeHostContext(request.context);
 
   const now = ctx.now();
   const ticket = newSecret(TICKET_PREFIX);
@@ -120,6 +127,7 @@ export function mintTicket(
       agentIds,
       sessionType: request.agent_session_identifier,
       contextGroup,
+      hostContext,
       issuer,
       expiresAt,
       ...origin,

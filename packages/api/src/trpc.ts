@@ -74,15 +74,16 @@ const apiKey = t.middleware(({ ctx, next }) => {
 
 /**
  * A live agent session (agent-sessions.ts), or UNAUTHORIZED saying why not. Puts the session on
- * `ctx.agentSession` and the engine's scope, its `{ contextGroup, agentIds }`, on `ctx.scope`.
+ * `ctx.agentSession` and the engine's scope, its `{ contextGroup, agentIds, hostContext }`, on
+ * `ctx.scope`.
  */
 const agentSession = t.middleware(async ({ ctx, next }) => {
   const check = await checkAgentSession(ctx);
   if (check.status !== "valid") {
     throw new TRPCError({ code: "UNAUTHORIZED", message: NO_SESSION_MESSAGES[check.status] });
   }
-  const { contextGroup, agentIds } = check.session;
-  const scope: AgentScope = { contextGroup, agentIds };
+  const { contextGroup, agentIds, hostContext } = check.session;
+  const scope: AgentScope = { contextGroup, agentIds, hostContext };
   return next({ ctx: { agentSession: check.session, scope } });
 });
 

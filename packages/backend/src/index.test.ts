@@ -40,6 +40,30 @@ describe("AgentAccessClient", () => {
     expect(exchanged.status).toBe(200);
   });
 
+  it("carries host context into the session, and refuses more than 8 KB with 413", async () => {
+    const client = new AgentAccessClient({ apiKey, baseUrl: server.url });
+    const ticket = await client.tickets.createAgentAccess({
+      agentIds: ["workspace-assistant"],
+      sessionType: "static",
+      contextGroup: "workspace:42:user:7",
+      context: { userName: "Ada", workspaceName: "Engines" },
+    });
+    const browser = new CookieClient(server.url);
+    const exchanged = await browser.mutation("session.exchange", { ticket: ticket.ticket });
+    const body = (await exchanged.json()) as { result: { data: { hostContext: unknown } } };
+    expect(body.result.data.hostContext).toEqual({ userName: "Ada", workspaceName: "Engines" });
+
+    const tooLarge = await rejection(
+      client.tickets.createAgentAccess({
+        agentIds: ["workspace-assistant"],
+        sessionType: "static",
+        contextGroup: "workspace:42:user:7",
+        context: { notes: "x".repeat(9000) },
+      }),
+    );
+    expect(tooLarge).toMatchObject({ status: 413, code: "payload_too_large" });
+  });
+
   it("mints a signin ticket, and posts raw bodies as on the reference page", async () => {
     const client = new AgentAccessClient({ apiKey, baseUrl: server.url });
     await expect(

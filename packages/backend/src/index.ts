@@ -42,6 +42,12 @@ export interface CreateAgentAccessTicket {
    * "Acme · Ada Lovelace"). The vanity page shows it. Default none.
    */
   displayName?: string;
+  /**
+   * Host context for the agents: a JSON object of at most 8 KB (user name, role, plan, locale,
+   * the workspace's name). Agents read it in their instructions and tools; the browser can read
+   * it but never change it. Default none.
+   */
+  context?: Record<string, unknown>;
 }
 
 export interface AgentAccessTicket {
@@ -123,6 +129,7 @@ export class AgentAccessClient {
         ...(input.contextGroup === undefined ? {} : { context_group: input.contextGroup }),
         ...(input.expiresIn === undefined ? {} : { expires_in: input.expiresIn }),
         ...(input.displayName === undefined ? {} : { display_name: input.displayName }),
+        ...(input.context === undefined ? {} : { context: input.context }),
       });
       return { ticket: answer.ticket, expiresAt: answer.expires_at, url: answer.url };
     },

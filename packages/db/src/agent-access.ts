@@ -11,6 +11,8 @@ export interface TicketRow {
   agent_ids: string;
   session_type: SessionType;
   context_group: string | null;
+  /** The host context as JSON, or null. */
+  host_context: string | null;
   issuer: string;
   created_at: number;
   expires_at: number;
@@ -29,6 +31,8 @@ export interface AgentSessionRow {
   user_id: string | null;
   sign_in_id: string | null;
   agent_ids: string;
+  /** The ticket's host context as JSON, or null. */
+  host_context: string | null;
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
@@ -39,6 +43,8 @@ export interface NewTicket {
   agentIds: readonly string[];
   sessionType: SessionType;
   contextGroup: string | null;
+  /** The host context, already checked and serialized; null for none. */
+  hostContext?: string | null;
   issuer: string;
   expiresAt: number;
   /** The API key that minted it (ticket.create, POST /session/tickets). */
@@ -51,17 +57,17 @@ export interface NewTicket {
 }
 
 const TICKET_COLUMNS =
-  "id, agent_ids, session_type, context_group, issuer, created_at, expires_at, consumed_at, revoked_at, display_name";
+  "id, agent_ids, session_type, context_group, host_context, issuer, created_at, expires_at, consumed_at, revoked_at, display_name";
 const SESSION_COLUMNS =
-  "id, ticket_id, session_type, context_group, user_id, sign_in_id, agent_ids, created_at, expires_at, revoked_at";
+  "id, ticket_id, session_type, context_group, user_id, sign_in_id, agent_ids, host_context, created_at, expires_at, revoked_at";
 
 export function insertTicket(db: Db, ticket: NewTicket, now: number): string {
   const id = newId("tkt");
   statement(
     db,
     `INSERT INTO agent_ticket (id, token_hash, agent_ids, session_type, context_group, issuer,
-       created_at, expires_at, api_key_id, host_user_id, host_workspace_id, display_name)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       created_at, expires_at, host_context, api_key_id, host_user_id, host_workspace_id,
+       display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     id,
     sha256(ticket.token),
@@ -71,6 +77,7 @@ export function insertTicket(db: Db, ticket: NewTicket, now: number): string {
     ticket.issuer,
     now,
     ticket.expiresAt,
+    ticket.hostContext ?? null,
     ticket.apiKeyId ?? null,
     ticket.hostUserId ?? null,
     ticket.hostWorkspaceId ?? null,
@@ -113,7 +120,8 @@ export function insertAgentSession(db: Db, session: NewAgentSession, now: number
   return statement<unknown[], AgentSessionRow>(
     db,
     `INSERT INTO agent_session (id, token_hash, ticket_id, session_type, context_group, user_id,
-       sign_in_id, agent_ids, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       sign_in_id, agent_ids, created_at, expires_at, host_context)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      RETURNING ${SESSION_COLUMNS}`,
   ).get(
     newId("ags"),
@@ -126,6 +134,7 @@ export function insertAgentSession(db: Db, session: NewAgentSession, now: number
     ticket.agent_ids,
     now,
     ticket.expires_at,
+    ticket.host_context,
   )!;
 }
 

@@ -61,6 +61,25 @@ describe("useAgentSession with a ticket", () => {
     expect(sessionsOfTicket(minted.ticket)).toBe(1);
   });
 
+  it("exposes the ticket's host context, and {} for a ticket without one", async () => {
+    const context = { userName: "Ada", workspaceName: "Engines" };
+    const minted = await staticTicket(server, group, { context });
+    const browser = new TestBrowser(server.url);
+    const withContext = renderAgentHook(browser, () => useAgentSession(minted.ticket));
+    expect(withContext.result.current.hostContext).toBeNull();
+    await waitFor(() => expect(withContext.result.current.hasSession).toBe(true));
+    expect(withContext.result.current.hostContext).toEqual(context);
+    withContext.unmount();
+
+    const plain = await staticTicket(server, group);
+    const without = renderAgentHook(new TestBrowser(server.url), () =>
+      useAgentSession(plain.ticket),
+    );
+    await waitFor(() => expect(without.result.current.hasSession).toBe(true));
+    expect(without.result.current.hostContext).toEqual({});
+    without.unmount();
+  });
+
   it("reports a refused ticket, and reads the browser's session without one", async () => {
     const browser = new TestBrowser(server.url);
     const refused = renderAgentHook(browser, () => useAgentSession("aat_not-a-ticket"));

@@ -43,6 +43,11 @@ export interface AgentSessionState {
   sessionType: AgentSessionInfo["sessionType"] | null;
   /** The label the session's ticket was minted with ("Acme · Ada Lovelace"), or null. */
   displayName: string | null;
+  /**
+   * What the app's backend put in the ticket (user name, workspace name...), read-only: the
+   * browser cannot change it. `{}` when the ticket had none; null without a session.
+   */
+  hostContext: AgentSessionInfo["hostContext"] | null;
   /** When the session ends, in epoch milliseconds (the server's clock). */
   expiresAt: number | null;
   /** The ticket given (or, with getTicket, one it returned) has been exchanged. */
@@ -223,6 +228,7 @@ export function useAgentSession(
     contextGroup: session?.contextGroup ?? null,
     sessionType: session?.sessionType ?? null,
     displayName: session?.displayName ?? null,
+    hostContext: session?.hostContext ?? null,
     expiresAt,
     ticketExchanged: ticketState ? ticketState.status === "done" : snapshot.ticketsIssued > 0,
     refetch,

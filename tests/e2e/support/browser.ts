@@ -5,12 +5,31 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const resultsDir = fileURLToPath(new URL("../../../test-results/", import.meta.url));
+
+/**
+ * The Chromium to drive: CHROMIUM_PATH, by default Debian's /usr/bin/chromium. Throws an error
+ * of one line that says what to install when it is not there (the e2e project's global setup
+ * calls this, so a machine without it fails once, before any test, with that line).
+ */
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  const executable = env.CHROMIUM_PATH || "/usr/bin/chromium";
+  try {
+    fs.accessSync(executable, fs.constants.X_OK);
+    return executable;
+  } catch {
+    const error = new Error(
+      `No Chromium at ${executable}: install Debian's chromium package (\`bash scripts/setup.sh\` does as root or with sudo; or \`apt-get install chromium\`), or set CHROMIUM_PATH to another Chromium or Chrome.`,
+    );
+    // The line is the whole message: where the check failed is of no use to the reader.
+    error.stack = error.message;
+    throw error;
+  }
+}
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumPath(),
     args: [
       "--no-sandbox",
       "--disable-gpu",

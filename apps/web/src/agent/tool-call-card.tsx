@@ -33,9 +33,12 @@ const STATE_LOOK: Record<ToolCallPart["state"], { label: string; className: stri
   },
 };
 
-/** "getWebhookHealth" → "Get webhook health". */
+/** "getWebhookHealth" → "Get webhook health"; an MCP tool's "everything_echo" → "Everything echo". */
 export function humanToolName(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -61,6 +64,8 @@ export function ToolCallCard({ part }: { part: ToolCallPart }) {
       data-testid="tool-call"
       data-tool={part.toolName}
       data-state={part.state}
+      // A failure is shown open, so its reason (a server that did not start...) is read at once.
+      open={part.state === "failed" ? true : undefined}
     >
       <summary className="flex cursor-pointer items-center gap-2 px-3 py-2">
         <WrenchIcon />

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { Alert, Button } from "../components/ui.tsx";
 import { trpc } from "../trpc.ts";
 import { ChatPanel } from "./chat-panel.tsx";
+import { greeting } from "./greeting.ts";
 
 type SessionType = "static" | "signin";
 
@@ -61,7 +62,10 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
         contextId={current}
         agentId={session.activeAgent?.id ?? ""}
         onCreated={setContextId}
-        emptyHint="Try “How healthy are my webhooks?” or “Please retry the failed deliveries”."
+        emptyHint={greeting(
+          session.hostContext,
+          "Try “How healthy are my webhooks?” or “Please retry the failed deliveries”.",
+        )}
       />
     </div>
   );

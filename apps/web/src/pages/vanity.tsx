@@ -16,6 +16,7 @@ import { useCallback, useEffect, useState } from "react";
 import { ChatPanel } from "../agent/chat-panel.tsx";
 import { ContextSidebar } from "../agent/context-sidebar.tsx";
 import { GrantsPanel } from "../agent/grants-panel.tsx";
+import { greeting } from "../agent/greeting.ts";
 import { problemFromMessage, SessionProblem } from "../agent/session-problem.tsx";
 import { CloseIcon, MenuIcon } from "../components/icons.tsx";
 import { focusRing } from "../components/ui.tsx";
@@ -137,7 +138,10 @@ function Chat({ session }: { session: Session }) {
           contextId={contextId}
           agentId={session.activeAgent?.id ?? ""}
           onCreated={select}
-          emptyHint={`Ask ${session.activeAgent?.name ?? "the agent"} anything. ${session.activeAgent?.description ?? ""}`}
+          emptyHint={greeting(
+            session.hostContext,
+            `Ask ${session.activeAgent?.name ?? "the agent"} anything. ${session.activeAgent?.description ?? ""}`,
+          )}
         />
       </main>
     </div>

@@ -109,6 +109,18 @@ function hasIdField(schema: unknown): boolean {
   return Object.entries(properties).some(([name, node]) => isIdField(name, node ?? {}));
 }
 
+/**
+ * The action verb a tool's name starts with, if any; for an MCP tool, after its server's prefix
+ * (`notes_create_entities` starts with "create").
+ */
+function actionVerbOf(name: string): string | undefined {
+  const words = spoken(name).split(" ");
+  const candidates = name.includes("_")
+    ? [words[0], spoken(name.slice(name.indexOf("_") + 1)).split(" ")[0]]
+    : [words[0]];
+  return candidates.map((word) => stem(word ?? "")).find((verb) => ACTION_VERBS.has(verb));
+}
+
 function count(words: readonly string[], among: readonly string[]): number {
   return words.filter((word) => among.some((other) => sameWord(word, other))).length;
 }
@@ -117,8 +129,8 @@ function count(words: readonly string[], among: readonly string[]): number {
  * The one tool the message points at, or none. Each word of the message found in a tool's
  * name scores 3, each other word found in its description 1, and an id in the message 2 for a
  * tool that takes an id; a tool needs 2 to be called (one description word alone is not
- * enough). A tool named after an action verb (retry, refund, ask...) is left out unless the
- * message says that verb. The highest score wins; a tie goes to more name words, then to the
+ * enough). A tool named after an action verb (retry, refund, ask...; for an MCP tool, the verb
+ * after its server's prefix) is left out unless the message says that verb. The highest score wins; a tie goes to more name words, then to the
  * tool listed first.
  */
 export function chooseTool(
@@ -127,8 +139,8 @@ export function chooseTool(
 ): LanguageModelV3FunctionTool | undefined {
   let best: { tool: LanguageModelV3FunctionTool; score: number; name: number } | undefined;
   for (const tool of tools) {
-    const verb = stem(spoken(tool.name).split(" ")[0] ?? "");
-    if (ACTION_VERBS.has(verb) && !message.words.some((word) => sameWord(word, verb))) continue;
+    const verb = actionVerbOf(tool.name);
+    if (verb && !message.words.some((word) => sameWord(word, verb))) continue;
     const nameWords = keywords(tool.name);
     const name = count(message.words, nameWords);
     const others = message.words.filter((word) => !nameWords.some((n) => sameWord(word, n)));

@@ -81,6 +81,14 @@ function fromMessage(name: string, node: SchemaNode, offer: Offer): JsonValue | 
   }
 }
 
+// "use echo to say hi" asks for the text "hi": what follows a final "say" (or "saying").
+const SAID = /\bsay(?:ing)?\s+(.+?)[.!?]*$/i;
+
+/** The text a message asks to be said: after its last "say", else the whole message. */
+function saidText(text: string): string {
+  return SAID.exec(text)?.[1]?.trim() || text;
+}
+
 /** A value for a required field the message says nothing about. */
 function fallback(name: string, node: SchemaNode, offer: Offer): JsonValue {
   if (node.default !== undefined) return node.default;
@@ -100,7 +108,7 @@ function fallback(name: string, node: SchemaNode, offer: Offer): JsonValue {
       return fill(node, offer);
     default:
       // An id field with no id in the message stays empty rather than taking the message.
-      return isIdField(name, node) ? "" : offer.message.text;
+      return isIdField(name, node) ? "" : saidText(offer.message.text);
   }
 }
 
@@ -127,7 +135,8 @@ function fill(schema: SchemaNode, offer: Offer): { [key: string]: JsonValue } {
  * (orderId, orderNumber; all ids for an array of them), quoted text for another string, the
  * enum value whose words the message says. Optional fields the message gives nothing for are
  * left out; required ones get their default, first example or first enum value, else 1, true,
- * [], "" for an id, or the whole message for text.
+ * [], "" for an id, or for text what follows "say" in the message ("use echo to say hi" gives
+ * "hi"), else the whole message.
  */
 export function inputFor(schema: unknown, message: ReadMessage): { [key: string]: JsonValue } {
   const offer: Offer = {

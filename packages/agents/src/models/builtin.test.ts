@@ -104,6 +104,39 @@ describe("the builtin model's choice of a tool", () => {
   });
 });
 
+describe("the builtin model and MCP tools", () => {
+  const echo = fn("everything_echo", "Echoes back the input string", {
+    type: "object",
+    properties: { message: { type: "string", description: "Message to echo" } },
+    required: ["message"],
+  });
+  const sum = fn("everything_get-sum", "Returns the sum of two numbers");
+  const create = fn("notes_create_entities", "Create multiple new entities in the knowledge graph");
+  const read = fn("notes_read_graph", "Read the entire knowledge graph");
+
+  it("calls a prefixed tool by its name word, with what follows 'say' as its text", () => {
+    expect(planReply(user("use echo to say hi"), [sum, echo])).toEqual({
+      kind: "tool-call",
+      toolName: "everything_echo",
+      input: { message: "hi" },
+    });
+    expect(planReply(user("Echo, say hello there!"), [echo])).toMatchObject({
+      input: { message: "hello there" },
+    });
+    // Without "say", a text field still gets the whole message.
+    expect(planReply(user("echo this line"), [echo])).toMatchObject({
+      input: { message: "echo this line" },
+    });
+  });
+
+  it("reads the action verb after an MCP prefix: no create without 'create'", () => {
+    expect(
+      chooseTool(readMessage("what entities are in the knowledge graph?"), [create, read]),
+    ).toBe(read);
+    expect(chooseTool(readMessage("create entities in the graph"), [create, read])).toBe(create);
+  });
+});
+
 describe("the builtin model's inputs", () => {
   const schema = jsonSchemaOf(
     z.object({

@@ -245,13 +245,26 @@ describe("asking the user", () => {
     await first.runtime.close();
     first.db.close();
     const restarted = first.restart({ db: openDatabase(file) });
-    await restarted.recover();
+    // Recovery leaves a waiting run waiting: only running ones are interrupted.
+    expect(await restarted.recover()).toEqual({ interruptedRunIds: [] });
+    expect(await restarted.getContext(first.scope, context.id)).toMatchObject({
+      status: "waiting_for_input",
+    });
+    const toolCallId = (last as { toolCallId: string }).toolCallId;
     await restarted.submitInput(first.scope, context.id, {
-      toolCallId: (last as { toolCallId: string }).toolCallId,
-      value: "yes",
+      toolCallId,
+      value: "Retry the billing hook",
     });
     const events = await eventsUntil(restarted, first.scope, context.id, runFinished(sent.runId));
     expect(events.at(-1)!.event).toMatchObject({ status: "completed" });
     expect(runWaiting(events.at(-1)!.event)).toBe(false);
+    // The answer submitted after the restart is the one stored and the one the model heard.
+    const { call, text } = await toolCall(restarted, first.scope, context.id);
+    expect(call).toMatchObject({
+      toolCallId,
+      state: "completed",
+      output: { answer: "Retry the billing hook" },
+    });
+    expect(text).toBe("You answered: Retry the billing hook.");
   });
 });

@@ -5,6 +5,7 @@
 import { appendContextEvents, type Db, getContextById } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { AgentRegistry } from "../agent.ts";
+import type { McpHub } from "../mcp/hub.ts";
 import type { ContextEvent, SequencedEvent } from "../types.ts";
 import type { ContextBus } from "./bus.ts";
 import type { FailureLog } from "./failures.ts";
@@ -18,6 +19,8 @@ export interface Engine {
   deltaFlushMs: number;
   maxSteps: number;
   maxOutputTokens: number;
+  /** The MCP connections of running runs. */
+  mcp: McpHub;
   onError: (error: unknown) => void;
   logFailure: FailureLog;
 }

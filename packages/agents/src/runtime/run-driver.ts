@@ -16,12 +16,19 @@ import {
   setMessageParts,
 } from "@agent-access/db";
 import type { LanguageModelUsage, ToolSet } from "ai";
-import { streamText, tool, zodSchema } from "ai";
+import { jsonSchema, streamText, type Tool, tool, zodSchema } from "ai";
 import { z } from "zod";
-import type { AgentDefinition, ToolContext } from "../agent.ts";
+import {
+  type AgentDefinition,
+  type AgentTool,
+  instructionsFor,
+  type ToolContext,
+} from "../agent.ts";
+import { openRunTools, type RunTools } from "../mcp/run-tools.ts";
 import type {
   ContextEvent,
   FinishedRunStatus,
+  HostContext,
   MessagePart,
   RunUsage,
   ToolCallPart,
@@ -72,24 +79,26 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-const toolSets = new WeakMap<AgentDefinition, ToolSet>();
+const modelTools = new WeakMap<AgentTool, Tool>();
 
 /**
- * The agent's tools as the AI SDK describes them to a model: no `execute`, the engine runs them.
+ * The run's tools as the AI SDK describes them to a model: no `execute`, the engine runs them.
  * Each schema is wrapped once with `zodSchema`, which keeps its JSON Schema once made; a bare zod
- * schema would be converted again on every model step.
+ * schema would be converted again on every model step. An MCP tool brings its JSON Schema.
  */
 function toolSetOf(agent: AgentDefinition): ToolSet {
-  let set = toolSets.get(agent);
-  if (!set) {
-    set = {};
-    for (const [name, definition] of Object.entries(agent.tools)) {
-      set[name] = tool({
+  const set: ToolSet = {};
+  for (const [name, definition] of Object.entries(agent.tools)) {
+    let described = modelTools.get(definition);
+    if (!described) {
+      const given = definition.kind === "execute" ? definition.modelInputSchema : undefined;
+      described = tool({
         description: definition.description,
-        inputSchema: zodSchema(definition.inputSchema),
+        inputSchema: given ? jsonSchema(given) : zodSchema(definition.inputSchema),
       });
+      modelTools.set(definition, described);
     }
-    toolSets.set(agent, set);
+    set[name] = described;
   }
   return set;
 }
@@ -119,6 +128,7 @@ export class RunDriver {
     private readonly contextGroup: string,
     private readonly messageId: string | null,
     parts: MessagePart[],
+    private readonly hostContext: HostContext,
   ) {
     this.parts = parts;
     this.usage = parseUsage(run.usage);
@@ -126,7 +136,7 @@ export class RunDriver {
   }
 
   /** A driver for the run as stored. */
-  static load(engine: Engine, runId: string): RunDriver {
+  static load(engine: Engine, runId: string, hostContext: HostContext = {}): RunDriver {
     const run = getRun(engine.db, runId);
     if (!run) throw new Error(`no run ${runId}`);
     const context = getContextById(engine.db, run.context_id)!;
@@ -137,6 +147,7 @@ export class RunDriver {
       context.context_group,
       message?.id ?? null,
       message ? toMessage(message).parts : [],
+      hostContext,
     );
   }
 
@@ -157,12 +168,19 @@ export class RunDriver {
   }
 
   private async drive(): Promise<void> {
-    const agent = this.engine.agents.get(this.run.agent_id);
-    if (!agent) {
+    const defined = this.engine.agents.get(this.run.agent_id);
+    if (!defined) {
       this.finish("failed", `The agent "${this.run.agent_id}" is no longer available.`);
       return;
     }
+    let runTools: RunTools | undefined;
     try {
+      runTools = await openRunTools(this.engine.mcp, defined, {
+        contextGroup: this.contextGroup,
+        hostContext: this.hostContext,
+      });
+      const agent = runTools.agent;
+      this.reportUnavailable(runTools);
       let answered = false;
       for (;;) {
         const waiting = await this.settleToolCalls(agent);
@@ -181,6 +199,17 @@ export class RunDriver {
       if (this.abortCause === "failure") return this.finish("failed", this.reported(this.failure));
       if (this.abortCause === "shutdown") return this.finish("interrupted", INTERRUPTED_ERROR);
       this.finish("cancelled");
+    } finally {
+      // The run paused or ended: its MCP servers' processes and sessions end with it.
+      await runTools?.close();
+    }
+  }
+
+  /** A failed card for each MCP server that could not list its tools, once per reply. */
+  private reportUnavailable(runTools: RunTools): void {
+    for (const part of runTools.unavailableParts) {
+      if (this.parts.some((p) => p.type === "tool-call" && p.toolName === part.toolName)) continue;
+      this.commit((draft, emit) => this.setPart(draft, draft.length, part, emit));
     }
   }
 
@@ -202,7 +231,10 @@ export class RunDriver {
     const step = new AbortController();
     const result = streamText({
       model: agent.model ?? this.engine.model,
-      system: agent.instructions,
+      system: instructionsFor(agent, {
+        hostContext: this.hostContext,
+        contextGroup: this.contextGroup,
+      }),
       messages,
       tools: Object.keys(tools).length > 0 ? tools : undefined,
       maxOutputTokens,
@@ -322,6 +354,7 @@ export class RunDriver {
         const signal = this.controller.signal;
         const context: ToolContext = {
           contextGroup: this.contextGroup,
+          hostContext: this.hostContext,
           contextId: this.contextId,
           db: this.engine.db,
           signal,

@@ -3,7 +3,6 @@
 // NOT_FOUND. The API's router is meant to be a thin layer over these methods.
 
 import {
-  type AgentScope,
   type ContextRow,
   type ContextStatus,
   changeContextStatus,
@@ -31,7 +30,9 @@ import {
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { AgentDefinition, AgentRegistry } from "../agent.ts";
 import { AgentRuntimeError, contextNotFound } from "../errors.ts";
+import { McpHub } from "../mcp/hub.ts";
 import type {
+  AgentScope,
   ContextMessage,
   ContextSummary,
   MessagePart,
@@ -186,6 +187,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     deltaFlushMs: options.deltaFlushMs ?? 50,
     maxSteps: options.maxSteps ?? 10,
     maxOutputTokens: options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+    mcp: new McpHub(options.now),
     onError: options.onError ?? ((error) => console.error(error)),
     logFailure: options.logFailure ?? logFailureToStderr,
   };
@@ -217,8 +219,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     }
   }
 
-  function startDriver(runId: string): void {
-    const driver = RunDriver.load(engine, runId).start();
+  function startDriver(runId: string, scope: AgentScope): void {
+    const driver = RunDriver.load(engine, runId, scope.hostContext).start();
     drivers.set(driver.contextId, driver);
     void driver.done.then(() => {
       // A resumed run may already have a newer driver here; leave that one be.
@@ -402,7 +404,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         });
         return text ? beginTurn(requireContext(scope, id), text, emit) : null;
       });
-      if (sent) startDriver(sent.runId);
+      if (sent) startDriver(sent.runId, scope);
       return { context: toSummary(requireContext(scope, id)), sent };
     },
 
@@ -455,7 +457,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       const sent = commit(engine, context.id, (emit) =>
         beginTurn(requireContext(scope, contextId), text, emit),
       );
-      startDriver(sent.runId);
+      startDriver(sent.runId, scope);
       return sent;
     },
 
@@ -476,7 +478,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         if (removed.length > 0) emit({ type: "messages.removed", messageIds: removed });
         return { messageId: lastUser.id, runId: beginRun(context, lastUser.id, emit) };
       });
-      startDriver(sent.runId);
+      startDriver(sent.runId, scope);
       return sent;
     },
 
@@ -504,7 +506,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
             : { ...part, state: "running" };
         return storeAnswer(context.id, waiting, answered, emit);
       });
-      startDriver(runId);
+      startDriver(runId, scope);
       return { runId };
     },
 
@@ -519,7 +521,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         const answered: ToolCallPart = { ...part, state: "completed", output: { answer: value } };
         return storeAnswer(context.id, waiting, answered, emit);
       });
-      startDriver(runId);
+      startDriver(runId, scope);
       return { runId };
     },
 
@@ -558,6 +560,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       const running = [...drivers.values()];
       for (const driver of running) driver.abort("shutdown");
       await Promise.all(running.map((driver) => driver.done));
+      await engine.mcp.close();
       bus.closeAll();
     },
   };

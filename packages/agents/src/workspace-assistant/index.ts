@@ -1,21 +1,64 @@
 // The demo agent: answers questions about the webhooks of the workspace a conversation belongs
 // to, retries failed deliveries with the user's approval, and asks when something is unclear.
-import { askUser, createAgentRegistry, defineAgent } from "../agent.ts";
+import { type AgentDefinition, askUser, createAgentRegistry, defineAgent } from "../agent.ts";
+import type { HostContext } from "../types.ts";
+import { workspaceNotesServer } from "./notes.ts";
 import { getWebhookHealth, retryFailedDeliveries } from "./tools.ts";
 
-export const workspaceAssistant = defineAgent({
-  id: "workspace-assistant",
-  name: "Workspace assistant",
-  description: "Answers questions about this workspace's webhooks.",
-  instructions: [
-    "You are the workspace assistant of a webhook delivery service.",
-    "Answer questions about the webhooks of the user's workspace with getWebhookHealth; quote numbers from its result, never invent them.",
-    "Retry failed deliveries with retryFailedDeliveries only when the user asks for it; the user approves each call.",
-    "When a request is ambiguous (for example which endpoint is meant), use askUser.",
-    "Be brief.",
-  ].join("\n"),
-  tools: { getWebhookHealth, retryFailedDeliveries, askUser },
-});
+const INSTRUCTIONS = [
+  "You are the workspace assistant of a webhook delivery service.",
+  "Answer questions about the webhooks of the user's workspace with getWebhookHealth; quote numbers from its result, never invent them.",
+  "Retry failed deliveries with retryFailedDeliveries only when the user asks for it; the user approves each call.",
+  "When a request is ambiguous (for example which endpoint is meant), use askUser.",
+  "Be brief.",
+];
+
+/** Facts from the host context, for the prompt: only strings the demo's door puts there. */
+function aboutTheUser(hostContext: HostContext): string[] {
+  const text = (key: string) => {
+    const value = hostContext[key];
+    return typeof value === "string" && value.trim() ? value.trim().slice(0, 200) : null;
+  };
+  const lines: string[] = [];
+  const name = text("userName");
+  const workspace = text("workspaceName");
+  if (name) lines.push(`You are talking to ${name}; greet them by name in your first reply.`);
+  if (workspace) lines.push(`Their workspace is called "${workspace}"; call it by that name.`);
+  const role = text("role");
+  if (role) lines.push(`They are its ${role}.`);
+  return lines;
+}
+
+export interface WorkspaceAssistantOptions {
+  /**
+   * Where the notes MCP server keeps one file per context group; without it the assistant has
+   * no notes (as in most tests, which then start no server process).
+   */
+  notesDir?: string;
+}
+
+/** The demo agent, with notes (an MCP server) when `notesDir` is given. */
+export function createWorkspaceAssistant(options: WorkspaceAssistantOptions = {}): AgentDefinition {
+  return defineAgent({
+    id: "workspace-assistant",
+    name: "Workspace assistant",
+    description: "Answers questions about this workspace's webhooks.",
+    instructions: ({ hostContext }) =>
+      [
+        ...INSTRUCTIONS,
+        ...aboutTheUser(hostContext),
+        ...(options.notesDir
+          ? [
+              "Keep notes the user asks you to remember with the notes tools (one entity per topic, the note as an observation), and look them up there when asked.",
+            ]
+          : []),
+      ].join("\n"),
+    tools: { getWebhookHealth, retryFailedDeliveries, askUser },
+    ...(options.notesDir ? { mcpServers: [workspaceNotesServer(options.notesDir)] } : {}),
+  });
+}
+
+export const workspaceAssistant = createWorkspaceAssistant();
 
 /** The agents the server offers. */
 export const defaultAgents = [workspaceAssistant];

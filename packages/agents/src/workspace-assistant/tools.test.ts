@@ -18,6 +18,7 @@ beforeEach(() => {
 function context(contextGroup: string): ToolContext {
   return {
     contextGroup,
+    hostContext: {},
     contextId: "ctx_test",
     db,
     signal: new AbortController().signal,
@@ -58,11 +59,34 @@ describe("the webhook tools", () => {
       deliveries: number;
     };
     expect(all).toMatchObject({ workspaces: 2, deliveries: 240 });
-    const recent = (await getWebhookHealth.execute(
-      { sinceHours: 1 },
-      context(`workspace:${production}`),
-    )) as { deliveries: number };
-    expect(recent.deliveries).toBe(180);
+  });
+
+  it("count only the deliveries of the last `sinceHours` hours when asked", async () => {
+    const [production] = workspaceIds as [string];
+    // The seed's deliveries are all of the last hour; add 20 from six hours ago, all failed.
+    const endpointId = db
+      .prepare("SELECT id FROM webhook_endpoint WHERE workspace_id = ? ORDER BY url LIMIT 1")
+      .pluck()
+      .get(production);
+    const insert = db.prepare(
+      `INSERT INTO webhook_delivery (id, endpoint_id, event_type, status, response_status,
+         duration_ms, attempt, created_at) VALUES (?, ?, 'invoice.paid', 'failed', 500, 100, 1, ?)`,
+    );
+    for (let i = 0; i < 20; i++)
+      insert.run(`whd_old_${i}`, endpointId, 1_000_000_000 - 6 * 3_600_000);
+
+    const health = async (input: { sinceHours?: number }) =>
+      (await getWebhookHealth.execute(input, context(`workspace:${production}`))) as {
+        deliveries: number;
+        successRate: number;
+      };
+    expect((await health({})).deliveries).toBe(200);
+    expect((await health({ sinceHours: 6 })).deliveries).toBe(200);
+    const lastHour = await health({ sinceHours: 1 });
+    expect(lastHour.deliveries).toBe(180);
+    expect((await health({ sinceHours: 5 })).deliveries).toBe(180);
+    // The old failures weigh on the all-time rate only.
+    expect(lastHour.successRate).toBeGreaterThan((await health({})).successRate);
   });
 
   it("refuse a group that names no workspace, in words the model can pass on", () => {

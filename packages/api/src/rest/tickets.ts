@@ -1,5 +1,5 @@
 // POST /session/tickets: the reference page's REST door for backends in any language. It runs
-// the same procedure as ticket.create and turns its errors into { error: { code, message } }.
+// the same procedure as ticket.create and turns its errors into restError's body.
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z } from "zod";
@@ -19,9 +19,21 @@ const ERROR_CODES: Partial<Record<TRPCError["code"], string>> = {
   UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
 };
 
+/**
+ * The body of every refusal on the REST door (and of the server's same-origin refusal, which
+ * stands before it): `{ error: { code, message }, code, message }`. The top-level copies are
+ * what Wacht's own backend client (`@wacht/backend`) reads, so code written for it runs
+ * unchanged; `error` is what our SDK reads. Codes are lower-case snake_case, e.g. `forbidden`.
+ */
+export function restError(
+  code: string,
+  message: string,
+): { error: { code: string; message: string }; code: string; message: string } {
+  return { error: { code, message }, code, message };
+}
+
 function errorResponse(status: number, code: string, message: string, headers?: Headers): Response {
-  const response = Response.json({ error: { code, message } }, { status, headers });
-  return response;
+  return Response.json(restError(code, message), { status, headers });
 }
 
 /** The zod issues of a bad body as one line per field, e.g. "agent_ids: expected array". */

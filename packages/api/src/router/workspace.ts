@@ -64,8 +64,8 @@ export const workspaceRouter = createTRPCRouter({
   issueAgentTicket: userProcedure
     .input(z.object({ workspaceId, sessionType: z.enum(["static", "signin"]) }))
     .mutation(({ ctx, input }) => {
-      const workspace = findWorkspaceForMember(ctx.db, input.workspaceId, ctx.user.id);
-      if (!workspace) throw noSuchWorkspace();
+      const member = findWorkspaceForMember(ctx.db, input.workspaceId, ctx.user.id);
+      if (!member) throw noSuchWorkspace();
       const minted = mintTicket(
         ctx,
         {
@@ -76,7 +76,14 @@ export const workspaceRouter = createTRPCRouter({
             input.sessionType === "static"
               ? `workspace:${input.workspaceId}:user:${ctx.user.id}`
               : undefined,
-          display_name: `${workspace.name} · ${ctx.user.name}`,
+          display_name: `${member.name} · ${ctx.user.name}`,
+          // Host context: who the assistant serves and where; it greets by name.
+          context: {
+            userName: ctx.user.name,
+            workspaceId: member.id,
+            workspaceName: member.name,
+            role: member.role,
+          },
         },
         `user:${ctx.user.id}`,
         DEMO_CONTEXT_GROUP_RULE,

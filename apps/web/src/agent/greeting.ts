@@ -1,0 +1,17 @@
+// The empty conversation's greeting, from the host context the app's backend put in the ticket
+// (read-only in useAgentSession): the user's name and the workspace's, when the ticket has them.
+type HostContext = { readonly [key: string]: unknown } | null;
+
+function text(hostContext: HostContext, key: string): string | null {
+  const value = hostContext?.[key];
+  return typeof value === "string" && value.trim() ? value.trim() : null;
+}
+
+/** "Hi Ada. Ask about Analytical Engines: …" or, without host context, just `hint`. */
+export function greeting(hostContext: HostContext, hint: string): string {
+  const name = text(hostContext, "userName");
+  const workspace = text(hostContext, "workspaceName");
+  const hello = name ? `Hi ${name}.` : "";
+  const about = workspace ? `Ask about ${workspace}:` : "";
+  return [hello, about, hint].filter(Boolean).join(" ");
+}
