@@ -37,6 +37,7 @@ export default defineConfig({
     proxy: {
       "/trpc": { target: api },
       "/session": { target: api },
+      "/v1": { target: api },
       "/healthz": { target: api },
     },
   },

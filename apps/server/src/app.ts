@@ -1,6 +1,7 @@
-// The HTTP surface: tRPC at /trpc (queries, mutations, SSE subscriptions), /healthz, and in
-// production the built web app with a fallback to index.html for client-side routes. Every
-// request that may change state passes the same-origin check first.
+// The HTTP surface: tRPC at /trpc (queries, mutations, SSE subscriptions), /healthz, REST for
+// backends (/session/tickets, the host API at /v1), and in production the built web app with a
+// fallback to index.html for client-side routes. Every request that may change state passes the
+// same-origin check first.
 import fs from "node:fs";
 import path from "node:path";
 import {
@@ -9,11 +10,15 @@ import {
   appRouter,
   createRequestContext,
   EVENT_STREAM_PATH,
+  handleOpenApiRequest,
   handleTicketRequest,
+  honoPath,
+  hostApiRoutes,
   MAX_BATCH_SIZE,
   releaseWhenDone,
   restError,
   retryAfterHeader,
+  serveRoute,
   TICKET_BODY_MAX_BYTES,
   takeStreamSlot,
 } from "@agent-access/api";
@@ -112,18 +117,17 @@ export function createApp(options: AppOptions) {
         ),
     }),
   );
-  app.use(
-    "/session/tickets",
-    bodyLimit({
-      maxSize: TICKET_BODY_MAX_BYTES,
-      onError: (c) =>
-        c.json(
-          restError("payload_too_large", `the body is over ${TICKET_BODY_MAX_BYTES} bytes`),
-          413,
-          { connection: "close" },
-        ),
-    }),
-  );
+  const restBodyLimit = bodyLimit({
+    maxSize: TICKET_BODY_MAX_BYTES,
+    onError: (c) =>
+      c.json(
+        restError("payload_too_large", `the body is over ${TICKET_BODY_MAX_BYTES} bytes`),
+        413,
+        { connection: "close" },
+      ),
+  });
+  app.use("/session/tickets", restBodyLimit);
+  app.use("/v1/*", restBodyLimit);
 
   // The vanity page's URL carries a ticket: it sends no Referer at all. Registered before the
   // hardening below so that it has the last word on this header.
@@ -184,6 +188,16 @@ export function createApp(options: AppOptions) {
     if (!c.res.body) slot.release();
     else c.res = new Response(releaseWhenDone(c.res.body, slot.release), c.res);
   });
+  // The host API for backends (packages/api/src/rest/v1): its route table, and its description.
+  app.get("/v1/openapi.json", () => handleOpenApiRequest(deps));
+  for (const route of hostApiRoutes) {
+    app.on(route.method.toUpperCase(), honoPath(route), (c) =>
+      serveRoute(route, deps, c.req.raw, c.req.param()),
+    );
+  }
+  app.all("/v1/*", (c) =>
+    c.json(restError("not_found", "no such route: see /v1/openapi.json"), 404),
+  );
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({

@@ -39,8 +39,8 @@ describe("pnpm cli", () => {
     const created = cli("api-key", "create", "--name", "billing backend", "--json");
     expect(created.status).toBe(0);
     const key = JSON.parse(created.stdout) as { id: string; name: string; key: string };
-    expect(Object.keys(key)).toEqual(["id", "name", "key"]);
-    expect(key.name).toBe("billing backend");
+    expect(Object.keys(key)).toEqual(["id", "name", "key", "scope"]);
+    expect(key).toMatchObject({ name: "billing backend", scope: "all" });
 
     const db = openDatabase(databasePath);
     const row = db.prepare("SELECT prefix, secret_hash FROM api_key WHERE id = ?").get(key.id);
@@ -54,6 +54,60 @@ describe("pnpm cli", () => {
 
     expect(cli("api-key", "revoke", key.id)).toMatchObject({ status: 0 });
     expect(cli("api-key", "list").stdout).toMatch(/revoked \d{4}-/);
+  });
+
+  it("creates keys of a scope, and refuses a scope that does not exist", () => {
+    const { cli } = newCli();
+    const created = cli("api-key", "create", "--name", "reader", "--scope", "read", "--json");
+    const key = JSON.parse(created.stdout) as { id: string; scope: string };
+    expect(key.scope).toBe("read");
+    expect(cli("api-key", "list").stdout).toMatch(new RegExp(`${key.id} .* scope read`));
+    expect(cli("api-key", "create", "--name", "x", "--scope", "root")).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining("--scope is tickets, read, erase, all"),
+    });
+  });
+
+  it("adds, lists and removes webhook endpoints", () => {
+    const { cli } = newCli();
+    const added = cli(
+      "webhook",
+      "add",
+      "--url",
+      "https://hooks.example.com/aa",
+      "--events",
+      "run.finished,context.deleted",
+      "--json",
+    );
+    expect(added.status).toBe(0);
+    const endpoint = JSON.parse(added.stdout) as { id: string; secret: string; events: string[] };
+    expect(endpoint).toMatchObject({
+      id: expect.stringMatching(/^whe_/),
+      secret: expect.stringMatching(/^whsec_/),
+      events: ["run.finished", "context.deleted"],
+    });
+    const listed = cli("webhook", "list");
+    expect(listed.stdout).toContain(
+      `${endpoint.id}  https://hooks.example.com/aa  run.finished,context.deleted  (cli)  active`,
+    );
+    expect(listed.stdout).not.toContain(endpoint.secret);
+    expect(cli("webhook", "remove", endpoint.id)).toMatchObject({ status: 0 });
+    expect(cli("webhook", "list").stdout).toBe("No webhook endpoints.\n");
+    expect(cli("webhook", "remove", endpoint.id).status).toBe(2);
+  });
+
+  it("shows webhook deliveries, makes secrets and refuses bad webhook options", () => {
+    const { cli } = newCli();
+    expect(cli("webhook", "deliveries")).toMatchObject({ status: 0, stdout: "No deliveries.\n" });
+    expect(cli("webhook", "deliveries", "--status", "lost").status).toBe(2);
+    expect(cli("webhook", "secret").stdout).toMatch(/^whsec_[A-Za-z0-9+/]{43}=\n$/);
+    expect(cli("webhook", "add", "--url", "ftp://x", "--json").status).toBe(2);
+    expect(
+      cli("webhook", "add", "--url", "https://x.example", "--events", "run.started"),
+    ).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining("--events takes"),
+    });
   });
 
   it("refuses bad usage with exit code 2 and the reason", () => {

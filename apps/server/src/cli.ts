@@ -1,7 +1,16 @@
-// Operator commands: pnpm cli migrate | seed | api-key create --name N [--json] | api-key list
-// | api-key revoke <id>. Uses DATABASE_PATH like the server.
+// Operator commands: pnpm cli migrate | seed | api-key create --name N [--scope S] [--json] |
+// api-key list | api-key revoke <id> | webhook add|list|remove|deliveries|secret. Uses
+// DATABASE_PATH like the server.
 import { parseArgs } from "node:util";
-import { createApiKey, listApiKeys, migrate, openDatabase, revokeApiKey } from "@agent-access/db";
+import {
+  type ApiKeyScope,
+  createApiKey,
+  listApiKeys,
+  migrate,
+  openDatabase,
+  revokeApiKey,
+} from "@agent-access/db";
+import { runWebhookCommand, WEBHOOK_USAGE } from "./cli-webhooks.ts";
 import { DEVELOPMENT_PUBLIC_URL, type Env, EnvError, parseEnv } from "./env.ts";
 import { seedIfEmpty } from "./seed.ts";
 
@@ -9,11 +18,16 @@ const USAGE = `Usage: pnpm cli <command>
 
   migrate                         apply pending migrations
   seed                            add the demo data to an empty database
-  api-key create --name <name>    make a backend API key (shown once); --json prints
-                                  {"id","name","key"} and nothing else
+  api-key create --name <name> [--scope tickets|read|erase|all]
+                                  make a backend API key (shown once) that may mint tickets,
+                                  read conversations and usage, erase, or all (the default);
+                                  --json prints {"id","name","key","scope"} and nothing else
   api-key list                    list keys (prefix only, never the secret)
   api-key revoke <id>             revoke a key; requests with it then get 403, and the
-                                  unused tickets and agent sessions it minted end`;
+                                  unused tickets and agent sessions it minted end
+${WEBHOOK_USAGE}`;
+
+const SCOPES: readonly ApiKeyScope[] = ["tickets", "read", "erase", "all"];
 
 class UsageError extends Error {}
 
@@ -38,6 +52,13 @@ async function run(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       name: { type: "string" },
+      scope: { type: "string", default: "all" },
+      url: { type: "string" },
+      events: { type: "string" },
+      secret: { type: "string" },
+      endpoint: { type: "string" },
+      status: { type: "string" },
+      limit: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
@@ -51,6 +72,12 @@ async function run(argv: string[]): Promise<void> {
   const db = openDatabase(env.DATABASE_PATH);
   try {
     const applied = migrate(db);
+    if (command === "webhook") {
+      runWebhookCommand(db, sub, arg, values, (message) => {
+        throw new UsageError(message);
+      });
+      return;
+    }
     switch (`${command} ${sub ?? ""}`.trim()) {
       case "migrate":
         console.log(applied.length ? `Applied migrations ${applied.join(", ")}.` : "Up to date.");
@@ -61,12 +88,14 @@ async function run(argv: string[]): Promise<void> {
       case "api-key create": {
         const name = values.name?.trim();
         if (!name) throw new UsageError("api-key create needs --name <name>");
-        const key = createApiKey(db, name);
+        const scope = values.scope as ApiKeyScope;
+        if (!SCOPES.includes(scope)) throw new UsageError(`--scope is ${SCOPES.join(", ")}`);
+        const key = createApiKey(db, name, Date.now(), scope);
         if (values.json) {
           process.stdout.write(`${JSON.stringify(key)}\n`);
         } else {
           console.log(
-            `Created API key ${key.id} (${key.name}):\n\n  ${key.key}\n\nStore it now: it is not shown again.`,
+            `Created API key ${key.id} (${key.name}, scope ${key.scope}):\n\n  ${key.key}\n\nStore it now: it is not shown again.`,
           );
         }
         return;
@@ -82,7 +111,7 @@ async function run(argv: string[]): Promise<void> {
           const state =
             key.revoked_at === null ? "active" : `revoked ${formatTime(key.revoked_at)}`;
           console.log(
-            `${key.id}  ${key.prefix}…  ${key.name}  created ${formatTime(key.created_at)}  last used ${formatTime(key.last_used_at)}  ${state}`,
+            `${key.id}  ${key.prefix}…  ${key.name}  scope ${key.scope}  created ${formatTime(key.created_at)}  last used ${formatTime(key.last_used_at)}  ${state}`,
           );
         }
         return;

@@ -39,8 +39,35 @@ describe("parseEnv", () => {
     [{ AGENT_MODEL: "openai:gpt-4o-mini" }, /AGENT_API_KEY: is required/],
     [{ CONTEXT_GROUP_PATTERN: "team-(" }, /CONTEXT_GROUP_PATTERN: must be a valid regular/],
     [{ CONTEXT_GROUP_DESCRIPTION: "team-<n>" }, /CONTEXT_GROUP_DESCRIPTION: describes/],
+    [{ WEBHOOK_URL: "https://hooks.example.com/aa" }, /WEBHOOK_SECRET: is required/],
+    [{ WEBHOOK_SECRET: `whsec_${"A".repeat(32)}` }, /WEBHOOK_URL: is required/],
+    [
+      { WEBHOOK_URL: "ftp://hooks.example.com", WEBHOOK_SECRET: `whsec_${"A".repeat(32)}` },
+      /WEBHOOK_URL/,
+    ],
   ])("refuses %j, naming the variable", (source, message) => {
     expect(() => parseEnv(source)).toThrow(message);
+  });
+
+  it("takes a webhook endpoint with a Standard Webhooks secret, never echoing a bad secret", () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+    expect(
+      parseEnv({ WEBHOOK_URL: "https://hooks.example.com/aa", WEBHOOK_SECRET: secret }),
+    ).toMatchObject({
+      WEBHOOK_URL: "https://hooks.example.com/aa",
+      WEBHOOK_SECRET: secret,
+    });
+    for (const bad of ["whsec_short", "not-whsec", `whsec_${"A".repeat(200)}`]) {
+      const error = (() => {
+        try {
+          parseEnv({ WEBHOOK_URL: "https://hooks.example.com/aa", WEBHOOK_SECRET: bad });
+        } catch (caught) {
+          return caught as Error;
+        }
+      })();
+      expect(error?.message).toMatch(/WEBHOOK_SECRET: must be whsec_/);
+      expect(error?.message).not.toContain(bad);
+    }
   });
 
   it("stops the server at start-up with the variable's name and exit code 1", () => {

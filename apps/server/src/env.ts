@@ -9,6 +9,13 @@ const MODEL = /^(builtin|(openai|anthropic|openai-compatible):\S+)$/;
 
 /** A limit: a whole number from 1 up, unset for the documented default. */
 const limit = z.coerce.number().int().min(1).max(1_000_000).optional();
+/** A Standard Webhooks secret: whsec_ and the base64 of 24 to 64 bytes. */
+export function isWebhookSecret(value: string): boolean {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  if (!match) return false;
+  const bytes = Buffer.from(match[1]!, "base64").length;
+  return bytes >= 24 && bytes <= 64;
+}
 
 const schema = z
   .object({
@@ -114,6 +121,16 @@ const schema = z
      * the notes out. Default: a "notes" folder beside DATABASE_PATH.
      */
     AGENT_NOTES_DIR: z.string().min(1).optional(),
+    /**
+     * Where the host's webhook events go (all five kinds), signed with WEBHOOK_SECRET. Default
+     * none; more endpoints can be added with `pnpm cli webhook add`.
+     */
+    WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** The Standard Webhooks secret of WEBHOOK_URL: whsec_ then base64 of 24 to 64 bytes. */
+    WEBHOOK_SECRET: z
+      .string()
+      .refine(isWebhookSecret, "must be whsec_ followed by base64 of 24 to 64 random bytes")
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.CONTEXT_GROUP_DESCRIPTION && !env.CONTEXT_GROUP_PATTERN) {
@@ -129,6 +146,20 @@ const schema = z
         path: ["AGENT_BASE_URL"],
         message:
           "is required when AGENT_MODEL is openai-compatible:<model> (e.g. http://localhost:11434/v1)",
+      });
+    }
+    if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WEBHOOK_SECRET"],
+        message: "is required when WEBHOOK_URL is set (pnpm cli webhook secret makes one)",
+      });
+    }
+    if (env.WEBHOOK_SECRET && !env.WEBHOOK_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WEBHOOK_URL"],
+        message: "is required when WEBHOOK_SECRET is set",
       });
     }
     if (/^(openai|anthropic):/.test(env.AGENT_MODEL) && !env.AGENT_API_KEY) {
@@ -148,6 +179,8 @@ export type Env = Omit<z.output<typeof schema>, "HOST" | "PUBLIC_URL"> & {
   PUBLIC_URL: string;
 };
 
+const SECRET_VARIABLES = new Set(["AGENT_API_KEY", "WEBHOOK_SECRET"]);
+
 export class EnvError extends Error {
   override name = "EnvError";
 }
@@ -160,7 +193,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");
-      const value = given[name];
+      // A secret's value is never repeated into logs, even a malformed one.
+      const value = SECRET_VARIABLES.has(name) ? undefined : given[name];
       return `  ${name}: ${issue.message}${value === undefined ? "" : ` (got ${JSON.stringify(value)})`}`;
     });
     throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);

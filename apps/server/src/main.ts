@@ -1,17 +1,19 @@
 // Starts the server: validates the environment and the model settings, migrates the database
 // (and seeds the demo data in development), marks runs a crash left running as interrupted,
-// listens, and on SIGTERM/SIGINT closes HTTP first, then the run engine, then the database.
+// listens, delivers webhooks, and on SIGTERM/SIGINT closes HTTP first, then the run engine, then
+// the webhook dispatcher, then the database.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createAgentRuntime, ModelConfigError, resolveModel } from "@agent-access/agents";
 import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
-import { migrate, openDatabase } from "@agent-access/db";
+import { migrate, openDatabase, syncEnvWebhookEndpoint } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { agentRegistryOf } from "./agents.ts";
 import { createApp } from "./app.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { seedIfEmpty } from "./seed.ts";
+import { recordWebhookEvents, WEBHOOK_EVENT_TYPES, WebhookDispatcher } from "./webhooks/index.ts";
 
 function loadEnv() {
   try {
@@ -61,11 +63,18 @@ if (production && !fs.existsSync(`${webRoot}/index.html`)) {
   process.exit(1);
 }
 
+// Webhook events are queued with the changes they report and delivered in the background.
+syncEnvWebhookEndpoint(
+  db,
+  env.WEBHOOK_URL ? { url: env.WEBHOOK_URL, events: WEBHOOK_EVENT_TYPES } : null,
+);
+const webhooks = new WebhookDispatcher({ db, envSecret: env.WEBHOOK_SECRET ?? null });
 const runtime = createAgentRuntime({
   db,
   agents,
   model,
   maxOutputTokens: env.AGENT_MAX_OUTPUT_TOKENS,
+  onCommit: recordWebhookEvents({ onQueued: () => webhooks.wake() }),
 });
 const { interruptedRunIds } = await runtime.recover();
 if (interruptedRunIds.length > 0) {
@@ -104,6 +113,8 @@ await auth.deleteExpiredSessions();
 const sweep = setInterval(() => void auth.deleteExpiredSessions(), 60 * 60_000);
 sweep.unref();
 
+webhooks.start();
+
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
   console.log(`Agent Access server listening on http://${env.HOST}:${info.port}`);
   console.log(`Open ${env.PUBLIC_URL}`);
@@ -124,6 +135,7 @@ async function shutdown(signal: string) {
     if ("closeAllConnections" in server) server.closeAllConnections();
   }, 2000).unref();
   await closed;
+  await webhooks.close();
   db.close();
   process.exit(0);
 }

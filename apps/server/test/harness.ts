@@ -14,6 +14,11 @@ import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import { type AppOptions, createApp } from "../src/app.ts";
+import {
+  recordWebhookEvents,
+  WebhookDispatcher,
+  type WebhookDispatcherOptions,
+} from "../src/webhooks/index.ts";
 import { testAgents } from "./agents.ts";
 import { keepCookies, sendCookies } from "./cookie-jar.ts";
 import { decodeText, SseParser } from "./sse.ts";
@@ -24,6 +29,8 @@ export interface TestServer {
   url: string;
   db: Db;
   runtime: AgentRuntime;
+  /** The webhook dispatcher, when the options asked for one. */
+  webhooks: WebhookDispatcher | null;
   clock: { now: number; advance(ms: number): void };
   close(): Promise<void>;
 }
@@ -34,6 +41,8 @@ export type TestServerOptions = Partial<Omit<AppOptions, "config">> & {
   tokenDelayMs?: number;
   /** Quotas of agent sessions and context groups. Default DEFAULT_AGENT_LIMITS. */
   quotas?: Partial<AgentLimitsConfig>;
+  /** Start a webhook dispatcher with these options (its clock is real). Default none. */
+  webhooks?: Omit<WebhookDispatcherOptions, "db">;
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -48,6 +57,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let url = "";
   const now = () => clock.now;
   const agents = options.agents ?? testAgents;
+  const webhooks = options.webhooks
+    ? new WebhookDispatcher({ db, ...options.webhooks }).start()
+    : null;
   const runtime =
     options.runtime ??
     createAgentRuntime({
@@ -55,6 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       agents,
       model: createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
       now,
+      onCommit: recordWebhookEvents({ now, onQueued: () => webhooks?.wake() }),
     });
   const app = createApp({
     db,
@@ -80,9 +93,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url,
     db,
     runtime,
+    webhooks,
     clock,
     close: async () => {
       await runtime.close();
+      await webhooks?.close();
       await new Promise<void>((resolve) => {
         if ("closeAllConnections" in server) server.closeAllConnections();
         server.close(() => resolve());

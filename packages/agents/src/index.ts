@@ -28,6 +28,7 @@ export { MCP_TOOLS_CACHE_MS, mcpToolName } from "./mcp/hub.ts";
 export { packageBin } from "./mcp/package-bin.ts";
 export { type BuiltinModelOptions, createBuiltinModel } from "./models/builtin.ts";
 export { type ModelConfig, ModelConfigError, resolveModel } from "./models/resolve.ts";
+export type { CommitHook, CommittedChange } from "./runtime/engine.ts";
 export type { FailureLog } from "./runtime/failures.ts";
 export {
   type AgentRuntime,

@@ -15,7 +15,15 @@ export {
   MAX_BATCH_SIZE,
 } from "./limits.ts";
 export { retryAfterHeader } from "./rate-limited.ts";
-export { handleTicketRequest, restError, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
+export { restError } from "./rest/errors.ts";
+export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
+export {
+  handleOpenApiRequest,
+  honoPath,
+  hostApiRoutes,
+  type RestRoute,
+  serveRoute,
+} from "./rest/v1/index.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { EVENT_STREAM_PATH, releaseWhenDone, takeStreamSlot } from "./stream-slots.ts";
 export { createCallerFactory } from "./trpc.ts";

@@ -1,10 +1,10 @@
 // The one place where tRPC is set up: 1. initialization, 2. middlewares, 3. procedure kinds.
 // The request context that every procedure sees is built in context.ts.
 import { AgentRuntimeError, type AgentScope } from "@agent-access/agents";
-import { checkApiKey } from "@agent-access/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "./agent-sessions.ts";
+import { authenticateApiKey } from "./api-keys.ts";
 import type { RequestContext } from "./context.ts";
 
 /* 1. INITIALIZATION
@@ -47,29 +47,18 @@ const signedIn = t.middleware(async ({ ctx, next }) => {
 });
 
 /**
- * A live API key in `Authorization: Bearer <api key>`. No or an unknown key is UNAUTHORIZED; a
- * revoked key is FORBIDDEN, so its owner can tell a typo from a revocation. Puts `apiKey` on ctx.
+ * An API key of scope `tickets` or `all` in `Authorization: Bearer <api key>`. No or an unknown
+ * key is UNAUTHORIZED; a revoked or out-of-scope key is FORBIDDEN, so its owner can tell a typo
+ * from a refusal (api-keys.ts). Puts `apiKey` on ctx.
  */
 const apiKey = t.middleware(({ ctx, next }) => {
-  const header = ctx.req.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) {
-    throw new TRPCError({
-      code: "UNAUTHORIZED",
-      message: "missing API key: send Authorization: Bearer <api key>",
-    });
-  }
-  const check = checkApiKey(ctx.db, match[1]!, ctx.now());
-  if (check.status === "unknown") {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "invalid API key" });
-  }
-  if (check.status === "revoked") {
-    throw new TRPCError({
-      code: "FORBIDDEN",
-      message: "this API key has been revoked: create a new one",
-    });
-  }
-  return next({ ctx: { apiKey: check.key } });
+  const key = authenticateApiKey(
+    ctx.db,
+    ctx.req.headers.get("authorization"),
+    "tickets",
+    ctx.now(),
+  );
+  return next({ ctx: { apiKey: key } });
 });
 
 /**
@@ -130,7 +119,7 @@ export const publicProcedure = t.procedure;
 /** A signed-in user: `ctx.user`, `ctx.sessionId`. */
 export const userProcedure = t.procedure.use(signedIn);
 
-/** A backend with an API key: `ctx.apiKey`. */
+/** A backend with an API key of scope `tickets` or `all`: `ctx.apiKey`. */
 export const backendProcedure = t.procedure.use(apiKey);
 
 /**

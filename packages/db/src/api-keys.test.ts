@@ -28,6 +28,7 @@ describe("api keys", () => {
         id: created.id,
         name: "ci",
         prefix: created.key.slice(0, 12),
+        scope: "all",
         created_at: 1000,
         last_used_at: null,
         revoked_at: null,
@@ -47,5 +48,14 @@ describe("api keys", () => {
     expect(checkApiKey(db, key, 5000)).toMatchObject({ status: "revoked" });
     expect(listApiKeys(db)[0]).toMatchObject({ revoked_at: 4000, last_used_at: 3000 });
     expect(revokeApiKey(db, "key_missing")).toBeNull();
+  });
+
+  it("carry a scope, all unless given, that the database holds to the four kinds", () => {
+    const read = createApiKey(db, "reader", 1000, "read");
+    expect(read.scope).toBe("read");
+    expect(checkApiKey(db, read.key, 2000)).toMatchObject({ key: { scope: "read" } });
+    expect(() => db.prepare("UPDATE api_key SET scope = 'root' WHERE id = ?").run(read.id)).toThrow(
+      /CHECK constraint/,
+    );
   });
 });

@@ -4,10 +4,14 @@ import { type Ended, endTicketsOfApiKey } from "./revocation.ts";
 import { newId, newSecret, sha256 } from "./secrets.ts";
 import { statement } from "./statements.ts";
 
+/** What a key may do: mint tickets, read conversations and usage, erase them, or all of it. */
+export type ApiKeyScope = "tickets" | "read" | "erase" | "all";
+
 export interface ApiKeyRow {
   id: string;
   name: string;
   prefix: string;
+  scope: ApiKeyScope;
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
@@ -18,25 +22,31 @@ export interface CreatedApiKey {
   name: string;
   /** The secret itself. It exists only in this value: the database keeps its hash. */
   key: string;
+  scope: ApiKeyScope;
 }
 
 const KEY_PREFIX = "aak_";
 const VISIBLE_PREFIX_LENGTH = 12;
 
-export function createApiKey(db: Db, name: string, now = Date.now()): CreatedApiKey {
+export function createApiKey(
+  db: Db,
+  name: string,
+  now = Date.now(),
+  scope: ApiKeyScope = "all",
+): CreatedApiKey {
   const id = newId("key");
   const key = newSecret(KEY_PREFIX);
   statement(
     db,
-    "INSERT INTO api_key (id, name, prefix, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-  ).run(id, name, key.slice(0, VISIBLE_PREFIX_LENGTH), sha256(key), now);
-  return { id, name, key };
+    "INSERT INTO api_key (id, name, prefix, secret_hash, created_at, scope) VALUES (?, ?, ?, ?, ?, ?)",
+  ).run(id, name, key.slice(0, VISIBLE_PREFIX_LENGTH), sha256(key), now, scope);
+  return { id, name, key, scope };
 }
 
 export function listApiKeys(db: Db): ApiKeyRow[] {
   return statement<[], ApiKeyRow>(
     db,
-    "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_key ORDER BY created_at, id",
+    "SELECT id, name, prefix, scope, created_at, last_used_at, revoked_at FROM api_key ORDER BY created_at, id",
   ).all();
 }
 
@@ -66,7 +76,7 @@ export type ApiKeyCheck =
 export function checkApiKey(db: Db, presented: string, now = Date.now()): ApiKeyCheck {
   const key = statement<[string], ApiKeyRow>(
     db,
-    "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_key WHERE secret_hash = ?",
+    "SELECT id, name, prefix, scope, created_at, last_used_at, revoked_at FROM api_key WHERE secret_hash = ?",
   ).get(sha256(presented));
   if (!key) return { status: "unknown" };
   if (key.revoked_at !== null) return { status: "revoked", key };

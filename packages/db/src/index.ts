@@ -15,6 +15,7 @@ export {
 export {
   type ApiKeyCheck,
   type ApiKeyRow,
+  type ApiKeyScope,
   type CreatedApiKey,
   checkApiKey,
   createApiKey,
@@ -54,6 +55,34 @@ export {
   softDeleteContext,
 } from "./contexts.ts";
 export {
+  contextsOfGroup,
+  type ErasedCounts,
+  eraseContext,
+  eraseGroup,
+  findAnyContext,
+  type GroupContextsQuery,
+  listGroupContexts,
+  revokeGroupSessions,
+} from "./group-contexts.ts";
+export {
+  type AttemptResult,
+  addWebhookEndpoint,
+  dueWebhookEvents,
+  ENV_WEBHOOK_ENDPOINT_ID,
+  enqueueWebhookEvent,
+  getWebhookEndpoint,
+  type HostWebhookEndpointRow,
+  listWebhookDeliveries,
+  listWebhookEndpoints,
+  type OutboxEvent,
+  type OutboxRow,
+  type OutboxStatus,
+  pruneWebhookOutbox,
+  recordWebhookAttempt,
+  removeWebhookEndpoint,
+  syncEnvWebhookEndpoint,
+} from "./host-webhooks.ts";
+export {
   allMessages,
   deleteMessagesAfter,
   getMessage,
@@ -92,6 +121,7 @@ export {
   type ToolGrantKey,
   type ToolGrantRow,
 } from "./tool-grants.ts";
+export { type UsageQuery, type UsageRow, usageOfRuns } from "./usage.ts";
 export { createUser, findUserByEmail, getUser, type User, type UserWithPassword } from "./users.ts";
 export {
   type DeliveryStats,

@@ -23,7 +23,22 @@ export interface Engine {
   mcp: McpHub;
   onError: (error: unknown) => void;
   logFailure: FailureLog;
+  /** Writes more inside each commit's transaction (the host's webhook outbox). Default none. */
+  onCommit?: CommitHook;
 }
+
+/** What one commit changed: its events, and whether it created or deleted the context. */
+export interface CommittedChange {
+  contextId: string;
+  events: SequencedEvent[];
+  lifecycle: "created" | "deleted" | null;
+}
+
+/**
+ * Called inside the commit's transaction after its events are appended: what it writes commits
+ * or rolls back with the change, and if it throws, the change is not made.
+ */
+export type CommitHook = (db: Db, change: CommittedChange) => void;
 
 export type Emit = (event: ContextEvent) => void;
 
@@ -33,7 +48,12 @@ export type Emit = (event: ContextEvent) => void;
  * next seqs, commits, and then publishes them. If anything throws, nothing is written and
  * nothing is published.
  */
-export function commit<T>(engine: Engine, contextId: string, change: (emit: Emit) => T): T {
+export function commit<T>(
+  engine: Engine,
+  contextId: string,
+  change: (emit: Emit) => T,
+  lifecycle: CommittedChange["lifecycle"] = null,
+): T {
   const { db } = engine;
   // Publishing must follow the outermost commit; inside another transaction it would not.
   if (db.inTransaction) throw new Error("commit() must not run inside another transaction");
@@ -43,6 +63,7 @@ export function commit<T>(engine: Engine, contextId: string, change: (emit: Emit
       const value = change((event) => events.push(event));
       const seqs = appendContextEvents(db, contextId, events, engine.now());
       const published: SequencedEvent[] = events.map((event, i) => ({ seq: seqs[i]!, event }));
+      engine.onCommit?.(db, { contextId, events: published, lifecycle });
       return { value, published };
     })
     .immediate();

@@ -40,7 +40,7 @@ import type {
   ToolCallPart,
 } from "../types.ts";
 import { ContextBus } from "./bus.ts";
-import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { type CommitHook, commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
 import { type FailureLog, logFailureToStderr } from "./failures.ts";
 import { followEvents } from "./follow.ts";
 import { toMessage, toSummary } from "./records.ts";
@@ -79,6 +79,8 @@ export interface AgentRuntimeOptions {
   logFailure?: FailureLog;
   /** Receives errors no caller can: a run whose own bookkeeping failed. Default console.error. */
   onError?: (error: unknown) => void;
+  /** Writes more in the transaction of every change, e.g. a webhook outbox. Default none. */
+  onCommit?: CommitHook;
 }
 
 export interface ListContextsInput {
@@ -190,6 +192,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     mcp: new McpHub(options.now),
     onError: options.onError ?? ((error) => console.error(error)),
     logFailure: options.logFailure ?? logFailureToStderr,
+    onCommit: options.onCommit,
   };
   const { db, bus, now } = engine;
   /** The runs this process drives, by context (one unfinished run per context). */
@@ -393,17 +396,22 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           ? ""
           : checkedText(input.firstMessage, "The message", MAX_MESSAGE_LENGTH);
       const id = newId("ctx");
-      const sent = commit(engine, id, (emit) => {
-        insertContext(db, {
-          id,
-          contextGroup: scope.contextGroup,
-          agentId: agent.id,
-          title: title || (text ? titleFromMessage(text) : DEFAULT_TITLE),
-          autoTitle: !title && !text,
-          now: now(),
-        });
-        return text ? beginTurn(requireContext(scope, id), text, emit) : null;
-      });
+      const sent = commit(
+        engine,
+        id,
+        (emit) => {
+          insertContext(db, {
+            id,
+            contextGroup: scope.contextGroup,
+            agentId: agent.id,
+            title: title || (text ? titleFromMessage(text) : DEFAULT_TITLE),
+            autoTitle: !title && !text,
+            now: now(),
+          });
+          return text ? beginTurn(requireContext(scope, id), text, emit) : null;
+        },
+        "created",
+      );
       if (sent) startDriver(sent.runId, scope);
       return { context: toSummary(requireContext(scope, id)), sent };
     },
@@ -425,7 +433,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     async deleteContext(scope, contextId) {
       const context = requireContext(scope, contextId);
       await stopRun(context.id);
-      softDeleteContext(db, context.id, now());
+      commit(engine, context.id, () => softDeleteContext(db, context.id, now()), "deleted");
       bus.closeContext(context.id);
     },
 

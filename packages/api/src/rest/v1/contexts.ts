@@ -1,0 +1,155 @@
+// A group's conversations for the host's backend: list, read with messages, and erase. Reads
+// see live contexts; erasure takes a context whether or not a user already deleted it.
+import {
+  type ContextRow,
+  eraseContext,
+  findAnyContext,
+  getMessage,
+  listGroupContexts,
+  listMessages,
+  type MessageRow,
+} from "@agent-access/db";
+import type { z } from "zod";
+import type { ApiDependencies } from "../../context.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { checkGroup } from "./groups.ts";
+import { badField, defineRoute, notFound } from "./route.ts";
+import {
+  contextIdPath,
+  contextPage,
+  contextSchema,
+  erasure,
+  listContextsQuery,
+  listMessagesQuery,
+  messagePage,
+  type messageSchema,
+} from "./schemas.ts";
+
+export function toContext(row: ContextRow): z.output<typeof contextSchema> {
+  return {
+    id: row.id,
+    context_group: row.context_group,
+    agent_id: row.agent_id,
+    title: row.title,
+    status: row.status,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    last_activity_at: row.last_activity_at,
+  };
+}
+
+function toMessage(row: MessageRow): z.output<typeof messageSchema> {
+  return {
+    id: row.id,
+    seq: row.seq,
+    role: row.role,
+    parts: JSON.parse(row.parts) as z.output<typeof messageSchema>["parts"],
+    run_id: row.run_id,
+    created_at: row.created_at,
+  };
+}
+
+const CONTEXT_NOT_FOUND = "no context with this id: it was erased, deleted, or never existed";
+
+function liveContext(deps: ApiDependencies, id: string): ContextRow {
+  const row = findAnyContext(deps.db, id);
+  if (!row || row.deleted_at !== null) throw notFound(CONTEXT_NOT_FOUND);
+  return row;
+}
+
+/** The engine's scope for one context: its group and its agent. */
+export function scopeOf(row: ContextRow) {
+  return { contextGroup: row.context_group, agentIds: [row.agent_id] };
+}
+
+/**
+ * Stops the context's run, if any, through the run engine and deletes the context there, so
+ * its event streams end and `context.deleted` is recorded; returns whether a run was stopped.
+ */
+export async function retire(deps: ApiDependencies, row: ContextRow): Promise<boolean> {
+  if (row.deleted_at !== null) return false;
+  const { cancelled } = await deps.runtime.cancel(scopeOf(row), row.id);
+  await deps.runtime.deleteContext(scopeOf(row), row.id);
+  return cancelled;
+}
+
+export const listContextsRoute = defineRoute({
+  method: "get",
+  path: "/v1/contexts",
+  summary: "A group's conversations, newest activity first",
+  scope: "read",
+  query: listContextsQuery,
+  response: { status: 200, description: "A page of contexts.", schema: contextPage },
+  async run(deps, { query }): Promise<z.output<typeof contextPage>> {
+    const group = checkGroup(deps, "context_group", query.context_group);
+    const rows = listGroupContexts(deps.db, group, {
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      limit: query.limit + 1,
+      status: query.status,
+      agentId: query.agent_id,
+    });
+    const data = rows.slice(0, query.limit).map(toContext);
+    const last = data.at(-1);
+    return {
+      data,
+      next_cursor:
+        rows.length > query.limit && last
+          ? encodeCursor({ lastActivityAt: last.last_activity_at, id: last.id })
+          : null,
+    };
+  },
+});
+
+export const getContextRoute = defineRoute({
+  method: "get",
+  path: "/v1/contexts/{id}",
+  summary: "One conversation",
+  scope: "read",
+  params: contextIdPath,
+  response: { status: 200, description: "The context.", schema: contextSchema },
+  errors: [{ status: 404, description: "No such context (or it was deleted)." }],
+  async run(deps, { path }) {
+    return toContext(liveContext(deps, path.id));
+  },
+});
+
+export const listMessagesRoute = defineRoute({
+  method: "get",
+  path: "/v1/contexts/{id}/messages",
+  summary: "A conversation's messages with their parts, a page at a time",
+  scope: "read",
+  params: contextIdPath,
+  query: listMessagesQuery,
+  response: { status: 200, description: "A page of messages, oldest first.", schema: messagePage },
+  errors: [{ status: 404, description: "No such context (or it was deleted)." }],
+  async run(deps, { path, query }): Promise<z.output<typeof messagePage>> {
+    // One read transaction, so the cursor and the page see the same messages.
+    return deps.db.transaction(() => {
+      const context = liveContext(deps, path.id);
+      let beforeSeq: number | undefined;
+      if (query.before !== undefined) {
+        const cursor = getMessage(deps.db, context.id, query.before);
+        if (!cursor) throw badField("before", "no message with this id in this context");
+        beforeSeq = cursor.seq;
+      }
+      const rows = listMessages(deps.db, context.id, { beforeSeq, limit: query.limit + 1 });
+      return { data: rows.slice(-query.limit).map(toMessage), has_more: rows.length > query.limit };
+    })();
+  },
+});
+
+export const deleteContextRoute = defineRoute({
+  method: "delete",
+  path: "/v1/contexts/{id}",
+  summary: "Erase a conversation: its messages, events and runs; a running run is stopped first",
+  scope: "erase",
+  params: contextIdPath,
+  response: { status: 200, description: "What was erased.", schema: erasure },
+  errors: [{ status: 404, description: "No such context." }],
+  async run(deps, { path }): Promise<z.output<typeof erasure>> {
+    const row = findAnyContext(deps.db, path.id);
+    if (!row) throw notFound(CONTEXT_NOT_FOUND);
+    const cancelled = await retire(deps, row);
+    return { erased: eraseContext(deps.db, row.id), cancelled_runs: cancelled ? 1 : 0 };
+  },
+});

@@ -1,0 +1,128 @@
+// A context group as the host's backend sees it (the host API, /v1): every conversation of the
+// group whatever its agent, and the erasure of a conversation or of the whole group. The tenant
+// rule here is the group alone, in the SQL of each function; the key that calls has already
+// been checked for its scope.
+import type { Db } from "./connection.ts";
+import type { ContextRow, ContextStatus } from "./contexts.ts";
+import { statement } from "./statements.ts";
+
+const COLUMNS = `id, context_group, agent_id, title, status, auto_title, last_seq, created_at,
+  updated_at, last_activity_at, deleted_at`;
+
+export interface GroupContextsQuery {
+  /** Start after this position of the order (last activity, then id, both descending). */
+  after?: { lastActivityAt: number; id: string };
+  limit: number;
+  status?: ContextStatus;
+  agentId?: string;
+}
+
+const FILTERS = `context_group = :group AND deleted_at IS NULL
+  AND (:status IS NULL OR status = :status)
+  AND (:agentId IS NULL OR agent_id = :agentId)`;
+const ORDER = "ORDER BY last_activity_at DESC, id DESC LIMIT :limit";
+// Two statements for the reason given in contexts.ts: the cursor must bound the index range.
+const FIRST_PAGE = `SELECT ${COLUMNS} FROM context WHERE ${FILTERS} ${ORDER}`;
+const PAGE_AFTER = `SELECT ${COLUMNS} FROM context
+  WHERE ${FILTERS} AND (last_activity_at, id) < (:afterAt, :afterId) ${ORDER}`;
+
+/** The group's conversations (not deleted), most recently active first, a page at a time. */
+export function listGroupContexts(db: Db, group: string, query: GroupContextsQuery): ContextRow[] {
+  return statement<[object], ContextRow>(db, query.after ? PAGE_AFTER : FIRST_PAGE).all({
+    group,
+    afterAt: query.after?.lastActivityAt ?? null,
+    afterId: query.after?.id ?? null,
+    status: query.status ?? null,
+    agentId: query.agentId ?? null,
+    limit: query.limit,
+  });
+}
+
+/** A conversation by id, deleted or not: the host may read only live ones but erase any. */
+export function findAnyContext(db: Db, id: string): ContextRow | undefined {
+  return statement<[string], ContextRow>(db, `SELECT ${COLUMNS} FROM context WHERE id = ?`).get(id);
+}
+
+/** Every conversation of the group, deleted ones included. */
+export function contextsOfGroup(db: Db, group: string): ContextRow[] {
+  return statement<[string], ContextRow>(
+    db,
+    `SELECT ${COLUMNS} FROM context WHERE context_group = ? ORDER BY created_at, id`,
+  ).all(group);
+}
+
+/** What an erasure removed, row counts per kind. */
+export interface ErasedCounts {
+  contexts: number;
+  messages: number;
+  events: number;
+  runs: number;
+  tool_grants: number;
+  agent_sessions: number;
+  tickets: number;
+}
+
+function emptyCounts(): ErasedCounts {
+  return {
+    contexts: 0,
+    messages: 0,
+    events: 0,
+    runs: 0,
+    tool_grants: 0,
+    agent_sessions: 0,
+    tickets: 0,
+  };
+}
+
+/** Deletes one conversation and everything written under it. Run it in a transaction. */
+function eraseContextRows(db: Db, id: string, counts: ErasedCounts): void {
+  counts.events += statement(db, "DELETE FROM context_event WHERE context_id = ?").run(id).changes;
+  counts.messages += statement(db, "DELETE FROM message WHERE context_id = ?").run(id).changes;
+  counts.runs += statement(db, "DELETE FROM run WHERE context_id = ?").run(id).changes;
+  counts.contexts += statement(db, "DELETE FROM context WHERE id = ?").run(id).changes;
+}
+
+/** Erases one conversation (its messages, events and runs), in one transaction. */
+export function eraseContext(db: Db, id: string): ErasedCounts {
+  const counts = emptyCounts();
+  db.transaction(() => eraseContextRows(db, id, counts))();
+  return counts;
+}
+
+/**
+ * Erases everything the group owns: its conversations with their messages, events and runs,
+ * its "allow always" grants, its static agent sessions and the tickets they came from. Runs
+ * `before` inside the same transaction with the conversations about to go (for the outbox).
+ */
+export function eraseGroup(
+  db: Db,
+  group: string,
+  before: (contexts: ContextRow[]) => void = () => {},
+): ErasedCounts {
+  const counts = emptyCounts();
+  db.transaction(() => {
+    const contexts = contextsOfGroup(db, group);
+    before(contexts);
+    for (const context of contexts) eraseContextRows(db, context.id, counts);
+    counts.tool_grants = statement(db, "DELETE FROM tool_grant WHERE context_group = ?").run(
+      group,
+    ).changes;
+    counts.agent_sessions = statement(
+      db,
+      `DELETE FROM agent_session WHERE context_group = ?
+         OR ticket_id IN (SELECT id FROM agent_ticket WHERE context_group = ?)`,
+    ).run(group, group).changes;
+    counts.tickets = statement(db, "DELETE FROM agent_ticket WHERE context_group = ?").run(
+      group,
+    ).changes;
+  })();
+  return counts;
+}
+
+/** Ends the group's static agent sessions at once (erasure does this before cancelling runs). */
+export function revokeGroupSessions(db: Db, group: string, now: number): number {
+  return statement(
+    db,
+    "UPDATE agent_session SET revoked_at = ? WHERE context_group = ? AND revoked_at IS NULL",
+  ).run(now, group).changes;
+}
