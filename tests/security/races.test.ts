@@ -23,6 +23,16 @@ import { until } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
 import { settled } from "./support/scenes.ts";
 
+/** Session and group quotas too high to meet: rounds in one session are the point here. */
+const NO_QUOTAS = {
+  runsPerSession: 1e6,
+  runsPerGroup: 1e6,
+  contextsPerMinutePerSession: 1e6,
+  contextsPerMinutePerGroup: 1e6,
+  messagesPerMinutePerSession: 1e6,
+  messagesPerMinutePerGroup: 1e6,
+};
+
 const EXCHANGE_ROUNDS = 1_000;
 /** Rounds in flight at once: 2 requests each. Enough to pile up, few enough for one machine. */
 const WAVE = 100;
@@ -68,9 +78,11 @@ describe("in one process", () => {
   let signedIn: string;
 
   beforeAll(async () => {
-    // Every lost race is a failed exchange; the limit on those is not what is tested here.
+    // Every lost race is a failed exchange; the limit on those is not what is tested here, nor
+    // are the quotas of a session, which hundreds of rounds in one session would exceed.
     server = await startTestServer({
       exchangeFailures: new TokenBucket({ capacity: 1e6, refillIntervalMs: 1 }),
+      quotas: NO_QUOTAS,
     });
     apiKey = createApiKey(server.db, "races").key;
     const browser = new CookieClient(server.url);
@@ -193,7 +205,7 @@ describe("in one process", () => {
   it(`leaves no run going on a context deleted while a send races it, ${RESUME_ROUNDS} rounds`, async () => {
     // Replies of 5000 words at 2 ms a word: a run the send starts cannot complete on its own
     // before the deletion must stop it, so "completed" can only be the finished first turn's.
-    const slow = await startTestServer({ tokenDelayMs: 2 });
+    const slow = await startTestServer({ tokenDelayMs: 2, quotas: NO_QUOTAS });
     try {
       const tab = await agentBrowser(slow, "workspace:10:user:10");
       let clean = 0;

@@ -6,19 +6,25 @@ import fs from "node:fs";
 import path from "node:path";
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE } from "@agent-access/agents";
 import {
+  AgentLimits,
   type ApiDependencies,
   appRouter,
   attachmentBodyMaxBytes,
   createRequestContext,
+  EVENT_STREAM_PATH,
   handleAttachmentDownload,
   handleAttachmentUpload,
   handleOpenApiRequest,
   handleTicketRequest,
   honoPath,
   hostApiRoutes,
+  MAX_BATCH_SIZE,
+  releaseWhenDone,
   restError,
+  retryAfterHeader,
   serveRoute,
   TICKET_BODY_MAX_BYTES,
+  takeStreamSlot,
 } from "@agent-access/api";
 import { type Auth, checkSameOrigin, createAuth, TokenBucket } from "@agent-access/auth";
 import { schemaVersion } from "@agent-access/db";
@@ -37,11 +43,13 @@ import { clientIp } from "./client-ip.ts";
  */
 export const TRPC_BODY_MAX_BYTES = 1024 * 1024;
 
-export interface AppOptions extends Omit<ApiDependencies, "auth" | "exchangeFailures"> {
+export interface AppOptions extends Omit<ApiDependencies, "auth" | "exchangeFailures" | "limits"> {
   /** The sign-in service. Default: createAuth over `db`, `config.publicUrl` and `now`. */
   auth?: Auth;
   /** Failed ticket exchanges allowed per IP. Default: 10 at once, then one more every 6 s. */
   exchangeFailures?: TokenBucket;
+  /** Quotas of agent sessions and context groups. Default: DEFAULT_AGENT_LIMITS. */
+  limits?: AgentLimits;
   /**
    * Take the client IP from X-Forwarded-For (its last entry) because exactly one reverse proxy
    * stands in front. Default false: the socket's address.
@@ -73,8 +81,19 @@ export function createApp(options: AppOptions) {
       createAuth({ db: options.db, publicUrl: options.config.publicUrl, now: options.now }),
     exchangeFailures:
       options.exchangeFailures ?? new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
+    limits: options.limits ?? new AgentLimits(options.db),
   };
   const app = new Hono<{ Bindings: HttpBindings }>();
+
+  // Every JSON answer (tRPC, REST, health; refusals included) is data for a program: never to
+  // be sniffed into a script or a page, and never kept by a cache, since it may hold a user's
+  // conversations or a ticket. Registered first, so it sees every answer the others give.
+  app.use("*", async (c, next) => {
+    await next();
+    if (!c.res.headers.get("content-type")?.startsWith("application/json")) return;
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Cache-Control", "no-store");
+  });
 
   // One place for the CSRF defence: every non-GET request, tRPC mutations (always POST) and REST
   // routes alike, is checked before routing, so a refused request changes nothing. The rule and
@@ -180,6 +199,50 @@ export function createApp(options: AppOptions) {
     ),
   );
 
+  // A batch is refused whole, before any of its calls runs, when it holds more than
+  // MAX_BATCH_SIZE calls: one request must not be able to start hundreds of runs.
+  app.use("/trpc/*", async (c, next) => {
+    if (c.req.query("batch") !== "1") return next();
+    const calls = c.req.path.slice("/trpc/".length).split(",").length;
+    if (calls <= MAX_BATCH_SIZE) return next();
+    return c.json(
+      {
+        error: {
+          message: `a batch may hold at most ${MAX_BATCH_SIZE} calls, this one holds ${calls}: send them in smaller batches`,
+          code: -32600,
+          data: { code: "BAD_REQUEST", httpStatus: 400 },
+        },
+      },
+      400,
+    );
+  });
+
+  // The open-event-stream limit: a real 429 before tRPC opens a stream; the slot is held until
+  // the stream's response ends or its client goes away.
+  app.get(EVENT_STREAM_PATH, async (c, next) => {
+    const slot = takeStreamSlot(deps, c.req.raw);
+    if (slot.status === "refused") {
+      return c.json(
+        {
+          error: {
+            message: slot.message,
+            code: -32029,
+            data: { code: "TOO_MANY_REQUESTS", httpStatus: 429 },
+          },
+        },
+        429,
+        { "Retry-After": retryAfterHeader(slot.retryAfterMs) },
+      );
+    }
+    try {
+      await next();
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    if (!c.res.body) slot.release();
+    else c.res = new Response(releaseWhenDone(c.res.body, slot.release), c.res);
+  });
   // The host API for backends (packages/api/src/rest/v1): its route table, and its description.
   app.get("/v1/openapi.json", () => handleOpenApiRequest(deps));
   for (const route of hostApiRoutes) {
@@ -194,6 +257,8 @@ export function createApp(options: AppOptions) {
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({
       endpoint: "/trpc",
+      // Also enforced by tRPC itself, should a request reach it unchecked.
+      maxBatchSize: MAX_BATCH_SIZE,
       req: c.req.raw,
       router: appRouter,
       createContext: ({ req, resHeaders, info }) =>

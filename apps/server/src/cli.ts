@@ -23,7 +23,8 @@ const USAGE = `Usage: pnpm cli <command>
                                   read conversations and usage, erase, or all (the default);
                                   --json prints {"id","name","key","scope"} and nothing else
   api-key list                    list keys (prefix only, never the secret)
-  api-key revoke <id>             revoke a key; requests with it then get 403
+  api-key revoke <id>             revoke a key; requests with it then get 403, and the
+                                  unused tickets and agent sessions it minted end
 ${WEBHOOK_USAGE}`;
 
 const SCOPES: readonly ApiKeyScope[] = ["tickets", "read", "erase", "all"];
@@ -115,12 +116,16 @@ async function run(argv: string[]): Promise<void> {
         }
         return;
       }
-      case "api-key revoke":
+      case "api-key revoke": {
         if (!arg)
           throw new UsageError("api-key revoke needs the key id (see `pnpm cli api-key list`)");
-        if (!revokeApiKey(db, arg)) throw new UsageError(`no API key with id ${arg}`);
-        console.log(`Revoked ${arg}.`);
+        const ended = revokeApiKey(db, arg);
+        if (!ended) throw new UsageError(`no API key with id ${arg}`);
+        console.log(
+          `Revoked ${arg}: ended ${ended.tickets} unused ticket(s) and ${ended.sessions} agent session(s) it minted.`,
+        );
         return;
+      }
       default:
         throw new UsageError(`unknown command: ${positionals.join(" ")}`);
     }

@@ -1,10 +1,14 @@
 // The server's configuration, read from the environment once and validated. Nothing else in the
 // server reads process.env. A bad value stops start-up with a message naming the variable.
+
 import { type McpConfigFile, readMcpConfigFile } from "@agent-access/agents";
+import { assertLinearPattern } from "@agent-access/api";
 import { z } from "zod";
 
 const MODEL = /^(builtin|(openai|anthropic|openai-compatible):\S+)$/;
 
+/** A limit: a whole number from 1 up, unset for the documented default. */
+const limit = z.coerce.number().int().min(1).max(1_000_000).optional();
 /** A Standard Webhooks secret: whsec_ and the base64 of 24 to 64 bytes. */
 export function isWebhookSecret(value: string): boolean {
   const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
@@ -38,22 +42,29 @@ const schema = z
       .default("false")
       .transform((value) => value === "true" || value === "1"),
     /**
-     * The format static context groups must match, as a regular expression (matched against
-     * the whole group). Default:
-     * `segment:value` pairs such as workspace:42:user:7.
+     * The format static context groups must match, as a regular expression in RE2's syntax
+     * (matched against the whole group, in linear time; no backreferences or lookarounds).
+     * Default: `segment:value` pairs such as workspace:42:user:7.
      */
     CONTEXT_GROUP_PATTERN: z
       .string()
-      .refine((source) => {
+      .transform((source, ctx) => {
+        let pattern: RegExp;
         try {
-          new RegExp(source);
-          return true;
+          pattern = new RegExp(source);
         } catch {
-          return false;
+          ctx.addIssue({ code: "custom", message: "must be a valid regular expression" });
+          return z.NEVER;
         }
-      }, "must be a valid regular expression")
-      // Anchored here, so a pattern cannot pass a group by matching only part of it.
-      .transform((source) => new RegExp(`^(?:${source})$`))
+        try {
+          // Matched by RE2 in linear time: refuse now what RE2 cannot run.
+          assertLinearPattern(pattern);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: `is not usable: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+        return pattern;
+      })
       .optional(),
     /**
      * CONTEXT_GROUP_PATTERN in words, quoted to a backend whose group does not match (e.g.
@@ -72,6 +83,24 @@ const schema = z
     AGENT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** API key of the model provider. */
     AGENT_API_KEY: z.string().min(1).optional(),
+    /** The longest reply of one model step, in tokens, for agents that set none. Default 4096. */
+    AGENT_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    /** Replies in progress at once, per agent session. Default 3. */
+    LIMIT_SESSION_RUNS: limit,
+    /** Replies in progress at once, per context group. Default 10. */
+    LIMIT_GROUP_RUNS: limit,
+    /** Open event streams, per agent session. Default 10. */
+    LIMIT_SESSION_STREAMS: limit,
+    /** Open event streams, per context group. Default 50. */
+    LIMIT_GROUP_STREAMS: limit,
+    /** New conversations per minute, per agent session. Default 20. */
+    LIMIT_SESSION_CONTEXTS_PER_MINUTE: limit,
+    /** New conversations per minute, per context group. Default 60. */
+    LIMIT_GROUP_CONTEXTS_PER_MINUTE: limit,
+    /** Messages sent per minute, per agent session. Default 20. */
+    LIMIT_SESSION_MESSAGES_PER_MINUTE: limit,
+    /** Messages sent per minute, per context group. Default 60. */
+    LIMIT_GROUP_MESSAGES_PER_MINUTE: limit,
     /**
      * Largest attached file, in bytes: 1 to 100 MB. Default 10 MB (10485760). An upload of ten
      * such files is the largest body the upload route reads.

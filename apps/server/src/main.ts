@@ -11,7 +11,7 @@ import {
   ModelConfigError,
   resolveModel,
 } from "@agent-access/agents";
-import { DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
+import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
 import { migrate, openDatabase, syncEnvWebhookEndpoint } from "@agent-access/db";
 import { serve } from "@hono/node-server";
@@ -86,6 +86,7 @@ const runtime = createAgentRuntime({
     maxFileBytes: env.ATTACHMENT_MAX_BYTES,
     groupQuotaBytes: env.ATTACHMENT_GROUP_QUOTA_BYTES,
   },
+  maxOutputTokens: env.AGENT_MAX_OUTPUT_TOKENS,
   onCommit: recordWebhookEvents({ onQueued: () => webhooks.wake() }),
 });
 // Also sweeps attached files never sent within the grace period (and again every 10 minutes).
@@ -107,6 +108,16 @@ const app = createApp({
   agents,
   runtime,
   auth,
+  limits: new AgentLimits(db, {
+    runsPerSession: env.LIMIT_SESSION_RUNS,
+    runsPerGroup: env.LIMIT_GROUP_RUNS,
+    streamsPerSession: env.LIMIT_SESSION_STREAMS,
+    streamsPerGroup: env.LIMIT_GROUP_STREAMS,
+    contextsPerMinutePerSession: env.LIMIT_SESSION_CONTEXTS_PER_MINUTE,
+    contextsPerMinutePerGroup: env.LIMIT_GROUP_CONTEXTS_PER_MINUTE,
+    messagesPerMinutePerSession: env.LIMIT_SESSION_MESSAGES_PER_MINUTE,
+    messagesPerMinutePerGroup: env.LIMIT_GROUP_MESSAGES_PER_MINUTE,
+  }),
   trustProxy: env.TRUST_PROXY,
   webRoot: production ? webRoot : null,
   attachmentMaxFileBytes: env.ATTACHMENT_MAX_BYTES,

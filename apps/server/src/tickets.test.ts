@@ -61,6 +61,7 @@ describe("POST /session/tickets then session.exchange", () => {
       ],
       hostContext: {},
       expiresAt: body.expires_at,
+      displayName: null,
     });
     expect(await current(browser)).toMatchObject({ contextGroup: "workspace:42:user:7" });
   });
@@ -133,7 +134,12 @@ describe("POST /session/tickets then session.exchange", () => {
     const firstCookie = browser.cookies.get("agent_session")!;
 
     const second = await staticTicket(server, "workspace:2:user:1");
-    await exchange(browser, second.ticket);
+    // Another group's ticket replaces a live session only when the user confirmed it.
+    expect((await exchange(browser, second.ticket)).status).toBe(409);
+    expect(browser.cookies.get("agent_session")).toBe(firstCookie);
+    await outcome(
+      browser.trpc.session.exchange.mutate({ ticket: second.ticket, confirmReplace: true }),
+    );
     expect(browser.cookies.get("agent_session")).not.toBe(firstCookie);
     expect(await current(browser)).toMatchObject({ contextGroup: "workspace:2:user:1" });
 
@@ -398,7 +404,10 @@ describe("a page bound to its agent session", () => {
     const first = await staticTicket(server, "workspace:1:user:1");
     const bound = await browser.trpc.session.exchange.mutate({ ticket: first.ticket });
     const second = await staticTicket(server, "workspace:2:user:1");
-    const replacing = await browser.trpc.session.exchange.mutate({ ticket: second.ticket });
+    const replacing = await browser.trpc.session.exchange.mutate({
+      ticket: second.ticket,
+      confirmReplace: true,
+    });
     expect(replacing.sessionId).not.toBe(bound.sessionId);
 
     // The first tab sends the session it was opened with; the shared cookie names the second.

@@ -8,7 +8,14 @@ import {
   createAgentRuntime,
   createBuiltinModel,
 } from "@agent-access/agents";
-import { type ApiConfig, type AppRouter, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
+import {
+  AgentLimits,
+  type AgentLimitsConfig,
+  type ApiConfig,
+  type AppRouter,
+  DEFAULT_CONTEXT_GROUP_PATTERN,
+} from "@agent-access/api";
+
 import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
@@ -40,6 +47,8 @@ export type TestServerOptions = Partial<Omit<AppOptions, "config">> & {
   tokenDelayMs?: number;
   /** The runtime's attachment store and limits. Default: the database, default limits. */
   attachments?: Partial<AttachmentOptions>;
+  /** Quotas of agent sessions and context groups. Default DEFAULT_AGENT_LIMITS. */
+  quotas?: Partial<AgentLimitsConfig>;
   /** Start a webhook dispatcher with these options (its clock is real). Default none. */
   webhooks?: Omit<WebhookDispatcherOptions, "db">;
 };
@@ -74,6 +83,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     attachmentMaxFileBytes: options.attachments?.maxFileBytes,
     now,
     onInternalError: () => {},
+    limits: new AgentLimits(db, options.quotas),
     ...options,
     agents,
     runtime,

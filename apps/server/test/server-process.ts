@@ -14,6 +14,8 @@ const root = fileURLToPath(new URL("../../../", import.meta.url));
 export interface ServerProcess {
   url: string;
   databasePath: string;
+  /** The running server's process id, for measuring it (its memory). */
+  pid: () => number;
   /** Everything the server printed, for diagnosing a failure. */
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -96,6 +98,7 @@ export async function startServerProcess(
   return {
     url,
     databasePath,
+    pid: () => child.pid!,
     output: () => output,
     stop,
     async restart() {

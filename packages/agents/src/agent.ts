@@ -113,6 +113,11 @@ export interface AgentDefinition {
    * mints the ticket, or the server's format (CONTEXT_GROUP_PATTERN).
    */
   contextGroup?: ContextGroupRule;
+  /**
+   * The longest reply of one model step, in tokens; default: the runtime's `maxOutputTokens`.
+   * Passed to the model, and enforced by the engine for a model that ignores it.
+   */
+  maxOutputTokens?: number;
 }
 
 /** What an instructions template is given. */

@@ -49,11 +49,13 @@ export { type BuiltinModelOptions, createBuiltinModel } from "./models/builtin.t
 export { type ModelConfig, ModelConfigError, resolveModel } from "./models/resolve.ts";
 export type { AttachmentOptions, UploadedFile } from "./runtime/attachments.ts";
 export type { CommitHook, CommittedChange } from "./runtime/engine.ts";
+export type { FailureLog } from "./runtime/failures.ts";
 export {
   type AgentRuntime,
   type AgentRuntimeOptions,
   type ApprovalDecision,
   createAgentRuntime,
+  DEFAULT_MAX_OUTPUT_TOKENS,
   type ListContextsInput,
   MAX_MESSAGE_LENGTH,
   type SendResult,

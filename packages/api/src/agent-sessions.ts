@@ -12,6 +12,8 @@ import {
   revokeAgentSession,
   type SessionType,
   sha256,
+  type TicketRow,
+  ticketDisplayName,
 } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import type { AgentInfo, RequestContext } from "./context.ts";
@@ -30,6 +32,8 @@ export interface AgentSessionInfo {
   /** What the app's backend put in the ticket (`{}` when nothing): for the UI to read only. */
   hostContext: HostContext;
   expiresAt: number;
+  /** The label its ticket was minted with ("Acme · Ada Lovelace"), or null. */
+  displayName: string | null;
 }
 
 /** The session as procedures see it (`ctx.agentSession` in agentProcedure). */
@@ -40,6 +44,7 @@ export interface AgentSession {
   agentIds: readonly string[];
   hostContext: HostContext;
   expiresAt: number;
+  ticketId: string;
 }
 
 function sessionToken(ctx: RequestContext): string | null {
@@ -60,12 +65,10 @@ function describe(ctx: RequestContext, session: AgentSession): AgentSessionInfo 
     sessionId: session.id,
     sessionType: session.sessionType,
     contextGroup: session.contextGroup,
-    agents: session.agentIds.flatMap((id) => {
-      const agent = ctx.agents.get(id);
-      return agent ? [{ id: agent.id, name: agent.name, description: agent.description }] : [];
-    }),
+    agents: agentInfos(ctx, session.agentIds),
     hostContext: session.hostContext,
     expiresAt: session.expiresAt,
+    displayName: ticketDisplayName(ctx.db, session.ticketId),
   };
 }
 
@@ -80,6 +83,94 @@ function setSessionCookie(ctx: RequestContext, token: string, expiresAt: number)
   );
 }
 
+/** Whether `ticket` names a ticket that is unused and unexpired now (a look, not a use). */
+export function isExchangeable(ctx: RequestContext, ticket: string): boolean {
+  const found = findTicket(ctx.db, ticket);
+  return (
+    found !== undefined &&
+    found.consumed_at === null &&
+    found.revoked_at === null &&
+    found.expires_at > ctx.now()
+  );
+}
+
+/** The ticket `ticket` names if it can be exchanged now; UNAUTHORIZED saying why otherwise. */
+function usableTicket(ctx: RequestContext, ticket: string): TicketRow {
+  const found = findTicket(ctx.db, ticket);
+  if (!found) throw unauthorized("ticket not recognised: ask your app for a new one");
+  if (found.consumed_at !== null)
+    throw unauthorized("ticket already used: ask your app for a new one");
+  if (found.revoked_at !== null) {
+    throw unauthorized("ticket revoked (its key or sign-in has ended): ask your app for a new one");
+  }
+  if (found.expires_at <= ctx.now()) {
+    throw unauthorized("ticket expired: ask your app for a new one");
+  }
+  return found;
+}
+
+/** What a ticket offers, before it is exchanged (session.preview). */
+export interface TicketOffer {
+  displayName: string | null;
+  sessionType: SessionType;
+  /** The group it works in: the static group, or the signed-in user's (null when signed out). */
+  contextGroup: string | null;
+  agents: AgentInfo[];
+  expiresAt: number;
+}
+
+export interface TicketPreview {
+  offered: TicketOffer;
+  /** The live agent session the browser holds now, if any. */
+  current: AgentSessionInfo | null;
+  /**
+   * Exchanging would replace a live session of another context group: the page must show both
+   * and exchange with `confirmReplace` only once the user chose to switch.
+   */
+  needsConfirmation: boolean;
+}
+
+function agentInfos(ctx: RequestContext, agentIds: readonly string[]): AgentInfo[] {
+  return agentIds.flatMap((id) => {
+    const agent = ctx.agents.get(id);
+    return agent ? [{ id: agent.id, name: agent.name, description: agent.description }] : [];
+  });
+}
+
+/** What exchanging `ticket` would do, without exchanging it. */
+export async function previewTicket(ctx: RequestContext, ticket: string): Promise<TicketPreview> {
+  const found = usableTicket(ctx, ticket);
+  const signIn = found.session_type === "signin" ? await ctx.getSignIn() : null;
+  const contextGroup =
+    found.session_type === "static"
+      ? found.context_group
+      : signIn
+        ? signinContextGroup(signIn.user.id)
+        : null;
+  const check = await checkAgentSession(ctx);
+  const current = check.status === "valid" ? describe(ctx, check.session) : null;
+  return {
+    offered: {
+      displayName: found.display_name,
+      sessionType: found.session_type,
+      contextGroup,
+      agents: agentInfos(ctx, JSON.parse(found.agent_ids) as string[]),
+      expiresAt: found.expires_at,
+    },
+    current,
+    needsConfirmation: current !== null && current.contextGroup !== contextGroup,
+  };
+}
+
+export interface ExchangeOptions {
+  /**
+   * Replace a live session of another context group. Without it such an exchange is refused
+   * with CONFLICT, leaving both the ticket and the old session as they were: a link planted on
+   * a user (fixation) must not silently move what they type into someone else's group.
+   */
+  confirmReplace?: boolean;
+}
+
 /**
  * Exchanges a ticket for an agent session: consumes the ticket (once, atomically), revokes the
  * session the browser's previous cookie named, and sets the new cookie.
@@ -87,19 +178,29 @@ function setSessionCookie(ctx: RequestContext, token: string, expiresAt: number)
 export async function exchangeTicket(
   ctx: RequestContext,
   ticket: string,
+  options: ExchangeOptions = {},
 ): Promise<AgentSessionInfo> {
   const now = ctx.now();
-  const found = findTicket(ctx.db, ticket);
-  if (!found) throw unauthorized("ticket not recognised: ask your app for a new one");
-  if (found.consumed_at !== null)
-    throw unauthorized("ticket already used: ask your app for a new one");
-  if (found.expires_at <= now) throw unauthorized("ticket expired: ask your app for a new one");
+  const found = usableTicket(ctx, ticket);
 
   // A signin ticket binds the session to this browser's sign-in; without one the ticket is
   // left unused, so the user can sign in and open the same link again.
   const signIn = found.session_type === "signin" ? await ctx.getSignIn() : null;
   if (found.session_type === "signin" && !signIn) {
     throw unauthorized("sign in first, then open the agent again");
+  }
+
+  if (!options.confirmReplace) {
+    const check = await checkAgentSession(ctx);
+    const offeredGroup =
+      found.session_type === "static" ? found.context_group : signinContextGroup(signIn!.user.id);
+    if (check.status === "valid" && check.session.contextGroup !== offeredGroup) {
+      throw new TRPCError({
+        code: "CONFLICT",
+        message:
+          "this browser holds a live agent session of another context group: show the user both and exchange with confirmReplace once they choose to switch",
+      });
+    }
   }
 
   const token = newSecret(SESSION_PREFIX);
@@ -134,6 +235,7 @@ function toSession(row: AgentSessionRow, userId: string | null): AgentSession {
     agentIds: JSON.parse(row.agent_ids) as string[],
     hostContext: row.host_context ? (JSON.parse(row.host_context) as HostContext) : {},
     expiresAt: row.expires_at,
+    ticketId: row.ticket_id,
   };
 }
 

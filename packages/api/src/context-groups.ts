@@ -3,6 +3,7 @@
 // the rule of the ticket door that mints it, if the door has one, else the server's format
 // (`ApiConfig.contextGroupPattern`). A refusal describes the rule that was broken.
 import type { AgentDefinition, ContextGroupRule } from "@agent-access/agents";
+import { RE2JS } from "re2js";
 
 export type { ContextGroupRule } from "@agent-access/agents";
 
@@ -17,20 +18,41 @@ export const DEFAULT_CONTEXT_GROUP_PATTERN =
 
 export const DEFAULT_CONTEXT_GROUP_DESCRIPTION = "segment:value pairs, such as workspace:42:user:7";
 
-const anchored = new WeakMap<RegExp, RegExp>();
+const compiled = new WeakMap<RegExp, RE2JS>();
+
+/**
+ * `pattern` compiled for RE2, whose automaton matches in time linear in the group's length: with
+ * a backtracking engine `(a+)+b` let one 30-character group hold the server for seconds. Throws
+ * saying why when RE2 cannot run it (backreferences, lookarounds need backtracking).
+ */
+function linear(pattern: RegExp): RE2JS {
+  let re2 = compiled.get(pattern);
+  if (!re2) {
+    const flags = pattern.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0;
+    try {
+      re2 = RE2JS.compile(RE2JS.translateRegExp(pattern), flags);
+    } catch (error) {
+      throw new Error(
+        `the context group pattern ${pattern.source} is not one RE2 accepts (no backreferences or lookarounds): ${(error as Error).message}`,
+      );
+    }
+    compiled.set(pattern, re2);
+  }
+  return re2;
+}
+
+/** Throws, saying why, when `pattern` cannot run in linear time; for start-up checks. */
+export function assertLinearPattern(pattern: RegExp): void {
+  linear(pattern);
+}
 
 /**
  * Whether `group` matches `pattern` as a whole (a pattern need not be anchored, and a `g` or `y`
- * flag carries no state from one call to the next). The one place where a context group
- * pattern runs, so that the matching engine can be swapped here alone.
+ * flag carries no state from one call to the next), in linear time (RE2, re2js). The one place
+ * where a context group pattern runs, so that the matching engine can be swapped here alone.
  */
 export function matchesWhole(pattern: RegExp, group: string): boolean {
-  let whole = anchored.get(pattern);
-  if (!whole) {
-    whole = new RegExp(`^(?:${pattern.source})$`, pattern.flags.replace(/[gy]/g, ""));
-    anchored.set(pattern, whole);
-  }
-  return whole.test(group);
+  return linear(pattern).matches(group);
 }
 
 /** The server's format as a rule: the configured pattern, described in words when possible. */

@@ -4,6 +4,7 @@
 import type { AgentRegistry, AgentRuntime } from "@agent-access/agents";
 import type { Auth, SignIn, TokenBucket } from "@agent-access/auth";
 import type { Db } from "@agent-access/db";
+import { AgentLimits } from "./limits.ts";
 
 export interface ApiConfig {
   /** The public origin of the app, e.g. "http://localhost:5173"; links and cookies use it. */
@@ -45,6 +46,11 @@ export interface ApiDependencies {
   auth: Auth;
   /** Failed ticket exchanges per IP (a token per failure). One per server, like `auth`. */
   exchangeFailures: TokenBucket;
+  /**
+   * Quotas of agent sessions and context groups (limits.ts). One per server, like `auth`.
+   * Default: DEFAULT_AGENT_LIMITS, one instance per dependencies object.
+   */
+  limits?: AgentLimits;
 }
 
 export interface RequestInfo {
@@ -76,6 +82,18 @@ async function resolveSignIn(auth: Auth, request: RequestInfo): Promise<SignIn |
   return signIn;
 }
 
+const defaultLimits = new WeakMap<ApiDependencies, AgentLimits>();
+
+/** The server's quotas: its own, or one default instance kept per dependencies object. */
+export function limitsOf(deps: ApiDependencies): AgentLimits {
+  if (deps.limits) return deps.limits;
+  const known = defaultLimits.get(deps);
+  if (known) return known;
+  const limits = new AgentLimits(deps.db);
+  defaultLimits.set(deps, limits);
+  return limits;
+}
+
 /** The context of one request, for the tRPC handler (`createContext`) or a caller. */
 export function createRequestContext(deps: ApiDependencies, request: RequestInfo) {
   let signIn: Promise<SignIn | null> | undefined;
@@ -87,6 +105,7 @@ export function createRequestContext(deps: ApiDependencies, request: RequestInfo
     now: deps.now ?? Date.now,
     auth: deps.auth,
     exchangeFailures: deps.exchangeFailures,
+    limits: limitsOf(deps),
     req: request.req,
     resHeaders: request.resHeaders,
     clientIp: request.clientIp ?? "unknown",

@@ -7,7 +7,14 @@ export {
   type ApiDependencies,
   createRequestContext,
 } from "./context.ts";
-export { DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-groups.ts";
+export { assertLinearPattern, DEFAULT_CONTEXT_GROUP_PATTERN } from "./context-groups.ts";
+export {
+  AgentLimits,
+  type AgentLimitsConfig,
+  DEFAULT_AGENT_LIMITS,
+  MAX_BATCH_SIZE,
+} from "./limits.ts";
+export { retryAfterHeader } from "./rate-limited.ts";
 export {
   attachmentBodyMaxBytes,
   handleAttachmentDownload,
@@ -23,6 +30,7 @@ export {
   serveRoute,
 } from "./rest/v1/index.ts";
 export { type AppRouter, appRouter } from "./root.ts";
+export { EVENT_STREAM_PATH, releaseWhenDone, takeStreamSlot } from "./stream-slots.ts";
 export { createCallerFactory } from "./trpc.ts";
 
 /** Inputs of every procedure, e.g. RouterInputs["context"]["send"]. */

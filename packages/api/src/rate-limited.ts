@@ -11,3 +11,8 @@ export function tooManyRequests(
   resHeaders.set("Retry-After", String(retryAfterSeconds(retryAfterMs)));
   return new TRPCError({ code: "TOO_MANY_REQUESTS", message });
 }
+
+/** The Retry-After header's value for a wait of `retryAfterMs`. */
+export function retryAfterHeader(retryAfterMs: number): string {
+  return String(retryAfterSeconds(retryAfterMs));
+}

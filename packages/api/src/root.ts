@@ -1,6 +1,7 @@
 // The app's router: one router per domain (router/*.ts), each under its own name.
 import { authRouter } from "./router/auth.ts";
 import { contextRouter } from "./router/context.ts";
+import { grantRouter } from "./router/grant.ts";
 import { healthRouter } from "./router/health.ts";
 import { sessionRouter } from "./router/session.ts";
 import { ticketRouter } from "./router/ticket.ts";
@@ -16,6 +17,7 @@ export const appRouter = mergeRouters(
     ticket: ticketRouter,
     session: sessionRouter,
     context: contextRouter,
+    grant: grantRouter,
   }),
 );
 

@@ -14,6 +14,7 @@ import { hostContextSchema, serializeHostContext } from "./host-context.ts";
 export const TICKET_PREFIX = "aat_";
 /** Ticket lifetime bounds, in seconds: 30 s to 24 h, 30 minutes unless asked otherwise. */
 export const EXPIRES_IN = { min: 30, max: 86_400, default: 1800 } as const;
+export const DISPLAY_NAME_MAX_LENGTH = 120;
 
 /**
  * The request's shape. Types only: rules about meaning (known agents, the context group format,
@@ -25,6 +26,11 @@ export const ticketRequestSchema = z.object({
   agent_session_identifier: z.enum(["static", "signin"]),
   context_group: z.string().max(4096).nullish(),
   expires_in: z.number().int().optional(),
+  /**
+   * A label for people: who and what the ticket is for ("Acme · Ada Lovelace"). The vanity page
+   * shows it, so that a user can tell their own agent from one a link planted on them.
+   */
+  display_name: z.string().max(DISPLAY_NAME_MAX_LENGTH).nullish(),
   /**
    * Host context for the agents: a JSON object of at most 8 KB (user name, role, plan, locale...),
    * stored with the agent session; the browser can read it but never change it.
@@ -53,6 +59,16 @@ export function vanityUrl(publicUrl: string, ticket: string): string {
 }
 
 /**
+ * Who a ticket is minted by, stored so that ending them ends the ticket and its session: the API
+ * key of a backend, or the host user (and workspace) of the host app's own door.
+ */
+export interface TicketOrigin {
+  apiKeyId?: string;
+  hostUserId?: string;
+  hostWorkspaceId?: string;
+}
+
+/**
  * Validates the request's meaning and stores a new ticket, hashed. Errors are
  * UNPROCESSABLE_CONTENT with a message naming the field and what to do. A static group must
  * follow the rule of each agent named (`contextGroup`), or for agents without one `doorRule`
@@ -63,6 +79,7 @@ export function mintTicket(
   request: TicketRequest,
   issuer: string,
   doorRule?: ContextGroupRule,
+  origin: TicketOrigin = {},
 ): MintedTicket {
   const agentIds = [...new Set(request.agent_ids)];
   if (agentIds.length === 0) throw unprocessable("agent_ids must name at least one agent");
@@ -97,6 +114,7 @@ export function mintTicket(
     );
   }
 
+  const displayName = request.display_name?.trim() || null;
   const hostContext = serializeHostContext(request.context);
 
   const now = ctx.now();
@@ -112,6 +130,8 @@ export function mintTicket(
       hostContext,
       issuer,
       expiresAt,
+      ...origin,
+      displayName,
     },
     now,
   );

@@ -11,6 +11,7 @@ import {
   PASSWORD_MIN_LENGTH,
   verifyPassword,
 } from "./password.ts";
+import { passwordWeakness } from "./password-strength.ts";
 import {
   ipRateLimitKey,
   type RateLimitResult,
@@ -121,6 +122,8 @@ export function createAuth(options: AuthOptions) {
           `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
         );
       }
+      const weakness = passwordWeakness(password, [input.email, input.name]);
+      if (weakness) throw new RangeError(weakness);
       const user = createUser(
         db,
         {

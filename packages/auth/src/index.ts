@@ -19,6 +19,7 @@ export {
   PASSWORD_MIN_LENGTH,
   verifyPassword,
 } from "./password.ts";
+export { MIN_PASSWORD_SCORE, passwordWeakness } from "./password-strength.ts";
 export {
   ipRateLimitKey,
   type RateLimitResult,
@@ -31,4 +32,4 @@ export {
   type SameOriginRequest,
   type SameOriginVerdict,
 } from "./same-origin.ts";
-export { SESSION_LIFETIME_DAYS } from "./sessions.ts";
+export { SESSION_ABSOLUTE_LIFETIME_DAYS, SESSION_LIFETIME_DAYS } from "./sessions.ts";

@@ -22,7 +22,7 @@ interface Bucket {
 
 /**
  * A token bucket per key (an IP, an account): `take` spends a token per attempt, `check` only
- * looks. To limit failures only, `check` before the attempt and `take` after it fails.
+ * looks. To limit failures only, `take` before the attempt and `giveBack` after it succeeds.
  */
 export class TokenBucket {
   readonly #buckets = new Map<string, Bucket>();
@@ -51,6 +51,19 @@ export class TokenBucket {
       this.#sweep(now);
     }
     return verdict;
+  }
+
+  /**
+   * Returns a token `take` spent, for an attempt that turned out not to count: taking first and
+   * giving back after makes check and count one step, so concurrent attempts cannot all pass
+   * the check before any of them counts.
+   */
+  giveBack(key: string, now: number): void {
+    const bucket = this.#buckets.get(key);
+    if (!bucket) return;
+    const tokens = this.#tokens(key, now) + 1;
+    if (tokens >= this.#capacity) this.#buckets.delete(key);
+    else this.#buckets.set(key, { tokens, updatedAt: now });
   }
 
   /** Forgets `key`, giving it a full bucket. */

@@ -34,6 +34,13 @@ export const SESSION_LIFETIME_DAYS = 30;
 const SESSION_LIFETIME_MS = SESSION_LIFETIME_DAYS * 24 * 60 * 60_000;
 
 /**
+ * The most a sign-in lasts from when it started, however often it is renewed: 90 days. A stolen
+ * session cookie that is kept in use can then not live forever; the user signs in again.
+ */
+export const SESSION_ABSOLUTE_LIFETIME_DAYS = 90;
+const SESSION_ABSOLUTE_LIFETIME_MS = SESSION_ABSOLUTE_LIFETIME_DAYS * 24 * 60 * 60_000;
+
+/**
  * Lucia's adapter over our tables. Lucia does its expiry arithmetic on the wall clock
  * (Date.now); the database keeps times on our clock `now`, which tests move. Expiry dates handed
  * to Lucia are shifted by the difference between the two clocks (zero in production). Expiry
@@ -47,11 +54,13 @@ export function createSessionAdapter(db: Db, now: () => number): Adapter {
     async getSessionAndUser(sessionId) {
       const found = findAuthSession(db, sessionId);
       if (!found) return [null, null];
+      // Renewal never carries a session past its absolute end; Lucia then ends it as expired.
+      const expiresAt = Math.min(found.expiresAt, found.createdAt + SESSION_ABSOLUTE_LIFETIME_MS);
       return [
         {
           id: sessionId,
           userId: found.userId,
-          expiresAt: new Date(found.expiresAt - skew()),
+          expiresAt: new Date(expiresAt - skew()),
           attributes: {},
         },
         { id: found.userId, attributes: { email: found.email, name: found.name } },
@@ -75,7 +84,9 @@ export function createSessionAdapter(db: Db, now: () => number): Adapter {
       );
     },
     async updateSessionExpiration(sessionId) {
-      updateAuthSessionExpiry(db, sessionId, now() + SESSION_LIFETIME_MS);
+      const found = findAuthSession(db, sessionId);
+      const end = found ? found.createdAt + SESSION_ABSOLUTE_LIFETIME_MS : Number.POSITIVE_INFINITY;
+      updateAuthSessionExpiry(db, sessionId, Math.min(now() + SESSION_LIFETIME_MS, end));
     },
     async deleteSession(sessionId) {
       deleteAuthSession(db, sessionId);

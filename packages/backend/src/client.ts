@@ -124,6 +124,7 @@ export class AgentAccessClient {
           ...(input.contextGroup === undefined ? {} : { context_group: input.contextGroup }),
           ...(input.expiresIn === undefined ? {} : { expires_in: input.expiresIn }),
           ...(input.context === undefined ? {} : { context: input.context }),
+          ...(input.displayName === undefined ? {} : { display_name: input.displayName }),
         },
       );
       return { ticket: answer.ticket, expiresAt: answer.expires_at, url: answer.url };

@@ -17,6 +17,11 @@ export interface CreateAgentAccessTicket {
    * it but never change it. Default none.
    */
   context?: Record<string, unknown>;
+  /**
+   * A label for people, at most 120 characters: who and what the session is for (e.g.
+   * "Acme · Ada Lovelace"). The vanity page shows it. Default none.
+   */
+  displayName?: string;
 }
 
 export interface AgentAccessTicket {

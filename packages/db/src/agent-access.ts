@@ -17,6 +17,10 @@ export interface TicketRow {
   created_at: number;
   expires_at: number;
   consumed_at: number | null;
+  /** Set when revoking its API key or its host user's sign-ins ended it unused. */
+  revoked_at: number | null;
+  /** The label its backend gave it (who and what it is for), shown by the vanity page. */
+  display_name: string | null;
 }
 
 export interface AgentSessionRow {
@@ -43,10 +47,17 @@ export interface NewTicket {
   hostContext?: string | null;
   issuer: string;
   expiresAt: number;
+  /** The API key that minted it (ticket.create, POST /session/tickets). */
+  apiKeyId?: string | null;
+  /** The host user it was minted for by the host app's own door (workspace.issueAgentTicket). */
+  hostUserId?: string | null;
+  /** The host workspace it was minted for, with `hostUserId`. */
+  hostWorkspaceId?: string | null;
+  displayName?: string | null;
 }
 
 const TICKET_COLUMNS =
-  "id, agent_ids, session_type, context_group, host_context, issuer, created_at, expires_at, consumed_at";
+  "id, agent_ids, session_type, context_group, host_context, issuer, created_at, expires_at, consumed_at, revoked_at, display_name";
 const SESSION_COLUMNS =
   "id, ticket_id, session_type, context_group, user_id, sign_in_id, agent_ids, host_context, created_at, expires_at, revoked_at";
 
@@ -55,7 +66,8 @@ export function insertTicket(db: Db, ticket: NewTicket, now: number): string {
   statement(
     db,
     `INSERT INTO agent_ticket (id, token_hash, agent_ids, session_type, context_group, issuer,
-       created_at, expires_at, host_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       created_at, expires_at, host_context, api_key_id, host_user_id, host_workspace_id,
+       display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     id,
     sha256(ticket.token),
@@ -66,6 +78,10 @@ export function insertTicket(db: Db, ticket: NewTicket, now: number): string {
     now,
     ticket.expiresAt,
     ticket.hostContext ?? null,
+    ticket.apiKeyId ?? null,
+    ticket.hostUserId ?? null,
+    ticket.hostWorkspaceId ?? null,
+    ticket.displayName ?? null,
   );
   return id;
 }
@@ -79,14 +95,14 @@ export function findTicket(db: Db, token: string): TicketRow | undefined {
 }
 
 /**
- * Marks the ticket used if, at this instant, it is unused and unexpired, and returns it; returns
+ * Marks the ticket used if, at this instant, it is unused, unrevoked and unexpired, and returns it; returns
  * undefined otherwise. One conditional UPDATE: of two racing callers exactly one gets the row.
  */
 export function consumeTicket(db: Db, token: string, now: number): TicketRow | undefined {
   return statement<[number, string, number], TicketRow>(
     db,
     `UPDATE agent_ticket SET consumed_at = ?
-      WHERE token_hash = ? AND consumed_at IS NULL AND expires_at > ?
+      WHERE token_hash = ? AND consumed_at IS NULL AND revoked_at IS NULL AND expires_at > ?
       RETURNING ${TICKET_COLUMNS}`,
   ).get(now, sha256(token), now);
 }
@@ -141,4 +157,14 @@ export function revokeAgentSession(db: Db, token: string, now: number): void {
     db,
     "UPDATE agent_session SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
   ).run(now, sha256(token));
+}
+
+/** The label the ticket behind an agent session was minted with, or null. */
+export function ticketDisplayName(db: Db, ticketId: string): string | null {
+  return (
+    statement<[string], { display_name: string | null }>(
+      db,
+      "SELECT display_name FROM agent_ticket WHERE id = ?",
+    ).get(ticketId)?.display_name ?? null
+  );
 }

@@ -44,10 +44,10 @@ describe("api keys", () => {
       key: { id, last_used_at: 3000 },
     });
     expect(listApiKeys(db)[0]!.last_used_at).toBe(3000);
-    expect(revokeApiKey(db, id, 4000)).toBe(true);
+    expect(revokeApiKey(db, id, 4000)).toEqual({ tickets: 0, sessions: 0 });
     expect(checkApiKey(db, key, 5000)).toMatchObject({ status: "revoked" });
     expect(listApiKeys(db)[0]).toMatchObject({ revoked_at: 4000, last_used_at: 3000 });
-    expect(revokeApiKey(db, "key_missing")).toBe(false);
+    expect(revokeApiKey(db, "key_missing")).toBeNull();
   });
 
   it("carry a scope, all unless given, that the database holds to the four kinds", () => {

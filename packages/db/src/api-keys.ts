@@ -1,5 +1,6 @@
 // Backend API keys: shown once at creation, kept only as a SHA-256 with a short visible prefix.
 import type { Db } from "./connection.ts";
+import { type Ended, endTicketsOfApiKey } from "./revocation.ts";
 import { newId, newSecret, sha256 } from "./secrets.ts";
 import { statement } from "./statements.ts";
 
@@ -49,14 +50,21 @@ export function listApiKeys(db: Db): ApiKeyRow[] {
   ).all();
 }
 
-/** Revokes a key; returns false when no such key exists. Revoking twice keeps the first time. */
-export function revokeApiKey(db: Db, id: string, now = Date.now()): boolean {
-  const found = statement(db, "SELECT 1 FROM api_key WHERE id = ?").get(id);
-  statement(db, "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(
-    now,
-    id,
-  );
-  return found !== undefined;
+/**
+ * Revokes a key and ends what it minted: its unused tickets and the live agent sessions they
+ * became. Returns how many of each it ended, or null when no such key exists. Revoking twice
+ * keeps the first time.
+ */
+export function revokeApiKey(db: Db, id: string, now = Date.now()): Ended | null {
+  return db.transaction(() => {
+    const found = statement(db, "SELECT 1 FROM api_key WHERE id = ?").get(id);
+    if (found === undefined) return null;
+    statement(db, "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(
+      now,
+      id,
+    );
+    return endTicketsOfApiKey(db, id, now);
+  })();
 }
 
 export type ApiKeyCheck =

@@ -31,6 +31,7 @@ describe("auth sessions", () => {
     expect(findAuthSession(db, "raw-session-id")).toEqual({
       userId,
       expiresAt: 500,
+      createdAt: 100,
       email: "ada@example.com",
       name: "Ada",
     });

@@ -7,6 +7,7 @@ import { statement } from "./statements.ts";
 export interface AuthSessionWithUser {
   userId: string;
   expiresAt: number;
+  createdAt: number;
   email: string;
   name: string;
 }
@@ -34,7 +35,8 @@ export function insertAuthSession(
 export function findAuthSession(db: Db, sessionId: string): AuthSessionWithUser | undefined {
   return statement<[string], AuthSessionWithUser>(
     db,
-    `SELECT s.user_id AS userId, s.expires_at AS expiresAt, u.email, u.name
+    `SELECT s.user_id AS userId, s.expires_at AS expiresAt, s.created_at AS createdAt, u.email,
+            u.name
        FROM auth_session s JOIN user u ON u.id = s.user_id
       WHERE s.id = ?`,
   ).get(sha256(sessionId));

@@ -10,6 +10,7 @@ export {
   revokeAgentSession,
   type SessionType,
   type TicketRow,
+  ticketDisplayName,
 } from "./agent-access.ts";
 export {
   type ApiKeyCheck,
@@ -110,6 +111,8 @@ export {
   setMessageParts,
 } from "./messages.ts";
 export { loadMigrations, type Migration, migrate, schemaVersion } from "./migrate.ts";
+export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocation.ts";
+export { countRunningInGroup, runningAmong } from "./running.ts";
 export {
   changeRunStatus,
   finishRun,
@@ -125,7 +128,14 @@ export {
 export { newId, newSecret, sha256 } from "./secrets.ts";
 export { DEMO_EMAIL, DEMO_PASSWORD, isSeeded, type SeedResult, seedDemo } from "./seed.ts";
 export { statement } from "./statements.ts";
-export { grantTool, hasToolGrant, type ToolGrantKey } from "./tool-grants.ts";
+export {
+  grantTool,
+  hasToolGrant,
+  listToolGrants,
+  revokeToolGrant,
+  type ToolGrantKey,
+  type ToolGrantRow,
+} from "./tool-grants.ts";
 export { type UsageQuery, type UsageRow, usageOfRuns } from "./usage.ts";
 export { createUser, findUserByEmail, getUser, type User, type UserWithPassword } from "./users.ts";
 export {
@@ -144,6 +154,7 @@ export {
   getWorkspaceDetails,
   isWorkspaceMember,
   listWorkspacesOfUser,
+  removeWorkspaceMember,
   setWorkspaceMember,
   type Workspace,
   type WorkspaceDetails,

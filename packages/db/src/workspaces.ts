@@ -1,6 +1,7 @@
 // The host demo's tenancy: workspaces and their members. Membership is checked in the SQL WHERE
 // of findWorkspaceForMember and nowhere else; every read of a workspace's data goes through it.
 import type { Db } from "./connection.ts";
+import { type Ended, endTicketsOfHostUser } from "./revocation.ts";
 import { newId } from "./secrets.ts";
 import { statement } from "./statements.ts";
 import { type EndpointHealth, endpointHealth } from "./webhooks.ts";
@@ -114,4 +115,26 @@ export function setWorkspaceMember(
     `INSERT INTO workspace_member (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role`,
   ).run(member.workspaceId, member.userId, member.role, now);
+}
+
+/**
+ * Removes `userId` from a workspace and ends the tickets and agent sessions minted for them in
+ * it by the host app's door (their static sessions name the workspace in their group, so they
+ * would otherwise keep its data within reach). Returns what it ended, or null when they were not
+ * a member.
+ */
+export function removeWorkspaceMember(
+  db: Db,
+  workspaceId: string,
+  userId: string,
+  now = Date.now(),
+): Ended | null {
+  return db.transaction(() => {
+    const removed = statement(
+      db,
+      "DELETE FROM workspace_member WHERE workspace_id = ? AND user_id = ?",
+    ).run(workspaceId, userId).changes;
+    if (removed === 0) return null;
+    return endTicketsOfHostUser(db, userId, now, workspaceId);
+  })();
 }

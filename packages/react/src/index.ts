@@ -41,6 +41,18 @@ export {
   type AgentSessionSource,
   type AgentSessionState,
   clearTicketFromUrl,
+  type UseAgentSessionOptions,
   useAgentSession,
 } from "./use-agent-session.ts";
 export { useAttachmentUrl } from "./use-attachment-url.ts";
+export {
+  type TicketPreview,
+  type TicketPreviewState,
+  useTicketPreview,
+} from "./use-ticket-preview.ts";
+export {
+  type ToolGrant,
+  type ToolGrantsState,
+  type UseToolGrantsOptions,
+  useToolGrants,
+} from "./use-tool-grants.ts";

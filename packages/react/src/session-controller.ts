@@ -122,10 +122,12 @@ export class SessionController {
   /**
    * Trades a ticket for an agent session (the server sets the cookie), stores the session where
    * `session.current` reads it, and marks everything read under the old session stale.
+   * `confirmReplace`: the user (or the app, for a ticket it minted itself) chose to replace a
+   * live session of another context group; without it the server refuses with CONFLICT.
    */
-  exchange(ticket: string): Promise<AgentSessionInfo> {
+  exchange(ticket: string, options: { confirmReplace?: boolean } = {}): Promise<AgentSessionInfo> {
     const run = (async () => {
-      const session = await this.client.session.exchange.mutate({ ticket });
+      const session = await this.client.session.exchange.mutate({ ticket, ...options });
       this.#boundSessionId = session.sessionId;
       createTRPCQueryUtils({
         client: this.client,
@@ -162,7 +164,8 @@ export class SessionController {
     this.#reissue ??= (async () => {
       this.#update({ reissuing: true, reissueError: null });
       try {
-        await this.exchange(await getTicket());
+        // The app's own getTicket minted it for this page: no link planted it.
+        await this.exchange(await getTicket(), { confirmReplace: true });
         this.#proven = false;
         this.#update({
           reissuing: false,

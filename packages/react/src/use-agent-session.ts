@@ -41,6 +41,8 @@ export interface AgentSessionState {
   contextGroup: string | null;
   /** "static" or "signin". */
   sessionType: AgentSessionInfo["sessionType"] | null;
+  /** The label the session's ticket was minted with ("Acme · Ada Lovelace"), or null. */
+  displayName: string | null;
   /**
    * What the app's backend put in the ticket (user name, workspace name...), read-only: the
    * browser cannot change it. `{}` when the ticket had none; null without a session.
@@ -62,11 +64,15 @@ const exchanges = new Map<string, Promise<AgentSessionInfo>>();
  * because React StrictMode runs effects twice and may remount the component: only the first
  * call reaches the server and every caller shares its answer.
  */
-function exchangeOnce(controller: SessionController, ticket: string): Promise<AgentSessionInfo> {
+function exchangeOnce(
+  controller: SessionController,
+  ticket: string,
+  confirmReplace: boolean,
+): Promise<AgentSessionInfo> {
   const key = `${controller.url}\n${ticket}`;
   let exchange = exchanges.get(key);
   if (!exchange) {
-    exchange = controller.exchange(ticket);
+    exchange = controller.exchange(ticket, { confirmReplace });
     exchanges.set(key, exchange);
   }
   return exchange;
@@ -86,12 +92,25 @@ type ExchangeState =
   | { ticket: string; status: "done" }
   | { ticket: string; status: "failed"; error: Error };
 
+export interface UseAgentSessionOptions {
+  /**
+   * Let the ticket replace a live session of another context group. Pass true for a ticket your
+   * app minted for this page itself; for a ticket that came in a link, ask the user first
+   * (useTicketPreview). Without it such an exchange fails with CONFLICT. Default false.
+   */
+  replaceSession?: boolean;
+}
+
 /**
  * The browser's agent session. Pass the ticket your backend minted (it is exchanged once, also
  * under StrictMode), `{ getTicket }` to have sessions issued and re-issued on demand, or nothing
  * to use the session the browser already holds (such as after a reload).
  */
-export function useAgentSession(source?: AgentSessionSource): AgentSessionState {
+export function useAgentSession(
+  source?: AgentSessionSource,
+  options: UseAgentSessionOptions = {},
+): AgentSessionState {
+  const replaceSession = options.replaceSession ?? false;
   const controller = useSessionController();
   const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
   const ticket = typeof source === "string" ? source : "";
@@ -117,7 +136,7 @@ export function useAgentSession(source?: AgentSessionSource): AgentSessionState 
     if (!ticket) return;
     let live = true;
     setExchange({ ticket, status: "pending" });
-    exchangeOnce(controller, ticket).then(
+    exchangeOnce(controller, ticket, replaceSession).then(
       () => live && setExchange({ ticket, status: "done" }),
       (error: unknown) => live && setExchange({ ticket, status: "failed", error: toError(error) }),
     );
@@ -125,7 +144,7 @@ export function useAgentSession(source?: AgentSessionSource): AgentSessionState 
       live = false;
     };
     // `attempt` re-runs the exchange after refetch() forgot a failed one.
-  }, [controller, ticket, attempt]);
+  }, [controller, ticket, attempt, replaceSession]);
   const ticketState: ExchangeState | null = !ticket
     ? null
     : exchange?.ticket === ticket
@@ -208,6 +227,7 @@ export function useAgentSession(source?: AgentSessionSource): AgentSessionState 
     setActiveAgent,
     contextGroup: session?.contextGroup ?? null,
     sessionType: session?.sessionType ?? null,
+    displayName: session?.displayName ?? null,
     hostContext: session?.hostContext ?? null,
     expiresAt,
     ticketExchanged: ticketState ? ticketState.status === "done" : snapshot.ticketsIssued > 0,

@@ -95,6 +95,10 @@ export const PROCEDURE_TABLE: Record<string, ProcedureEntry> = {
     },
     example: ({ workspaceId }) => ({ workspaceId, sessionType: "static" }),
   },
+  "workspace.removeMember": {
+    isolation: { door: "user", input: ({ workspaceId }) => ({ workspaceId, userId: "usr_any" }) },
+    example: ({ workspaceId }) => ({ workspaceId, userId: "usr_nobody" }),
+  },
 
   "ticket.create": {
     isolation: {
@@ -111,6 +115,27 @@ export const PROCEDURE_TABLE: Record<string, ProcedureEntry> = {
         "takes a ticket, a 256-bit secret rather than an id; single use is the race test's subject",
     },
     example: ({ ticket }) => ({ ticket }),
+  },
+  "session.preview": {
+    isolation: {
+      exempt:
+        "takes a ticket, a 256-bit secret rather than an id, and shows only what that ticket " +
+        "offers beside the caller's own session; failures count like exchanges (fixation.test.ts)",
+    },
+    example: ({ ticket }) => ({ ticket }),
+  },
+  "grant.list": {
+    isolation: {
+      exempt: "self-scoped: the session's own group and agents, in SQL (grants.test.ts)",
+    },
+  },
+  "grant.revoke": {
+    isolation: {
+      exempt:
+        "names a grant by agent and tool within the session's own group, in SQL; another " +
+        "group's grant is NOT_FOUND (grants.test.ts)",
+    },
+    example: () => ({ agentId: "workspace-assistant", toolName: "retryFailedDeliveries" }),
   },
   "session.current": {
     isolation: { exempt: "self-scoped: describes the session of the caller's own cookie" },

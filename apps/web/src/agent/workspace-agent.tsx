@@ -17,7 +17,8 @@ const SESSION_TYPES: { value: SessionType; label: string; hint: string }[] = [
 
 /** The chat of one exchanged ticket: the latest conversation, or a new one. */
 function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => void }) {
-  const session = useAgentSession(ticket);
+  // The app minted this ticket for this page itself: it may replace the browser's session.
+  const session = useAgentSession(ticket, { replaceSession: true });
   const { contexts, createContext, loading } = useAgentContexts({
     enabled: session.hasSession,
     limit: 1,

@@ -1,15 +1,21 @@
 // "/vanity/agents?ticket=…": the ready-made agent page a backend's ticket `url` opens. It
 // exchanges the ticket once, drops it from the address bar, and shows the whole chat: the
 // conversations, an agent picker, the live conversation with its approvals and questions.
+// A link whose ticket would replace a live session of another context group is not followed
+// silently: the page shows both sessions and switches only if the user says so (a link can be
+// planted on a user by someone who wants what they type).
 import {
   AgentAccessProvider,
+  type AgentInfo,
   clearTicketFromUrl,
   useAgentContexts,
   useAgentSession,
+  useTicketPreview,
 } from "@agent-access/react";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { ChatPanel } from "../agent/chat-panel.tsx";
 import { ContextSidebar } from "../agent/context-sidebar.tsx";
+import { GrantsPanel } from "../agent/grants-panel.tsx";
 import { greeting } from "../agent/greeting.ts";
 import { problemFromMessage, SessionProblem } from "../agent/session-problem.tsx";
 import { CloseIcon, MenuIcon } from "../components/icons.tsx";
@@ -50,6 +56,7 @@ function Chat({ session }: { session: Session }) {
   const [search, setSearch] = useState("");
   const [activeId, setActiveId] = useState<string | null>(null);
   const [sidebarOpen, setSidebarOpen] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const list = useAgentContexts({ enabled: session.hasSession, search });
 
   // Open the most recent conversation at first; "New chat" sets "" (a blank one).
@@ -113,8 +120,25 @@ function Chat({ session }: { session: Session }) {
             <MenuIcon />
           </button>
           <h1 className="min-w-0 flex-1 truncate font-semibold">{active?.title ?? "New chat"}</h1>
+          {session.displayName && (
+            <span
+              className="hidden truncate text-sm text-neutral-600 sm:inline dark:text-neutral-400"
+              data-testid="session-label"
+            >
+              {session.displayName}
+            </span>
+          )}
           <AgentPicker session={session} />
+          <button
+            type="button"
+            onClick={() => setSettingsOpen((open) => !open)}
+            aria-expanded={settingsOpen}
+            className={`rounded px-2 py-1 text-sm ${focusRing}`}
+          >
+            Settings
+          </button>
         </header>
+        {settingsOpen && <GrantsPanel onClose={() => setSettingsOpen(false)} />}
         <ChatPanel
           key={contextId || "new"}
           contextId={contextId}
@@ -130,8 +154,14 @@ function Chat({ session }: { session: Session }) {
   );
 }
 
-function VanityAgents({ ticket }: { ticket: string | null }) {
-  const session = useAgentSession(ticket ?? undefined);
+function VanityAgents({
+  ticket,
+  replaceSession,
+}: {
+  ticket: string | null;
+  replaceSession: boolean;
+}) {
+  const session = useAgentSession(ticket ?? undefined, { replaceSession });
   useEffect(() => {
     if (session.ticketExchanged) clearTicketFromUrl();
   }, [session.ticketExchanged]);
@@ -156,12 +186,123 @@ function VanityAgents({ ticket }: { ticket: string | null }) {
   return <SessionProblem kind="missing" />;
 }
 
+/** How a session is named to its user: its label, else its group. */
+function SessionCard({
+  heading,
+  label,
+  agents,
+  testId,
+}: {
+  heading: string;
+  label: string;
+  agents: AgentInfo[];
+  testId: string;
+}) {
+  return (
+    <section
+      className="rounded-lg border border-neutral-200 p-4 dark:border-neutral-800"
+      data-testid={testId}
+    >
+      <h2 className="text-sm font-medium text-neutral-600 dark:text-neutral-400">{heading}</h2>
+      <p className="mt-1 font-semibold break-words">{label}</p>
+      <p className="mt-1 text-sm text-neutral-600 dark:text-neutral-400">
+        {agents.map((agent) => agent.name).join(", ")}
+      </p>
+    </section>
+  );
+}
+
+type LinkChoice = "ask" | "exchange" | "switch" | "keep";
+
+/**
+ * Before a link's ticket is exchanged: when it would replace a live session of another context
+ * group, shows both and lets the user choose; otherwise goes straight on.
+ */
+function ConfirmLink({
+  ticket,
+  onChoose,
+}: {
+  ticket: string;
+  onChoose: (choice: Exclude<LinkChoice, "ask">) => void;
+}) {
+  const { preview, loading, error } = useTicketPreview(ticket);
+  const needsConfirmation = preview?.needsConfirmation ?? false;
+  useEffect(() => {
+    // Nothing to ask, or a ticket that cannot be used: the exchange shows what went wrong.
+    if (!loading && !needsConfirmation && (preview || error)) onChoose("exchange");
+  }, [loading, needsConfirmation, preview, error, onChoose]);
+
+  if (!preview?.needsConfirmation || !preview.current) {
+    return (
+      <main className="flex min-h-dvh items-center justify-center" role="status">
+        Opening the agent…
+      </main>
+    );
+  }
+  const { current, offered } = preview;
+  return (
+    <main className="flex min-h-dvh items-center justify-center p-6" data-testid="confirm-switch">
+      <div className="w-full max-w-lg">
+        <h1 className="text-xl font-semibold">Switch to another agent session?</h1>
+        <p className="mt-2 text-neutral-600 dark:text-neutral-400">
+          This browser already has an agent session open, and the link you followed offers a
+          different one. If you did not expect this link, keep your session: what you type in the
+          link's session is seen by whoever it belongs to.
+        </p>
+        <div className="mt-4 grid gap-3 sm:grid-cols-2">
+          <SessionCard
+            heading="You are using"
+            label={current.displayName ?? current.contextGroup}
+            agents={current.agents}
+            testId="current-session"
+          />
+          <SessionCard
+            heading="The link offers"
+            label={offered.displayName ?? offered.contextGroup ?? "Your signed-in account"}
+            agents={offered.agents}
+            testId="offered-session"
+          />
+        </div>
+        <div className="mt-6 flex flex-wrap gap-3">
+          <button
+            type="button"
+            onClick={() => onChoose("keep")}
+            className={`rounded-md bg-blue-700 px-4 py-2 font-medium text-white dark:bg-blue-500 dark:text-neutral-950 ${focusRing}`}
+          >
+            Keep my session
+          </button>
+          <button
+            type="button"
+            onClick={() => onChoose("switch")}
+            className={`rounded-md border border-neutral-300 px-4 py-2 font-medium dark:border-neutral-700 ${focusRing}`}
+          >
+            Switch to the link's session
+          </button>
+        </div>
+      </div>
+    </main>
+  );
+}
+
 export default function VanityPage() {
   // Read once: the address bar loses the ticket after the exchange, the page keeps it.
   const [ticket] = useState(() => new URLSearchParams(window.location.search).get("ticket"));
+  const [choice, setChoice] = useState<LinkChoice>(ticket ? "ask" : "keep");
+  const choose = useCallback((next: Exclude<LinkChoice, "ask">) => {
+    // Kept: the link's ticket stays unused and leaves the address bar.
+    if (next === "keep") clearTicketFromUrl();
+    setChoice(next);
+  }, []);
   return (
     <AgentAccessProvider>
-      <VanityAgents ticket={ticket} />
+      {choice === "ask" && ticket ? (
+        <ConfirmLink ticket={ticket} onChoose={choose} />
+      ) : (
+        <VanityAgents
+          ticket={choice === "keep" ? null : ticket}
+          replaceSession={choice === "switch"}
+        />
+      )}
     </AgentAccessProvider>
   );
 }

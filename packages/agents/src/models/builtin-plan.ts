@@ -13,14 +13,16 @@ import { inputFor } from "./builtin-inputs.ts";
 
 export type BuiltinPlan =
   | { kind: "tool-call"; toolName: string; input: { [key: string]: JsonValue } }
-  | { kind: "text"; text: string };
+  | { kind: "text"; text: string }
+  /** "stream N words": N words of filler, produced one at a time, never as one string. */
+  | { kind: "filler"; words: number };
 
 /** Longest reply "stream N words" gives, so that a typo cannot exhaust memory. */
 export const MAX_STREAM_WORDS = 200_000;
 
 const STREAM_WORDS = /\bstream\s+(\d{1,9})\s+words?\b/i;
 
-const FILLER =
+export const FILLER =
   "The built-in development model streams this sentence again and again so that you can watch a long reply arrive word by word.".split(
     " ",
   );
@@ -100,11 +102,7 @@ export function planReply(
 
   const long = STREAM_WORDS.exec(userText);
   if (long) {
-    const count = Math.min(Math.max(Number(long[1]), 1), MAX_STREAM_WORDS);
-    return {
-      kind: "text",
-      text: Array.from({ length: count }, (_, i) => FILLER[i % FILLER.length]).join(" "),
-    };
+    return { kind: "filler", words: Math.min(Math.max(Number(long[1]), 1), MAX_STREAM_WORDS) };
   }
   const aboutFiles = answerAboutFiles(userText, latestFiles(prompt));
   if (aboutFiles !== null) return { kind: "text", text: aboutFiles };

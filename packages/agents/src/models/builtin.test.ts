@@ -220,9 +220,8 @@ describe("the builtin model's replies", () => {
     });
   });
 
-  it("streams N words of filler for 'stream N words'", () => {
-    const plan = planReply(user("please stream 25 words"), tools);
-    expect(plan.kind === "text" && plan.text.split(" ")).toHaveLength(25);
+  it("plans N words of filler for 'stream N words', without writing them out", () => {
+    expect(planReply(user("please stream 25 words"), tools)).toEqual({ kind: "filler", words: 25 });
   });
 });
 
@@ -293,6 +292,17 @@ describe("the builtin model through the AI SDK", () => {
     expect(first.deltas.join("").split(" ")).toHaveLength(40);
     expect(first.usage).toMatchObject({ inputTokens: 3, outputTokens: 40, totalTokens: 43 });
     expect(await run()).toEqual(first);
+  });
+
+  it("stops at maxOutputTokens words and says the reply was cut for length", async () => {
+    const result = streamText({
+      model: createBuiltinModel({ tokenDelayMs: 0 }),
+      prompt: "stream 200000 words",
+      maxOutputTokens: 30,
+    });
+    const text = await result.text;
+    expect(text.split(" ")).toHaveLength(30);
+    expect(await result.finishReason).toBe("length");
   });
 
   it("stops streaming when the call is aborted", async () => {

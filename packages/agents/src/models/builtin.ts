@@ -9,7 +9,7 @@ import type {
   LanguageModelV3StreamPart,
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
-import { type BuiltinPlan, planReply } from "./builtin-plan.ts";
+import { type BuiltinPlan, FILLER, planReply } from "./builtin-plan.ts";
 
 export interface BuiltinModelOptions {
   /**
@@ -62,9 +62,23 @@ function functionTools(call: LanguageModelV3CallOptions): LanguageModelV3Functio
   return (call.tools ?? []).filter((tool) => tool.type === "function");
 }
 
+/** The words of a text reply, one at a time, at most `max` of them (maxOutputTokens). */
+function* replyWords(plan: BuiltinPlan & { kind: "text" | "filler" }, max: number) {
+  if (plan.kind === "filler") {
+    for (let i = 0; i < Math.min(plan.words, max); i++) yield FILLER[i % FILLER.length]!;
+    return;
+  }
+  let count = 0;
+  for (const word of plan.text.split(" ")) {
+    if (count++ >= max) return;
+    yield word;
+  }
+}
+
 function* streamParts(
   plan: BuiltinPlan,
   prompt: LanguageModelV3Prompt,
+  maxWords: number,
 ): Generator<LanguageModelV3StreamPart> {
   const input = promptWords(prompt);
   yield { type: "stream-start", warnings: [] };
@@ -82,17 +96,23 @@ function* streamParts(
     };
     return;
   }
-  const words = plan.text.split(" ");
   yield { type: "text-start", id: "text" };
-  for (const [index, word] of words.entries()) {
-    yield { type: "text-delta", id: "text", delta: index === 0 ? word : ` ${word}` };
+  let count = 0;
+  for (const word of replyWords(plan, maxWords)) {
+    yield { type: "text-delta", id: "text", delta: count === 0 ? word : ` ${word}` };
+    count++;
   }
   yield { type: "text-end", id: "text" };
+  const cut = count < fullLength(plan);
   yield {
     type: "finish",
-    usage: usage(input, countWords(plan.text)),
-    finishReason: { unified: "stop", raw: "stop" },
+    usage: usage(input, count),
+    finishReason: cut ? { unified: "length", raw: "length" } : { unified: "stop", raw: "stop" },
   };
+}
+
+function fullLength(plan: BuiltinPlan & { kind: "text" | "filler" }): number {
+  return plan.kind === "filler" ? plan.words : plan.text.split(" ").length;
 }
 
 function aborted(): DOMException {
@@ -104,8 +124,9 @@ function aborted(): DOMException {
  * last user message points at best (builtin-choice.ts), with an input taken from the message
  * (builtin-inputs.ts), then streams an answer put together from the result (a result's
  * `summary` string is used as is), word by word. With no matching tool it says what it can do.
- * "stream N words" makes it stream N words of filler (benchmarks). Usage counts words as
- * tokens. Same conversation in, same reply out.
+ * "stream N words" makes it stream N words of filler (benchmarks), made one word at a time.
+ * Usage counts words as tokens, and a reply stops at `maxOutputTokens` words. Same conversation
+ * in, same reply out.
  */
 export function createBuiltinModel(options: BuiltinModelOptions = {}): LanguageModelV3 {
   const delayMs = options.tokenDelayMs ?? 20;
@@ -134,17 +155,25 @@ export function createBuiltinModel(options: BuiltinModelOptions = {}): LanguageM
           warnings: [],
         };
       }
+      const words = [...replyWords(plan, call.maxOutputTokens ?? Number.POSITIVE_INFINITY)];
       return {
-        content: [{ type: "text", text: plan.text }],
-        finishReason: { unified: "stop", raw: "stop" },
-        usage: usage(input, countWords(plan.text)),
+        content: [{ type: "text", text: words.join(" ") }],
+        finishReason:
+          words.length < fullLength(plan)
+            ? { unified: "length", raw: "length" }
+            : { unified: "stop", raw: "stop" },
+        usage: usage(input, words.length),
         warnings: [],
       };
     },
 
     async doStream(call) {
       const signal = call.abortSignal;
-      const parts = streamParts(planReply(call.prompt, functionTools(call)), call.prompt);
+      const parts = streamParts(
+        planReply(call.prompt, functionTools(call)),
+        call.prompt,
+        call.maxOutputTokens ?? Number.POSITIVE_INFINITY,
+      );
       const stream = new ReadableStream<LanguageModelV3StreamPart>({
         async pull(controller) {
           try {

@@ -47,6 +47,9 @@ afterEach(async () => {
   refunded.length = 0;
 });
 
+/** Failures the runtime logged, by reference (logFailure). */
+const logged = new Map<string, unknown>();
+
 function start(turns: ScriptedTurn[]) {
   const db = openDatabase(":memory:");
   migrate(db);
@@ -55,6 +58,7 @@ function start(turns: ScriptedTurn[]) {
     db,
     agents: createAgentRegistry([ordersAssistant]),
     model,
+    logFailure: (reference, error) => logged.set(reference, error),
   });
   opened.push({ db, runtime });
   return { runtime, model };
@@ -208,15 +212,20 @@ describe("the scripted model in the engine", () => {
     expect(textOf(last)).toBe("You are welcome.");
   });
 
-  it("fails the run, naming the message, when no turn answers it", async () => {
+  it("fails the run when no turn answers it, logging the message it had no turn for", async () => {
     const { runtime } = start([{ when: "hello", reply: "Hi." }]);
     const { context } = await runtime.createContext(scope, {
       agentId: "orders-assistant",
       firstMessage: "Where is my parcel?",
     });
-    expect(await until(runtime, context.id, finished)).toMatchObject({
-      status: "failed",
-      error: expect.stringContaining('no turn for the message "Where is my parcel?"'),
-    });
+    const event = await until(runtime, context.id, finished);
+    expect(event).toMatchObject({ status: "failed" });
+    // The user is told a reference; the log has the detail under it.
+    const reference = /\(reference (err_\w+)\)/.exec(
+      (event as { error?: string }).error ?? "",
+    )?.[1];
+    expect(String(logged.get(reference!))).toContain(
+      'no turn for the message "Where is my parcel?"',
+    );
   });
 });

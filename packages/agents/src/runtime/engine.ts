@@ -1,12 +1,14 @@
 // What the runtime and its run drivers share, and the one way they change a context: a
 // transaction that applies the change and appends its events to the log, then (only after the
 // commit) publishes the events to live subscribers.
+
 import { appendContextEvents, type Db, getContextById } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { AgentRegistry } from "../agent.ts";
 import type { McpHub } from "../mcp/hub.ts";
 import type { ContextEvent, SequencedEvent } from "../types.ts";
 import type { ContextBus } from "./bus.ts";
+import type { FailureLog } from "./failures.ts";
 
 export interface Engine {
   db: Db;
@@ -16,11 +18,13 @@ export interface Engine {
   now: () => number;
   deltaFlushMs: number;
   maxSteps: number;
+  maxOutputTokens: number;
   /** The MCP connections of running runs. */
   mcp: McpHub;
   onError: (error: unknown) => void;
   /** Where attached files' bytes are read from for the model. */
   attachments: { load(ids: readonly string[]): Promise<Map<string, Uint8Array>> };
+  logFailure: FailureLog;
   /** Writes more inside each commit's transaction (the host's webhook outbox). Default none. */
   onCommit?: CommitHook;
 }

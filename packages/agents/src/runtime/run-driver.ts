@@ -35,6 +35,7 @@ import type {
 } from "../types.ts";
 import { attachedFileIds, toModelMessages } from "./conversation.ts";
 import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { failureMessage, failureReference } from "./failures.ts";
 import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
 
 type AbortCause = "cancel" | "shutdown" | "failure";
@@ -47,6 +48,12 @@ const UNFINISHED_CALL: Record<Exclude<FinishedRunStatus, "completed">, string> =
 
 export const INTERRUPTED_ERROR =
   "The server stopped before the reply was finished; send your message again.";
+
+/**
+ * Characters of text one output token may stand for, at most, when the engine enforces the
+ * reply cap itself: generous, so that only a model ignoring `maxOutputTokens` ever meets it.
+ */
+const MAX_CHARS_PER_TOKEN = 16;
 
 class Aborted extends Error {
   override name = "AbortError";
@@ -188,8 +195,8 @@ export class RunDriver {
         answered = (await this.modelStep(agent)) === 0;
       }
     } catch (error) {
-      if (!this.controller.signal.aborted) return this.finish("failed", errorMessage(error));
-      if (this.abortCause === "failure") return this.finish("failed", errorMessage(this.failure));
+      if (!this.controller.signal.aborted) return this.finish("failed", this.reported(error));
+      if (this.abortCause === "failure") return this.finish("failed", this.reported(this.failure));
       if (this.abortCause === "shutdown") return this.finish("interrupted", INTERRUPTED_ERROR);
       this.finish("cancelled");
     } finally {
@@ -206,6 +213,13 @@ export class RunDriver {
     }
   }
 
+  /** Logs an unexpected error under a new reference; returns what the user is told instead. */
+  private reported(error: unknown): string {
+    const reference = failureReference();
+    this.engine.logFailure(reference, error);
+    return failureMessage(reference);
+  }
+
   /** One model call: its text and tool calls go into the message as they stream in. */
   private async modelStep(agent: AgentDefinition): Promise<number> {
     const signal = this.controller.signal;
@@ -213,6 +227,10 @@ export class RunDriver {
     const files = await this.engine.attachments.load(attachedFileIds(history));
     const messages = toModelMessages(history, files);
     const tools = toolSetOf(agent);
+    const maxOutputTokens = agent.maxOutputTokens ?? this.engine.maxOutputTokens;
+    // The model is asked to stop at the cap; a model that goes on is cut off at this length.
+    const maxChars = maxOutputTokens * MAX_CHARS_PER_TOKEN;
+    const step = new AbortController();
     const result = streamText({
       model: agent.model ?? this.engine.model,
       system: instructionsFor(agent, {
@@ -221,16 +239,21 @@ export class RunDriver {
       }),
       messages,
       tools: Object.keys(tools).length > 0 ? tools : undefined,
-      abortSignal: signal,
+      maxOutputTokens,
+      abortSignal: AbortSignal.any([signal, step.signal]),
       // Errors arrive as "error" parts below; the default handler would also log them.
       onError: () => {},
     });
     let toolCalls = 0;
     let usage = this.usage;
+    let chars = 0;
     for await (const part of result.fullStream) {
       switch (part.type) {
         case "text-delta":
-          this.appendText(part.text);
+          if (chars >= maxChars) break;
+          this.appendText(part.text.slice(0, maxChars - chars));
+          chars += part.text.length;
+          if (chars >= maxChars) step.abort();
           break;
         case "tool-call":
           toolCalls++;
@@ -240,8 +263,11 @@ export class RunDriver {
           usage = addUsage(usage, part.usage);
           break;
         case "error":
+          if (step.signal.aborted && !signal.aborted) break;
           throw part.error;
         case "abort":
+          // The engine's own cut at the reply cap ends the step, not the run.
+          if (step.signal.aborted && !signal.aborted) break;
           throw new Aborted("aborted");
       }
     }

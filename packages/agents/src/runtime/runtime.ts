@@ -1,6 +1,7 @@
 // The run engine's public face. Every method takes the caller's scope first and reaches a
 // context only through `findContext` (the tenant rule, in SQL); anything outside the scope is
 // NOT_FOUND. The API's router is meant to be a thin layer over these methods.
+
 import {
   type ContextRow,
   type ContextStatus,
@@ -43,6 +44,7 @@ import type {
 import { type AttachmentOptions, createAttachments, type UploadedFile } from "./attachments.ts";
 import { ContextBus } from "./bus.ts";
 import { type CommitHook, commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { type FailureLog, logFailureToStderr } from "./failures.ts";
 import { followEvents } from "./follow.ts";
 import { toMessage, toSummary } from "./records.ts";
 import { INTERRUPTED_ERROR, RunDriver } from "./run-driver.ts";
@@ -68,6 +70,16 @@ export interface AgentRuntimeOptions {
   deltaFlushMs?: number;
   /** Model steps one run may take (each round of tool calls is a step). Default 10. */
   maxSteps?: number;
+  /**
+   * The longest reply of one model step, in tokens, for agents that set none. Default
+   * DEFAULT_MAX_OUTPUT_TOKENS (4096).
+   */
+  maxOutputTokens?: number;
+  /**
+   * Logs the detail of a run that failed with an unexpected error (a model provider's, say)
+   * under the reference its user is shown instead. Default: a line on stderr.
+   */
+  logFailure?: FailureLog;
   /** Receives errors no caller can: a run whose own bookkeeping failed. Default console.error. */
   onError?: (error: unknown) => void;
   /** Attached files: where they are stored (default the database) and their limits. */
@@ -96,6 +108,9 @@ export interface SendResult {
 export type ApprovalDecision = "allow_once" | "allow_always" | "deny";
 
 export const MAX_MESSAGE_LENGTH = 32_000;
+
+/** The default longest reply of one model step, in tokens (maxOutputTokens). */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
 export interface AgentRuntime {
   listContexts(
@@ -210,9 +225,11 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     now: options.now ?? Date.now,
     deltaFlushMs: options.deltaFlushMs ?? 50,
     maxSteps: options.maxSteps ?? 10,
+    maxOutputTokens: options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
     mcp: new McpHub(options.now),
     onError: options.onError ?? ((error) => console.error(error)),
     attachments,
+    logFailure: options.logFailure ?? logFailureToStderr,
     onCommit: options.onCommit,
   };
   const { db, bus, now } = engine;

@@ -5,8 +5,10 @@ import {
   AuthError,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
+  passwordWeakness,
   type SignedInResult,
 } from "@agent-access/auth";
+import { endTicketsOfHostUser } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { RequestContext } from "../context.ts";
@@ -23,14 +25,20 @@ const email = z
       .max(254, "Use at most 254 characters"),
   );
 
-const signUpInput = z.object({
-  name: z.string().trim().min(1, "Enter your name").max(100, "Use at most 100 characters"),
-  email,
-  password: z
-    .string()
-    .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters`)
-    .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters`),
-});
+const signUpInput = z
+  .object({
+    name: z.string().trim().min(1, "Enter your name").max(100, "Use at most 100 characters"),
+    email,
+    password: z
+      .string()
+      .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters`)
+      .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters`),
+  })
+  // Strength last, beside the field, saying why: a long but common password is refused too.
+  .superRefine((input, ctx) => {
+    const weakness = passwordWeakness(input.password, [input.email, input.name]);
+    if (weakness) ctx.addIssue({ code: "custom", path: ["password"], message: weakness });
+  });
 
 const signInInput = z.object({
   email,
@@ -89,9 +97,13 @@ export const authRouter = createTRPCRouter({
     ctx.resHeaders.append("Set-Cookie", cleared);
   }),
 
-  /** Ends every session of the signed-in user, on every device. */
+  /**
+   * Ends every session of the signed-in user, on every device, and the agent sessions the host
+   * app minted for them (static ones included: they do not follow a sign-in by themselves).
+   */
   signOutEverywhere: userProcedure.mutation(async ({ ctx }) => {
     ctx.resHeaders.append("Set-Cookie", await ctx.auth.signOutEverywhere(ctx.user.id));
+    endTicketsOfHostUser(ctx.db, ctx.user.id, ctx.now());
   }),
 
   /** The signed-in user; UNAUTHORIZED when signed out. */

@@ -5,6 +5,7 @@ import { MAX_FILES_PER_MESSAGE, MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH } from "@ag
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "../agent-sessions.ts";
+import { withinLimits } from "../limits.ts";
 import { agentProcedure, createTRPCRouter } from "../trpc.ts";
 
 const id = z.string().min(1).max(100);
@@ -35,13 +36,20 @@ export const contextRouter = createTRPCRouter({
         firstMessage: text.optional(),
       }),
     )
-    .mutation(({ ctx, input }) =>
-      ctx.runtime.createContext(ctx.scope, {
-        ...input,
-        // Without a choice, the session's first agent: a one-agent session needs no picker.
-        agentId: input.agentId ?? ctx.scope.agentIds[0]!,
-      }),
-    ),
+    .mutation(({ ctx, input }) => {
+      const sends = input.firstMessage !== undefined;
+      return withinLimits(
+        ctx,
+        { createsContext: true, sendsMessage: sends, startsRun: sends },
+        () =>
+          ctx.runtime.createContext(ctx.scope, {
+            ...input,
+            // Without a choice, the session's first agent: a one-agent session needs no picker.
+            agentId: input.agentId ?? ctx.scope.agentIds[0]!,
+          }),
+        (result) => (result.sent ? result.context.id : null),
+      );
+    }),
 
   get: agentProcedure
     .input(contextInput)
@@ -91,7 +99,16 @@ export const contextRouter = createTRPCRouter({
         }),
     )
     .mutation(({ ctx, input }) =>
-      ctx.runtime.send(ctx.scope, input.contextId, { text: input.text, fileIds: input.fileIds }),
+      withinLimits(
+        ctx,
+        { sendsMessage: true, startsRun: true },
+        () =>
+          ctx.runtime.send(ctx.scope, input.contextId, {
+            text: input.text,
+            fileIds: input.fileIds,
+          }),
+        () => input.contextId,
+      ),
     ),
 
   /** Stops the unfinished run; the model call is aborted on the server. */
@@ -100,9 +117,14 @@ export const contextRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => ctx.runtime.cancel(ctx.scope, input.contextId)),
 
   /** Replaces the last reply with a new run. */
-  regenerate: agentProcedure
-    .input(contextInput)
-    .mutation(({ ctx, input }) => ctx.runtime.regenerate(ctx.scope, input.contextId)),
+  regenerate: agentProcedure.input(contextInput).mutation(({ ctx, input }) =>
+    withinLimits(
+      ctx,
+      { startsRun: true },
+      () => ctx.runtime.regenerate(ctx.scope, input.contextId),
+      () => input.contextId,
+    ),
+  ),
 
   respondToApproval: agentProcedure
     .input(
@@ -112,19 +134,31 @@ export const contextRouter = createTRPCRouter({
       }),
     )
     .mutation(({ ctx, input }) =>
-      ctx.runtime.respondToApproval(ctx.scope, input.contextId, {
-        toolCallId: input.toolCallId,
-        decision: input.decision,
-      }),
+      withinLimits(
+        ctx,
+        { startsRun: true },
+        () =>
+          ctx.runtime.respondToApproval(ctx.scope, input.contextId, {
+            toolCallId: input.toolCallId,
+            decision: input.decision,
+          }),
+        () => input.contextId,
+      ),
     ),
 
   submitInput: agentProcedure
     .input(contextInput.extend({ toolCallId: id, value: text }))
     .mutation(({ ctx, input }) =>
-      ctx.runtime.submitInput(ctx.scope, input.contextId, {
-        toolCallId: input.toolCallId,
-        value: input.value,
-      }),
+      withinLimits(
+        ctx,
+        { startsRun: true },
+        () =>
+          ctx.runtime.submitInput(ctx.scope, input.contextId, {
+            toolCallId: input.toolCallId,
+            value: input.value,
+          }),
+        () => input.contextId,
+      ),
     ),
 
   /**

@@ -77,7 +77,7 @@ describe("failed exchanges", () => {
       agent_session_identifier: "static",
       context_group: "workspace:1:user:1",
     });
-    await expect(browser.caller.session.exchange({ ticket })).rejects.toMatchObject({
+    await expect(browser.caller.session.exchange({ ticket: "aat_guess10" })).rejects.toMatchObject({
       code: "TOO_MANY_REQUESTS",
       message: expect.stringMatching(/too many failed ticket exchanges/),
     });
@@ -87,9 +87,13 @@ describe("failed exchanges", () => {
       api.browser({ clientIp: "203.0.113.8" }).caller.session.exchange({ ticket: "aat_other" }),
     ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
 
-    api.clock.advance(6_000);
+    // The limit is for guesses: a valid ticket still exchanges from here.
     expect(await browser.caller.session.exchange({ ticket })).toMatchObject({
       sessionType: "static",
+    });
+    api.clock.advance(6_000);
+    await expect(browser.caller.session.exchange({ ticket: "aat_guess11" })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
     });
   });
 });

@@ -7,34 +7,70 @@ import {
   describeSession,
   endAgentSession,
   exchangeTicket,
+  isExchangeable,
+  previewTicket,
 } from "../agent-sessions.ts";
+import type { RequestContext } from "../context.ts";
 import { tooManyRequests } from "../rate-limited.ts";
 import { createTRPCRouter, publicProcedure } from "../trpc.ts";
 
+/**
+ * Runs `attempt` (an exchange or a preview of `ticket`) under the failed-exchange limit per IP.
+ * Only failures count. Every attempt takes a token at once, before anything is awaited, and
+ * one that did not fail gives it back: the calls of a batch, or of parallel requests, are
+ * counted one by one, so no number of them can all pass a check before any of them counts.
+ */
+async function limitedByFailures<T>(
+  ctx: RequestContext,
+  ticket: string,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const key = ipRateLimitKey(ctx.clientIp);
+  const limit = ctx.exchangeFailures.take(key, ctx.now());
+  // Over the limit, a ticket that would exchange still does: the limit is for guesses, and a
+  // user behind the same address as a guesser (one NAT) must not be locked out by them.
+  if (!limit.allowed && !isExchangeable(ctx, ticket)) {
+    throw tooManyRequests(
+      ctx.resHeaders,
+      limit.retryAfterMs,
+      "too many failed ticket exchanges from here: wait a moment, then open the agent again",
+    );
+  }
+  try {
+    const result = await attempt();
+    if (limit.allowed) ctx.exchangeFailures.giveBack(key, ctx.now());
+    return result;
+  } catch (error) {
+    const failed = error instanceof TRPCError && error.code === "UNAUTHORIZED";
+    if (!failed && limit.allowed) ctx.exchangeFailures.giveBack(key, ctx.now());
+    throw error;
+  }
+}
+
+const ticketInput = z.object({ ticket: z.string().min(1).max(256) });
+
 export const sessionRouter = createTRPCRouter({
-  /** Trades a ticket (once) for the agent_session cookie; replaces the browser's older session. */
+  /**
+   * Trades a ticket (once) for the agent_session cookie; replaces the browser's older session.
+   * Replacing a live session of another context group needs `confirmReplace` (else CONFLICT).
+   */
   exchange: publicProcedure
-    .input(z.object({ ticket: z.string().min(1).max(256) }))
-    .mutation(async ({ ctx, input }) => {
-      // Only failures count: a guesser runs out of tries, a user opening links never does.
-      const key = ipRateLimitKey(ctx.clientIp);
-      const limit = ctx.exchangeFailures.check(key, ctx.now());
-      if (!limit.allowed) {
-        throw tooManyRequests(
-          ctx.resHeaders,
-          limit.retryAfterMs,
-          "too many failed ticket exchanges from here: wait a moment, then open the agent again",
-        );
-      }
-      try {
-        return await exchangeTicket(ctx, input.ticket);
-      } catch (error) {
-        if (error instanceof TRPCError && error.code === "UNAUTHORIZED") {
-          ctx.exchangeFailures.take(key, ctx.now());
-        }
-        throw error;
-      }
-    }),
+    .input(ticketInput.extend({ confirmReplace: z.boolean().optional() }))
+    .mutation(({ ctx, input }) =>
+      limitedByFailures(ctx, input.ticket, () =>
+        exchangeTicket(ctx, input.ticket, { confirmReplace: input.confirmReplace }),
+      ),
+    ),
+
+  /**
+   * What exchanging a ticket would give, beside the session the browser holds, without using
+   * the ticket: for the page to ask before switching groups. Limited like the exchange.
+   */
+  preview: publicProcedure
+    .input(ticketInput)
+    .query(({ ctx, input }) =>
+      limitedByFailures(ctx, input.ticket, () => previewTicket(ctx, input.ticket)),
+    ),
 
   /** The browser's agent session, or null when it has none that is live. */
   current: publicProcedure.query(async ({ ctx }) => {

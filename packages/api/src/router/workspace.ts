@@ -6,6 +6,7 @@ import {
   findWorkspaceForMember,
   getWorkspaceDetails,
   listWorkspacesOfUser,
+  removeWorkspaceMember,
 } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -75,6 +76,7 @@ export const workspaceRouter = createTRPCRouter({
             input.sessionType === "static"
               ? `workspace:${input.workspaceId}:user:${ctx.user.id}`
               : undefined,
+          display_name: `${member.name} · ${ctx.user.name}`,
           // Host context: who the assistant serves and where; it greets by name.
           context: {
             userName: ctx.user.name,
@@ -85,7 +87,37 @@ export const workspaceRouter = createTRPCRouter({
         },
         `user:${ctx.user.id}`,
         DEMO_CONTEXT_GROUP_RULE,
+        { hostUserId: ctx.user.id, hostWorkspaceId: input.workspaceId },
       );
       return { ticket: minted.ticket, expiresAt: minted.expires_at, vanityUrl: minted.url };
+    }),
+
+  /**
+   * Removes a member: an owner removes anyone but an owner, a member removes only themselves.
+   * The agent sessions minted for them in this workspace end with the membership.
+   */
+  removeMember: userProcedure
+    .input(z.object({ workspaceId, userId: z.string().min(1).max(100) }))
+    .mutation(({ ctx, input }) => {
+      const own = findWorkspaceForMember(ctx.db, input.workspaceId, ctx.user.id);
+      if (!own) throw noSuchWorkspace();
+      const target = findWorkspaceForMember(ctx.db, input.workspaceId, input.userId);
+      if (!target) {
+        throw new TRPCError({ code: "NOT_FOUND", message: "No such member in this workspace." });
+      }
+      if (input.userId !== ctx.user.id && own.role !== "owner") {
+        throw new TRPCError({
+          code: "FORBIDDEN",
+          message: "Only an owner can remove other members.",
+        });
+      }
+      if (target.role === "owner") {
+        throw new TRPCError({
+          code: "BAD_REQUEST",
+          message: "An owner cannot be removed: a workspace keeps its owner.",
+        });
+      }
+      const ended = removeWorkspaceMember(ctx.db, input.workspaceId, input.userId, ctx.now());
+      return { removed: true, endedAgentSessions: ended?.sessions ?? 0 };
     }),
 });

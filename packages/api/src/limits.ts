@@ -1,0 +1,276 @@
+// Quotas of agent sessions and context groups: how much one browser (an agent session) and one
+// tenant (a context group, shared by all the sessions minted for it) may hold at once and start
+// per minute. A call over a limit is refused before it writes anything, with 429, Retry-After
+// and a message naming the limit. State lives in this process's memory (like the rate limits in
+// @agent-access/auth): N server instances allow up to N times the limits.
+import { TokenBucket } from "@agent-access/auth";
+import { countRunningInGroup, type Db, runningAmong } from "@agent-access/db";
+import { tooManyRequests } from "./rate-limited.ts";
+
+/**
+ * The most calls one tRPC batch may hold. The web client never batches more than a page's
+ * first queries; a longer batch is refused whole with 400 before any of it runs.
+ */
+export const MAX_BATCH_SIZE = 10;
+
+export interface AgentLimitsConfig {
+  /** Runs with a model call in progress, per agent session. Default 3. */
+  runsPerSession: number;
+  /** Runs with a model call in progress, per context group. Default 10. */
+  runsPerGroup: number;
+  /** Open event streams, per agent session. Default 10. */
+  streamsPerSession: number;
+  /** Open event streams, per context group. Default 50. */
+  streamsPerGroup: number;
+  /** Contexts created per minute, per agent session. Default 20. */
+  contextsPerMinutePerSession: number;
+  /** Contexts created per minute, per context group. Default 60. */
+  contextsPerMinutePerGroup: number;
+  /** Messages sent per minute (a first message included), per agent session. Default 20. */
+  messagesPerMinutePerSession: number;
+  /** Messages sent per minute, per context group. Default 60. */
+  messagesPerMinutePerGroup: number;
+}
+
+export const DEFAULT_AGENT_LIMITS: Readonly<AgentLimitsConfig> = {
+  runsPerSession: 3,
+  runsPerGroup: 10,
+  streamsPerSession: 10,
+  streamsPerGroup: 50,
+  contextsPerMinutePerSession: 20,
+  contextsPerMinutePerGroup: 60,
+  messagesPerMinutePerSession: 20,
+  messagesPerMinutePerGroup: 60,
+};
+
+/** When a client refused for holding too much may try again: it cannot know when a slot frees. */
+const BUSY_RETRY_MS = 5_000;
+
+/** A call refused by a limit; the API turns it into 429 with Retry-After. */
+export class LimitExceeded extends Error {
+  override name = "LimitExceeded";
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Whose quota a call spends: the agent session and its context group. */
+export interface LimitSubject {
+  sessionId: string;
+  contextGroup: string;
+}
+
+/** What a call is about to do. */
+export interface LimitedCall {
+  createsContext?: boolean;
+  sendsMessage?: boolean;
+  startsRun?: boolean;
+}
+
+/** A call admitted by `admit`: say which context's run it started (if any), then end it. */
+export interface Admission {
+  /** The run of this context counts from now on, until it is no longer running. */
+  started(contextId: string): void;
+  /** The call is over (done or failed): its reservation is given back. */
+  end(): void;
+}
+
+function bucketPerMinute(perMinute: number): TokenBucket {
+  return new TokenBucket({ capacity: perMinute, refillIntervalMs: 60_000 / perMinute });
+}
+
+function add(counts: Map<string, number>, key: string, by: number): void {
+  const next = (counts.get(key) ?? 0) + by;
+  if (next <= 0) counts.delete(key);
+  else counts.set(key, next);
+}
+
+export class AgentLimits {
+  readonly config: Readonly<AgentLimitsConfig>;
+  readonly #db: Db;
+  readonly #contexts: { session: TokenBucket; group: TokenBucket };
+  readonly #messages: { session: TokenBucket; group: TokenBucket };
+  /** Runs admitted whose call has not returned yet, by session and by group. */
+  readonly #pendingRuns = new Map<string, number>();
+  /** Contexts whose run a session started; pruned of the finished ones on each check. */
+  readonly #sessionRuns = new Map<string, Set<string>>();
+  readonly #streams = new Map<string, number>();
+
+  constructor(db: Db, config: Partial<AgentLimitsConfig> = {}) {
+    this.#db = db;
+    // An unset (undefined) limit keeps its default.
+    const given = Object.entries(config).filter(([, value]) => value !== undefined);
+    this.config = { ...DEFAULT_AGENT_LIMITS, ...Object.fromEntries(given) };
+    this.#contexts = {
+      session: bucketPerMinute(this.config.contextsPerMinutePerSession),
+      group: bucketPerMinute(this.config.contextsPerMinutePerGroup),
+    };
+    this.#messages = {
+      session: bucketPerMinute(this.config.messagesPerMinutePerSession),
+      group: bucketPerMinute(this.config.messagesPerMinutePerGroup),
+    };
+  }
+
+  /**
+   * Checks every limit `call` touches and, only if all allow it, counts it against all of them:
+   * one synchronous step, so the calls of a batch cannot all pass one check before any counts.
+   * Throws LimitExceeded naming the first limit that refuses.
+   */
+  admit(subject: LimitSubject, call: LimitedCall, now: number): Admission {
+    const session = `session:${subject.sessionId}`;
+    const group = `group:${subject.contextGroup}`;
+    const c = this.config;
+    if (call.createsContext) {
+      this.#checkRate(this.#contexts.session, session, now, [
+        c.contextsPerMinutePerSession,
+        "new conversations per minute in this agent session",
+      ]);
+      this.#checkRate(this.#contexts.group, group, now, [
+        c.contextsPerMinutePerGroup,
+        "new conversations per minute in this context group",
+      ]);
+    }
+    if (call.sendsMessage) {
+      this.#checkRate(this.#messages.session, session, now, [
+        c.messagesPerMinutePerSession,
+        "messages per minute in this agent session",
+      ]);
+      this.#checkRate(this.#messages.group, group, now, [
+        c.messagesPerMinutePerGroup,
+        "messages per minute in this context group",
+      ]);
+    }
+    if (call.startsRun) {
+      if (
+        this.#sessionRunning(subject.sessionId) + (this.#pendingRuns.get(session) ?? 0) >=
+        c.runsPerSession
+      ) {
+        throw busy(c.runsPerSession, "replies in progress in this agent session");
+      }
+      const groupRunning = countRunningInGroup(this.#db, subject.contextGroup);
+      if (groupRunning + (this.#pendingRuns.get(group) ?? 0) >= c.runsPerGroup) {
+        throw busy(c.runsPerGroup, "replies in progress in this context group");
+      }
+    }
+
+    if (call.createsContext) {
+      this.#contexts.session.take(session, now);
+      this.#contexts.group.take(group, now);
+    }
+    if (call.sendsMessage) {
+      this.#messages.session.take(session, now);
+      this.#messages.group.take(group, now);
+    }
+    if (!call.startsRun) return { started: () => {}, end: () => {} };
+    add(this.#pendingRuns, session, 1);
+    add(this.#pendingRuns, group, 1);
+    let ended = false;
+    return {
+      started: (contextId) => {
+        const runs = this.#sessionRuns.get(subject.sessionId) ?? new Set<string>();
+        runs.add(contextId);
+        this.#sessionRuns.set(subject.sessionId, runs);
+      },
+      end: () => {
+        if (ended) return;
+        ended = true;
+        add(this.#pendingRuns, session, -1);
+        add(this.#pendingRuns, group, -1);
+      },
+    };
+  }
+
+  /**
+   * Takes an event-stream slot of the session and of its group; the returned function gives it
+   * back (calling it again does nothing). Throws LimitExceeded when either is full.
+   */
+  openStream(subject: LimitSubject): () => void {
+    const session = `session:${subject.sessionId}`;
+    const group = `group:${subject.contextGroup}`;
+    if ((this.#streams.get(session) ?? 0) >= this.config.streamsPerSession) {
+      throw busy(this.config.streamsPerSession, "open event streams in this agent session");
+    }
+    if ((this.#streams.get(group) ?? 0) >= this.config.streamsPerGroup) {
+      throw busy(this.config.streamsPerGroup, "open event streams in this context group");
+    }
+    add(this.#streams, session, 1);
+    add(this.#streams, group, 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      add(this.#streams, session, -1);
+      add(this.#streams, group, -1);
+    };
+  }
+
+  #sessionRunning(sessionId: string): number {
+    const runs = this.#sessionRuns.get(sessionId);
+    if (!runs) return 0;
+    const running = new Set(runningAmong(this.#db, [...runs]));
+    for (const id of runs) if (!running.has(id)) runs.delete(id);
+    if (runs.size === 0) this.#sessionRuns.delete(sessionId);
+    return running.size;
+  }
+
+  #checkRate(bucket: TokenBucket, key: string, now: number, [limit, what]: [number, string]) {
+    const verdict = bucket.check(key, now);
+    if (!verdict.allowed) {
+      throw new LimitExceeded(
+        `limit reached: at most ${limit} ${what}; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
+        verdict.retryAfterMs,
+      );
+    }
+  }
+}
+
+function busy(limit: number, what: string): LimitExceeded {
+  return new LimitExceeded(
+    `limit reached: at most ${limit} ${what}; wait for one to end, then try again`,
+    BUSY_RETRY_MS,
+  );
+}
+
+/** What `withinLimits` needs of a procedure's context. */
+export interface LimitedContext {
+  limits: AgentLimits;
+  now: () => number;
+  resHeaders: Headers;
+  agentSession: { id: string; contextGroup: string };
+}
+
+/**
+ * Runs `call` if the session's and group's limits admit it, else throws TOO_MANY_REQUESTS with
+ * Retry-After. `runContext` names the context whose run the call started, from its result.
+ */
+export async function withinLimits<T>(
+  ctx: LimitedContext,
+  limited: LimitedCall,
+  call: () => Promise<T>,
+  runContext: (result: T) => string | null = () => null,
+): Promise<T> {
+  let admission: Admission;
+  try {
+    admission = ctx.limits.admit(
+      { sessionId: ctx.agentSession.id, contextGroup: ctx.agentSession.contextGroup },
+      limited,
+      ctx.now(),
+    );
+  } catch (error) {
+    if (error instanceof LimitExceeded) {
+      throw tooManyRequests(ctx.resHeaders, error.retryAfterMs, error.message);
+    }
+    throw error;
+  }
+  try {
+    const result = await call();
+    const contextId = runContext(result);
+    if (contextId) admission.started(contextId);
+    return result;
+  } finally {
+    admission.end();
+  }
+}
