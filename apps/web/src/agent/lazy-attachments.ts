@@ -1,5 +1,6 @@
-// The attachment UI's previews and transcript files, fetched the first time a file shows: the
-// vanity page's own JavaScript stays within its budget (bench 6) for conversations without any.
+// Parts of the chat fetched the first time they show, so that the vanity page's own JavaScript
+// stays within its budget (bench 6): the attachment UI's previews and transcript files, and the
+// Markdown renderer of replies (react-markdown and GFM, the largest part of the page).
 import { lazy } from "react";
 
 const load = () => import("./attachments.tsx");
@@ -8,3 +9,7 @@ export const AttachmentPreviews = lazy(() =>
   load().then((module) => ({ default: module.AttachmentPreviews })),
 );
 export const MessageFiles = lazy(() => load().then((module) => ({ default: module.MessageFiles })));
+
+export const Markdown = lazy(() =>
+  import("./markdown.tsx").then((module) => ({ default: module.Markdown })),
+);

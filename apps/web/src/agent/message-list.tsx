@@ -2,8 +2,7 @@
 // pinned to the newest message while a reply streams (unless the reader scrolled up) and loads
 // older messages when the top comes into view, keeping the reader's place.
 import { Suspense, useEffect, useLayoutEffect, useRef } from "react";
-import { MessageFiles } from "./lazy-attachments.ts";
-import { Markdown } from "./markdown.tsx";
+import { Markdown, MessageFiles } from "./lazy-attachments.ts";
 import { ToolCallCard } from "./tool-call-card.tsx";
 import type { ContextMessage } from "./types.ts";
 
@@ -41,7 +40,17 @@ function AgentMessage({ message }: { message: ContextMessage }) {
     <div className="max-w-full" data-testid="message" data-role="assistant">
       {message.parts.map((part, index) =>
         part.type === "text" ? (
-          <Markdown key={`text-${index}`} text={part.text} />
+          // Until the renderer has loaded, the reply's text as it is.
+          <Suspense
+            key={`text-${index}`}
+            fallback={
+              <div className="whitespace-pre-wrap break-words" data-testid="text">
+                {part.text}
+              </div>
+            }
+          >
+            <Markdown text={part.text} />
+          </Suspense>
         ) : part.type === "tool-call" ? (
           <ToolCallCard key={part.toolCallId} part={part} />
         ) : null,
