@@ -1,11 +1,21 @@
 // The host API (/v1) over real HTTP with real keys: scopes, reading a group's conversations,
 // erasing a conversation or a whole group, usage, and the OpenAPI document.
-import { createAgentRegistry, defineAgent, type RunUsage } from "@agent-access/agents";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  createAgentRegistry,
+  defineAgent,
+  folderAttachmentStore,
+  notesFileOf,
+  type RunUsage,
+} from "@agent-access/agents";
 import { hostApiRoutes, restError } from "@agent-access/api";
 import { createApiKey, type Db, grantTool, revokeApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentBrowser, postTicket, startTestServer, type TestServer } from "../test/harness.ts";
 import { converse, reply, scopeOf, v1 } from "../test/host.ts";
+import { notesErasureOf } from "./agents.ts";
 import { createApp } from "./app.ts";
 
 interface Page<T> {
@@ -341,6 +351,7 @@ describe("erasure", () => {
           tool_grants: 0,
           agent_sessions: 0,
           tickets: 0,
+          files: 0,
         },
         cancelled_runs: 0,
       },
@@ -384,6 +395,7 @@ describe("erasure", () => {
         tool_grants: 1,
         agent_sessions: 1,
         tickets: 1,
+        files: 0,
       },
       cancelled_runs: 0,
     });
@@ -408,6 +420,57 @@ describe("erasure", () => {
       expect(rowsMentioning(slow.db, [group, context.id])).toEqual({});
     } finally {
       await slow.close();
+    }
+  });
+
+  it("removes the files a folder store keeps, and calls onGroupErased with the group", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aa-erase-"));
+    const notesDir = path.join(dir, "notes");
+    const erasedGroups: string[] = [];
+    const removeNotes = notesErasureOf({ AGENT_NOTES_DIR: notesDir, DATABASE_PATH: ":memory:" });
+    const files = await startTestServer({
+      attachments: { store: folderAttachmentStore(path.join(dir, "files")) },
+      onGroupErased: async (group) => {
+        erasedGroups.push(group);
+        await removeNotes?.(group);
+      },
+    });
+    try {
+      const key = createApiKey(files.db, "erase", Date.now(), "erase").key;
+      const group = "workspace:8:user:files";
+      const other = "workspace:8:user:other";
+      const bytes = new TextEncoder().encode("a note\n");
+      async function uploaded(g: string): Promise<{ contextId: string; file: string }> {
+        const { contextId } = await converse(files, scopeOf(g), "hello");
+        const [part] = await files.runtime.uploadAttachments(scopeOf(g), contextId, [
+          { name: "a.txt", bytes },
+        ]);
+        return { contextId, file: path.join(dir, "files", part!.id) };
+      }
+      const one = await uploaded(group);
+      const two = await uploaded(group);
+      const kept = await uploaded(other);
+      // A context its user deleted whose files a crash left behind: erasure removes them too.
+      files.db.prepare("UPDATE context SET deleted_at = 1 WHERE id = ?").run(two.contextId);
+      fs.mkdirSync(notesDir, { recursive: true });
+      for (const g of [group, other]) fs.writeFileSync(notesFileOf(notesDir, g), "{}\n");
+
+      const context = await v1(files, key, `/v1/contexts/${one.contextId}`, "DELETE");
+      expect(context.body).toMatchObject({ erased: { contexts: 1, files: 1 } });
+      expect(fs.existsSync(one.file)).toBe(false);
+      expect(fs.existsSync(two.file)).toBe(true);
+      expect(erasedGroups).toEqual([]);
+
+      const all = await v1(files, key, `/v1/context-groups/${group}`, "DELETE");
+      expect(all.body).toMatchObject({ erased: { contexts: 1, files: 1 } });
+      expect(fs.existsSync(two.file)).toBe(false);
+      expect(fs.existsSync(kept.file)).toBe(true);
+      expect(erasedGroups).toEqual([group]);
+      expect(fs.existsSync(notesFileOf(notesDir, group))).toBe(false);
+      expect(fs.existsSync(notesFileOf(notesDir, other))).toBe(true);
+    } finally {
+      await files.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

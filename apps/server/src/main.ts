@@ -15,7 +15,7 @@ import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
 import { migrate, openDatabase, syncEnvWebhookEndpoint } from "@agent-access/db";
 import { serve } from "@hono/node-server";
-import { agentRegistryOf } from "./agents.ts";
+import { agentRegistryOf, notesErasureOf } from "./agents.ts";
 import { createApp } from "./app.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { seedIfEmpty } from "./seed.ts";
@@ -121,6 +121,8 @@ const app = createApp({
   trustProxy: env.TRUST_PROXY,
   webRoot: production ? webRoot : null,
   attachmentMaxFileBytes: env.ATTACHMENT_MAX_BYTES,
+  // A group's erasure also removes the demo assistant's notes file of the group.
+  onGroupErased: notesErasureOf(env),
 });
 
 // Expired sign-in sessions are refused anyway; this only keeps the table small.

@@ -51,6 +51,11 @@ export interface ApiDependencies {
    * Default: DEFAULT_AGENT_LIMITS, one instance per dependencies object.
    */
   limits?: AgentLimits;
+  /**
+   * Called after a group's erasure (DELETE /v1/context-groups/{group}) has deleted its rows and
+   * files, to erase what the app keeps of the group elsewhere (the demo: its notes file).
+   */
+  onGroupErased?: (group: string) => Promise<void> | void;
 }
 
 export interface RequestInfo {

@@ -60,6 +60,14 @@ export interface ErasedCounts {
   tool_grants: number;
   agent_sessions: number;
   tickets: number;
+  /** Attached files (their rows; the caller removes the bytes a folder store keeps). */
+  files: number;
+}
+
+/** An erasure's counts, and the attachments whose bytes the caller removes after it. */
+export interface Erasure {
+  counts: ErasedCounts;
+  attachmentIds: string[];
 }
 
 function emptyCounts(): ErasedCounts {
@@ -71,22 +79,36 @@ function emptyCounts(): ErasedCounts {
     tool_grants: 0,
     agent_sessions: 0,
     tickets: 0,
+    files: 0,
   };
 }
 
+/** The ids of a conversation's attachments (sent or not). */
+export function attachmentIdsOf(db: Db, contextId: string): string[] {
+  return statement<[string], { id: string }>(db, "SELECT id FROM attachment WHERE context_id = ?")
+    .all(contextId)
+    .map((row) => row.id);
+}
+
 /** Deletes one conversation and everything written under it. Run it in a transaction. */
-function eraseContextRows(db: Db, id: string, counts: ErasedCounts): void {
+function eraseContextRows(db: Db, id: string, erasure: Erasure): void {
+  const { counts } = erasure;
+  // The attachment rows go with the context (ON DELETE CASCADE); their ids are kept for the
+  // store, since a folder store's files outlive the rows.
+  const files = attachmentIdsOf(db, id);
+  erasure.attachmentIds.push(...files);
+  counts.files += files.length;
   counts.events += statement(db, "DELETE FROM context_event WHERE context_id = ?").run(id).changes;
   counts.messages += statement(db, "DELETE FROM message WHERE context_id = ?").run(id).changes;
   counts.runs += statement(db, "DELETE FROM run WHERE context_id = ?").run(id).changes;
   counts.contexts += statement(db, "DELETE FROM context WHERE id = ?").run(id).changes;
 }
 
-/** Erases one conversation (its messages, events and runs), in one transaction. */
-export function eraseContext(db: Db, id: string): ErasedCounts {
-  const counts = emptyCounts();
-  db.transaction(() => eraseContextRows(db, id, counts))();
-  return counts;
+/** Erases one conversation (its messages, events, runs and attachments), in one transaction. */
+export function eraseContext(db: Db, id: string): Erasure {
+  const erasure: Erasure = { counts: emptyCounts(), attachmentIds: [] };
+  db.transaction(() => eraseContextRows(db, id, erasure))();
+  return erasure;
 }
 
 /**
@@ -98,12 +120,13 @@ export function eraseGroup(
   db: Db,
   group: string,
   before: (contexts: ContextRow[]) => void = () => {},
-): ErasedCounts {
-  const counts = emptyCounts();
+): Erasure {
+  const erasure: Erasure = { counts: emptyCounts(), attachmentIds: [] };
+  const { counts } = erasure;
   db.transaction(() => {
     const contexts = contextsOfGroup(db, group);
     before(contexts);
-    for (const context of contexts) eraseContextRows(db, context.id, counts);
+    for (const context of contexts) eraseContextRows(db, context.id, erasure);
     counts.tool_grants = statement(db, "DELETE FROM tool_grant WHERE context_group = ?").run(
       group,
     ).changes;
@@ -116,7 +139,7 @@ export function eraseGroup(
       group,
     ).changes;
   })();
-  return counts;
+  return erasure;
 }
 
 /** Ends the group's static agent sessions at once (erasure does this before cancelling runs). */

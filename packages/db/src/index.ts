@@ -70,8 +70,10 @@ export {
   softDeleteContext,
 } from "./contexts.ts";
 export {
+  attachmentIdsOf,
   contextsOfGroup,
   type ErasedCounts,
+  type Erasure,
   eraseContext,
   eraseGroup,
   findAnyContext,

@@ -191,6 +191,11 @@ export function createAttachments(
     },
 
     /** After a context is deleted: its files go too. */
+    /** Removes the bytes of attachments whose rows are already gone. */
+    async removeFiles(ids: readonly string[]): Promise<void> {
+      if (ids.length > 0) await store.remove(ids);
+    },
+
     async deleteOfContext(contextId: string): Promise<void> {
       await removeRows(deleteAttachmentsOfContext(db, contextId));
     },

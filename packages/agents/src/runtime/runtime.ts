@@ -166,6 +166,11 @@ export interface AgentRuntime {
    * `recover` runs it once; the server repeats it. Returns how many files it deleted.
    */
   sweepAttachments(): Promise<number>;
+  /**
+   * Removes the stored bytes of attachments whose rows were erased (a folder store keeps them
+   * as files; the database store's went with the rows). Missing ones are no error.
+   */
+  removeAttachmentFiles(ids: readonly string[]): Promise<void>;
   /** Stops the unfinished run, if any, and resolves once it is recorded as cancelled. */
   cancel(scope: AgentScope, contextId: string): Promise<{ cancelled: boolean }>;
   /** Replaces the reply to the last user message with a new run. */
@@ -537,6 +542,10 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
 
     sweepAttachments() {
       return attachments.sweep();
+    },
+
+    removeAttachmentFiles(ids) {
+      return attachments.removeFiles(ids);
     },
 
     async cancel(scope, contextId) {

@@ -1,7 +1,9 @@
 // A group's conversations for the host's backend: list, read with messages, and erase. Reads
 // see live contexts; erasure takes a context whether or not a user already deleted it.
 import {
+  attachmentIdsOf,
   type ContextRow,
+  type Erasure,
   eraseContext,
   findAnyContext,
   getMessage,
@@ -73,6 +75,22 @@ export async function retire(deps: ApiDependencies, row: ContextRow): Promise<bo
   return cancelled;
 }
 
+/**
+ * The erasure's answer, once the bytes of its attachments are removed from the store (after the
+ * transaction: a folder store's files outlive the rows). `before` are the ids seen before the
+ * run engine deleted the live contexts, which already removed theirs; `files` counts both.
+ */
+export async function erased(
+  deps: ApiDependencies,
+  { counts, attachmentIds }: Erasure,
+  cancelled: number,
+  before: readonly string[],
+): Promise<z.output<typeof erasure>> {
+  const ids = [...new Set([...before, ...attachmentIds])];
+  await deps.runtime.removeAttachmentFiles(ids);
+  return { erased: { ...counts, files: ids.length }, cancelled_runs: cancelled };
+}
+
 export const listContextsRoute = defineRoute({
   method: "get",
   path: "/v1/contexts",
@@ -141,7 +159,8 @@ export const listMessagesRoute = defineRoute({
 export const deleteContextRoute = defineRoute({
   method: "delete",
   path: "/v1/contexts/{id}",
-  summary: "Erase a conversation: its messages, events and runs; a running run is stopped first",
+  summary:
+    "Erase a conversation: its messages, events, runs and files; a running run is stopped first",
   scope: "erase",
   params: contextIdPath,
   response: { status: 200, description: "What was erased.", schema: erasure },
@@ -149,7 +168,8 @@ export const deleteContextRoute = defineRoute({
   async run(deps, { path }): Promise<z.output<typeof erasure>> {
     const row = findAnyContext(deps.db, path.id);
     if (!row) throw notFound(CONTEXT_NOT_FOUND);
+    const files = attachmentIdsOf(deps.db, row.id);
     const cancelled = await retire(deps, row);
-    return { erased: eraseContext(deps.db, row.id), cancelled_runs: cancelled ? 1 : 0 };
+    return erased(deps, eraseContext(deps.db, row.id), cancelled ? 1 : 0, files);
   },
 });

@@ -1,10 +1,16 @@
 // DELETE /v1/context-groups/{group}: everything a group owns, for a tenant's erasure request.
 // In order: the group's agent sessions end (no new work starts from them), each live context's
 // run is stopped and the context deleted through the run engine (events streams end, webhooks
-// learn of it), then one transaction erases every row of the group.
-import { contextsOfGroup, eraseGroup, revokeGroupSessions } from "@agent-access/db";
+// learn of it), then one transaction erases every row of the group; after it commits, the
+// group's attached files leave the store and the app's onGroupErased hook erases the rest.
+import {
+  attachmentIdsOf,
+  contextsOfGroup,
+  eraseGroup,
+  revokeGroupSessions,
+} from "@agent-access/db";
 import type { z } from "zod";
-import { retire } from "./contexts.ts";
+import { erased, retire } from "./contexts.ts";
 import { checkGroup } from "./groups.ts";
 import { defineRoute } from "./route.ts";
 import { erasure, groupPath } from "./schemas.ts";
@@ -13,7 +19,7 @@ export const eraseGroupRoute = defineRoute({
   method: "delete",
   path: "/v1/context-groups/{group}",
   summary:
-    "Erase everything of a group: contexts, messages, events, runs, grants, agent sessions, tickets",
+    "Erase everything of a group: contexts, messages, events, runs, files, grants, agent sessions, tickets",
   scope: "erase",
   params: groupPath,
   response: {
@@ -25,9 +31,13 @@ export const eraseGroupRoute = defineRoute({
     const group = checkGroup(deps, "group", path.group);
     revokeGroupSessions(deps.db, group, now);
     let cancelled = 0;
+    const files: string[] = [];
     for (const row of contextsOfGroup(deps.db, group)) {
+      files.push(...attachmentIdsOf(deps.db, row.id));
       if (await retire(deps, row)) cancelled += 1;
     }
-    return { erased: eraseGroup(deps.db, group), cancelled_runs: cancelled };
+    const answer = await erased(deps, eraseGroup(deps.db, group), cancelled, files);
+    await deps.onGroupErased?.(group);
+    return answer;
   },
 });

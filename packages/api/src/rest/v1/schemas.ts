@@ -131,6 +131,7 @@ export const erasedCounts = z
     tool_grants: z.number().int(),
     agent_sessions: z.number().int(),
     tickets: z.number().int(),
+    files: z.number().int().meta({ description: "Attached files, removed from their store." }),
   })
   .meta({ id: "ErasedCounts", description: "Rows erased, per kind." });
 
