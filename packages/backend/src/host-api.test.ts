@@ -1,5 +1,6 @@
 // The SDK's host API methods against the real server: paging, iteration, erasure, usage, and
-// the typed error of each refusal.
+// the typed error of each refusal. The suite runs shuffled: reading tests share one group that
+// nothing erases, and each erasing test makes its own group.
 import { createApiKey } from "@agent-access/db";
 import { startTestServer, type TestServer } from "@agent-access/server/testing";
 import { converse, reply, scopeOf } from "@agent-access/server/testing/host";
@@ -90,14 +91,18 @@ describe("contexts", () => {
   });
 
   it("delete erases one conversation and get then throws NotFoundError", async () => {
-    const erased = await client.contexts.delete(contextIds[0]!);
+    const own = scopeOf("workspace:8:user:sdk-delete");
+    const { contextId } = await converse(server, own, "to be deleted");
+    const kept = await converse(server, own, "to be kept");
+    const erased = await client.contexts.delete(contextId);
     expect(erased).toMatchObject({
       erased: { contexts: 1, messages: 2, runs: 1, toolGrants: 0, agentSessions: 0, tickets: 0 },
       cancelledRuns: 0,
     });
-    const error = await rejection<NotFoundError>(client.contexts.get(contextIds[0]!));
+    const error = await rejection<NotFoundError>(client.contexts.get(contextId));
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error).toMatchObject({ status: 404, code: "not_found" });
+    expect(await client.contexts.get(kept.contextId)).toMatchObject({ title: "to be kept" });
   });
 });
 
@@ -108,7 +113,7 @@ describe("groups and usage", () => {
     expect(report.buckets).toEqual([
       {
         key: "workspace-assistant",
-        runs: 5,
+        runs: 6,
         inputTokens: expect.any(Number),
         outputTokens: expect.any(Number),
         totalTokens: expect.any(Number),
@@ -123,10 +128,13 @@ describe("groups and usage", () => {
     expect(earlier.totals.runs).toBe(0);
   });
 
-  it("groups.erase erases the whole group", async () => {
-    const erased = await client.groups.erase(group);
-    expect(erased.erased).toMatchObject({ contexts: 4, runs: 5 });
-    expect((await client.contexts.list({ contextGroup: group })).data).toEqual([]);
+  it("groups.erase erases the whole group and nothing of another", async () => {
+    const doomed = "workspace:8:user:sdk-erase";
+    for (let i = 0; i < 3; i += 1) await converse(server, scopeOf(doomed), `doomed ${i}`);
+    const erased = await client.groups.erase(doomed);
+    expect(erased.erased).toMatchObject({ contexts: 3, runs: 3 });
+    expect((await client.contexts.list({ contextGroup: doomed })).data).toEqual([]);
+    expect((await client.contexts.list({ contextGroup: group })).data).toHaveLength(5);
   });
 });
 
