@@ -25,7 +25,7 @@ it.each([
   ["qwertyuiopasdf", /easy to guess/],
   ["ada.lovelace@example.com", /easy to guess/],
 ])("refuses the weak password %s, saying why, and creates no account", async (password, why) => {
-  const before = server.db.prepare("SELECT count(*) FROM user").pluck().get();
+  const before = server.db.prepare('SELECT count(*) FROM "user"').pluck().get();
   const refused = await refusal(
     new CookieClient(server.url).trpc.auth.signUp.mutate({
       name: "Ada Lovelace",
@@ -36,7 +36,7 @@ it.each([
   expect(refused.status).toBe(400);
   expect(refused.zodError?.fieldErrors.password?.[0]).toMatch(/^This password is too easy/);
   expect(refused.zodError?.fieldErrors.password?.[0]).toMatch(why);
-  expect(server.db.prepare("SELECT count(*) FROM user").pluck().get()).toBe(before);
+  expect(server.db.prepare('SELECT count(*) FROM "user"').pluck().get()).toBe(before);
 });
 
 it("accepts a strong passphrase", async () => {

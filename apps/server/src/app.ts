@@ -165,9 +165,8 @@ export function createApp(options: AppOptions) {
     c.header("Referrer-Policy", "no-referrer");
   });
 
-  app.get("/healthz", (c) => {
-    options.db.prepare("SELECT 1").get();
-    return c.json({ status: "ok", schemaVersion: schemaVersion(options.db) });
+  app.get("/healthz", async (c) => {
+    return c.json({ status: "ok", schemaVersion: await schemaVersion(options.db) });
   });
 
   // REST for backends in any language: the same procedure as ticket.create.
@@ -220,7 +219,7 @@ export function createApp(options: AppOptions) {
   // The open-event-stream limit: a real 429 before tRPC opens a stream; the slot is held until
   // the stream's response ends or its client goes away.
   app.get(EVENT_STREAM_PATH, async (c, next) => {
-    const slot = takeStreamSlot(deps, c.req.raw);
+    const slot = await takeStreamSlot(deps, c.req.raw);
     if (slot.status === "refused") {
       return c.json(
         {

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase, seedDemo } from "@agent-access/db";
+import { closeDatabase, get, openDatabase, seedDemo } from "@agent-access/db";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JPEG, PDF, PNG, text, ZIP } from "../../../packages/agents/test/files.ts";
@@ -25,7 +25,7 @@ beforeAll(async () => {
   server = await startTestServer({
     attachments: { maxFileBytes: MAX, groupQuotaBytes: 64 * 1024 },
   });
-  const seeded = seedDemo(server.db, "not-a-real-hash")!;
+  const seeded = (await seedDemo(server.db, "not-a-real-hash"))!;
   group = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
   otherGroup = `workspace:${seeded.workspaceIds[1] ?? "other"}:user:${seeded.userId}`;
 });
@@ -48,8 +48,8 @@ async function upload(browser: CookieClient, contextId: string, files: TestFile[
   };
 }
 
-function stored(): number {
-  return (server.db.prepare("SELECT count(*) AS n FROM attachment").get() as { n: number }).n;
+async function stored(): Promise<number> {
+  return ((await get(server.db, "SELECT count(*) AS n FROM attachment")) as { n: number }).n;
 }
 
 async function waitIdle(browser: CookieClient, contextId: string): Promise<void> {
@@ -189,11 +189,11 @@ describe("refusals name the file and the rule, and store nothing", () => {
     it(`refuses ${what}`, async () => {
       const browser = await agentBrowser(server, group);
       const contextId = await newContext(browser);
-      const before = stored();
+      const before = await stored();
       const result = await upload(browser, contextId, files);
       expect(result.status).toBe(status);
       expect(result.body.error!.message).toMatch(message);
-      expect(stored()).toBe(before);
+      expect(await stored()).toBe(before);
     });
   }
 
@@ -234,7 +234,7 @@ describe("refusals name the file and the rule, and store nothing", () => {
   it("refuses an upload over the group's quota", async () => {
     const quotaServer = await startTestServer({ attachments: { groupQuotaBytes: 10 } });
     try {
-      seedDemo(quotaServer.db, "not-a-real-hash");
+      await seedDemo(quotaServer.db, "not-a-real-hash");
       const browser = await agentBrowser(quotaServer, "workspace:q:user:1");
       const { context } = await browser.trpc.context.create.mutate({ title: "q" });
       const first = await uploadFiles(browser, context.id, [
@@ -354,7 +354,7 @@ describe("files and the life of their context", () => {
     const file = path.join(dir, "test.db");
     const db = openDatabase(file);
     const first = await startTestServer({ db });
-    seedDemo(db, "not-a-real-hash");
+    await seedDemo(db, "not-a-real-hash");
     const browser = await agentBrowser(first, "workspace:r:user:1");
     const { context } = await browser.trpc.context.create.mutate({ title: "r" });
     const uploaded = (await (
@@ -364,7 +364,7 @@ describe("files and the life of their context", () => {
     await browser.trpc.context.send.mutate({ contextId: context.id, text: "look", fileIds: [id] });
     await waitIdle(browser, context.id);
     await first.close();
-    db.close();
+    await closeDatabase(db);
 
     const reopened = openDatabase(file);
     const second = await startTestServer({ db: reopened });
@@ -377,10 +377,10 @@ describe("files and the life of their context", () => {
       expect(new Uint8Array(await after.arrayBuffer())).toEqual(PNG);
       await again.mutation("context.delete", { contextId: context.id });
       expect((await again.fetch(`/attachments/${id}`)).status).toBe(404);
-      expect(reopened.prepare("SELECT count(*) AS n FROM attachment_blob").get()).toEqual({ n: 0 });
+      expect(await get(reopened, "SELECT count(*) AS n FROM attachment_blob")).toEqual({ n: 0 });
     } finally {
       await second.close();
-      reopened.close();
+      await closeDatabase(reopened);
     }
   });
 });

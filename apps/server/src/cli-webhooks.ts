@@ -50,13 +50,13 @@ function parseEvents(list: string | undefined, fail: (message: string) => never)
   return events;
 }
 
-export function runWebhookCommand(
+export async function runWebhookCommand(
   db: Db,
   sub: string | undefined,
   arg: string | undefined,
   options: WebhookOptions,
   fail: (message: string) => never,
-): void {
+): Promise<void> {
   const print = (value: unknown): void => {
     process.stdout.write(`${JSON.stringify(value)}\n`);
   };
@@ -70,7 +70,7 @@ export function runWebhookCommand(
       const secret = options.secret ?? newSecret();
       if (!isWebhookSecret(secret)) fail("--secret must be whsec_ and base64 of 24 to 64 bytes");
       const events = parseEvents(options.events, fail);
-      const endpoint = addWebhookEndpoint(db, { url: url.data, secret, events });
+      const endpoint = await addWebhookEndpoint(db, { url: url.data, secret, events });
       if (options.json) print({ id: endpoint.id, url: endpoint.url, events, secret });
       else {
         console.log(
@@ -80,10 +80,12 @@ export function runWebhookCommand(
       return;
     }
     case "list": {
-      const endpoints = listWebhookEndpoints(db).map(({ secret: _secret, ...endpoint }) => ({
-        ...endpoint,
-        events: JSON.parse(endpoint.events) as string[],
-      }));
+      const endpoints = (await listWebhookEndpoints(db)).map(
+        ({ secret: _secret, ...endpoint }) => ({
+          ...endpoint,
+          events: JSON.parse(endpoint.events) as string[],
+        }),
+      );
       if (options.json) {
         print(endpoints);
         return;
@@ -97,7 +99,7 @@ export function runWebhookCommand(
     }
     case "remove":
       if (!arg) fail("webhook remove needs the endpoint id (see `pnpm cli webhook list`)");
-      if (!removeWebhookEndpoint(db, arg)) fail(`no webhook endpoint with id ${arg}`);
+      if (!(await removeWebhookEndpoint(db, arg))) fail(`no webhook endpoint with id ${arg}`);
       console.log(`Removed ${arg}.`);
       return;
     case "deliveries": {
@@ -108,11 +110,13 @@ export function runWebhookCommand(
       if (!status.success) fail("--status is pending, delivered or failed");
       const limit = z.coerce.number().int().min(1).max(1000).default(20).safeParse(options.limit);
       if (!limit.success) fail("--limit is a whole number from 1 to 1000");
-      const rows = listWebhookDeliveries(db, {
-        endpointId: options.endpoint,
-        status: status.data as OutboxStatus | undefined,
-        limit: limit.data,
-      }).map(({ payload: _payload, ...row }) => row);
+      const rows = (
+        await listWebhookDeliveries(db, {
+          endpointId: options.endpoint,
+          status: status.data as OutboxStatus | undefined,
+          limit: limit.data,
+        })
+      ).map(({ payload: _payload, ...row }) => row);
       if (options.json) {
         print(rows);
         return;

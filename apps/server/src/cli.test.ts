@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { openDatabase, sha256 } from "@agent-access/db";
+import { closeDatabase, get, openDatabase, sha256 } from "@agent-access/db";
 import { describe, expect, it } from "vitest";
 
 const cliPath = fileURLToPath(new URL("./cli.ts", import.meta.url));
@@ -34,7 +34,7 @@ describe("pnpm cli", () => {
     expect(cli("migrate")).toMatchObject({ status: 0, stdout: "Up to date.\n" });
   });
 
-  it("creates, lists and revokes API keys, printing only JSON with --json", () => {
+  it("creates, lists and revokes API keys, printing only JSON with --json", async () => {
     const { cli, databasePath } = newCli();
     const created = cli("api-key", "create", "--name", "billing backend", "--json");
     expect(created.status).toBe(0);
@@ -43,8 +43,8 @@ describe("pnpm cli", () => {
     expect(key).toMatchObject({ name: "billing backend", scope: "all" });
 
     const db = openDatabase(databasePath);
-    const row = db.prepare("SELECT prefix, secret_hash FROM api_key WHERE id = ?").get(key.id);
-    db.close();
+    const row = await get(db, "SELECT prefix, secret_hash FROM api_key WHERE id = ?", [key.id]);
+    await closeDatabase(db);
     expect(row).toEqual({ prefix: key.key.slice(0, 12), secret_hash: sha256(key.key) });
 
     const listed = cli("api-key", "list");

@@ -1,16 +1,16 @@
 // Operator commands: pnpm cli migrate | seed | api-key create --name N [--scope S] [--json] |
 // api-key list | api-key revoke <id> | webhook add|list|remove|deliveries|secret. Uses
-// DATABASE_PATH like the server.
+// DATABASE_URL (PostgreSQL) or DATABASE_PATH (SQLite) like the server.
 import { parseArgs } from "node:util";
 import {
   type ApiKeyScope,
+  closeDatabase,
   createApiKey,
   listApiKeys,
-  migrate,
-  openDatabase,
   revokeApiKey,
 } from "@agent-access/db";
 import { runWebhookCommand, WEBHOOK_USAGE } from "./cli-webhooks.ts";
+import { DatabaseStartError, openServerDatabase } from "./database.ts";
 import { DEVELOPMENT_PUBLIC_URL, type Env, EnvError, parseEnv } from "./env.ts";
 import { seedIfEmpty } from "./seed.ts";
 
@@ -69,11 +69,10 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   const env = parseEnv();
-  const db = openDatabase(env.DATABASE_PATH);
+  const { db, applied } = await openServerDatabase(env);
   try {
-    const applied = migrate(db);
     if (command === "webhook") {
-      runWebhookCommand(db, sub, arg, values, (message) => {
+      await runWebhookCommand(db, sub, arg, values, (message) => {
         throw new UsageError(message);
       });
       return;
@@ -90,7 +89,7 @@ async function run(argv: string[]): Promise<void> {
         if (!name) throw new UsageError("api-key create needs --name <name>");
         const scope = values.scope as ApiKeyScope;
         if (!SCOPES.includes(scope)) throw new UsageError(`--scope is ${SCOPES.join(", ")}`);
-        const key = createApiKey(db, name, Date.now(), scope);
+        const key = await createApiKey(db, name, Date.now(), scope);
         if (values.json) {
           process.stdout.write(`${JSON.stringify(key)}\n`);
         } else {
@@ -101,7 +100,7 @@ async function run(argv: string[]): Promise<void> {
         return;
       }
       case "api-key list": {
-        const keys = listApiKeys(db);
+        const keys = await listApiKeys(db);
         if (values.json) {
           process.stdout.write(`${JSON.stringify(keys)}\n`);
           return;
@@ -119,7 +118,7 @@ async function run(argv: string[]): Promise<void> {
       case "api-key revoke": {
         if (!arg)
           throw new UsageError("api-key revoke needs the key id (see `pnpm cli api-key list`)");
-        const ended = revokeApiKey(db, arg);
+        const ended = await revokeApiKey(db, arg);
         if (!ended) throw new UsageError(`no API key with id ${arg}`);
         console.log(
           `Revoked ${arg}: ended ${ended.tickets} unused ticket(s) and ${ended.sessions} agent session(s) it minted.`,
@@ -130,7 +129,7 @@ async function run(argv: string[]): Promise<void> {
         throw new UsageError(`unknown command: ${positionals.join(" ")}`);
     }
   } finally {
-    db.close();
+    await closeDatabase(db);
   }
 }
 
@@ -144,6 +143,10 @@ try {
   ) {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exit(2);
+  }
+  if (error instanceof DatabaseStartError) {
+    console.error(error.message);
+    process.exit(1);
   }
   throw error;
 }

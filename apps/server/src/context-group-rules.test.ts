@@ -3,6 +3,7 @@
 import { createAgentRegistry, defineAgent, workspaceAssistant } from "@agent-access/agents";
 import { type ApiConfig, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createApiKey } from "@agent-access/db";
+import { describeEachDialect } from "@agent-access/db/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   CookieClient,
@@ -33,7 +34,7 @@ async function serverWith(config: Partial<ApiConfig> = {}) {
     config,
   });
   servers.push(server);
-  const { key } = createApiKey(server.db, "backend");
+  const { key } = await createApiKey(server.db, "backend");
   return async (agentIds: string[], group: string) => {
     const response = await postTicket(server, key, {
       ticket_type: "agent_access",
@@ -46,81 +47,83 @@ async function serverWith(config: Partial<ApiConfig> = {}) {
   };
 }
 
-describe("the server's format", () => {
-  it("is described as segment:value pairs by default", async () => {
-    const mint = await serverWith();
-    expect(await mint(["workspace-assistant"], "global")).toEqual({
-      status: 422,
-      message:
-        "context_group does not fit this server's format: segment:value pairs, such as workspace:42:user:7",
-    });
-  });
-
-  it("once configured, is described by its description, or its pattern: never the default's", async () => {
-    const bare = await serverWith({ contextGroupPattern: /^(?:team-\d+)$/ });
-    expect(await bare(["workspace-assistant"], "team-7")).toEqual({
-      status: 201,
-      message: undefined,
-    });
-    const refused = await bare(["workspace-assistant"], "workspace:42:user:7");
-    expect(refused).toEqual({
-      status: 422,
-      message:
-        "context_group does not fit this server's format: a whole match of the pattern ^(?:team-\\d+)$",
-    });
-
-    const described = await serverWith({
-      contextGroupPattern: /^(?:team-\d+)$/,
-      contextGroupDescription: "team-<number>, such as team-7",
-    });
-    expect((await described(["workspace-assistant"], "workspace:42:user:7")).message).toBe(
-      "context_group does not fit this server's format: team-<number>, such as team-7",
-    );
-  });
-});
-
-describe("an agent's own rule", () => {
-  it("replaces the server's format for that agent, matched against the whole group", async () => {
-    const mint = await serverWith({ contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN });
-    expect((await mint(["orders-assistant"], "shop:3:staff:9")).status).toBe(201);
-    for (const group of ["workspace:42:user:7", "shop:3:staff:9:x", "xshop:3:staff:9"]) {
-      expect(await mint(["orders-assistant"], group), group).toEqual({
+describeEachDialect("context-group-rules", () => {
+  describe("the server's format", () => {
+    it("is described as segment:value pairs by default", async () => {
+      const mint = await serverWith();
+      expect(await mint(["workspace-assistant"], "global")).toEqual({
         status: 422,
         message:
-          'context_group does not fit the rule of agent "orders-assistant": shop:<shop id>:staff:<staff id>, such as shop:3:staff:9',
+          "context_group does not fit this server's format: segment:value pairs, such as workspace:42:user:7",
       });
-    }
-    // The demo agent, without a rule of its own, still follows the server's format.
-    expect((await mint(["workspace-assistant"], "workspace:42:user:7")).status).toBe(201);
+    });
+
+    it("once configured, is described by its description, or its pattern: never the default's", async () => {
+      const bare = await serverWith({ contextGroupPattern: /^(?:team-\d+)$/ });
+      expect(await bare(["workspace-assistant"], "team-7")).toEqual({
+        status: 201,
+        message: undefined,
+      });
+      const refused = await bare(["workspace-assistant"], "workspace:42:user:7");
+      expect(refused).toEqual({
+        status: 422,
+        message:
+          "context_group does not fit this server's format: a whole match of the pattern ^(?:team-\\d+)$",
+      });
+
+      const described = await serverWith({
+        contextGroupPattern: /^(?:team-\d+)$/,
+        contextGroupDescription: "team-<number>, such as team-7",
+      });
+      expect((await described(["workspace-assistant"], "workspace:42:user:7")).message).toBe(
+        "context_group does not fit this server's format: team-<number>, such as team-7",
+      );
+    });
   });
 
-  it("applies beside the others when a ticket names several agents: each broken rule is named", async () => {
-    const mint = await serverWith({ contextGroupPattern: /^(?:team-\d+)$/ });
-    const both = ["workspace-assistant", "orders-assistant"];
-    expect(await mint(both, "shop:3:staff:9")).toEqual({
-      status: 422,
-      message:
-        "context_group does not fit this server's format: a whole match of the pattern ^(?:team-\\d+)$",
+  describe("an agent's own rule", () => {
+    it("replaces the server's format for that agent, matched against the whole group", async () => {
+      const mint = await serverWith({ contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN });
+      expect((await mint(["orders-assistant"], "shop:3:staff:9")).status).toBe(201);
+      for (const group of ["workspace:42:user:7", "shop:3:staff:9:x", "xshop:3:staff:9"]) {
+        expect(await mint(["orders-assistant"], group), group).toEqual({
+          status: 422,
+          message:
+            'context_group does not fit the rule of agent "orders-assistant": shop:<shop id>:staff:<staff id>, such as shop:3:staff:9',
+        });
+      }
+      // The demo agent, without a rule of its own, still follows the server's format.
+      expect((await mint(["workspace-assistant"], "workspace:42:user:7")).status).toBe(201);
     });
-    expect((await mint(both, "team-7")).message).toBe(
-      'context_group does not fit the rule of agent "orders-assistant": shop:<shop id>:staff:<staff id>, such as shop:3:staff:9',
-    );
-    expect((await mint(both, " ")).message).toBe("context_group is empty");
-  });
-});
 
-describe("the demo's ticket door", () => {
-  it("mints its workspace groups under a stricter server format", async () => {
-    const server = await startTestServer({ config: { contextGroupPattern: /^(?:shop:\d+)$/ } });
-    servers.push(server);
-    const owner = new CookieClient(server.url);
-    const user = await signUp(owner);
-    const workspace = await owner.trpc.workspace.create.mutate({ name: "Acme" });
-    const issued = await owner.trpc.workspace.issueAgentTicket.mutate({
-      workspaceId: workspace.id,
-      sessionType: "static",
+    it("applies beside the others when a ticket names several agents: each broken rule is named", async () => {
+      const mint = await serverWith({ contextGroupPattern: /^(?:team-\d+)$/ });
+      const both = ["workspace-assistant", "orders-assistant"];
+      expect(await mint(both, "shop:3:staff:9")).toEqual({
+        status: 422,
+        message:
+          "context_group does not fit this server's format: a whole match of the pattern ^(?:team-\\d+)$",
+      });
+      expect((await mint(both, "team-7")).message).toBe(
+        'context_group does not fit the rule of agent "orders-assistant": shop:<shop id>:staff:<staff id>, such as shop:3:staff:9',
+      );
+      expect((await mint(both, " ")).message).toBe("context_group is empty");
     });
-    const exchanged = await owner.trpc.session.exchange.mutate({ ticket: issued.ticket });
-    expect(exchanged.contextGroup).toBe(`workspace:${workspace.id}:user:${user.id}`);
+  });
+
+  describe("the demo's ticket door", () => {
+    it("mints its workspace groups under a stricter server format", async () => {
+      const server = await startTestServer({ config: { contextGroupPattern: /^(?:shop:\d+)$/ } });
+      servers.push(server);
+      const owner = new CookieClient(server.url);
+      const user = await signUp(owner);
+      const workspace = await owner.trpc.workspace.create.mutate({ name: "Acme" });
+      const issued = await owner.trpc.workspace.issueAgentTicket.mutate({
+        workspaceId: workspace.id,
+        sessionType: "static",
+      });
+      const exchanged = await owner.trpc.session.exchange.mutate({ ticket: issued.ticket });
+      expect(exchanged.contextGroup).toBe(`workspace:${workspace.id}:user:${user.id}`);
+    });
   });
 });

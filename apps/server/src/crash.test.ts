@@ -1,6 +1,6 @@
 // A server killed with SIGKILL in the middle of a reply loses nothing it acknowledged: after a
 // restart every earlier message is intact, the run is `interrupted`, the log has no gap.
-import { createApiKey, openDatabase } from "@agent-access/db";
+import { closeDatabase, column, createApiKey, get, openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CookieClient, openEvents } from "../test/harness.ts";
 import {
@@ -17,7 +17,7 @@ afterAll(() => server.stop());
 
 it("restarts after SIGKILL mid-run with every earlier message intact and the run interrupted", async () => {
   const db = openDatabase(server.databasePath);
-  const { key } = createApiKey(db, "crash-test");
+  const { key } = await createApiKey(db, "crash-test");
   const { ticket } = await seededWorkspaceTicket(server, db, key);
   const browser = new CookieClient(server.url);
   expect(await browser.trpc.session.exchange.mutate({ ticket })).toMatchObject({
@@ -52,12 +52,13 @@ it("restarts after SIGKILL mid-run with every earlier message intact and the run
   expect(partial.split(" ").length).toBeGreaterThanOrEqual(5);
   expect(partial.split(" ").length).toBeLessThan(5000);
 
-  const run = db.prepare("SELECT status, ended_at FROM run WHERE id = ?").get(sent.runId);
+  const run = await get(db, "SELECT status, ended_at FROM run WHERE id = ?", [sent.runId]);
   expect(run).toMatchObject({ status: "interrupted", ended_at: expect.any(Number) });
-  const seqs = db
-    .prepare("SELECT seq FROM context_event WHERE context_id = ? ORDER BY seq")
-    .pluck()
-    .all(contextId) as number[];
+  const seqs = await column<number>(
+    db,
+    "SELECT seq FROM context_event WHERE context_id = ? ORDER BY seq",
+    [contextId],
+  );
   expect(seqs).toEqual(seqs.map((_, index) => index + 1));
 
   const replay = await openEvents(browser, contextId, 0);
@@ -70,5 +71,5 @@ it("restarts after SIGKILL mid-run with every earlier message intact and the run
   expect([...events, ...again, idle].map((event) => event.id)).toEqual(seqs);
 
   expect((await browser.trpc.context.get.query({ contextId })).status).toBe("idle");
-  db.close();
+  await closeDatabase(db);
 });

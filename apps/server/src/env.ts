@@ -17,6 +17,18 @@ export function isWebhookSecret(value: string): boolean {
   return bytes >= 24 && bytes <= 64;
 }
 
+/** A postgres:// URL with a host (its password, if any, is never repeated in messages). */
+function postgresUrl() {
+  return z.string().refine((value) => {
+    try {
+      const url = new URL(value);
+      return /^postgres(ql)?:$/.test(url.protocol) && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  }, "must be a postgres://user:password@host:port/database URL");
+}
+
 const schema = z
   .object({
     /** "production" serves the built web app and skips the demo seed. Default "development". */
@@ -27,6 +39,19 @@ const schema = z
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     /** The SQLite file, created with its folder if missing. Default ./data/agent-access.db. */
     DATABASE_PATH: z.string().min(1).default("./data/agent-access.db"),
+    /**
+     * postgres://user:password@host:port/database runs the server on PostgreSQL (several
+     * instances may share it); unset, SQLite at DATABASE_PATH. May point at a transaction-mode
+     * pooler (PgBouncer).
+     */
+    DATABASE_URL: postgresUrl().optional(),
+    /**
+     * PostgreSQL: a direct connection (not through a transaction-mode pooler) for LISTEN, which
+     * needs a session. Default DATABASE_URL.
+     */
+    DATABASE_DIRECT_URL: postgresUrl().optional(),
+    /** PostgreSQL: connections each instance keeps in its pool. Default 10. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
     /**
      * The origin users open, used for links (vanity URLs) and the same-origin check. Default
      * http://localhost:5173 (Vite) in development, http://localhost:<PORT> in production.
@@ -169,6 +194,13 @@ const schema = z
           "is required when AGENT_MODEL is openai-compatible:<model> (e.g. http://localhost:11434/v1)",
       });
     }
+    if (env.DATABASE_DIRECT_URL && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_DIRECT_URL"],
+        message: "is the direct connection to DATABASE_URL's database: set that too",
+      });
+    }
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) {
       ctx.addIssue({
         code: "custom",
@@ -200,7 +232,13 @@ export type Env = Omit<z.output<typeof schema>, "HOST" | "PUBLIC_URL"> & {
   PUBLIC_URL: string;
 };
 
-const SECRET_VARIABLES = new Set(["AGENT_API_KEY", "WEBHOOK_SECRET"]);
+// Values never repeated into messages: secrets, and URLs that may carry a password.
+const SECRET_VARIABLES = new Set([
+  "AGENT_API_KEY",
+  "WEBHOOK_SECRET",
+  "DATABASE_URL",
+  "DATABASE_DIRECT_URL",
+]);
 
 export class EnvError extends Error {
   override name = "EnvError";

@@ -13,10 +13,11 @@ import {
 } from "@agent-access/agents";
 import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
-import { migrate, openDatabase, syncEnvWebhookEndpoint } from "@agent-access/db";
+import { closeDatabase, syncEnvWebhookEndpoint } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { agentRegistryOf, notesErasureOf } from "./agents.ts";
 import { createApp } from "./app.ts";
+import { DatabaseStartError, openServerDatabase } from "./database.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { seedIfEmpty } from "./seed.ts";
 import { recordWebhookEvents, WEBHOOK_EVENT_TYPES, WebhookDispatcher } from "./webhooks/index.ts";
@@ -26,6 +27,16 @@ function loadEnv() {
     return parseEnv();
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+async function openDatabase() {
+  try {
+    return (await openServerDatabase(env)).db;
+  } catch (error) {
+    if (!(error instanceof DatabaseStartError)) throw error;
     console.error(error.message);
     process.exit(1);
   }
@@ -59,8 +70,7 @@ const env = loadEnv();
 const model = loadModel();
 const agents = loadAgents();
 const production = env.NODE_ENV === "production";
-const db = openDatabase(env.DATABASE_PATH);
-migrate(db);
+const db = await openDatabase();
 if (!production) await seedIfEmpty(db, env.PUBLIC_URL);
 
 const webRoot = fileURLToPath(new URL("../../web/dist/", import.meta.url));
@@ -70,7 +80,7 @@ if (production && !fs.existsSync(`${webRoot}/index.html`)) {
 }
 
 // Webhook events are queued with the changes they report and delivered in the background.
-syncEnvWebhookEndpoint(
+await syncEnvWebhookEndpoint(
   db,
   env.WEBHOOK_URL ? { url: env.WEBHOOK_URL, events: WEBHOOK_EVENT_TYPES } : null,
 );
@@ -159,7 +169,7 @@ async function shutdown(signal: string) {
   }, 2000).unref();
   await closed;
   await webhooks.close();
-  db.close();
+  await closeDatabase(db);
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,4 +1,6 @@
 // The same-origin check as the server applies it: before any route, on every non-GET request.
+
+import { value } from "@agent-access/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CookieClient, signUp, startTestServer, type TestServer } from "../test/harness.ts";
 
@@ -8,14 +10,14 @@ beforeEach(async () => {
 });
 afterEach(() => server.close());
 
-const count = (table: string) =>
-  server.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+const count = async (table: string) =>
+  await value<number>(server.db, `SELECT count(*) FROM ${table}`);
 
 describe("the same-origin check", () => {
   it("refuses a cross-origin mutation with 403 and a clear message, changing nothing", async () => {
     const client = new CookieClient(server.url);
     await signUp(client);
-    const before = { workspaces: count("workspace"), sessions: count("auth_session") };
+    const before = { workspaces: await count("workspace"), sessions: await count("auth_session") };
 
     const evil = new CookieClient(server.url, "https://evil.example");
     evil.cookies.set("auth_session", client.cookies.get("auth_session")!);
@@ -32,7 +34,9 @@ describe("the same-origin check", () => {
     const signOut = await evil.mutation("auth.signOutEverywhere");
     expect(signOut.status).toBe(403);
     expect(signOut.headers.getSetCookie()).toEqual([]);
-    expect({ workspaces: count("workspace"), sessions: count("auth_session") }).toEqual(before);
+    expect({ workspaces: await count("workspace"), sessions: await count("auth_session") }).toEqual(
+      before,
+    );
     await expect(client.trpc.auth.me.query()).resolves.toMatchObject({ id: expect.any(String) });
   });
 
@@ -64,9 +68,9 @@ describe("the same-origin check", () => {
       });
     expect((await post({})).status).toBe(403);
     expect((await post({ "sec-fetch-site": "cross-site" })).status).toBe(403);
-    expect(count("workspace")).toBe(0);
+    expect(await count("workspace")).toBe(0);
     expect((await post({ "sec-fetch-site": "same-origin" })).status).toBe(200);
-    expect(count("workspace")).toBe(1);
+    expect(await count("workspace")).toBe(1);
   });
 
   it("cannot be dodged by sending a mutation as a GET: tRPC refuses it", async () => {
@@ -77,7 +81,7 @@ describe("the same-origin check", () => {
     const input = encodeURIComponent(JSON.stringify({ name: "Planted" }));
     const response = await evil.fetch(`/trpc/workspace.create?input=${input}`);
     expect(response.status).toBe(405);
-    expect(count("workspace")).toBe(0);
+    expect(await count("workspace")).toBe(0);
   });
 
   it("leaves queries (GET) alone: they change nothing", async () => {

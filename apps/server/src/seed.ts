@@ -7,8 +7,8 @@ import { type Db, DEMO_EMAIL, DEMO_PASSWORD, isSeeded, seedDemo } from "@agent-a
  * nothing when already seeded.
  */
 export async function seedIfEmpty(db: Db, appUrl: string): Promise<boolean> {
-  if (isSeeded(db)) return false;
-  const seeded = seedDemo(db, await hashPassword(DEMO_PASSWORD));
+  if (await isSeeded(db)) return false;
+  const seeded = await seedDemo(db, await hashPassword(DEMO_PASSWORD));
   if (!seeded) return false;
   console.log(
     [

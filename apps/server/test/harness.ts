@@ -16,7 +16,8 @@ import {
   DEFAULT_CONTEXT_GROUP_PATTERN,
 } from "@agent-access/api";
 
-import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
+import { all, closeDatabase, createApiKey, type Db, dialectOf, migrate } from "@agent-access/db";
+import { openTestDatabase } from "@agent-access/db/testing";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import { type AppOptions, createApp } from "../src/app.ts";
@@ -54,8 +55,8 @@ export type TestServerOptions = Partial<Omit<AppOptions, "config">> & {
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const db = options.db ?? openDatabase(":memory:");
-  migrate(db);
+  const db = options.db ?? (await openTestDatabase());
+  if (options.db) await migrate(options.db);
   const clock = {
     now: Date.now(),
     advance(ms: number) {
@@ -112,7 +113,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         if ("closeAllConnections" in server) server.closeAllConnections();
         server.close(() => resolve());
       });
-      if (!options.db) db.close();
+      if (!options.db) await closeDatabase(db);
     },
   };
 }
@@ -254,15 +255,24 @@ export async function signUp(
   return { ...input, id: created.id };
 }
 
+/** The names of the database's tables (SQLite's catalogue, or PostgreSQL's current schema). */
+export async function tableNames(db: Db): Promise<string[]> {
+  const rows = await all<{ name: string }>(
+    db,
+    dialectOf(db) === "sqlite"
+      ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+      : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1",
+  );
+  return rows.map((row) => row.name);
+}
+
 /** Everything the database holds, as one string: for asserting that no secret is stored raw. */
-export function dumpDatabase(db: Db): string {
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    .pluck()
-    .all() as string[];
-  return tables
-    .map((table) => JSON.stringify(db.prepare(`SELECT * FROM "${table}"`).all()))
-    .join("\n");
+export async function dumpDatabase(db: Db): Promise<string> {
+  const tables = await tableNames(db);
+  const dumps: string[] = [];
+  for (const name of tables)
+    dumps.push(JSON.stringify(await all(db, `SELECT * FROM "${name}"`)));
+  return dumps.join("\n");
 }
 
 /** POSTs a ticket request to the REST route as a backend would. */
@@ -287,7 +297,7 @@ export async function staticTicket(
   contextGroup = "workspace:1:user:1",
   extra: Record<string, unknown> = {},
 ): Promise<{ ticket: string; expires_at: number; url: string }> {
-  const { key } = createApiKey(server.db, "test");
+  const { key } = await createApiKey(server.db, "test");
   const response = await postTicket(server, key, {
     ticket_type: "agent_access",
     agent_ids: ["workspace-assistant"],

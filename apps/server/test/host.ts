@@ -16,7 +16,9 @@ export async function eventsUntil(
 ): Promise<SequencedEvent[]> {
   const controller = new AbortController();
   const seen: SequencedEvent[] = [];
-  for await (const item of server.runtime.events(scope, contextId, { signal: controller.signal })) {
+  for await (const item of await server.runtime.events(scope, contextId, {
+    signal: controller.signal,
+  })) {
     seen.push(item);
     if (stop(item.event)) break;
   }

@@ -7,7 +7,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Db } from "@agent-access/db";
+import { type Db, value } from "@agent-access/db";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -119,8 +119,8 @@ export async function seededWorkspaceTicket(
   apiKey: string,
   options: { user?: string; expiresIn?: number } = {},
 ): Promise<{ ticket: string; contextGroup: string }> {
-  const workspaceId = db.prepare("SELECT id FROM workspace ORDER BY name LIMIT 1").pluck().get();
-  const userId = options.user ?? db.prepare("SELECT id FROM user LIMIT 1").pluck().get();
+  const workspaceId = await value(db, "SELECT id FROM workspace ORDER BY name LIMIT 1");
+  const userId = options.user ?? (await value(db, 'SELECT id FROM "user" LIMIT 1'));
   const contextGroup = `workspace:${workspaceId}:user:${userId}`;
   const response = await fetch(`${server.url}/session/tickets`, {
     method: "POST",

@@ -17,13 +17,13 @@ const { context, sent } = await runtime.createContext(scope, {
   agentId: "workspace-assistant",
   firstMessage: "hello",
 });
-for await (const { event } of runtime.events(scope, context.id)) {
+for await (const { event } of await runtime.events(scope, context.id)) {
   if (event.type === "run.finished" && event.runId === sent?.runId) break;
 }
 const { lastEventId } = await runtime.getContext(scope, context.id);
 const long = await runtime.send(scope, context.id, { text: "stream 5000 words" });
 let deltas = 0;
-for await (const { event } of runtime.events(scope, context.id, { afterSeq: lastEventId })) {
+for await (const { event } of await runtime.events(scope, context.id, { afterSeq: lastEventId })) {
   if (event.type === "message.delta" && ++deltas === 5) {
     process.stdout.write(`${JSON.stringify({ contextId: context.id, runId: long.runId })}\n`);
   }

@@ -4,7 +4,16 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type AgentScope, type Db, migrate, openDatabase, seedDemo } from "@agent-access/db";
+import {
+  type AgentScope,
+  all,
+  closeDatabase,
+  type Db,
+  migrate,
+  openDatabase,
+  seedDemo,
+} from "@agent-access/db";
+import { currentSuite, openTestDatabase } from "@agent-access/db/testing";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import {
   type AgentRegistry,
@@ -28,10 +37,18 @@ export interface Setup {
   userId: string;
   /** Another runtime on the same database, as a restarted server would have. */
   restart(options?: { db?: Db }): AgentRuntime;
+  /**
+   * A new connection to the same database, as another process or instance would open (with
+   * `restartable`): the SQLite file again, or another PostgreSQL pool.
+   */
+  reopen(): Db;
 }
 
 export interface SetupOptions {
-  /** A database file (for restarts and crashes); default ":memory:". */
+  /**
+   * A SQLite file (for restarts and crashes); default a new database on the dialect of the
+   * enclosing describeEachDialect (SQLite in memory outside one).
+   */
   file?: string;
   model?: LanguageModelV3;
   /** Pause between builtin words; default 0. */
@@ -40,6 +57,8 @@ export interface SetupOptions {
   maxSteps?: number;
   agents?: AgentRegistry;
   attachments?: Partial<AttachmentOptions>;
+  /** A database `reopen` can open again: on SQLite a temp file, on PostgreSQL the test's own. */
+  restartable?: boolean;
 }
 
 const open: { runtime: AgentRuntime; db: Db }[] = [];
@@ -48,7 +67,7 @@ const open: { runtime: AgentRuntime; db: Db }[] = [];
 export async function teardown(): Promise<void> {
   for (const { runtime, db } of open.splice(0)) {
     await runtime.close();
-    if (db.open) db.close();
+    await closeDatabase(db);
   }
 }
 
@@ -56,10 +75,24 @@ export function tempDbFile(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aa-agents-")), "test.db");
 }
 
-export function setup(options: SetupOptions = {}): Setup {
-  const db = openDatabase(options.file ?? ":memory:");
-  migrate(db);
-  const seeded = seedDemo(db, "not-a-real-hash")!;
+export async function setup(options: SetupOptions = {}): Promise<Setup> {
+  const suite = currentSuite();
+  const file =
+    options.file ?? (options.restartable && suite?.dialect !== "postgres" ? tempDbFile() : null);
+  let db: Db;
+  if (file) {
+    db = openDatabase(file);
+    await migrate(db);
+  } else {
+    db = await openTestDatabase();
+  }
+  const reopen = (): Db => {
+    if (file) return openDatabase(file);
+    const another = suite?.openAnother(db);
+    if (!another) throw new Error("reopen() needs setup({ restartable: true })");
+    return another;
+  };
+  const seeded = (await seedDemo(db, "not-a-real-hash"))!;
   const make = (database: Db) => {
     const runtime = createAgentRuntime({
       db: database,
@@ -82,6 +115,7 @@ export function setup(options: SetupOptions = {}): Setup {
     workspaceIds: seeded.workspaceIds,
     userId: seeded.userId,
     restart: (restartOptions = {}) => make(restartOptions.db ?? db),
+    reopen,
   };
 }
 
@@ -95,7 +129,7 @@ export async function eventsUntil(
 ): Promise<SequencedEvent[]> {
   const controller = new AbortController();
   const seen: SequencedEvent[] = [];
-  for await (const item of runtime.events(scope, contextId, {
+  for await (const item of await runtime.events(scope, contextId, {
     afterSeq,
     signal: controller.signal,
   })) {
@@ -134,10 +168,9 @@ export function textOf(message: ContextMessage | undefined): string {
 }
 
 /** A fingerprint of everything the engine writes, to show that a refused call changed nothing. */
-export function snapshot(db: Db): string {
-  return JSON.stringify(
-    ["context", "message", "run", "context_event", "tool_grant", "webhook_delivery"].map((table) =>
-      db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all(),
-    ),
-  );
+export async function snapshot(db: Db): Promise<string> {
+  const tables = ["context", "message", "run", "context_event", "tool_grant", "webhook_delivery"];
+  const rows = [];
+  for (const table of tables) rows.push(await all(db, `SELECT * FROM ${table} ORDER BY 1, 2`));
+  return JSON.stringify(rows);
 }

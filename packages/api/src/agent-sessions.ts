@@ -14,6 +14,7 @@ import {
   sha256,
   type TicketRow,
   ticketDisplayName,
+  transaction,
 } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import type { AgentInfo, RequestContext } from "./context.ts";
@@ -60,7 +61,7 @@ export function signinContextGroup(userId: string): string {
   return `user:${userId}`;
 }
 
-function describe(ctx: RequestContext, session: AgentSession): AgentSessionInfo {
+async function describe(ctx: RequestContext, session: AgentSession): Promise<AgentSessionInfo> {
   return {
     sessionId: session.id,
     sessionType: session.sessionType,
@@ -68,7 +69,7 @@ function describe(ctx: RequestContext, session: AgentSession): AgentSessionInfo 
     agents: agentInfos(ctx, session.agentIds),
     hostContext: session.hostContext,
     expiresAt: session.expiresAt,
-    displayName: ticketDisplayName(ctx.db, session.ticketId),
+    displayName: await ticketDisplayName(ctx.db, session.ticketId),
   };
 }
 
@@ -84,8 +85,8 @@ function setSessionCookie(ctx: RequestContext, token: string, expiresAt: number)
 }
 
 /** Whether `ticket` names a ticket that is unused and unexpired now (a look, not a use). */
-export function isExchangeable(ctx: RequestContext, ticket: string): boolean {
-  const found = findTicket(ctx.db, ticket);
+export async function isExchangeable(ctx: RequestContext, ticket: string): Promise<boolean> {
+  const found = await findTicket(ctx.db, ticket);
   return (
     found !== undefined &&
     found.consumed_at === null &&
@@ -95,8 +96,8 @@ export function isExchangeable(ctx: RequestContext, ticket: string): boolean {
 }
 
 /** The ticket `ticket` names if it can be exchanged now; UNAUTHORIZED saying why otherwise. */
-function usableTicket(ctx: RequestContext, ticket: string): TicketRow {
-  const found = findTicket(ctx.db, ticket);
+async function usableTicket(ctx: RequestContext, ticket: string): Promise<TicketRow> {
+  const found = await findTicket(ctx.db, ticket);
   if (!found) throw unauthorized("ticket not recognised: ask your app for a new one");
   if (found.consumed_at !== null)
     throw unauthorized("ticket already used: ask your app for a new one");
@@ -139,7 +140,7 @@ function agentInfos(ctx: RequestContext, agentIds: readonly string[]): AgentInfo
 
 /** What exchanging `ticket` would do, without exchanging it. */
 export async function previewTicket(ctx: RequestContext, ticket: string): Promise<TicketPreview> {
-  const found = usableTicket(ctx, ticket);
+  const found = await usableTicket(ctx, ticket);
   const signIn = found.session_type === "signin" ? await ctx.getSignIn() : null;
   const contextGroup =
     found.session_type === "static"
@@ -148,7 +149,7 @@ export async function previewTicket(ctx: RequestContext, ticket: string): Promis
         ? signinContextGroup(signIn.user.id)
         : null;
   const check = await checkAgentSession(ctx);
-  const current = check.status === "valid" ? describe(ctx, check.session) : null;
+  const current = check.status === "valid" ? await describe(ctx, check.session) : null;
   return {
     offered: {
       displayName: found.display_name,
@@ -181,7 +182,7 @@ export async function exchangeTicket(
   options: ExchangeOptions = {},
 ): Promise<AgentSessionInfo> {
   const now = ctx.now();
-  const found = usableTicket(ctx, ticket);
+  const found = await usableTicket(ctx, ticket);
 
   // A signin ticket binds the session to this browser's sign-in; without one the ticket is
   // left unused, so the user can sign in and open the same link again.
@@ -205,12 +206,12 @@ export async function exchangeTicket(
 
   const token = newSecret(SESSION_PREFIX);
   const previous = sessionToken(ctx);
-  const row = ctx.db.transaction(() => {
-    const consumed = consumeTicket(ctx.db, ticket, now);
+  const row = await transaction(ctx.db, async (tx) => {
+    const consumed = await consumeTicket(tx, ticket, now);
     if (!consumed) return null;
-    if (previous) revokeAgentSession(ctx.db, previous, now);
-    return insertAgentSession(
-      ctx.db,
+    if (previous) await revokeAgentSession(tx, previous, now);
+    return await insertAgentSession(
+      tx,
       {
         token,
         ticket: consumed,
@@ -219,12 +220,12 @@ export async function exchangeTicket(
       },
       now,
     );
-  })();
+  });
   // Another exchange of the same ticket won the race between the look-up and the update.
   if (!row) throw unauthorized("ticket already used: ask your app for a new one");
 
   setSessionCookie(ctx, token, row.expires_at);
-  return describe(ctx, toSession(row, signIn?.user.id ?? null));
+  return await describe(ctx, toSession(row, signIn?.user.id ?? null));
 }
 
 function toSession(row: AgentSessionRow, userId: string | null): AgentSession {
@@ -254,7 +255,7 @@ export async function checkAgentSession(
 ): Promise<AgentSessionCheck> {
   const token = sessionToken(ctx);
   if (!token) return { status: "none" };
-  const row = findLiveAgentSession(ctx.db, token, ctx.now());
+  const row = await findLiveAgentSession(ctx.db, token, ctx.now());
   if (!row) return { status: "ended" };
   if (ctx.expectedAgentSession !== null && ctx.expectedAgentSession !== row.id) {
     return { status: "replaced" };
@@ -280,14 +281,17 @@ export const NO_SESSION_MESSAGES = {
     "this agent session was replaced by a newer one in this browser: open the agent from your app again",
 } as const;
 
-export function describeSession(ctx: RequestContext, session: AgentSession): AgentSessionInfo {
-  return describe(ctx, session);
+export async function describeSession(
+  ctx: RequestContext,
+  session: AgentSession,
+): Promise<AgentSessionInfo> {
+  return await describe(ctx, session);
 }
 
 /** Ends the browser's agent session and clears its cookie. */
-export function endAgentSession(ctx: RequestContext): void {
+export async function endAgentSession(ctx: RequestContext): Promise<void> {
   const token = sessionToken(ctx);
-  if (token) revokeAgentSession(ctx.db, token, ctx.now());
+  if (token) await revokeAgentSession(ctx.db, token, ctx.now());
   ctx.resHeaders.append(
     "Set-Cookie",
     serializeCookie(AGENT_SESSION_COOKIE, "", {

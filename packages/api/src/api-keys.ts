@@ -7,12 +7,12 @@ import { TRPCError } from "@trpc/server";
 /** What a route needs a key for; a key of scope `all` covers every one. */
 export type ApiKeyNeed = Exclude<ApiKeyScope, "all">;
 
-export function authenticateApiKey(
+export async function authenticateApiKey(
   db: Db,
   authorization: string | null,
   need: ApiKeyNeed,
   now: number,
-): ApiKeyRow {
+): Promise<ApiKeyRow> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   if (!match) {
     throw new TRPCError({
@@ -20,7 +20,7 @@ export function authenticateApiKey(
       message: "missing API key: send Authorization: Bearer <api key>",
     });
   }
-  const check = checkApiKey(db, match[1]!, now);
+  const check = await checkApiKey(db, match[1]!, now);
   if (check.status === "unknown") {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "invalid API key" });
   }

@@ -98,6 +98,10 @@ export class AgentLimits {
   /** Contexts whose run a session started; pruned of the finished ones on each check. */
   readonly #sessionRuns = new Map<string, Set<string>>();
   readonly #streams = new Map<string, number>();
+  /** Admissions of runs that ended while an admit of the same key read the database. */
+  readonly #endedRuns = new Map<string, number>();
+  /** Admits reading the database, per key. */
+  readonly #reading = new Map<string, number>();
 
   constructor(db: Db, config: Partial<AgentLimitsConfig> = {}) {
     this.#db = db;
@@ -116,13 +120,39 @@ export class AgentLimits {
 
   /**
    * Checks every limit `call` touches and, only if all allow it, counts it against all of them:
-   * one synchronous step, so the calls of a batch cannot all pass one check before any counts.
+   * the running runs are read from the database first, then every check and count is one
+   * synchronous step, so the calls of a batch cannot all pass one check before any counts. A
+   * run admitted elsewhere that ended its admission (its run now running) after that read is
+   * counted too (`#endedRuns`), so the read's age never lets a run through uncounted.
    * Throws LimitExceeded naming the first limit that refuses.
    */
-  admit(subject: LimitSubject, call: LimitedCall, now: number): Admission {
+  async admit(subject: LimitSubject, call: LimitedCall, now: number): Promise<Admission> {
     const session = `session:${subject.sessionId}`;
     const group = `group:${subject.contextGroup}`;
     const c = this.config;
+    let sessionRunning = 0;
+    let groupRunning = 0;
+    if (call.startsRun) {
+      add(this.#reading, session, 1);
+      add(this.#reading, group, 1);
+      const endedBefore = {
+        session: this.#endedRuns.get(session) ?? 0,
+        group: this.#endedRuns.get(group) ?? 0,
+      };
+      try {
+        [sessionRunning, groupRunning] = await Promise.all([
+          this.#sessionRunning(subject.sessionId),
+          countRunningInGroup(this.#db, subject.contextGroup),
+        ]);
+        sessionRunning += (this.#endedRuns.get(session) ?? 0) - endedBefore.session;
+        groupRunning += (this.#endedRuns.get(group) ?? 0) - endedBefore.group;
+      } finally {
+        for (const key of [session, group]) {
+          add(this.#reading, key, -1);
+          if (!this.#reading.has(key)) this.#endedRuns.delete(key);
+        }
+      }
+    }
     if (call.createsContext) {
       this.#checkRate(this.#contexts.session, session, now, [
         c.contextsPerMinutePerSession,
@@ -144,13 +174,9 @@ export class AgentLimits {
       ]);
     }
     if (call.startsRun) {
-      if (
-        this.#sessionRunning(subject.sessionId) + (this.#pendingRuns.get(session) ?? 0) >=
-        c.runsPerSession
-      ) {
+      if (sessionRunning + (this.#pendingRuns.get(session) ?? 0) >= c.runsPerSession) {
         throw busy(c.runsPerSession, "replies in progress in this agent session");
       }
-      const groupRunning = countRunningInGroup(this.#db, subject.contextGroup);
       if (groupRunning + (this.#pendingRuns.get(group) ?? 0) >= c.runsPerGroup) {
         throw busy(c.runsPerGroup, "replies in progress in this context group");
       }
@@ -179,6 +205,9 @@ export class AgentLimits {
         ended = true;
         add(this.#pendingRuns, session, -1);
         add(this.#pendingRuns, group, -1);
+        for (const key of [session, group]) {
+          if (this.#reading.has(key)) add(this.#endedRuns, key, 1);
+        }
       },
     };
   }
@@ -207,10 +236,10 @@ export class AgentLimits {
     };
   }
 
-  #sessionRunning(sessionId: string): number {
+  async #sessionRunning(sessionId: string): Promise<number> {
     const runs = this.#sessionRuns.get(sessionId);
     if (!runs) return 0;
-    const running = new Set(runningAmong(this.#db, [...runs]));
+    const running = new Set(await runningAmong(this.#db, [...runs]));
     for (const id of runs) if (!running.has(id)) runs.delete(id);
     if (runs.size === 0) this.#sessionRuns.delete(sessionId);
     return running.size;
@@ -254,7 +283,7 @@ export async function withinLimits<T>(
 ): Promise<T> {
   let admission: Admission;
   try {
-    admission = ctx.limits.admit(
+    admission = await ctx.limits.admit(
       { sessionId: ctx.agentSession.id, contextGroup: ctx.agentSession.contextGroup },
       limited,
       ctx.now(),

@@ -19,9 +19,11 @@ export type StreamSlot =
  * Takes a stream slot of the request's agent session and context group. A request without a
  * live session needs none: tRPC refuses it anyway.
  */
-export function takeStreamSlot(deps: ApiDependencies, req: Request): StreamSlot {
+export async function takeStreamSlot(deps: ApiDependencies, req: Request): Promise<StreamSlot> {
   const token = readCookie(req.headers.get("cookie"), AGENT_SESSION_COOKIE);
-  const row = token ? findLiveAgentSession(deps.db, token, (deps.now ?? Date.now)()) : undefined;
+  const row = token
+    ? await findLiveAgentSession(deps.db, token, (deps.now ?? Date.now)())
+    : undefined;
   if (!row) return { status: "open", release: () => {} };
   const contextGroup =
     row.session_type === "static" ? row.context_group! : signinContextGroup(row.user_id!);

@@ -74,13 +74,13 @@ export interface TicketOrigin {
  * follow the rule of each agent named (`contextGroup`), or for agents without one `doorRule`
  * (the minting door's own format), or else the server's format.
  */
-export function mintTicket(
+export async function mintTicket(
   ctx: RequestContext,
   request: TicketRequest,
   issuer: string,
   doorRule?: ContextGroupRule,
   origin: TicketOrigin = {},
-): MintedTicket {
+): Promise<MintedTicket> {
   const agentIds = [...new Set(request.agent_ids)];
   if (agentIds.length === 0) throw unprocessable("agent_ids must name at least one agent");
   const agents = agentIds.map((id) => ctx.agents.get(id));
@@ -120,7 +120,7 @@ export function mintTicket(
   const now = ctx.now();
   const ticket = newSecret(TICKET_PREFIX);
   const expiresAt = now + expiresIn * 1000;
-  insertTicket(
+  await insertTicket(
     ctx.db,
     {
       token: ticket,

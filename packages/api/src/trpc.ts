@@ -51,8 +51,8 @@ const signedIn = t.middleware(async ({ ctx, next }) => {
  * key is UNAUTHORIZED; a revoked or out-of-scope key is FORBIDDEN, so its owner can tell a typo
  * from a refusal (api-keys.ts). Puts `apiKey` on ctx.
  */
-const apiKey = t.middleware(({ ctx, next }) => {
-  const key = authenticateApiKey(
+const apiKey = t.middleware(async ({ ctx, next }) => {
+  const key = await authenticateApiKey(
     ctx.db,
     ctx.req.headers.get("authorization"),
     "tickets",

@@ -3,7 +3,8 @@
 // without HTTP. HTTP itself (status lines, the REST door, SSE) is tested in apps/server.
 import { createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
 import { createAuth, TokenBucket } from "@agent-access/auth";
-import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
+import { closeDatabase, createApiKey, type Db } from "@agent-access/db";
+import { openTestDatabase } from "@agent-access/db/testing";
 import { testAgents } from "../../../apps/server/test/agents.ts";
 import { keepCookies, sendCookies } from "../../../apps/server/test/cookie-jar.ts";
 import { type ApiDependencies, createRequestContext } from "../src/context.ts";
@@ -48,7 +49,7 @@ export interface TestApi {
   deps: ApiDependencies;
   browser(options?: BrowserOptions): TestBrowser;
   /** A backend calling with a new API key (ticket.create). */
-  backend(): Caller;
+  backend(): Promise<Caller>;
   /** A browser holding a fresh static agent session for `contextGroup` and `agentIds`. */
   agentBrowser(contextGroup: string, agentIds?: string[]): Promise<TestBrowser>;
   close(): Promise<void>;
@@ -58,9 +59,10 @@ export interface TestApi {
  * The router over a fresh in-memory database; `exchangeFailures` replaces the limit on failed
  * ticket exchanges (default: 10 at once, then one more every 6 s, as the server's).
  */
-export function createTestApi(options: { exchangeFailures?: TokenBucket } = {}): TestApi {
-  const db = openDatabase(":memory:");
-  migrate(db);
+export async function createTestApi(
+  options: { exchangeFailures?: TokenBucket } = {},
+): Promise<TestApi> {
+  const db = await openTestDatabase();
   const clock = {
     now: 1_000_000,
     advance(ms: number) {
@@ -109,8 +111,8 @@ export function createTestApi(options: { exchangeFailures?: TokenBucket } = {}):
     };
   }
 
-  function backend(): Caller {
-    const { key } = createApiKey(db, "test backend");
+  async function backend(): Promise<Caller> {
+    const { key } = await createApiKey(db, "test backend");
     return browser({ headers: { authorization: `Bearer ${key}` } }).caller;
   }
 
@@ -121,7 +123,7 @@ export function createTestApi(options: { exchangeFailures?: TokenBucket } = {}):
     browser,
     backend,
     async agentBrowser(contextGroup, agentIds = ["workspace-assistant"]) {
-      const { ticket } = await backend().ticket.create({
+      const { ticket } = await (await backend()).ticket.create({
         ticket_type: "agent_access",
         agent_ids: agentIds,
         agent_session_identifier: "static",
@@ -133,7 +135,7 @@ export function createTestApi(options: { exchangeFailures?: TokenBucket } = {}):
     },
     async close() {
       await runtime.close();
-      db.close();
+      await closeDatabase(db);
     },
   };
 }

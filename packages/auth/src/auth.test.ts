@@ -1,4 +1,5 @@
-import { type Db, migrate, openDatabase, sha256 } from "@agent-access/db";
+import { all, type Db, sha256, value } from "@agent-access/db";
+import { describeEachDialect, openTestDatabase } from "@agent-access/db/testing";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { type Auth, AuthError, createAuth } from "./index.ts";
 import * as password from "./password.ts";
@@ -12,9 +13,9 @@ const ada = { email: "Ada@Example.com ", password: "correct horse", name: " Ada 
 let db: Db;
 let clock: { now: number };
 let auth: Auth;
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  migrate(db);
+describeEachDialect("auth", () => {
+beforeEach(async () => {
+  db = await openTestDatabase();
   clock = { now: 1_000_000 };
   auth = createAuth({ db, publicUrl: "http://localhost:5173", now: () => clock.now });
   vi.mocked(password.verifyPassword).mockClear();
@@ -43,7 +44,7 @@ describe("sign-up and sign-in", () => {
       /^auth_session=[a-z0-9]+; HttpOnly; Max-Age=2592000; Path=\/; SameSite=Lax$/,
     );
     const sessionId = cookieFrom(setCookie).split("=")[1]!;
-    const stored = JSON.stringify(db.prepare("SELECT * FROM auth_session").all());
+    const stored = JSON.stringify((await all(db, "SELECT * FROM auth_session")));
     expect(stored).not.toContain(sessionId);
     expect(stored).toContain(sha256(sessionId));
 
@@ -90,8 +91,8 @@ describe("sessions", () => {
   it("last 30 days and are renewed when used past their half-life", async () => {
     const { setCookie } = await auth.signUp(ada, from);
     const cookie = cookieFrom(setCookie);
-    const expiry = () => db.prepare("SELECT expires_at FROM auth_session").pluck().get();
-    expect(expiry()).toBe(clock.now + 30 * DAY);
+    const expiry = async () => (await value(db, "SELECT expires_at FROM auth_session"));
+    expect(await expiry()).toBe(clock.now + 30 * DAY);
 
     clock.now += 10 * DAY;
     expect((await auth.currentSignIn(cookie)).setCookie).toBeNull();
@@ -100,14 +101,14 @@ describe("sessions", () => {
     const renewed = await auth.currentSignIn(cookie);
     expect(renewed.signIn).not.toBeNull();
     expect(renewed.setCookie).toBe(setCookie);
-    expect(expiry()).toBe(clock.now + 30 * DAY);
+    expect(await expiry()).toBe(clock.now + 30 * DAY);
 
     clock.now += 30 * DAY;
     expect(await auth.currentSignIn(cookie)).toEqual({
       signIn: null,
       setCookie: expect.stringMatching(/^auth_session=; .*Max-Age=0/),
     });
-    expect(db.prepare("SELECT count(*) FROM auth_session").pluck().get()).toBe(0);
+    expect((await value(db, "SELECT count(*) FROM auth_session"))).toBe(0);
   });
 
   it("end one at a time on sign-out, or all together on sign-out everywhere", async () => {
@@ -129,7 +130,7 @@ describe("sessions", () => {
     await auth.signUp(ada, from);
     clock.now += 31 * DAY;
     await auth.deleteExpiredSessions();
-    expect(db.prepare("SELECT count(*) FROM auth_session").pluck().get()).toBe(0);
+    expect((await value(db, "SELECT count(*) FROM auth_session"))).toBe(0);
   });
 });
 
@@ -166,4 +167,5 @@ describe("rate limits", () => {
     clock.now += 60_000;
     await expect(auth.signUp({ ...ada, email: "user6@example.com" }, from)).resolves.toBeDefined();
   });
+});
 });

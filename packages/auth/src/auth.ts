@@ -124,7 +124,7 @@ export function createAuth(options: AuthOptions) {
       }
       const weakness = passwordWeakness(password, [input.email, input.name]);
       if (weakness) throw new RangeError(weakness);
-      const user = createUser(
+      const user = await createUser(
         db,
         {
           email: normalizeEmail(input.email),
@@ -158,7 +158,7 @@ export function createAuth(options: AuthOptions) {
       // same time see each other: a burst gets no more guesses than a sequence. A success
       // forgets it (and the failures before it), as it always did.
       accounts.recordFailure(email, now());
-      const found = findUserByEmail(db, email);
+      const found = await findUserByEmail(db, email);
       dummyHash ??= hashPassword(randomBytes(16).toString("base64url"));
       const verified =
         input.password.length <= PASSWORD_MAX_LENGTH &&

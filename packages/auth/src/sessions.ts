@@ -52,7 +52,7 @@ export function createSessionAdapter(db: Db, now: () => number): Adapter {
   const skew = () => now() - Date.now();
   return {
     async getSessionAndUser(sessionId) {
-      const found = findAuthSession(db, sessionId);
+      const found = await findAuthSession(db, sessionId);
       if (!found) return [null, null];
       // Renewal never carries a session past its absolute end; Lucia then ends it as expired.
       const expiresAt = Math.min(found.expiresAt, found.createdAt + SESSION_ABSOLUTE_LIFETIME_MS);
@@ -68,7 +68,7 @@ export function createSessionAdapter(db: Db, now: () => number): Adapter {
     },
     // The ids returned here are the stored hashes: the raw ids are in their owners' cookies.
     async getUserSessions(userId) {
-      return listUserAuthSessions(db, userId).map((session) => ({
+      return (await listUserAuthSessions(db, userId)).map((session) => ({
         id: session.idHash,
         userId: session.userId,
         expiresAt: new Date(session.expiresAt - skew()),
@@ -77,25 +77,25 @@ export function createSessionAdapter(db: Db, now: () => number): Adapter {
     },
     async setSession(session) {
       const created = now();
-      insertAuthSession(
+      await insertAuthSession(
         db,
         { sessionId: session.id, userId: session.userId, expiresAt: created + SESSION_LIFETIME_MS },
         created,
       );
     },
     async updateSessionExpiration(sessionId) {
-      const found = findAuthSession(db, sessionId);
+      const found = await findAuthSession(db, sessionId);
       const end = found ? found.createdAt + SESSION_ABSOLUTE_LIFETIME_MS : Number.POSITIVE_INFINITY;
-      updateAuthSessionExpiry(db, sessionId, Math.min(now() + SESSION_LIFETIME_MS, end));
+      await updateAuthSessionExpiry(db, sessionId, Math.min(now() + SESSION_LIFETIME_MS, end));
     },
     async deleteSession(sessionId) {
-      deleteAuthSession(db, sessionId);
+      await deleteAuthSession(db, sessionId);
     },
     async deleteUserSessions(userId) {
-      deleteUserAuthSessions(db, userId);
+      await deleteUserAuthSessions(db, userId);
     },
     async deleteExpiredSessions() {
-      deleteExpiredAuthSessions(db, now());
+      await deleteExpiredAuthSessions(db, now());
     },
   };
 }

@@ -2,6 +2,7 @@
 // reach the consuming UPDATE at the same instant (better-sqlite3 is synchronous), so the
 // conditions that make a ticket single-use and a session dead are checked here directly.
 import { beforeEach, describe, expect, it } from "vitest";
+import { describeEachDialect } from "../test/dialects.ts";
 import {
   consumeTicket,
   type Db,
@@ -9,100 +10,110 @@ import {
   findTicket,
   insertAgentSession,
   insertTicket,
-  migrate,
   type NewTicket,
-  openDatabase,
   revokeAgentSession,
+  value,
 } from "./index.ts";
 
 const NOW = 1_000_000;
 
 let db: Db;
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  migrate(db);
-});
-
-function ticket(token: string, overrides: Partial<NewTicket> = {}): NewTicket {
-  return {
-    token,
-    agentIds: ["workspace-assistant"],
-    sessionType: "static",
-    contextGroup: "workspace:1:user:1",
-    issuer: "key_test",
-    expiresAt: NOW + 60_000,
-    ...overrides,
-  };
-}
-
-describe("consumeTicket", () => {
-  it("returns the ticket once, marking it used at that instant", () => {
-    const id = insertTicket(db, ticket("aat_once"), NOW);
-    expect(consumeTicket(db, "aat_once", NOW + 5)).toMatchObject({
-      id,
-      consumed_at: NOW + 5,
-      context_group: "workspace:1:user:1",
-    });
-    expect(consumeTicket(db, "aat_once", NOW + 6)).toBeUndefined();
-    expect(findTicket(db, "aat_once")?.consumed_at).toBe(NOW + 5);
+describeEachDialect("agent-access", (suite) => {
+  beforeEach(async () => {
+    db = await suite.open();
   });
 
-  it("refuses an expired ticket, from the instant it expires, and leaves it unused", () => {
-    insertTicket(db, ticket("aat_late", { expiresAt: NOW + 100 }), NOW);
-    expect(consumeTicket(db, "aat_late", NOW + 100)).toBeUndefined();
-    expect(consumeTicket(db, "aat_late", NOW + 101)).toBeUndefined();
-    expect(findTicket(db, "aat_late")?.consumed_at).toBeNull();
-
-    insertTicket(db, ticket("aat_just", { expiresAt: NOW + 100 }), NOW);
-    expect(consumeTicket(db, "aat_just", NOW + 99)).toMatchObject({ consumed_at: NOW + 99 });
-  });
-
-  it("refuses a token it never issued, and another ticket's token only finds that one", () => {
-    insertTicket(db, ticket("aat_a"), NOW);
-    const b = insertTicket(db, ticket("aat_b", { contextGroup: "workspace:2:user:2" }), NOW);
-    expect(consumeTicket(db, "aat_unknown", NOW)).toBeUndefined();
-    expect(consumeTicket(db, "aat_b", NOW)).toMatchObject({
-      id: b,
-      context_group: "workspace:2:user:2",
-    });
-    expect(findTicket(db, "aat_a")?.consumed_at).toBeNull();
-  });
-});
-
-describe("findLiveAgentSession", () => {
-  function session(token: string, expiresAt = NOW + 60_000) {
-    insertTicket(db, ticket(`aat_for_${token}`, { expiresAt }), NOW);
-    const consumed = consumeTicket(db, `aat_for_${token}`, NOW)!;
-    return insertAgentSession(db, { token, ticket: consumed, userId: null, signInId: null }, NOW);
+  function ticket(token: string, overrides: Partial<NewTicket> = {}): NewTicket {
+    return {
+      token,
+      agentIds: ["workspace-assistant"],
+      sessionType: "static",
+      contextGroup: "workspace:1:user:1",
+      issuer: "key_test",
+      expiresAt: NOW + 60_000,
+      ...overrides,
+    };
   }
 
-  it("finds a live session by its token, with the ticket's group, agents and expiry", () => {
-    const created = session("ags_token_live");
-    expect(findLiveAgentSession(db, "ags_token_live", NOW + 1)).toEqual(created);
-    expect(created).toMatchObject({
-      context_group: "workspace:1:user:1",
-      agent_ids: '["workspace-assistant"]',
-      expires_at: NOW + 60_000,
-      revoked_at: null,
+  describe("consumeTicket", () => {
+    it("returns the ticket once, marking it used at that instant", async () => {
+      const id = await insertTicket(db, ticket("aat_once"), NOW);
+      expect(await consumeTicket(db, "aat_once", NOW + 5)).toMatchObject({
+        id,
+        consumed_at: NOW + 5,
+        context_group: "workspace:1:user:1",
+      });
+      expect(await consumeTicket(db, "aat_once", NOW + 6)).toBeUndefined();
+      expect((await findTicket(db, "aat_once"))?.consumed_at).toBe(NOW + 5);
     });
-    expect(findLiveAgentSession(db, "ags_token_other", NOW + 1)).toBeUndefined();
+
+    it("refuses an expired ticket, from the instant it expires, and leaves it unused", async () => {
+      await insertTicket(db, ticket("aat_late", { expiresAt: NOW + 100 }), NOW);
+      expect(await consumeTicket(db, "aat_late", NOW + 100)).toBeUndefined();
+      expect(await consumeTicket(db, "aat_late", NOW + 101)).toBeUndefined();
+      expect((await findTicket(db, "aat_late"))?.consumed_at).toBeNull();
+
+      await insertTicket(db, ticket("aat_just", { expiresAt: NOW + 100 }), NOW);
+      expect(await consumeTicket(db, "aat_just", NOW + 99)).toMatchObject({
+        consumed_at: NOW + 99,
+      });
+    });
+
+    it("refuses a token it never issued, and another ticket's token only finds that one", async () => {
+      await insertTicket(db, ticket("aat_a"), NOW);
+      const b = await insertTicket(
+        db,
+        ticket("aat_b", { contextGroup: "workspace:2:user:2" }),
+        NOW,
+      );
+      expect(await consumeTicket(db, "aat_unknown", NOW)).toBeUndefined();
+      expect(await consumeTicket(db, "aat_b", NOW)).toMatchObject({
+        id: b,
+        context_group: "workspace:2:user:2",
+      });
+      expect((await findTicket(db, "aat_a"))?.consumed_at).toBeNull();
+    });
   });
 
-  it("finds no session once it expired, from the instant it expires", () => {
-    session("ags_token_expiring", NOW + 100);
-    expect(findLiveAgentSession(db, "ags_token_expiring", NOW + 99)).toBeDefined();
-    expect(findLiveAgentSession(db, "ags_token_expiring", NOW + 100)).toBeUndefined();
-  });
+  describe("findLiveAgentSession", () => {
+    async function session(token: string, expiresAt = NOW + 60_000) {
+      await insertTicket(db, ticket(`aat_for_${token}`, { expiresAt }), NOW);
+      const consumed = (await consumeTicket(db, `aat_for_${token}`, NOW))!;
+      return await insertAgentSession(
+        db,
+        { token, ticket: consumed, userId: null, signInId: null },
+        NOW,
+      );
+    }
 
-  it("finds no session once revoked, and a second revocation keeps the first instant", () => {
-    const created = session("ags_token_revoked");
-    session("ags_token_kept");
-    revokeAgentSession(db, "ags_token_revoked", NOW + 10);
-    expect(findLiveAgentSession(db, "ags_token_revoked", NOW + 11)).toBeUndefined();
-    expect(findLiveAgentSession(db, "ags_token_kept", NOW + 11)).toBeDefined();
-    revokeAgentSession(db, "ags_token_revoked", NOW + 20);
-    expect(
-      db.prepare("SELECT revoked_at FROM agent_session WHERE id = ?").pluck().get(created.id),
-    ).toBe(NOW + 10);
+    it("finds a live session by its token, with the ticket's group, agents and expiry", async () => {
+      const created = await session("ags_token_live");
+      expect(await findLiveAgentSession(db, "ags_token_live", NOW + 1)).toEqual(created);
+      expect(created).toMatchObject({
+        context_group: "workspace:1:user:1",
+        agent_ids: '["workspace-assistant"]',
+        expires_at: NOW + 60_000,
+        revoked_at: null,
+      });
+      expect(await findLiveAgentSession(db, "ags_token_other", NOW + 1)).toBeUndefined();
+    });
+
+    it("finds no session once it expired, from the instant it expires", async () => {
+      await session("ags_token_expiring", NOW + 100);
+      expect(await findLiveAgentSession(db, "ags_token_expiring", NOW + 99)).toBeDefined();
+      expect(await findLiveAgentSession(db, "ags_token_expiring", NOW + 100)).toBeUndefined();
+    });
+
+    it("finds no session once revoked, and a second revocation keeps the first instant", async () => {
+      const created = await session("ags_token_revoked");
+      await session("ags_token_kept");
+      await revokeAgentSession(db, "ags_token_revoked", NOW + 10);
+      expect(await findLiveAgentSession(db, "ags_token_revoked", NOW + 11)).toBeUndefined();
+      expect(await findLiveAgentSession(db, "ags_token_kept", NOW + 11)).toBeDefined();
+      await revokeAgentSession(db, "ags_token_revoked", NOW + 20);
+      expect(
+        await value(db, "SELECT revoked_at FROM agent_session WHERE id = ?", [created.id]),
+      ).toBe(NOW + 10);
+    });
   });
 });

@@ -2,7 +2,7 @@
 // only place a ticket becomes a session, so two racing exchanges cannot both win.
 import type { Db } from "./connection.ts";
 import { newId, sha256 } from "./secrets.ts";
-import { statement } from "./statements.ts";
+import { get, run } from "./sql.ts";
 
 export type SessionType = "static" | "signin";
 
@@ -61,50 +61,51 @@ const TICKET_COLUMNS =
 const SESSION_COLUMNS =
   "id, ticket_id, session_type, context_group, user_id, sign_in_id, agent_ids, host_context, created_at, expires_at, revoked_at";
 
-export function insertTicket(db: Db, ticket: NewTicket, now: number): string {
+export async function insertTicket(db: Db, ticket: NewTicket, now: number): Promise<string> {
   const id = newId("tkt");
-  statement(
+  await run(
     db,
     `INSERT INTO agent_ticket (id, token_hash, agent_ids, session_type, context_group, issuer,
        created_at, expires_at, host_context, api_key_id, host_user_id, host_workspace_id,
        display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    id,
-    sha256(ticket.token),
-    JSON.stringify(ticket.agentIds),
-    ticket.sessionType,
-    ticket.contextGroup,
-    ticket.issuer,
-    now,
-    ticket.expiresAt,
-    ticket.hostContext ?? null,
-    ticket.apiKeyId ?? null,
-    ticket.hostUserId ?? null,
-    ticket.hostWorkspaceId ?? null,
-    ticket.displayName ?? null,
+    [
+      id,
+      sha256(ticket.token),
+      JSON.stringify(ticket.agentIds),
+      ticket.sessionType,
+      ticket.contextGroup,
+      ticket.issuer,
+      now,
+      ticket.expiresAt,
+      ticket.hostContext ?? null,
+      ticket.apiKeyId ?? null,
+      ticket.hostUserId ?? null,
+      ticket.hostWorkspaceId ?? null,
+      ticket.displayName ?? null,
+    ],
   );
   return id;
 }
 
 /** The ticket a token names, used or not, expired or not; undefined when unknown. */
-export function findTicket(db: Db, token: string): TicketRow | undefined {
-  return statement<[string], TicketRow>(
-    db,
-    `SELECT ${TICKET_COLUMNS} FROM agent_ticket WHERE token_hash = ?`,
-  ).get(sha256(token));
+export function findTicket(db: Db, token: string): Promise<TicketRow | undefined> {
+  return get<TicketRow>(db, `SELECT ${TICKET_COLUMNS} FROM agent_ticket WHERE token_hash = ?`, [
+    sha256(token),
+  ]);
 }
 
 /**
  * Marks the ticket used if, at this instant, it is unused, unrevoked and unexpired, and returns it; returns
  * undefined otherwise. One conditional UPDATE: of two racing callers exactly one gets the row.
  */
-export function consumeTicket(db: Db, token: string, now: number): TicketRow | undefined {
-  return statement<[number, string, number], TicketRow>(
+export function consumeTicket(db: Db, token: string, now: number): Promise<TicketRow | undefined> {
+  return get<TicketRow>(
     db,
     `UPDATE agent_ticket SET consumed_at = ?
       WHERE token_hash = ? AND consumed_at IS NULL AND revoked_at IS NULL AND expires_at > ?
       RETURNING ${TICKET_COLUMNS}`,
-  ).get(now, sha256(token), now);
+    [now, sha256(token), now],
+  );
 }
 
 export interface NewAgentSession {
@@ -115,27 +116,33 @@ export interface NewAgentSession {
   signInId: string | null;
 }
 
-export function insertAgentSession(db: Db, session: NewAgentSession, now: number): AgentSessionRow {
+export async function insertAgentSession(
+  db: Db,
+  session: NewAgentSession,
+  now: number,
+): Promise<AgentSessionRow> {
   const { ticket } = session;
-  return statement<unknown[], AgentSessionRow>(
+  const row = await get<AgentSessionRow>(
     db,
     `INSERT INTO agent_session (id, token_hash, ticket_id, session_type, context_group, user_id,
        sign_in_id, agent_ids, created_at, expires_at, host_context)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      RETURNING ${SESSION_COLUMNS}`,
-  ).get(
-    newId("ags"),
-    sha256(session.token),
-    ticket.id,
-    ticket.session_type,
-    ticket.session_type === "static" ? ticket.context_group : null,
-    session.userId,
-    session.signInId,
-    ticket.agent_ids,
-    now,
-    ticket.expires_at,
-    ticket.host_context,
-  )!;
+    [
+      newId("ags"),
+      sha256(session.token),
+      ticket.id,
+      ticket.session_type,
+      ticket.session_type === "static" ? ticket.context_group : null,
+      session.userId,
+      session.signInId,
+      ticket.agent_ids,
+      now,
+      ticket.expires_at,
+      ticket.host_context,
+    ],
+  );
+  return row!;
 }
 
 /** The live (unrevoked, unexpired) agent session a cookie token names, if any. */
@@ -143,28 +150,30 @@ export function findLiveAgentSession(
   db: Db,
   token: string,
   now: number,
-): AgentSessionRow | undefined {
-  return statement<[string, number], AgentSessionRow>(
+): Promise<AgentSessionRow | undefined> {
+  return get<AgentSessionRow>(
     db,
     `SELECT ${SESSION_COLUMNS} FROM agent_session
       WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?`,
-  ).get(sha256(token), now);
+    [sha256(token), now],
+  );
 }
 
 /** Revokes the session a cookie token names; a no-op for unknown or already revoked ones. */
-export function revokeAgentSession(db: Db, token: string, now: number): void {
-  statement(
+export async function revokeAgentSession(db: Db, token: string, now: number): Promise<void> {
+  await run(
     db,
     "UPDATE agent_session SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
-  ).run(now, sha256(token));
+    [now, sha256(token)],
+  );
 }
 
 /** The label the ticket behind an agent session was minted with, or null. */
-export function ticketDisplayName(db: Db, ticketId: string): string | null {
-  return (
-    statement<[string], { display_name: string | null }>(
-      db,
-      "SELECT display_name FROM agent_ticket WHERE id = ?",
-    ).get(ticketId)?.display_name ?? null
+export async function ticketDisplayName(db: Db, ticketId: string): Promise<string | null> {
+  const row = await get<{ display_name: string | null }>(
+    db,
+    "SELECT display_name FROM agent_ticket WHERE id = ?",
+    [ticketId],
   );
+  return row?.display_name ?? null;
 }

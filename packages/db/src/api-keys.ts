@@ -2,7 +2,7 @@
 import type { Db } from "./connection.ts";
 import { type Ended, endTicketsOfApiKey } from "./revocation.ts";
 import { newId, newSecret, sha256 } from "./secrets.ts";
-import { statement } from "./statements.ts";
+import { all, get, run, transaction } from "./sql.ts";
 
 /** What a key may do: mint tickets, read conversations and usage, erase them, or all of it. */
 export type ApiKeyScope = "tickets" | "read" | "erase" | "all";
@@ -28,26 +28,27 @@ export interface CreatedApiKey {
 const KEY_PREFIX = "aak_";
 const VISIBLE_PREFIX_LENGTH = 12;
 
-export function createApiKey(
+export async function createApiKey(
   db: Db,
   name: string,
   now = Date.now(),
   scope: ApiKeyScope = "all",
-): CreatedApiKey {
+): Promise<CreatedApiKey> {
   const id = newId("key");
   const key = newSecret(KEY_PREFIX);
-  statement(
+  await run(
     db,
     "INSERT INTO api_key (id, name, prefix, secret_hash, created_at, scope) VALUES (?, ?, ?, ?, ?, ?)",
-  ).run(id, name, key.slice(0, VISIBLE_PREFIX_LENGTH), sha256(key), now, scope);
+    [id, name, key.slice(0, VISIBLE_PREFIX_LENGTH), sha256(key), now, scope],
+  );
   return { id, name, key, scope };
 }
 
-export function listApiKeys(db: Db): ApiKeyRow[] {
-  return statement<[], ApiKeyRow>(
+export function listApiKeys(db: Db): Promise<ApiKeyRow[]> {
+  return all<ApiKeyRow>(
     db,
     "SELECT id, name, prefix, scope, created_at, last_used_at, revoked_at FROM api_key ORDER BY created_at, id",
-  ).all();
+  );
 }
 
 /**
@@ -55,16 +56,16 @@ export function listApiKeys(db: Db): ApiKeyRow[] {
  * became. Returns how many of each it ended, or null when no such key exists. Revoking twice
  * keeps the first time.
  */
-export function revokeApiKey(db: Db, id: string, now = Date.now()): Ended | null {
-  return db.transaction(() => {
-    const found = statement(db, "SELECT 1 FROM api_key WHERE id = ?").get(id);
+export function revokeApiKey(db: Db, id: string, now = Date.now()): Promise<Ended | null> {
+  return transaction(db, async (tx) => {
+    const found = await get(tx, "SELECT 1 AS found FROM api_key WHERE id = ?", [id]);
     if (found === undefined) return null;
-    statement(db, "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(
+    await run(tx, "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [
       now,
       id,
-    );
-    return endTicketsOfApiKey(db, id, now);
-  })();
+    ]);
+    return endTicketsOfApiKey(tx, id, now);
+  });
 }
 
 export type ApiKeyCheck =
@@ -73,13 +74,18 @@ export type ApiKeyCheck =
   | { status: "unknown" };
 
 /** Looks a presented key up by its hash and, when it is valid, records its use. */
-export function checkApiKey(db: Db, presented: string, now = Date.now()): ApiKeyCheck {
-  const key = statement<[string], ApiKeyRow>(
+export async function checkApiKey(
+  db: Db,
+  presented: string,
+  now = Date.now(),
+): Promise<ApiKeyCheck> {
+  const key = await get<ApiKeyRow>(
     db,
     "SELECT id, name, prefix, scope, created_at, last_used_at, revoked_at FROM api_key WHERE secret_hash = ?",
-  ).get(sha256(presented));
+    [sha256(presented)],
+  );
   if (!key) return { status: "unknown" };
   if (key.revoked_at !== null) return { status: "revoked", key };
-  statement(db, "UPDATE api_key SET last_used_at = ? WHERE id = ?").run(now, key.id);
+  await run(db, "UPDATE api_key SET last_used_at = ? WHERE id = ?", [now, key.id]);
   return { status: "valid", key: { ...key, last_used_at: now } };
 }

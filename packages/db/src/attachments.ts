@@ -2,7 +2,7 @@
 // tenant rule is not repeated here: a caller finds an attachment's context and then reaches it
 // through `findContext` (contexts.ts), so a file is exactly as reachable as its context.
 import type { Db } from "./connection.ts";
-import { statement } from "./statements.ts";
+import { all, get, run } from "./sql.ts";
 
 export interface AttachmentRow {
   id: string;
@@ -28,28 +28,26 @@ export interface NewAttachment {
   now: number;
 }
 
-export function insertAttachment(db: Db, attachment: NewAttachment): void {
-  statement(
+export async function insertAttachment(db: Db, attachment: NewAttachment): Promise<void> {
+  await run(
     db,
     `INSERT INTO attachment (id, context_id, context_group, name, media_type, size, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    attachment.id,
-    attachment.contextId,
-    attachment.contextGroup,
-    attachment.name,
-    attachment.mediaType,
-    attachment.size,
-    attachment.now,
+    [
+      attachment.id,
+      attachment.contextId,
+      attachment.contextGroup,
+      attachment.name,
+      attachment.mediaType,
+      attachment.size,
+      attachment.now,
+    ],
   );
 }
 
 /** An attachment by id alone; the caller then checks its context against the scope. */
-export function getAttachment(db: Db, id: string): AttachmentRow | undefined {
-  return statement<[string], AttachmentRow>(
-    db,
-    `SELECT ${COLUMNS} FROM attachment WHERE id = ?`,
-  ).get(id);
+export function getAttachment(db: Db, id: string): Promise<AttachmentRow | undefined> {
+  return get<AttachmentRow>(db, `SELECT ${COLUMNS} FROM attachment WHERE id = ?`, [id]);
 }
 
 /** The attachments of `contextId` among `ids`, in no particular order. */
@@ -57,12 +55,13 @@ export function attachmentsOfContext(
   db: Db,
   contextId: string,
   ids: readonly string[],
-): AttachmentRow[] {
-  return statement<[string, string], AttachmentRow>(
+): Promise<AttachmentRow[]> {
+  return all<AttachmentRow>(
     db,
     `SELECT ${COLUMNS} FROM attachment
       WHERE context_id = ? AND id IN (SELECT value FROM json_each(?))`,
-  ).all(contextId, JSON.stringify(ids));
+    [contextId, JSON.stringify(ids)],
+  );
 }
 
 /** Gives unsent attachments to a message; returns how many it took. */
@@ -71,68 +70,72 @@ export function claimAttachments(
   contextId: string,
   messageId: string,
   ids: readonly string[],
-): number {
-  return statement(
+): Promise<number> {
+  return run(
     db,
     `UPDATE attachment SET message_id = ?
       WHERE context_id = ? AND message_id IS NULL AND id IN (SELECT value FROM json_each(?))`,
-  ).run(messageId, contextId, JSON.stringify(ids)).changes;
-}
-
-/** Bytes held by a context group's attachments, for its storage quota. */
-export function groupAttachmentBytes(db: Db, contextGroup: string): number {
-  return statement<[string], { bytes: number }>(
-    db,
-    "SELECT coalesce(sum(size), 0) AS bytes FROM attachment WHERE context_group = ?",
-  ).get(contextGroup)!.bytes;
-}
-
-/** Deletes a context's attachments (with their stored bytes); returns their ids. */
-export function deleteAttachmentsOfContext(db: Db, contextId: string): string[] {
-  return statement<[string], { id: string }>(
-    db,
-    "DELETE FROM attachment WHERE context_id = ? RETURNING id",
-  )
-    .all(contextId)
-    .map((row) => row.id);
-}
-
-/** Deletes attachments never sent with a message and created before `before`; returns ids. */
-export function deleteUnsentAttachments(db: Db, before: number): string[] {
-  return statement<[number], { id: string }>(
-    db,
-    "DELETE FROM attachment WHERE message_id IS NULL AND created_at < ? RETURNING id",
-  )
-    .all(before)
-    .map((row) => row.id);
-}
-
-/** Deletes attachments of contexts already deleted (a crash between the two steps). */
-export function deleteAttachmentsOfDeletedContexts(db: Db): string[] {
-  return statement<[], { id: string }>(
-    db,
-    `DELETE FROM attachment
-      WHERE context_id IN (SELECT id FROM context WHERE deleted_at IS NOT NULL) RETURNING id`,
-  )
-    .all()
-    .map((row) => row.id);
-}
-
-export function deleteAttachment(db: Db, id: string): void {
-  statement(db, "DELETE FROM attachment WHERE id = ?").run(id);
-}
-
-/** The database store's bytes of one attachment. */
-export function insertAttachmentBlob(db: Db, id: string, data: Uint8Array): void {
-  statement(db, "INSERT INTO attachment_blob (attachment_id, data) VALUES (?, ?)").run(
-    id,
-    Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+    [messageId, contextId, JSON.stringify(ids)],
   );
 }
 
-export function getAttachmentBlob(db: Db, id: string): Uint8Array | undefined {
-  return statement<[string], { data: Buffer }>(
+/** Bytes held by a context group's attachments, for its storage quota. */
+export async function groupAttachmentBytes(db: Db, contextGroup: string): Promise<number> {
+  const row = await get<{ bytes: number }>(
+    db,
+    "SELECT coalesce(sum(size), 0) AS bytes FROM attachment WHERE context_group = ?",
+    [contextGroup],
+  );
+  return row!.bytes;
+}
+
+/** Deletes a context's attachments (with their stored bytes); returns their ids. */
+export async function deleteAttachmentsOfContext(db: Db, contextId: string): Promise<string[]> {
+  const rows = await all<{ id: string }>(
+    db,
+    "DELETE FROM attachment WHERE context_id = ? RETURNING id",
+    [contextId],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Deletes attachments never sent with a message and created before `before`; returns ids. */
+export async function deleteUnsentAttachments(db: Db, before: number): Promise<string[]> {
+  const rows = await all<{ id: string }>(
+    db,
+    "DELETE FROM attachment WHERE message_id IS NULL AND created_at < ? RETURNING id",
+    [before],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Deletes attachments of contexts already deleted (a crash between the two steps). */
+export async function deleteAttachmentsOfDeletedContexts(db: Db): Promise<string[]> {
+  const rows = await all<{ id: string }>(
+    db,
+    `DELETE FROM attachment
+      WHERE context_id IN (SELECT id FROM context WHERE deleted_at IS NOT NULL) RETURNING id`,
+  );
+  return rows.map((row) => row.id);
+}
+
+export async function deleteAttachment(db: Db, id: string): Promise<void> {
+  await run(db, "DELETE FROM attachment WHERE id = ?", [id]);
+}
+
+/** The database store's bytes of one attachment. */
+export async function insertAttachmentBlob(db: Db, id: string, data: Uint8Array): Promise<void> {
+  await run(db, "INSERT INTO attachment_blob (attachment_id, data) VALUES (?, ?)", [
+    id,
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  ]);
+}
+
+export async function getAttachmentBlob(db: Db, id: string): Promise<Uint8Array | undefined> {
+  const row = await get<{ data: Buffer }>(
     db,
     "SELECT data FROM attachment_blob WHERE attachment_id = ?",
-  ).get(id)?.data;
+    [id],
+  );
+  return row?.data;
 }

@@ -1,27 +1,318 @@
-// Opens the one SQLite file the whole product lives in, with the pragmas it relies on.
+// The one handle to the database, whichever engine holds it: a Kysely instance over SQLite
+// (better-sqlite3, one file, the default) or PostgreSQL (`pg`, a pool, for several instances).
+// Every data function takes a `Db` (the database, or a transaction from `transaction()`) and is
+// async; its SQL is written once (sql.ts) and runs on both.
+//
+// SQLite: one connection, queries in turn through a FIFO queue (a transaction holds the queue
+// until it ends), statements prepared once per text and reused, as before the async layer.
+// PostgreSQL: a pool that may sit behind a transaction-mode pooler (PgBouncer): queries are
+// unnamed statements, a transaction is BEGIN…COMMIT on one connection, nothing sets session
+// state. LISTEN needs a real session: `directUrl` (DATABASE_DIRECT_URL) is kept for it.
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  type QueryResult,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from "kysely";
+import pg from "pg";
 
-export type Db = Database.Database;
+/** The database or a transaction on it: what every data function takes. */
+export type Db = Kysely<Record<string, never>>;
+
+export type Dialect = "sqlite" | "postgres";
 
 export interface OpenDatabaseOptions {
-  /** How long a writer waits for a lock before SQLITE_BUSY, in ms. Default 5000. */
+  /** SQLite: how long a writer waits for a lock before SQLITE_BUSY, in ms. Default 5000. */
   busyTimeoutMs?: number;
 }
 
+export interface DatabaseConfig {
+  /** A postgres:// or postgresql:// URL selects PostgreSQL; absent, SQLite at `path`. */
+  url?: string;
+  /** The SQLite file (or ":memory:"), when `url` is absent. */
+  path?: string;
+  /** PostgreSQL: the URL for LISTEN, which needs a session. Default `url`. */
+  directUrl?: string;
+  /** PostgreSQL: connections in the pool. Default 10. */
+  poolSize?: number;
+  /** PostgreSQL: how long a query waits for a connection, in ms. Default 5000. */
+  connectTimeoutMs?: number;
+  /** SQLite: how long a writer waits for the lock, in ms. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+interface Info {
+  dialect: Dialect;
+  sqlite: Database.Database | null;
+  url: string | null;
+  directUrl: string | null;
+}
+
+const infos = new WeakMap<object, Info>();
+
+function infoOf(db: Db): Info {
+  const info = infos.get(db.getExecutor().adapter);
+  if (!info) throw new Error("not a database opened by @agent-access/db");
+  return info;
+}
+
+/** Which engine holds `db`. */
+export function dialectOf(db: Db): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
+}
+
+/** SQLite: the better-sqlite3 connection under `db` (migrations, backups); null on PostgreSQL. */
+export function sqliteOf(db: Db): Database.Database | null {
+  return infoOf(db).sqlite;
+}
+
+/** PostgreSQL: the URL a LISTEN session connects to (DATABASE_DIRECT_URL); null on SQLite. */
+export function directUrlOf(db: Db): string | null {
+  return infoOf(db).directUrl;
+}
+
+/** PostgreSQL: the pool's URL; null on SQLite. */
+export function urlOf(db: Db): string | null {
+  return infoOf(db).url;
+}
+
+/** Whether `url` names a PostgreSQL database. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** The URL with its password replaced by "***", for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(not a URL)";
+  }
+}
+
 /**
- * Opens (and creates, with its folder) the database at `file`; `":memory:"` gives a private
- * in-memory database for tests. WAL lets readers run beside the one writer, and
+ * Opens (and creates, with its folder) the SQLite database at `file`; `":memory:"` gives a
+ * private in-memory database for tests. WAL lets readers run beside the one writer, and
  * `synchronous=NORMAL` is durable across process crashes in WAL mode (only an OS crash can lose
  * the last transactions).
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
-  if (file !== ":memory:") db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.pragma("foreign_keys = ON");
-  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  return db;
+  const sqlite = new Database(file);
+  if (file !== ":memory:") sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  const adapter = new SqliteAdapter();
+  infos.set(adapter, { dialect: "sqlite", sqlite, url: null, directUrl: null });
+  return new Kysely({
+    dialect: {
+      createAdapter: () => adapter,
+      createDriver: () => new SqliteDriver(sqlite),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+      createIntrospector: (db) => new SqliteIntrospector(db),
+    },
+  });
+}
+
+// BIGINT (int8: the time columns, count(*)) and NUMERIC (sum of integers) come back from `pg` as
+// strings so as not to lose precision; epoch milliseconds, counts and token sums stay far below
+// 2^53, so read them as numbers, as better-sqlite3 does. Per pool, not pg's global registry.
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if ((oid === INT8_OID || oid === NUMERIC_OID) && format !== "binary") return Number;
+    // biome-ignore lint/suspicious/noExplicitAny: pg's own overloads, forwarded as they are.
+    return (pg.types.getTypeParser as any)(oid, format);
+  },
+};
+
+/** Opens a PostgreSQL pool on `url`; no connection is made until the first query. */
+export function openPostgres(url: string, config: Omit<DatabaseConfig, "url" | "path"> = {}): Db {
+  if (!isPostgresUrl(url)) throw new Error(`not a postgres:// URL: ${redactUrl(url)}`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: config.poolSize ?? 10,
+    connectionTimeoutMillis: config.connectTimeoutMs ?? 5000,
+    types: pgTypes,
+  });
+  // An idle connection the server drops (restart, failover, pg_terminate_backend) is reported
+  // here; the pool discards it and opens a new one on the next query. Unhandled, the event
+  // would end the process.
+  pool.on("error", () => {});
+  const adapter = new PostgresAdapter();
+  infos.set(adapter, {
+    dialect: "postgres",
+    sqlite: null,
+    url,
+    directUrl: config.directUrl ?? url,
+  });
+  const dialect = new PostgresDialect({ pool });
+  return new Kysely({
+    dialect: {
+      createAdapter: () => adapter,
+      createDriver: () => dialect.createDriver(),
+      createQueryCompiler: () => dialect.createQueryCompiler(),
+      createIntrospector: (db) => dialect.createIntrospector(db),
+    },
+  });
+}
+
+/** PostgreSQL when `config.url` is set, else SQLite at `config.path` (default in memory). */
+export function connectDatabase(config: DatabaseConfig): Db {
+  if (config.url !== undefined) return openPostgres(config.url, config);
+  return openDatabase(config.path ?? ":memory:", { busyTimeoutMs: config.busyTimeoutMs });
+}
+
+const closed = new WeakSet<Db>();
+
+/** Closes the pool or the file; closing again does nothing. */
+export async function closeDatabase(db: Db): Promise<void> {
+  if (closed.has(db)) return;
+  closed.add(db);
+  await db.destroy();
+}
+
+/** One round trip: throws if the database cannot be reached or refuses the credentials. */
+export async function pingDatabase(db: Db): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw("SELECT 1"));
+}
+
+// Errors that say the database is out of reach rather than that a query is wrong: the request
+// may succeed later, so it answers 503. Node's socket errors, and PostgreSQL's classes 08
+// (connection exception) and 57P (operator intervention: shutdown, terminated backend).
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+]);
+const UNREACHABLE_MESSAGES = [
+  "Connection terminated",
+  "timeout exceeded when trying to connect",
+  "Client has encountered a connection error",
+  "Connection closed",
+  "the database system is starting up",
+  "the database system is shutting down",
+];
+
+/** Whether `error` means the database cannot be reached now (retry later), not a bad query. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== "object") return false;
+    const { code, message, cause } = current as {
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+    };
+    if (typeof code === "string") {
+      if (UNREACHABLE_CODES.has(code) || code.startsWith("08") || code.startsWith("57P")) {
+        return true;
+      }
+    }
+    if (typeof message === "string" && UNREACHABLE_MESSAGES.some((m) => message.includes(m))) {
+      return true;
+    }
+    current = cause;
+  }
+  return false;
+}
+
+// The SQLite driver: Kysely's own wakes every waiter at each release (all but one then wait
+// again), which costs O(n²) under many concurrent writers; this one hands the connection to the
+// next waiter in order. Statements are prepared once per text.
+class SqliteDriver implements Driver {
+  private readonly connection: SqliteConnection;
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly sqlite: Database.Database) {
+    this.connection = new SqliteConnection(sqlite);
+  }
+
+  async init(): Promise<void> {}
+
+  acquireConnection(): Promise<DatabaseConnection> {
+    if (!this.busy) {
+      this.busy = true;
+      return Promise.resolve(this.connection);
+    }
+    return new Promise((resolve) => this.waiting.push(() => resolve(this.connection)));
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("BEGIN IMMEDIATE"));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("COMMIT"));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("ROLLBACK"));
+  }
+
+  async releaseConnection(): Promise<void> {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+
+  async destroy(): Promise<void> {
+    this.sqlite.close();
+  }
+}
+
+class SqliteConnection implements DatabaseConnection {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly sqlite: Database.Database) {}
+
+  private prepare(text: string): Database.Statement {
+    let prepared = this.statements.get(text);
+    if (!prepared) {
+      prepared = this.sqlite.prepare(text);
+      this.statements.set(text, prepared);
+    }
+    return prepared;
+  }
+
+  executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      return Promise.resolve(this.execute<R>(compiled));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private execute<R>({ sql, parameters }: CompiledQuery): QueryResult<R> {
+    if (parameters.length === 0 && /^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(sql)) {
+      this.sqlite.exec(sql);
+      return { rows: [] };
+    }
+    const statement = this.prepare(sql);
+    if (statement.reader) return { rows: statement.all(parameters) as R[] };
+    const { changes } = statement.run(parameters);
+    return { numAffectedRows: BigInt(changes), rows: [] };
+  }
+
+  // biome-ignore lint/correctness/useYield: SQLite queries here are read whole, never streamed.
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error("streaming is not supported on SQLite here");
+  }
 }

@@ -1,8 +1,11 @@
 // The context event log: every change to a context, numbered 1, 2, 3... without gaps. A batch of
 // events takes its numbers from context.last_seq in the caller's transaction, together with the
-// message rows it describes, so the log and the messages never disagree.
+// message rows it describes, so the log and the messages never disagree. The UPDATE that takes
+// the numbers also locks the context's row (on PostgreSQL until the transaction ends), so two
+// writers on different instances number their batches one after the other, and a rolled-back
+// batch gives its numbers back: the log stays gapless. (context_id, seq) is the primary key.
 import type { Db } from "./connection.ts";
-import { statement } from "./statements.ts";
+import { all, get, isTransaction, run } from "./sql.ts";
 
 export interface ContextEventRow {
   seq: number;
@@ -16,28 +19,36 @@ export interface ContextEventRow {
  * Appends events (each with a `type`) to the context's log and returns their seqs. Also marks
  * the context active at `now`. Call it inside the transaction that makes the change.
  */
-export function appendContextEvents(
+export async function appendContextEvents(
   db: Db,
   contextId: string,
   events: readonly { type: string }[],
   now: number,
-): number[] {
+): Promise<number[]> {
   if (events.length === 0) return [];
-  if (!db.inTransaction) throw new Error("appendContextEvents must run inside a transaction");
-  const row = statement<[number, number, string], { last_seq: number }>(
+  if (!isTransaction(db)) throw new Error("appendContextEvents must run inside a transaction");
+  const row = await get<{ last_seq: number }>(
     db,
     "UPDATE context SET last_seq = last_seq + ?, last_activity_at = ? WHERE id = ? RETURNING last_seq",
-  ).get(events.length, now, contextId);
+    [events.length, now, contextId],
+  );
   if (!row) throw new Error(`no context ${contextId}`);
   const first = row.last_seq - events.length + 1;
-  const insert = statement(
+  const seqs = events.map((_, index) => first + index);
+  // One INSERT for the batch: one round trip on PostgreSQL, however many events.
+  const values = events.map(() => "(?, ?, ?, ?, ?)").join(", ");
+  await run(
     db,
-    "INSERT INTO context_event (context_id, seq, type, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+    `INSERT INTO context_event (context_id, seq, type, payload, created_at) VALUES ${values}`,
+    events.flatMap((event, index) => [
+      contextId,
+      seqs[index],
+      event.type,
+      JSON.stringify(event),
+      now,
+    ]),
   );
-  return events.map((event, index) => {
-    insert.run(contextId, first + index, event.type, JSON.stringify(event), now);
-    return first + index;
-  });
+  return seqs;
 }
 
 /** Up to `limit` events after `afterSeq`, in order. */
@@ -46,10 +57,11 @@ export function listContextEvents(
   contextId: string,
   afterSeq: number,
   limit: number,
-): ContextEventRow[] {
-  return statement<[string, number, number], ContextEventRow>(
+): Promise<ContextEventRow[]> {
+  return all<ContextEventRow>(
     db,
     `SELECT seq, type, payload, created_at FROM context_event
       WHERE context_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
-  ).all(contextId, afterSeq, limit);
+    [contextId, afterSeq, limit],
+  );
 }

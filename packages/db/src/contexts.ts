@@ -2,8 +2,8 @@
 // from a scope whose group is the context's group and whose agent set holds the context's agent.
 // That rule lives in the SQL below and nowhere else; every other read or write of a context's
 // messages, runs, events and approvals starts from a row that `findContext` returned.
-import type { Db } from "./connection.ts";
-import { statement } from "./statements.ts";
+import { type Db, dialectOf } from "./connection.ts";
+import { all, get, run } from "./sql.ts";
 
 /** Who is asking: the caller's context group and the agents its session may use. */
 export interface AgentScope {
@@ -31,7 +31,11 @@ export interface ContextRow {
 const COLUMNS = `id, context_group, agent_id, title, status, auto_title, last_seq, created_at,
   updated_at, last_activity_at, deleted_at`;
 
-/** The tenant rule, with named parameters :group and :agents (a JSON array of agent ids). */
+/**
+ * The tenant rule, with named parameters :group and :agents (a JSON array of agent ids). Every
+ * query that reaches a context for a caller holds it (findContext, listContexts); json_each is
+ * PostgreSQL's json_array_elements_text there (sql.ts).
+ */
 const IN_SCOPE = `context_group = :group
   AND agent_id IN (SELECT value FROM json_each(:agents))
   AND deleted_at IS NULL`;
@@ -41,11 +45,15 @@ function scopeParams(scope: AgentScope) {
 }
 
 /** The context `id` if `scope` may reach it, else undefined (whether or not it exists). */
-export function findContext(db: Db, scope: AgentScope, id: string): ContextRow | undefined {
-  return statement<[object], ContextRow>(
-    db,
-    `SELECT ${COLUMNS} FROM context WHERE id = :id AND ${IN_SCOPE}`,
-  ).get({ id, ...scopeParams(scope) });
+export function findContext(
+  db: Db,
+  scope: AgentScope,
+  id: string,
+): Promise<ContextRow | undefined> {
+  return get<ContextRow>(db, `SELECT ${COLUMNS} FROM context WHERE id = :id AND ${IN_SCOPE}`, {
+    id,
+    ...scopeParams(scope),
+  });
 }
 
 export interface ListContextsQuery {
@@ -63,10 +71,11 @@ function likeLiteral(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
+// lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
 const LIST_FILTERS = `${IN_SCOPE}
-  AND (:search IS NULL OR title LIKE :search ESCAPE '\\')
-  AND (:status IS NULL OR status = :status)
-  AND (:agentId IS NULL OR agent_id = :agentId)`;
+  AND (CAST(:search AS text) IS NULL OR lower(title) LIKE lower(CAST(:search AS text)) ESCAPE '\\')
+  AND (CAST(:status AS text) IS NULL OR status = :status)
+  AND (CAST(:agentId AS text) IS NULL OR agent_id = :agentId)`;
 const LIST_ORDER = "ORDER BY last_activity_at DESC, id DESC LIMIT :limit";
 
 // Two statements rather than one with `:afterAt IS NULL OR ...`: that OR keeps SQLite from using
@@ -78,16 +87,23 @@ const PAGE_AFTER = `SELECT ${COLUMNS} FROM context
   WHERE ${LIST_FILTERS} AND (last_activity_at, id) < (:afterAt, :afterId) ${LIST_ORDER}`;
 
 /** The contexts `scope` may reach, most recently active first, a page at a time. */
-export function listContexts(db: Db, scope: AgentScope, query: ListContextsQuery): ContextRow[] {
-  return statement<[object], ContextRow>(db, query.after ? PAGE_AFTER : FIRST_PAGE).all({
+export function listContexts(
+  db: Db,
+  scope: AgentScope,
+  query: ListContextsQuery,
+): Promise<ContextRow[]> {
+  const params: Record<string, unknown> = {
     ...scopeParams(scope),
-    afterAt: query.after?.lastActivityAt ?? null,
-    afterId: query.after?.id ?? null,
     search: query.search ? likeLiteral(query.search) : null,
     status: query.status ?? null,
     agentId: query.agentId ?? null,
     limit: query.limit,
-  });
+  };
+  if (query.after) {
+    params.afterAt = query.after.lastActivityAt;
+    params.afterId = query.after.id;
+  }
+  return all<ContextRow>(db, query.after ? PAGE_AFTER : FIRST_PAGE, params);
 }
 
 export interface NewContext {
@@ -99,20 +115,21 @@ export interface NewContext {
   now: number;
 }
 
-export function insertContext(db: Db, context: NewContext): void {
-  statement(
+export async function insertContext(db: Db, context: NewContext): Promise<void> {
+  await run(
     db,
     `INSERT INTO context (id, context_group, agent_id, title, auto_title, created_at, updated_at,
        last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    context.id,
-    context.contextGroup,
-    context.agentId,
-    context.title,
-    context.autoTitle ? 1 : 0,
-    context.now,
-    context.now,
-    context.now,
+    [
+      context.id,
+      context.contextGroup,
+      context.agentId,
+      context.title,
+      context.autoTitle ? 1 : 0,
+      context.now,
+      context.now,
+      context.now,
+    ],
   );
 }
 
@@ -120,56 +137,68 @@ export function insertContext(db: Db, context: NewContext): void {
  * Moves a context from one of the `from` statuses to `to` in one conditional UPDATE, so that of
  * two racing callers (in this process or another) exactly one succeeds. Returns whether it did.
  */
-export function changeContextStatus(
+export async function changeContextStatus(
   db: Db,
   id: string,
   from: readonly ContextStatus[],
   to: ContextStatus,
   now: number,
-): boolean {
-  return (
-    statement(
-      db,
-      `UPDATE context SET status = ?, updated_at = ?
-        WHERE id = ? AND status IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL`,
-    ).run(to, now, id, JSON.stringify(from)).changes === 1
+): Promise<boolean> {
+  const changed = await run(
+    db,
+    `UPDATE context SET status = ?, updated_at = ?
+      WHERE id = ? AND status IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL`,
+    [to, now, id, JSON.stringify(from)],
   );
+  return changed === 1;
 }
 
 /** Sets the title; `autoTitle` says whether it is still a placeholder for the first message. */
-export function setContextTitle(
+export async function setContextTitle(
   db: Db,
   id: string,
   title: string,
   autoTitle: boolean,
   now: number,
-): void {
-  statement(db, "UPDATE context SET title = ?, auto_title = ?, updated_at = ? WHERE id = ?").run(
+): Promise<void> {
+  await run(db, "UPDATE context SET title = ?, auto_title = ?, updated_at = ? WHERE id = ?", [
     title,
     autoTitle ? 1 : 0,
     now,
     id,
+  ]);
+}
+
+export async function softDeleteContext(db: Db, id: string, now: number): Promise<void> {
+  await run(
+    db,
+    "UPDATE context SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+    [now, now, id],
   );
 }
 
-export function softDeleteContext(db: Db, id: string, now: number): void {
-  statement(
-    db,
-    "UPDATE context SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
-  ).run(now, now, id);
+/** A context by id alone, for start-up recovery, which acts for no caller. */
+export function getContextById(db: Db, id: string): Promise<ContextRow | undefined> {
+  return get<ContextRow>(db, `SELECT ${COLUMNS} FROM context WHERE id = ?`, [id]);
 }
 
-/** A context by id alone, for start-up recovery, which acts for no caller. */
-export function getContextById(db: Db, id: string): ContextRow | undefined {
-  return statement<[string], ContextRow>(db, `SELECT ${COLUMNS} FROM context WHERE id = ?`).get(id);
+/**
+ * Locks the context's row until the transaction `tx` ends (PostgreSQL: SELECT … FOR UPDATE), so
+ * that commits to one context from several instances run one after the other and number their
+ * events in that order. SQLite needs no lock: its write transactions already run one at a time.
+ */
+export async function lockContext(tx: Db, id: string): Promise<void> {
+  if (dialectOf(tx) === "postgres") {
+    await get(tx, "SELECT id FROM context WHERE id = ? FOR UPDATE", [id]);
+  }
 }
 
 /** Contexts left busy although no run of theirs is unfinished (only a crash leaves these). */
-export function listStrandedContexts(db: Db): ContextRow[] {
-  return statement<[], ContextRow>(
+export function listStrandedContexts(db: Db): Promise<ContextRow[]> {
+  return all<ContextRow>(
     db,
     `SELECT ${COLUMNS} FROM context c
       WHERE status <> 'idle'
         AND NOT EXISTS (SELECT 1 FROM run r WHERE r.context_id = c.id AND r.status = c.status)`,
-  ).all();
+  );
 }

@@ -4,7 +4,7 @@
 // been checked for its scope.
 import type { Db } from "./connection.ts";
 import type { ContextRow, ContextStatus } from "./contexts.ts";
-import { statement } from "./statements.ts";
+import { all, get, run, transaction } from "./sql.ts";
 
 const COLUMNS = `id, context_group, agent_id, title, status, auto_title, last_seq, created_at,
   updated_at, last_activity_at, deleted_at`;
@@ -18,8 +18,8 @@ export interface GroupContextsQuery {
 }
 
 const FILTERS = `context_group = :group AND deleted_at IS NULL
-  AND (:status IS NULL OR status = :status)
-  AND (:agentId IS NULL OR agent_id = :agentId)`;
+  AND (CAST(:status AS text) IS NULL OR status = :status)
+  AND (CAST(:agentId AS text) IS NULL OR agent_id = :agentId)`;
 const ORDER = "ORDER BY last_activity_at DESC, id DESC LIMIT :limit";
 // Two statements for the reason given in contexts.ts: the cursor must bound the index range.
 const FIRST_PAGE = `SELECT ${COLUMNS} FROM context WHERE ${FILTERS} ${ORDER}`;
@@ -27,28 +27,36 @@ const PAGE_AFTER = `SELECT ${COLUMNS} FROM context
   WHERE ${FILTERS} AND (last_activity_at, id) < (:afterAt, :afterId) ${ORDER}`;
 
 /** The group's conversations (not deleted), most recently active first, a page at a time. */
-export function listGroupContexts(db: Db, group: string, query: GroupContextsQuery): ContextRow[] {
-  return statement<[object], ContextRow>(db, query.after ? PAGE_AFTER : FIRST_PAGE).all({
+export function listGroupContexts(
+  db: Db,
+  group: string,
+  query: GroupContextsQuery,
+): Promise<ContextRow[]> {
+  const params: Record<string, unknown> = {
     group,
-    afterAt: query.after?.lastActivityAt ?? null,
-    afterId: query.after?.id ?? null,
     status: query.status ?? null,
     agentId: query.agentId ?? null,
     limit: query.limit,
-  });
+  };
+  if (query.after) {
+    params.afterAt = query.after.lastActivityAt;
+    params.afterId = query.after.id;
+  }
+  return all<ContextRow>(db, query.after ? PAGE_AFTER : FIRST_PAGE, params);
 }
 
 /** A conversation by id, deleted or not: the host may read only live ones but erase any. */
-export function findAnyContext(db: Db, id: string): ContextRow | undefined {
-  return statement<[string], ContextRow>(db, `SELECT ${COLUMNS} FROM context WHERE id = ?`).get(id);
+export function findAnyContext(db: Db, id: string): Promise<ContextRow | undefined> {
+  return get<ContextRow>(db, `SELECT ${COLUMNS} FROM context WHERE id = ?`, [id]);
 }
 
 /** Every conversation of the group, deleted ones included. */
-export function contextsOfGroup(db: Db, group: string): ContextRow[] {
-  return statement<[string], ContextRow>(
+export function contextsOfGroup(db: Db, group: string): Promise<ContextRow[]> {
+  return all<ContextRow>(
     db,
     `SELECT ${COLUMNS} FROM context WHERE context_group = ? ORDER BY created_at, id`,
-  ).all(group);
+    [group],
+  );
 }
 
 /** What an erasure removed, row counts per kind. */
@@ -84,30 +92,31 @@ function emptyCounts(): ErasedCounts {
 }
 
 /** The ids of a conversation's attachments (sent or not). */
-export function attachmentIdsOf(db: Db, contextId: string): string[] {
-  return statement<[string], { id: string }>(db, "SELECT id FROM attachment WHERE context_id = ?")
-    .all(contextId)
-    .map((row) => row.id);
+export async function attachmentIdsOf(db: Db, contextId: string): Promise<string[]> {
+  const rows = await all<{ id: string }>(db, "SELECT id FROM attachment WHERE context_id = ?", [
+    contextId,
+  ]);
+  return rows.map((row) => row.id);
 }
 
 /** Deletes one conversation and everything written under it. Run it in a transaction. */
-function eraseContextRows(db: Db, id: string, erasure: Erasure): void {
+async function eraseContextRows(db: Db, id: string, erasure: Erasure): Promise<void> {
   const { counts } = erasure;
   // The attachment rows go with the context (ON DELETE CASCADE); their ids are kept for the
   // store, since a folder store's files outlive the rows.
-  const files = attachmentIdsOf(db, id);
+  const files = await attachmentIdsOf(db, id);
   erasure.attachmentIds.push(...files);
   counts.files += files.length;
-  counts.events += statement(db, "DELETE FROM context_event WHERE context_id = ?").run(id).changes;
-  counts.messages += statement(db, "DELETE FROM message WHERE context_id = ?").run(id).changes;
-  counts.runs += statement(db, "DELETE FROM run WHERE context_id = ?").run(id).changes;
-  counts.contexts += statement(db, "DELETE FROM context WHERE id = ?").run(id).changes;
+  counts.events += await run(db, "DELETE FROM context_event WHERE context_id = ?", [id]);
+  counts.messages += await run(db, "DELETE FROM message WHERE context_id = ?", [id]);
+  counts.runs += await run(db, "DELETE FROM run WHERE context_id = ?", [id]);
+  counts.contexts += await run(db, "DELETE FROM context WHERE id = ?", [id]);
 }
 
 /** Erases one conversation (its messages, events, runs and attachments), in one transaction. */
-export function eraseContext(db: Db, id: string): Erasure {
+export async function eraseContext(db: Db, id: string): Promise<Erasure> {
   const erasure: Erasure = { counts: emptyCounts(), attachmentIds: [] };
-  db.transaction(() => eraseContextRows(db, id, erasure))();
+  await transaction(db, (tx) => eraseContextRows(tx, id, erasure));
   return erasure;
 }
 
@@ -116,36 +125,34 @@ export function eraseContext(db: Db, id: string): Erasure {
  * its "allow always" grants, its static agent sessions and the tickets they came from. Runs
  * `before` inside the same transaction with the conversations about to go (for the outbox).
  */
-export function eraseGroup(
+export async function eraseGroup(
   db: Db,
   group: string,
-  before: (contexts: ContextRow[]) => void = () => {},
-): Erasure {
+  before: (tx: Db, contexts: ContextRow[]) => Promise<void> | void = () => {},
+): Promise<Erasure> {
   const erasure: Erasure = { counts: emptyCounts(), attachmentIds: [] };
   const { counts } = erasure;
-  db.transaction(() => {
-    const contexts = contextsOfGroup(db, group);
-    before(contexts);
-    for (const context of contexts) eraseContextRows(db, context.id, erasure);
-    counts.tool_grants = statement(db, "DELETE FROM tool_grant WHERE context_group = ?").run(
-      group,
-    ).changes;
-    counts.agent_sessions = statement(
-      db,
+  await transaction(db, async (tx) => {
+    const contexts = await contextsOfGroup(tx, group);
+    await before(tx, contexts);
+    for (const context of contexts) await eraseContextRows(tx, context.id, erasure);
+    counts.tool_grants = await run(tx, "DELETE FROM tool_grant WHERE context_group = ?", [group]);
+    counts.agent_sessions = await run(
+      tx,
       `DELETE FROM agent_session WHERE context_group = ?
          OR ticket_id IN (SELECT id FROM agent_ticket WHERE context_group = ?)`,
-    ).run(group, group).changes;
-    counts.tickets = statement(db, "DELETE FROM agent_ticket WHERE context_group = ?").run(
-      group,
-    ).changes;
-  })();
+      [group, group],
+    );
+    counts.tickets = await run(tx, "DELETE FROM agent_ticket WHERE context_group = ?", [group]);
+  });
   return erasure;
 }
 
 /** Ends the group's static agent sessions at once (erasure does this before cancelling runs). */
-export function revokeGroupSessions(db: Db, group: string, now: number): number {
-  return statement(
+export function revokeGroupSessions(db: Db, group: string, now: number): Promise<number> {
+  return run(
     db,
     "UPDATE agent_session SET revoked_at = ? WHERE context_group = ? AND revoked_at IS NULL",
-  ).run(now, group).changes;
+    [now, group],
+  );
 }

@@ -2,7 +2,7 @@
 // outbox of events to deliver to them. Not the demo workspace's webhook_endpoint tables.
 import type { Db } from "./connection.ts";
 import { newId } from "./secrets.ts";
-import { statement } from "./statements.ts";
+import { all, get, isTransaction, run } from "./sql.ts";
 
 export interface HostWebhookEndpointRow {
   id: string;
@@ -21,68 +21,77 @@ export const ENV_WEBHOOK_ENDPOINT_ID = "whe_env";
 
 const ENDPOINT_COLUMNS = "id, url, secret, events, source, created_at, disabled_at";
 
-export function addWebhookEndpoint(
+export async function addWebhookEndpoint(
   db: Db,
   endpoint: { url: string; secret: string; events: readonly string[] },
   now = Date.now(),
-): HostWebhookEndpointRow {
-  return statement<unknown[], HostWebhookEndpointRow>(
+): Promise<HostWebhookEndpointRow> {
+  const row = await get<HostWebhookEndpointRow>(
     db,
     `INSERT INTO host_webhook_endpoint (id, url, secret, events, source, created_at)
      VALUES (?, ?, ?, ?, 'cli', ?) RETURNING ${ENDPOINT_COLUMNS}`,
-  ).get(newId("whe"), endpoint.url, endpoint.secret, JSON.stringify(endpoint.events), now)!;
+    [newId("whe"), endpoint.url, endpoint.secret, JSON.stringify(endpoint.events), now],
+  );
+  return row!;
 }
 
 /**
  * Makes the WEBHOOK_URL endpoint match the environment: present and enabled with `url` and
  * `events`, or disabled when `url` is null. Its pending events stay and go out once it is back.
  */
-export function syncEnvWebhookEndpoint(
+export async function syncEnvWebhookEndpoint(
   db: Db,
   endpoint: { url: string; events: readonly string[] } | null,
   now = Date.now(),
-): void {
+): Promise<void> {
   if (endpoint === null) {
-    statement(
+    await run(
       db,
       "UPDATE host_webhook_endpoint SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
-    ).run(now, ENV_WEBHOOK_ENDPOINT_ID);
+      [now, ENV_WEBHOOK_ENDPOINT_ID],
+    );
     return;
   }
-  statement(
+  await run(
     db,
     `INSERT INTO host_webhook_endpoint (id, url, secret, events, source, created_at)
      VALUES (?, ?, NULL, ?, 'env', ?)
      ON CONFLICT (id) DO UPDATE SET url = excluded.url, events = excluded.events, disabled_at = NULL`,
-  ).run(ENV_WEBHOOK_ENDPOINT_ID, endpoint.url, JSON.stringify(endpoint.events), now);
+    [ENV_WEBHOOK_ENDPOINT_ID, endpoint.url, JSON.stringify(endpoint.events), now],
+  );
 }
 
-export function listWebhookEndpoints(db: Db): HostWebhookEndpointRow[] {
-  return statement<[], HostWebhookEndpointRow>(
+export function listWebhookEndpoints(db: Db): Promise<HostWebhookEndpointRow[]> {
+  return all<HostWebhookEndpointRow>(
     db,
     `SELECT ${ENDPOINT_COLUMNS} FROM host_webhook_endpoint ORDER BY created_at, id`,
-  ).all();
+  );
 }
 
-export function getWebhookEndpoint(db: Db, id: string): HostWebhookEndpointRow | undefined {
-  return statement<[string], HostWebhookEndpointRow>(
+export function getWebhookEndpoint(
+  db: Db,
+  id: string,
+): Promise<HostWebhookEndpointRow | undefined> {
+  return get<HostWebhookEndpointRow>(
     db,
     `SELECT ${ENDPOINT_COLUMNS} FROM host_webhook_endpoint WHERE id = ?`,
-  ).get(id);
+    [id],
+  );
 }
 
 /** Removes an endpoint and its undelivered events; returns false when there is none. */
-export function removeWebhookEndpoint(db: Db, id: string): boolean {
-  return statement(db, "DELETE FROM host_webhook_endpoint WHERE id = ?").run(id).changes === 1;
+export async function removeWebhookEndpoint(db: Db, id: string): Promise<boolean> {
+  return (await run(db, "DELETE FROM host_webhook_endpoint WHERE id = ?", [id])) === 1;
 }
 
 /** The enabled endpoints that take `eventType`. */
-export function endpointsFor(db: Db, eventType: string): { id: string }[] {
-  return statement<[string], { id: string }>(
+export function endpointsFor(db: Db, eventType: string): Promise<{ id: string }[]> {
+  return all<{ id: string }>(
     db,
     `SELECT id FROM host_webhook_endpoint
-      WHERE disabled_at IS NULL AND ? IN (SELECT value FROM json_each(events))`,
-  ).all(eventType);
+      WHERE disabled_at IS NULL AND CAST(? AS text) IN (SELECT value FROM json_each(events))`,
+    [eventType],
+  );
 }
 
 export interface OutboxEvent {
@@ -97,16 +106,17 @@ export interface OutboxEvent {
  * Queues an event for every enabled endpoint that takes its type. Call it inside the
  * transaction that makes the change: a rollback then takes the event with it.
  */
-export function enqueueWebhookEvent(db: Db, event: OutboxEvent, now: number): number {
-  if (!db.inTransaction) throw new Error("enqueueWebhookEvent must run inside a transaction");
-  const insert = statement(
-    db,
-    `INSERT INTO webhook_outbox (id, endpoint_id, event_type, context_id, context_group, payload,
-       next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const endpoints = endpointsFor(db, event.type);
+export async function enqueueWebhookEvent(
+  db: Db,
+  event: OutboxEvent,
+  now: number,
+): Promise<number> {
+  if (!isTransaction(db)) throw new Error("enqueueWebhookEvent must run inside a transaction");
+  const insert = `INSERT INTO webhook_outbox (id, endpoint_id, event_type, context_id, context_group, payload,
+       next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+  const endpoints = await endpointsFor(db, event.type);
   for (const endpoint of endpoints) {
-    insert.run(
+    await run(db, insert, [
       newId("msg"),
       endpoint.id,
       event.type,
@@ -115,7 +125,7 @@ export function enqueueWebhookEvent(db: Db, event: OutboxEvent, now: number): nu
       event.payload,
       now,
       now,
-    );
+    ]);
   }
   return endpoints.length;
 }
@@ -148,8 +158,8 @@ const OUTBOX_COLUMNS = `o.seq, o.id, o.endpoint_id, o.event_type, o.context_id, 
  * Events due now, each the oldest pending event of its context for its endpoint: a context's
  * later events wait until the earlier one is delivered or given up, which keeps their order.
  */
-export function dueWebhookEvents(db: Db, now: number, limit: number): OutboxRow[] {
-  return statement<[object], OutboxRow>(
+export function dueWebhookEvents(db: Db, now: number, limit: number): Promise<OutboxRow[]> {
+  return all<OutboxRow>(
     db,
     `SELECT ${OUTBOX_COLUMNS} FROM webhook_outbox o
        JOIN host_webhook_endpoint e ON e.id = o.endpoint_id AND e.disabled_at IS NULL
@@ -158,7 +168,8 @@ export function dueWebhookEvents(db: Db, now: number, limit: number): OutboxRow[
           WHERE p.status = 'pending' AND p.endpoint_id = o.endpoint_id
             AND p.context_id = o.context_id AND p.seq < o.seq)
       ORDER BY o.seq LIMIT :limit`,
-  ).all({ now, limit });
+    { now, limit },
+  );
 }
 
 export interface AttemptResult {
@@ -170,46 +181,51 @@ export interface AttemptResult {
   outcome: { status: "delivered" } | { status: "failed" } | { status: "pending"; retryAt: number };
 }
 
-export function recordWebhookAttempt(db: Db, seq: number, result: AttemptResult): void {
-  statement(
+export async function recordWebhookAttempt(
+  db: Db,
+  seq: number,
+  result: AttemptResult,
+): Promise<void> {
+  await run(
     db,
     `UPDATE webhook_outbox SET attempts = attempts + 1, last_attempt_at = :at,
        last_response_status = :responseStatus, last_error = :error, status = :status,
        next_attempt_at = coalesce(:retryAt, next_attempt_at),
-       delivered_at = CASE WHEN :status = 'delivered' THEN :at END
+       delivered_at = CASE WHEN :status = 'delivered' THEN CAST(:at AS bigint) END
      WHERE seq = :seq`,
-  ).run({
-    seq,
-    at: result.at,
-    responseStatus: result.responseStatus,
-    error: result.error,
-    status: result.outcome.status,
-    retryAt: result.outcome.status === "pending" ? result.outcome.retryAt : null,
-  });
+    {
+      seq,
+      at: result.at,
+      responseStatus: result.responseStatus,
+      error: result.error,
+      status: result.outcome.status,
+      retryAt: result.outcome.status === "pending" ? result.outcome.retryAt : null,
+    },
+  );
 }
 
 /** The newest deliveries, optionally of one endpoint or status, newest first. */
 export function listWebhookDeliveries(
   db: Db,
   query: { endpointId?: string; status?: OutboxStatus; limit: number },
-): OutboxRow[] {
-  return statement<[object], OutboxRow>(
+): Promise<OutboxRow[]> {
+  return all<OutboxRow>(
     db,
     `SELECT ${OUTBOX_COLUMNS} FROM webhook_outbox o
-      WHERE (:endpointId IS NULL OR o.endpoint_id = :endpointId)
-        AND (:status IS NULL OR o.status = :status)
+      WHERE (CAST(:endpointId AS text) IS NULL OR o.endpoint_id = :endpointId)
+        AND (CAST(:status AS text) IS NULL OR o.status = :status)
       ORDER BY o.seq DESC LIMIT :limit`,
-  ).all({
-    endpointId: query.endpointId ?? null,
-    status: query.status ?? null,
-    limit: query.limit,
-  });
+    {
+      endpointId: query.endpointId ?? null,
+      status: query.status ?? null,
+      limit: query.limit,
+    },
+  );
 }
 
 /** Forgets delivered and given-up events older than `before`; returns how many. */
-export function pruneWebhookOutbox(db: Db, before: number): number {
-  return statement(
-    db,
-    "DELETE FROM webhook_outbox WHERE status <> 'pending' AND created_at < ?",
-  ).run(before).changes;
+export function pruneWebhookOutbox(db: Db, before: number): Promise<number> {
+  return run(db, "DELETE FROM webhook_outbox WHERE status <> 'pending' AND created_at < ?", [
+    before,
+  ]);
 }

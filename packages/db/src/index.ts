@@ -48,7 +48,24 @@ export {
   type StoredAuthSession,
   updateAuthSessionExpiry,
 } from "./auth-sessions.ts";
-export { type Db, type OpenDatabaseOptions, openDatabase } from "./connection.ts";
+export {
+  closeDatabase,
+  connectDatabase,
+  type DatabaseConfig,
+  type Db,
+  type Dialect,
+  dialectOf,
+  directUrlOf,
+  isDatabaseUnavailable,
+  isPostgresUrl,
+  type OpenDatabaseOptions,
+  openDatabase,
+  openPostgres,
+  pingDatabase,
+  redactUrl,
+  sqliteOf,
+  urlOf,
+} from "./connection.ts";
 export {
   appendContextEvents,
   type ContextEventRow,
@@ -65,6 +82,7 @@ export {
   type ListContextsQuery,
   listContexts,
   listStrandedContexts,
+  lockContext,
   type NewContext,
   setContextTitle,
   softDeleteContext,
@@ -100,6 +118,17 @@ export {
   syncEnvWebhookEndpoint,
 } from "./host-webhooks.ts";
 export {
+  type AccountFailures,
+  accountFailures,
+  type BucketSpec,
+  bucketTokens,
+  recordAccountFailure,
+  resetAccountFailures,
+  resetBucket,
+  sweepLimits,
+  takeBucketToken,
+} from "./limits.ts";
+export {
   allMessages,
   deleteMessagesAfter,
   getMessage,
@@ -112,7 +141,13 @@ export {
   type NewMessage,
   setMessageParts,
 } from "./messages.ts";
-export { loadMigrations, type Migration, migrate, schemaVersion } from "./migrate.ts";
+export {
+  loadMigrations,
+  type Migration,
+  migrate,
+  migrationsFor,
+  schemaVersion,
+} from "./migrate.ts";
 export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocation.ts";
 export { countRunningInGroup, runningAmong } from "./running.ts";
 export {
@@ -129,7 +164,18 @@ export {
 } from "./runs.ts";
 export { newId, newSecret, sha256 } from "./secrets.ts";
 export { DEMO_EMAIL, DEMO_PASSWORD, isSeeded, type SeedResult, seedDemo } from "./seed.ts";
-export { statement } from "./statements.ts";
+export {
+  all,
+  column,
+  exec,
+  get,
+  isTransaction,
+  type Params,
+  run,
+  type TransactionOptions,
+  transaction,
+  value,
+} from "./sql.ts";
 export {
   grantTool,
   hasToolGrant,

@@ -1,7 +1,7 @@
 // Messages of a context, in the order of their per-context `seq`. Parts are stored as JSON text;
 // packages/agents owns their shape. Callers have already checked the context against the scope.
 import type { Db } from "./connection.ts";
-import { statement } from "./statements.ts";
+import { all, get, run } from "./sql.ts";
 
 export type MessageRole = "user" | "assistant";
 
@@ -28,90 +28,97 @@ export interface NewMessage {
 }
 
 /** Appends a message after the context's last one; returns its seq. */
-export function insertMessage(db: Db, message: NewMessage): number {
-  const row = statement<unknown[], { seq: number }>(
+export async function insertMessage(db: Db, message: NewMessage): Promise<number> {
+  const row = await get<{ seq: number }>(
     db,
     `INSERT INTO message (id, context_id, seq, role, parts, run_id, created_at)
      VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM message WHERE context_id = ?), ?, ?, ?, ?)
      RETURNING seq`,
-  ).get(
-    message.id,
-    message.contextId,
-    message.contextId,
-    message.role,
-    message.parts,
-    message.runId,
-    message.now,
+    [
+      message.id,
+      message.contextId,
+      message.contextId,
+      message.role,
+      message.parts,
+      message.runId,
+      message.now,
+    ],
   );
   return row!.seq;
 }
 
-export function setMessageParts(db: Db, id: string, parts: string): void {
-  statement(db, "UPDATE message SET parts = ? WHERE id = ?").run(parts, id);
+export async function setMessageParts(db: Db, id: string, parts: string): Promise<void> {
+  await run(db, "UPDATE message SET parts = ? WHERE id = ?", [parts, id]);
 }
 
-export function getMessage(db: Db, contextId: string, id: string): MessageRow | undefined {
-  return statement<[string, string], MessageRow>(
-    db,
-    `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND id = ?`,
-  ).get(contextId, id);
+export function getMessage(db: Db, contextId: string, id: string): Promise<MessageRow | undefined> {
+  return get<MessageRow>(db, `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND id = ?`, [
+    contextId,
+    id,
+  ]);
 }
 
 /** The newest `limit` messages before `beforeSeq` (or the newest of all), oldest first. */
-export function listMessages(
+export async function listMessages(
   db: Db,
   contextId: string,
   query: { beforeSeq?: number; limit: number },
-): MessageRow[] {
+): Promise<MessageRow[]> {
   // Two statements, so that `seq < ?` bounds the index range: with `? IS NULL OR seq < ?` an
   // older page walked the context's messages from the newest down to the cursor.
   const rows =
     query.beforeSeq === undefined
-      ? statement<[string, number], MessageRow>(
+      ? await all<MessageRow>(
           db,
           `SELECT ${COLUMNS} FROM message WHERE context_id = ? ORDER BY seq DESC LIMIT ?`,
-        ).all(contextId, query.limit)
-      : statement<[string, number, number], MessageRow>(
+          [contextId, query.limit],
+        )
+      : await all<MessageRow>(
           db,
           `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
-        ).all(contextId, query.beforeSeq, query.limit);
+          [contextId, query.beforeSeq, query.limit],
+        );
   return rows.reverse();
 }
 
 /** Every message of the context, oldest first: what a model call is rebuilt from. */
-export function allMessages(db: Db, contextId: string): MessageRow[] {
-  return statement<[string], MessageRow>(
-    db,
-    `SELECT ${COLUMNS} FROM message WHERE context_id = ? ORDER BY seq`,
-  ).all(contextId);
+export function allMessages(db: Db, contextId: string): Promise<MessageRow[]> {
+  return all<MessageRow>(db, `SELECT ${COLUMNS} FROM message WHERE context_id = ? ORDER BY seq`, [
+    contextId,
+  ]);
 }
 
 export function lastMessageWithRole(
   db: Db,
   contextId: string,
   role: MessageRole,
-): MessageRow | undefined {
-  return statement<[string, string], MessageRow>(
+): Promise<MessageRow | undefined> {
+  return get<MessageRow>(
     db,
     `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND role = ? ORDER BY seq DESC LIMIT 1`,
-  ).get(contextId, role);
+    [contextId, role],
+  );
 }
 
 /** The assistant message a run writes into. */
-export function messageOfRun(db: Db, runId: string): MessageRow | undefined {
-  return statement<[string], MessageRow>(
+export function messageOfRun(db: Db, runId: string): Promise<MessageRow | undefined> {
+  return get<MessageRow>(
     db,
     `SELECT ${COLUMNS} FROM message WHERE run_id = ? AND role = 'assistant' ORDER BY seq LIMIT 1`,
-  ).get(runId);
+    [runId],
+  );
 }
 
 /** Deletes the messages after `seq`; returns their ids, oldest first. */
-export function deleteMessagesAfter(db: Db, contextId: string, seq: number): string[] {
-  return statement<[string, number], { id: string; seq: number }>(
+export async function deleteMessagesAfter(
+  db: Db,
+  contextId: string,
+  seq: number,
+): Promise<string[]> {
+  const rows = await all<{ id: string; seq: number }>(
     db,
     "DELETE FROM message WHERE context_id = ? AND seq > ? RETURNING id, seq",
-  )
-    .all(contextId, seq)
-    .sort((a, b) => a.seq - b.seq)
-    .map((row) => row.id);
+    [contextId, seq],
+  );
+  return rows.sort((a, b) => a.seq - b.seq).map((row) => row.id);
 }

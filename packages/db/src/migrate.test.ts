@@ -2,7 +2,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Db, loadMigrations, migrate, openDatabase, schemaVersion } from "./index.ts";
+import { describeEachDialect } from "../test/dialects.ts";
+import {
+  all,
+  closeDatabase,
+  type Db,
+  loadMigrations,
+  migrate,
+  migrationsFor,
+  openDatabase,
+  run,
+  schemaVersion,
+  sqliteOf,
+  value,
+} from "./index.ts";
 
 const opened: Db[] = [];
 function tempFile(): string {
@@ -14,12 +27,12 @@ function open(file: string): Db {
   opened.push(db);
   return db;
 }
-afterEach(() => {
-  for (const db of opened.splice(0)) db.close();
+afterEach(async () => {
+  for (const db of opened.splice(0)) await closeDatabase(db);
 });
 
 function schemaOf(db: Db): string[] {
-  return db
+  return sqliteOf(db)!
     .prepare(
       "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
     )
@@ -27,88 +40,112 @@ function schemaOf(db: Db): string[] {
     .map((row) => JSON.stringify(row));
 }
 
-describe("migrations", () => {
-  it("apply from an empty file, creating its folder, and reach the newest version", () => {
-    const db = open(tempFile());
-    const latest = loadMigrations().at(-1)!.version;
-    expect(schemaVersion(db)).toBe(0);
-    expect(migrate(db)).toEqual(loadMigrations().map((m) => m.version));
-    expect(schemaVersion(db)).toBe(latest);
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-      .pluck()
-      .all();
+describeEachDialect("migrations", (suite) => {
+  it("apply to an empty database and reach the newest version", async () => {
+    const db = await suite.open({ migrate: false });
+    const migrations = migrationsFor(db);
+    expect(await schemaVersion(db)).toBe(0);
+    expect(await migrate(db)).toEqual(migrations.map((m) => m.version));
+    expect(await schemaVersion(db)).toBe(migrations.at(-1)!.version);
+    const tables = (
+      await all<{ name: string }>(
+        db,
+        suite.dialect === "sqlite"
+          ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+          : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1",
+      )
+    ).map((row) => row.name);
     expect(tables).toEqual(
       expect.arrayContaining([
         "agent_session",
         "agent_ticket",
         "api_key",
+        "attachment",
         "auth_session",
         "context",
         "context_event",
+        "host_webhook_endpoint",
         "message",
         "run",
         "tool_grant",
         "user",
-        "webhook_delivery",
-        "webhook_endpoint",
-        "workspace",
-        "workspace_member",
+        "webhook_outbox",
       ]),
     );
+    expect(await migrate(db)).toEqual([]);
   });
 
-  it("apply again without change, also after reopening the file", () => {
-    const file = tempFile();
-    const first = open(file);
-    migrate(first);
-    const before = schemaOf(first);
-    first.close();
-    opened.splice(opened.indexOf(first), 1);
-
-    const again = open(file);
-    expect(migrate(again)).toEqual([]);
-    expect(schemaOf(again)).toEqual(before);
+  it("has a PostgreSQL twin for every SQLite migration, under the same number", () => {
+    const sqlite = loadMigrations().map((m) => m.version);
+    const db = suite.dialect; // the check is the same on both; run once per dialect suite
+    expect(db).toBeTruthy();
+    const postgres = new Set(
+      loadMigrations(new URL("../migrations/postgres/", import.meta.url).pathname).map(
+        (m) => m.version,
+      ),
+    );
+    expect(sqlite.filter((version) => !postgres.has(version))).toEqual([]);
   });
 
-  it("roll back a failing migration entirely, leaving the version where it was", () => {
-    const db = open(":memory:");
-    migrate(db);
-    const version = schemaVersion(db);
+  it("roll back a failing migration entirely, leaving the version where it was", async () => {
+    const db = await suite.open();
+    const version = await schemaVersion(db);
     const broken = [
-      ...loadMigrations(),
+      ...migrationsFor(db),
       {
         version: version + 1,
         name: "broken",
         sql: "CREATE TABLE half (x INTEGER); SELECT nope FROM nowhere;",
       },
     ];
-    expect(() => migrate(db, broken)).toThrow(/no such/);
-    expect(schemaVersion(db)).toBe(version);
-    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(
-      0,
-    );
+    await expect(migrate(db, broken)).rejects.toThrow(/no such|does not exist/);
+    expect(await schemaVersion(db)).toBe(version);
+    await expect(run(db, "SELECT * FROM half")).rejects.toThrow(/no such|does not exist/);
+  });
+
+  it("enforces foreign keys", async () => {
+    const db = await suite.open();
+    await expect(
+      run(
+        db,
+        "INSERT INTO workspace_member (workspace_id, user_id, role, created_at) VALUES ('nope', 'nope', 'owner', 0)",
+      ),
+    ).rejects.toThrow(/FOREIGN KEY|foreign key/);
+  });
+
+  it("migrate exactly once when two instances start at once", async () => {
+    const db = await suite.open({ migrate: false });
+    const other = suite.openAnother(db) ?? db;
+    const [a, b] = await Promise.all([migrate(db), migrate(other)]);
+    const all = migrationsFor(db).map((m) => m.version);
+    expect([...a, ...b].sort((x, y) => x - y)).toEqual(all);
+    if (suite.dialect === "postgres") {
+      expect(await value(db, "SELECT count(*) FROM schema_migration")).toBe(all.length);
+    }
+  });
+});
+
+describe("migrations on a SQLite file", () => {
+  it("create the file's folder and apply again without change after reopening", async () => {
+    const file = tempFile();
+    const first = open(file);
+    await migrate(first);
+    const before = schemaOf(first);
+    await closeDatabase(first);
+    opened.splice(opened.indexOf(first), 1);
+
+    const again = open(file);
+    expect(await migrate(again)).toEqual([]);
+    expect(schemaOf(again)).toEqual(before);
   });
 });
 
 describe("openDatabase", () => {
   it("puts WAL, synchronous=NORMAL, foreign keys and a busy timeout in force", () => {
-    const db = open(tempFile());
-    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.pragma("synchronous", { simple: true })).toBe(1); // NORMAL
-    expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
-    expect(db.pragma("busy_timeout", { simple: true })).toBe(5000);
-  });
-
-  it("enforces foreign keys", () => {
-    const db = open(":memory:");
-    migrate(db);
-    expect(() =>
-      db
-        .prepare(
-          "INSERT INTO workspace_member (workspace_id, user_id, role, created_at) VALUES ('nope', 'nope', 'owner', 0)",
-        )
-        .run(),
-    ).toThrow(/FOREIGN KEY/);
+    const sqlite = sqliteOf(open(tempFile()))!;
+    expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(sqlite.pragma("synchronous", { simple: true })).toBe(1); // NORMAL
+    expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(sqlite.pragma("busy_timeout", { simple: true })).toBe(5000);
   });
 });

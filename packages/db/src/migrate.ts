@@ -1,8 +1,12 @@
-// Numbered SQL migrations (migrations/NNNN_name.sql), each applied once, in order, in a
-// transaction that also advances PRAGMA user_version, so a failed migration leaves no trace.
+// Numbered SQL migrations, each applied once, in order, in a transaction, so a failed migration
+// leaves no trace. One folder per dialect, where DDL must differ: migrations/NNNN_name.sql for
+// SQLite (the version kept in PRAGMA user_version) and migrations/postgres/NNNN_name.sql for
+// PostgreSQL (versions kept in the schema_migration table). Every SQLite migration has its
+// PostgreSQL twin under the same number; PostgreSQL may have more (0010: shared limits).
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Db } from "./connection.ts";
+import { type Db, dialectOf, sqliteOf } from "./connection.ts";
+import { all, exec, get, run, transaction } from "./sql.ts";
 
 export interface Migration {
   version: number;
@@ -11,8 +15,9 @@ export interface Migration {
 }
 
 const migrationsDir = fileURLToPath(new URL("../migrations/", import.meta.url));
+const postgresMigrationsDir = fileURLToPath(new URL("../migrations/postgres/", import.meta.url));
 
-/** The migrations shipped with this package, ordered by version. */
+/** The migrations in `dir` (default: this package's SQLite ones), ordered by version. */
 export function loadMigrations(dir: string = migrationsDir): Migration[] {
   return fs
     .readdirSync(dir)
@@ -25,21 +30,88 @@ export function loadMigrations(dir: string = migrationsDir): Migration[] {
     }));
 }
 
-/** The schema version the database is at (0 for a new file). */
-export function schemaVersion(db: Db): number {
-  return db.pragma("user_version", { simple: true }) as number;
+/** This package's migrations for the dialect of `db`. */
+export function migrationsFor(db: Db): Migration[] {
+  return loadMigrations(dialectOf(db) === "postgres" ? postgresMigrationsDir : migrationsDir);
 }
 
-/** Applies every migration newer than the database; returns the versions it applied. */
-export function migrate(db: Db, migrations: Migration[] = loadMigrations()): number[] {
-  const applied: number[] = [];
-  for (const migration of migrations) {
-    if (migration.version <= schemaVersion(db)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
-    applied.push(migration.version);
+/** The schema version the database is at (0 for a new one). */
+export async function schemaVersion(db: Db): Promise<number> {
+  const sqlite = sqliteOf(db);
+  if (sqlite) {
+    return db
+      .connection()
+      .execute(async () => sqlite.pragma("user_version", { simple: true }) as number);
   }
-  return applied;
+  const table = await get<{ name: string | null }>(
+    db,
+    "SELECT to_regclass('schema_migration')::text AS name",
+  );
+  if (!table?.name) return 0;
+  const row = await get<{ version: number | null }>(
+    db,
+    "SELECT max(version) AS version FROM schema_migration",
+  );
+  return row?.version ?? 0;
+}
+
+// Any number, the same in every instance: the key of the advisory lock that migrations hold.
+const MIGRATION_LOCK = 0x4141_6d67; // "AAmg"
+
+/**
+ * Applies every migration newer than the database (default: this package's, for its dialect);
+ * returns the versions it applied. On PostgreSQL all of them run in one transaction holding an
+ * advisory lock, so instances starting at once migrate exactly once: the second waits, then
+ * finds nothing left to do. The lock is transaction-scoped, which a transaction-mode pooler
+ * allows.
+ */
+export async function migrate(
+  db: Db,
+  migrations: Migration[] = migrationsFor(db),
+): Promise<number[]> {
+  const sqlite = sqliteOf(db);
+  if (sqlite) {
+    // The statements run on the raw connection while Kysely's queue is held, so nothing else
+    // interleaves.
+    return db.connection().execute(async () => {
+      const applied: number[] = [];
+      for (const migration of migrations) {
+        if (migration.version <= (sqlite.pragma("user_version", { simple: true }) as number)) {
+          continue;
+        }
+        sqlite.transaction(() => {
+          sqlite.exec(migration.sql);
+          sqlite.pragma(`user_version = ${migration.version}`);
+        })();
+        applied.push(migration.version);
+      }
+      return applied;
+    });
+  }
+  return transaction(db, async (tx) => {
+    await get(tx, "SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK]);
+    await exec(
+      tx,
+      `CREATE TABLE IF NOT EXISTS schema_migration (
+        version    INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        applied_at BIGINT NOT NULL
+      )`,
+    );
+    const done = await all<{ version: number }>(tx, "SELECT version FROM schema_migration");
+    const have = new Set(done.map((row) => row.version));
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (have.has(migration.version)) continue;
+      // Without parameters the text goes as one simple query: several statements at once.
+      await exec(tx, migration.sql);
+      await run(tx, "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)", [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
+      applied.push(migration.version);
+    }
+    return applied;
+  });
 }

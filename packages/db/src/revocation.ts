@@ -3,7 +3,7 @@
 // own door when they sign out everywhere or lose their membership. One transaction each, so a
 // ticket cannot be exchanged between the two updates.
 import type { Db } from "./connection.ts";
-import { statement } from "./statements.ts";
+import { run, transaction } from "./sql.ts";
 
 export interface Ended {
   /** Tickets that were still unused and unexpired. */
@@ -13,25 +13,27 @@ export interface Ended {
 }
 
 /** Ends the tickets matching `ticketWhere` (SQL over agent_ticket) and their sessions. */
-function endTickets(db: Db, ticketWhere: string, params: unknown[], now: number): Ended {
-  return db.transaction((): Ended => {
-    const tickets = statement(
-      db,
+function endTickets(db: Db, ticketWhere: string, params: unknown[], now: number): Promise<Ended> {
+  return transaction(db, async (tx): Promise<Ended> => {
+    const tickets = await run(
+      tx,
       `UPDATE agent_ticket SET revoked_at = ?
         WHERE ${ticketWhere} AND consumed_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
-    ).run(now, ...params, now).changes;
-    const sessions = statement(
-      db,
+      [now, ...params, now],
+    );
+    const sessions = await run(
+      tx,
       `UPDATE agent_session SET revoked_at = ?
         WHERE revoked_at IS NULL AND expires_at > ?
           AND ticket_id IN (SELECT id FROM agent_ticket WHERE ${ticketWhere})`,
-    ).run(now, now, ...params).changes;
+      [now, now, ...params],
+    );
     return { tickets, sessions };
-  })();
+  });
 }
 
 /** Ends the unused tickets and live agent sessions the API key `apiKeyId` minted. */
-export function endTicketsOfApiKey(db: Db, apiKeyId: string, now: number): Ended {
+export function endTicketsOfApiKey(db: Db, apiKeyId: string, now: number): Promise<Ended> {
   return endTickets(db, "api_key_id = ?", [apiKeyId], now);
 }
 
@@ -44,7 +46,7 @@ export function endTicketsOfHostUser(
   userId: string,
   now: number,
   workspaceId?: string,
-): Ended {
+): Promise<Ended> {
   return workspaceId === undefined
     ? endTickets(db, "host_user_id = ?", [userId], now)
     : endTickets(db, "host_user_id = ? AND host_workspace_id = ?", [userId, workspaceId], now);

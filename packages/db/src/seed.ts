@@ -4,7 +4,7 @@
 import { createApiKey } from "./api-keys.ts";
 import type { Db } from "./connection.ts";
 import { newId } from "./secrets.ts";
-import { statement } from "./statements.ts";
+import { get, run, transaction } from "./sql.ts";
 
 export const DEMO_EMAIL = "demo@example.com";
 export const DEMO_PASSWORD = "demo-password";
@@ -74,65 +74,76 @@ function random(seed: number): () => number {
 }
 
 /** True once the demo user exists: seeding is for empty databases only. */
-export function isSeeded(db: Db): boolean {
-  return statement(db, "SELECT 1 FROM user WHERE email = ?").get(DEMO_EMAIL) !== undefined;
+export async function isSeeded(db: Db): Promise<boolean> {
+  const row = await get(db, 'SELECT 1 AS found FROM "user" WHERE email = ?', [DEMO_EMAIL]);
+  return row !== undefined;
 }
 
 /**
  * Seeds the demo data into a migrated database. `passwordHash` is the demo password hashed by
  * the caller (hashing belongs to the auth package). Returns null when already seeded.
  */
-export function seedDemo(db: Db, passwordHash: string, now = Date.now()): SeedResult | null {
-  if (isSeeded(db)) return null;
+export async function seedDemo(
+  db: Db,
+  passwordHash: string,
+  now = Date.now(),
+): Promise<SeedResult | null> {
   const next = random(42);
-  return db.transaction(() => {
+  return transaction(db, async (tx) => {
+    // Inside the transaction: of two seeds at once, the second finds the first's user.
+    if (await isSeeded(tx)) return null;
     const userId = newId("usr");
-    statement(
-      db,
-      "INSERT INTO user (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-    ).run(userId, DEMO_EMAIL, "Demo User", passwordHash, now);
+    await run(
+      tx,
+      'INSERT INTO "user" (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+      [userId, DEMO_EMAIL, "Demo User", passwordHash, now],
+    );
 
-    const workspaceIds = WORKSPACES.map((plan) => {
+    const workspaceIds: string[] = [];
+    for (const plan of WORKSPACES) {
       const workspaceId = newId("ws");
-      statement(db, "INSERT INTO workspace (id, name, created_at) VALUES (?, ?, ?)").run(
+      workspaceIds.push(workspaceId);
+      await run(tx, "INSERT INTO workspace (id, name, created_at) VALUES (?, ?, ?)", [
         workspaceId,
         plan.name,
         now,
-      );
-      statement(
-        db,
+      ]);
+      await run(
+        tx,
         "INSERT INTO workspace_member (workspace_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)",
-      ).run(workspaceId, userId, now);
+        [workspaceId, userId, now],
+      );
       for (const endpoint of plan.endpoints) {
         const endpointId = newId("we");
-        statement(
-          db,
+        await run(
+          tx,
           "INSERT INTO webhook_endpoint (id, workspace_id, url, description, created_at) VALUES (?, ?, ?, ?, ?)",
-        ).run(endpointId, workspaceId, endpoint.url, endpoint.description, now);
+          [endpointId, workspaceId, endpoint.url, endpoint.description, now],
+        );
         for (let i = 0; i < 60; i++) {
           const failed = next() < endpoint.failureRate;
           const duration = Math.round(
             endpoint.baseLatencyMs * (0.5 + next() * (next() < 0.1 ? 4 : 1)),
           );
-          statement(
-            db,
+          await run(
+            tx,
             `INSERT INTO webhook_delivery (id, endpoint_id, event_type, status, response_status,
                duration_ms, attempt, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)`,
-          ).run(
-            newId("whd"),
-            endpointId,
-            EVENT_TYPES[i % EVENT_TYPES.length]!,
-            failed ? "failed" : "succeeded",
-            failed ? (next() < 0.5 ? 500 : 503) : 200,
-            duration,
-            now - (60 - i) * 60_000,
+            [
+              newId("whd"),
+              endpointId,
+              EVENT_TYPES[i % EVENT_TYPES.length]!,
+              failed ? "failed" : "succeeded",
+              failed ? (next() < 0.5 ? 500 : 503) : 200,
+              duration,
+              now - (60 - i) * 60_000,
+            ],
           );
         }
       }
-      return workspaceId;
-    });
+    }
 
-    const apiKey = createApiKey(db, "development", now);
+    const apiKey = await createApiKey(tx, "development", now);
     return { userId, workspaceIds, apiKey };
-  })();
+  });
 }

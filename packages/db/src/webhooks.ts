@@ -1,7 +1,7 @@
 // Webhook delivery health per endpoint, from each endpoint's most recent deliveries. Reached only
 // through getWorkspaceDetails (workspaces.ts), which checks membership first.
 import type { Db } from "./connection.ts";
-import { statement } from "./statements.ts";
+import { all } from "./sql.ts";
 
 /** How many of an endpoint's newest deliveries its health is computed from. */
 export const HEALTH_WINDOW = 100;
@@ -50,26 +50,25 @@ function statusOf(successRate: number | null): EndpointStatus {
 }
 
 /** The health of every endpoint of `workspaceId`. Callers must have checked membership. */
-export function endpointHealth(db: Db, workspaceId: string): EndpointHealth[] {
-  const endpoints = statement<
-    [string],
-    { id: string; url: string; description: string; createdAt: number }
-  >(
+export async function endpointHealth(db: Db, workspaceId: string): Promise<EndpointHealth[]> {
+  const endpoints = await all<{ id: string; url: string; description: string; createdAt: number }>(
     db,
-    `SELECT id, url, description, created_at AS createdAt
+    `SELECT id, url, description, created_at AS "createdAt"
        FROM webhook_endpoint WHERE workspace_id = ? ORDER BY created_at, id`,
-  ).all(workspaceId);
-  const deliveries = statement<[string, number], DeliveryRow>(
+    [workspaceId],
+  );
+  const deliveries = await all<DeliveryRow>(
     db,
-    `SELECT endpointId, status, durationMs, createdAt FROM (
-       SELECT d.endpoint_id AS endpointId, d.status, d.duration_ms AS durationMs,
-              d.created_at AS createdAt,
+    `SELECT "endpointId", status, "durationMs", "createdAt" FROM (
+       SELECT d.endpoint_id AS "endpointId", d.status, d.duration_ms AS "durationMs",
+              d.created_at AS "createdAt",
               row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.created_at DESC, d.id DESC)
                 AS recency
          FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
-        WHERE e.workspace_id = ?)
+        WHERE e.workspace_id = ?) recent
      WHERE recency <= ?`,
-  ).all(workspaceId, HEALTH_WINDOW);
+    [workspaceId, HEALTH_WINDOW],
+  );
 
   const byEndpoint = new Map<string, DeliveryRow[]>();
   for (const delivery of deliveries) {

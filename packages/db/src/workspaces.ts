@@ -3,7 +3,7 @@
 import type { Db } from "./connection.ts";
 import { type Ended, endTicketsOfHostUser } from "./revocation.ts";
 import { newId } from "./secrets.ts";
-import { statement } from "./statements.ts";
+import { all, get, run, transaction } from "./sql.ts";
 import { type EndpointHealth, endpointHealth } from "./webhooks.ts";
 
 export type WorkspaceRole = "owner" | "member";
@@ -30,34 +30,36 @@ export interface WorkspaceDetails extends Workspace {
 }
 
 /** The workspaces `userId` belongs to, by name. */
-export function listWorkspacesOfUser(db: Db, userId: string): Workspace[] {
-  return statement<[string], Workspace>(
+export function listWorkspacesOfUser(db: Db, userId: string): Promise<Workspace[]> {
+  return all<Workspace>(
     db,
-    `SELECT w.id, w.name, w.created_at AS createdAt, m.role
+    `SELECT w.id, w.name, w.created_at AS "createdAt", m.role
        FROM workspace w JOIN workspace_member m ON m.workspace_id = w.id
       WHERE m.user_id = ?
-      ORDER BY w.name COLLATE NOCASE, w.id`,
-  ).all(userId);
+      ORDER BY lower(w.name), w.id`,
+    [userId],
+  );
 }
 
 /** Creates a workspace with `ownerId` as its owner. */
-export function createWorkspace(
+export async function createWorkspace(
   db: Db,
   workspace: { name: string; ownerId: string },
   now = Date.now(),
-): Workspace {
+): Promise<Workspace> {
   const id = newId("ws");
-  db.transaction(() => {
-    statement(db, "INSERT INTO workspace (id, name, created_at) VALUES (?, ?, ?)").run(
+  await transaction(db, async (tx) => {
+    await run(tx, "INSERT INTO workspace (id, name, created_at) VALUES (?, ?, ?)", [
       id,
       workspace.name,
       now,
-    );
-    statement(
-      db,
+    ]);
+    await run(
+      tx,
       "INSERT INTO workspace_member (workspace_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)",
-    ).run(id, workspace.ownerId, now);
-  })();
+      [id, workspace.ownerId, now],
+    );
+  });
   return { id, name: workspace.name, createdAt: now, role: "owner" };
 }
 
@@ -69,18 +71,23 @@ export function findWorkspaceForMember(
   db: Db,
   workspaceId: string,
   userId: string,
-): Workspace | undefined {
-  return statement<[string, string], Workspace>(
+): Promise<Workspace | undefined> {
+  return get<Workspace>(
     db,
-    `SELECT w.id, w.name, w.created_at AS createdAt, m.role
+    `SELECT w.id, w.name, w.created_at AS "createdAt", m.role
        FROM workspace w JOIN workspace_member m ON m.workspace_id = w.id
       WHERE w.id = ? AND m.user_id = ?`,
-  ).get(workspaceId, userId);
+    [workspaceId, userId],
+  );
 }
 
 /** True when `userId` is a member (any role) of `workspaceId`: the check before acting for it. */
-export function isWorkspaceMember(db: Db, workspaceId: string, userId: string): boolean {
-  return findWorkspaceForMember(db, workspaceId, userId) !== undefined;
+export async function isWorkspaceMember(
+  db: Db,
+  workspaceId: string,
+  userId: string,
+): Promise<boolean> {
+  return (await findWorkspaceForMember(db, workspaceId, userId)) !== undefined;
 }
 
 /** The workspace with its members and webhook health, if `userId` is a member; else undefined. */
@@ -88,33 +95,35 @@ export function getWorkspaceDetails(
   db: Db,
   workspaceId: string,
   userId: string,
-): WorkspaceDetails | undefined {
-  // One read transaction, so the members and the health figures describe the same moment.
-  return db.transaction(() => {
-    const workspace = findWorkspaceForMember(db, workspaceId, userId);
+): Promise<WorkspaceDetails | undefined> {
+  // One transaction, so the members and the health figures describe the same moment.
+  return transaction(db, async (tx) => {
+    const workspace = await findWorkspaceForMember(tx, workspaceId, userId);
     if (!workspace) return undefined;
-    const members = statement<[string], WorkspaceMember>(
-      db,
-      `SELECT u.id AS userId, u.email, u.name, m.role, m.created_at AS joinedAt
-         FROM workspace_member m JOIN user u ON u.id = m.user_id
+    const members = await all<WorkspaceMember>(
+      tx,
+      `SELECT u.id AS "userId", u.email, u.name, m.role, m.created_at AS "joinedAt"
+         FROM workspace_member m JOIN "user" u ON u.id = m.user_id
         WHERE m.workspace_id = ?
-        ORDER BY m.role = 'owner' DESC, u.name COLLATE NOCASE, u.id`,
-    ).all(workspace.id);
-    return { ...workspace, members, endpoints: endpointHealth(db, workspace.id) };
-  })();
+        ORDER BY CASE WHEN m.role = 'owner' THEN 0 ELSE 1 END, lower(u.name), u.id`,
+      [workspace.id],
+    );
+    return { ...workspace, members, endpoints: await endpointHealth(tx, workspace.id) };
+  });
 }
 
 /** Adds `userId` to a workspace with `role`, or changes the role of an existing member. */
-export function setWorkspaceMember(
+export async function setWorkspaceMember(
   db: Db,
   member: { workspaceId: string; userId: string; role: WorkspaceRole },
   now = Date.now(),
-): void {
-  statement(
+): Promise<void> {
+  await run(
     db,
     `INSERT INTO workspace_member (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role`,
-  ).run(member.workspaceId, member.userId, member.role, now);
+    [member.workspaceId, member.userId, member.role, now],
+  );
 }
 
 /**
@@ -128,13 +137,14 @@ export function removeWorkspaceMember(
   workspaceId: string,
   userId: string,
   now = Date.now(),
-): Ended | null {
-  return db.transaction(() => {
-    const removed = statement(
-      db,
+): Promise<Ended | null> {
+  return transaction(db, async (tx) => {
+    const removed = await run(
+      tx,
       "DELETE FROM workspace_member WHERE workspace_id = ? AND user_id = ?",
-    ).run(workspaceId, userId).changes;
+      [workspaceId, userId],
+    );
     if (removed === 0) return null;
-    return endTicketsOfHostUser(db, userId, now, workspaceId);
-  })();
+    return endTicketsOfHostUser(tx, userId, now, workspaceId);
+  });
 }

@@ -123,7 +123,7 @@ export class WebhookDispatcher {
       while (!this.#closed && (await this.deliverDue()) > 0) {}
       const now = this.#options.now();
       if (now - this.#lastPrune > HOUR) {
-        pruneWebhookOutbox(this.#db, now - this.#options.keepForMs);
+        await pruneWebhookOutbox(this.#db, now - this.#options.keepForMs);
         this.#lastPrune = now;
       }
     } catch (error) {
@@ -133,7 +133,7 @@ export class WebhookDispatcher {
 
   /** One round: attempts every due event (at most one per context and endpoint); returns how many. */
   async deliverDue(): Promise<number> {
-    const due = dueWebhookEvents(this.#db, this.#options.now(), this.#options.concurrency);
+    const due = await dueWebhookEvents(this.#db, this.#options.now(), this.#options.concurrency);
     await Promise.all(due.map((row) => this.#attempt(row)));
     return due.length;
   }
@@ -144,7 +144,7 @@ export class WebhookDispatcher {
     const delays = this.#options.retryDelaysMs;
     const retryAt = at + (delays[Math.min(row.attempts, delays.length - 1)] ?? 0);
     const stillTrying = outcome.retry && retryAt - row.created_at < this.#options.retryForMs;
-    recordWebhookAttempt(this.#db, row.seq, {
+    await recordWebhookAttempt(this.#db, row.seq, {
       at,
       responseStatus: outcome.responseStatus,
       error: outcome.error,
@@ -158,7 +158,7 @@ export class WebhookDispatcher {
   }
 
   async #send(row: OutboxRow): Promise<Outcome> {
-    const endpoint = getWebhookEndpoint(this.#db, row.endpoint_id);
+    const endpoint = await getWebhookEndpoint(this.#db, row.endpoint_id);
     if (!endpoint) return { responseStatus: null, error: "endpoint removed", retry: false };
     const secret = endpoint.source === "env" ? this.#envSecret : endpoint.secret;
     if (!secret) return { responseStatus: null, error: "WEBHOOK_SECRET is not set", retry: true };

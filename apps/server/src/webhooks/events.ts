@@ -79,10 +79,10 @@ export interface WebhookRecorderOptions {
 /** The engine hook that queues webhook events in the outbox of every subscribed endpoint. */
 export function recordWebhookEvents(options: WebhookRecorderOptions = {}): CommitHook {
   const now = options.now ?? Date.now;
-  return (db, change) => {
+  return async (db, change) => {
     const events = webhookEventsOf(change);
     if (events.length === 0) return;
-    const context = getContextById(db, change.contextId);
+    const context = await getContextById(db, change.contextId);
     if (!context) return;
     const at = now();
     let queued = 0;
@@ -92,7 +92,7 @@ export function recordWebhookEvents(options: WebhookRecorderOptions = {}): Commi
         timestamp: new Date(at).toISOString(),
         data: { ...contextData(context), ...event.data },
       });
-      queued += enqueueWebhookEvent(
+      queued += await enqueueWebhookEvent(
         db,
         {
           type: event.type,

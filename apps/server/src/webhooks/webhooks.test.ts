@@ -7,12 +7,14 @@ import path from "node:path";
 import { createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
 import {
   addWebhookEndpoint,
+  closeDatabase,
   createApiKey,
   type Db,
   listWebhookDeliveries,
   migrate,
   openDatabase,
   syncEnvWebhookEndpoint,
+  value,
 } from "@agent-access/db";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
@@ -43,7 +45,11 @@ async function serverWith(
 ): Promise<TestServer> {
   const server = await startTestServer({ webhooks: FAST, ...options });
   cleanups.push(() => server.close());
-  addWebhookEndpoint(server.db, { url: hooks.url, secret: SECRET, events: WEBHOOK_EVENT_TYPES });
+  await addWebhookEndpoint(server.db, {
+    url: hooks.url,
+    secret: SECRET,
+    events: WEBHOOK_EVENT_TYPES,
+  });
   return server;
 }
 
@@ -51,13 +57,13 @@ function verified(hook: Receiver["received"][number]): unknown {
   return new Webhook(SECRET).verify(hook.body, hook.headers);
 }
 
-function deliveries(db: Db) {
-  return listWebhookDeliveries(db, { limit: 100 }).reverse();
+async function deliveries(db: Db) {
+  return (await listWebhookDeliveries(db, { limit: 100 })).reverse();
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 15_000;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -122,7 +128,7 @@ describe("webhooks", () => {
   it("tells of conversations erased through the host API, after what came before", async () => {
     const hooks = await receiver();
     const server = await serverWith(hooks);
-    const key = createApiKey(server.db, "erase", Date.now(), "erase").key;
+    const key = (await createApiKey(server.db, "erase", Date.now(), "erase")).key;
     const group = "workspace:8:user:erased";
     const kept = await converse(server, scopeOf(group), "hello");
     const gone = await converse(server, scopeOf(group), "hello");
@@ -147,10 +153,10 @@ describe("webhooks", () => {
     const first = await converse(server, scopeOf("workspace:2:user:a"), "hello");
     const second = await converse(server, scopeOf("workspace:2:user:b"), "hello");
     await until(
-      () => deliveries(server.db).every((row) => row.status === "delivered"),
+      async () => (await deliveries(server.db)).every((row) => row.status === "delivered"),
       "every delivery",
     );
-    const rows = deliveries(server.db);
+    const rows = await deliveries(server.db);
     expect(rows).toHaveLength(4);
     // Two attempts were answered 500 and made again, with the same id and the same body.
     expect(rows.reduce((sum, row) => sum + row.attempts, 0)).toBe(6);
@@ -177,10 +183,10 @@ describe("webhooks", () => {
     // The run is not held up by a receiver that refuses or hangs.
     await converse(server, scopeOf("workspace:3:user:a"), "hello");
     await until(
-      () => deliveries(server.db).every((row) => row.status !== "pending"),
+      async () => (await deliveries(server.db)).every((row) => row.status !== "pending"),
       "every delivery settled",
     );
-    const [created, finished] = deliveries(server.db);
+    const [created, finished] = await deliveries(server.db);
     expect(created).toMatchObject({ status: "failed", attempts: 1, last_response_status: 404 });
     expect(finished).toMatchObject({ status: "delivered", attempts: 3, last_response_status: 200 });
     expect(hooks.received).toHaveLength(4);
@@ -191,8 +197,11 @@ describe("webhooks", () => {
     hooks.answers.push(...Array(1000).fill(503));
     const server = await serverWith(hooks, { webhooks: { ...FAST, retryForMs: 100 } });
     await converse(server, scopeOf("workspace:4:user:a"), "hello");
-    await until(() => deliveries(server.db).every((row) => row.status === "failed"), "giving up");
-    expect(deliveries(server.db)[0]).toMatchObject({
+    await until(
+      async () => (await deliveries(server.db)).every((row) => row.status === "failed"),
+      "giving up",
+    );
+    expect((await deliveries(server.db))[0]).toMatchObject({
       last_response_status: 503,
       last_error: "HTTP 503",
     });
@@ -206,20 +215,18 @@ describe("webhooks", () => {
     const file = path.join(dir, "db.sqlite");
 
     const db = openDatabase(file);
-    migrate(db);
+    await migrate(db);
     const before = await startTestServer({ db, webhooks: { ...FAST, retryDelaysMs: [60_000] } });
-    addWebhookEndpoint(db, { url: hooks.url, secret: SECRET, events: ["context.created"] });
+    await addWebhookEndpoint(db, { url: hooks.url, secret: SECRET, events: ["context.created"] });
     await converse(before, scopeOf("workspace:5:user:a"), "hello");
     await hooks.waitFor(1);
     await before.close();
-    db.close();
+    await closeDatabase(db);
     expect(hooks.received).toHaveLength(1);
 
     // A new process: the database file reopened, a new dispatcher, a clock past the retry.
     const reopened = openDatabase(file);
-    cleanups.push(() => {
-      reopened.close();
-    });
+    cleanups.push(() => closeDatabase(reopened));
     const dispatcher = new WebhookDispatcher({ db: reopened, now: () => Date.now() + 60_000 });
     cleanups.push(() => dispatcher.close());
     await dispatcher.deliverDue();
@@ -227,24 +234,24 @@ describe("webhooks", () => {
       hooks.received[0]!.headers["webhook-id"],
       hooks.received[0]!.headers["webhook-id"],
     ]);
-    expect(deliveries(reopened)[0]).toMatchObject({ status: "delivered", attempts: 2 });
+    expect((await deliveries(reopened))[0]).toMatchObject({ status: "delivered", attempts: 2 });
   });
 
   it("sends nothing for a change that was rolled back", async () => {
     const hooks = await receiver();
     const db = openDatabase(":memory:");
-    migrate(db);
-    cleanups.push(() => {
-      db.close();
+    await migrate(db);
+    cleanups.push(async () => {
+      await closeDatabase(db);
     });
-    addWebhookEndpoint(db, { url: hooks.url, secret: SECRET, events: WEBHOOK_EVENT_TYPES });
+    await addWebhookEndpoint(db, { url: hooks.url, secret: SECRET, events: WEBHOOK_EVENT_TYPES });
     const record = recordWebhookEvents();
     const runtime = createAgentRuntime({
       db,
       agents: testAgents,
       model: createBuiltinModel({ tokenDelayMs: 0 }),
-      onCommit: (tx, change) => {
-        record(tx, change);
+      onCommit: async (tx, change) => {
+        await record(tx, change);
         // A failure later in the same transaction, after the events were queued.
         if (change.lifecycle === "created") throw new Error("the change fails");
       },
@@ -253,8 +260,8 @@ describe("webhooks", () => {
     await expect(
       runtime.createContext(scopeOf("workspace:6:user:a"), { agentId: "workspace-assistant" }),
     ).rejects.toThrow("the change fails");
-    expect(db.prepare("SELECT count(*) FROM context").pluck().get()).toBe(0);
-    expect(deliveries(db)).toEqual([]);
+    expect(await value(db, "SELECT count(*) FROM context")).toBe(0);
+    expect(await deliveries(db)).toEqual([]);
     const dispatcher = new WebhookDispatcher({ db });
     cleanups.push(() => dispatcher.close());
     expect(await dispatcher.deliverDue()).toBe(0);
@@ -266,17 +273,17 @@ describe("webhooks", () => {
     const envSecret = `whsec_${Buffer.alloc(32, 9).toString("base64")}`;
     const server = await startTestServer({ webhooks: { ...FAST, envSecret } });
     cleanups.push(() => server.close());
-    syncEnvWebhookEndpoint(server.db, { url: hooks.url, events: WEBHOOK_EVENT_TYPES });
+    await syncEnvWebhookEndpoint(server.db, { url: hooks.url, events: WEBHOOK_EVENT_TYPES });
     await converse(server, scopeOf("workspace:7:user:a"), "hello");
     const [hook] = await hooks.waitFor(1);
     expect(new Webhook(envSecret).verify(hook!.body, hook!.headers)).toMatchObject({
       type: "context.created",
     });
-    expect(dumpDatabase(server.db)).not.toContain(envSecret.slice(6));
+    expect(await dumpDatabase(server.db)).not.toContain(envSecret.slice(6));
     // Unset WEBHOOK_URL: its endpoint is disabled and queues nothing more.
-    syncEnvWebhookEndpoint(server.db, null);
-    const queued = deliveries(server.db).length;
+    await syncEnvWebhookEndpoint(server.db, null);
+    const queued = (await deliveries(server.db)).length;
     await converse(server, scopeOf("workspace:7:user:a"), "hello again");
-    expect(deliveries(server.db)).toHaveLength(queued);
+    expect(await deliveries(server.db)).toHaveLength(queued);
   });
 });

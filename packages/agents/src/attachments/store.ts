@@ -21,10 +21,10 @@ export function databaseAttachmentStore(db: Db): AttachmentStore {
   return {
     kind: "database",
     async put(id, bytes) {
-      insertAttachmentBlob(db, id, bytes);
+      await insertAttachmentBlob(db, id, bytes);
     },
     async get(id) {
-      return getAttachmentBlob(db, id) ?? null;
+      return (await getAttachmentBlob(db, id)) ?? null;
     },
     async remove() {},
   };

@@ -34,9 +34,9 @@ function registry(servers: McpServerConfig[]) {
   ]);
 }
 
-function start(servers: McpServerConfig[], script?: ScriptedTurn[]) {
+async function start(servers: McpServerConfig[], script?: ScriptedTurn[]) {
   const model = script ? createScriptedModel(script) : undefined;
-  const set = setup({ agents: registry(servers), model });
+  const set = await setup({ agents: registry(servers), model });
   const scope: AgentScope = { contextGroup: "team:1", agentIds: [AGENT] };
   return { ...set, scope };
 }
@@ -70,7 +70,7 @@ async function lastReply(runtime: AgentRuntime, scope: AgentScope, contextId: st
 
 describe("MCP tools", () => {
   it("the builtin model calls an MCP tool, which needs approval; allow always covers the next call", async () => {
-    const { runtime, scope } = start([everythingServer()]);
+    const { runtime, scope } = await start([everythingServer()]);
     const { context } = await runtime.createContext(scope, { agentId: AGENT });
 
     const waiting = await sendUntil(runtime, scope, context.id, "use echo to say hi");
@@ -106,7 +106,7 @@ describe("MCP tools", () => {
   });
 
   it("a per-tool override runs a tool without asking", async () => {
-    const { runtime, scope } = start([
+    const { runtime, scope } = await start([
       everythingServer({ tools: { echo: { needsApproval: false } } }),
     ]);
     const { context } = await runtime.createContext(scope, { agentId: AGENT });
@@ -132,7 +132,7 @@ describe("MCP tools", () => {
       { when: "echo", calls: [{ tool: "everything_echo", input: { message: "team:2" } }] },
       { when: "env", calls: [{ tool: "everything_get-env" }] },
     ];
-    const { runtime, scope } = start(servers, script);
+    const { runtime, scope } = await start(servers, script);
     const { context } = await runtime.createContext(scope, { agentId: AGENT });
     await sendUntil(runtime, scope, context.id, "echo");
     expect((await lastReply(runtime, scope, context.id)).calls[0]).toMatchObject({
@@ -152,7 +152,7 @@ describe("MCP faults", () => {
       command: process.execPath,
       args: ["-e", "process.stderr.write('missing API key\\n'); process.exit(3)"],
     };
-    const { runtime, scope } = start([broken, everythingServer({ needsApproval: false })]);
+    const { runtime, scope } = await start([broken, everythingServer({ needsApproval: false })]);
     const { context } = await runtime.createContext(scope, { agentId: AGENT });
     const finished = await sendUntil(runtime, scope, context.id, "use echo to say hi");
     expect(finished).toMatchObject({ type: "run.finished", status: "completed" });
@@ -170,7 +170,7 @@ describe("MCP faults", () => {
       transport: "stdio",
       command: "/nonexistent/mcp-server",
     };
-    const { runtime, scope } = start([missing]);
+    const { runtime, scope } = await start([missing]);
     const { context } = await runtime.createContext(scope, { agentId: AGENT });
     const finished = await sendUntil(runtime, scope, context.id, "hello");
     expect(finished).toMatchObject({ type: "run.finished", status: "completed" });
@@ -180,7 +180,7 @@ describe("MCP faults", () => {
   });
 
   it("an error result of the server fails the call with its message", async () => {
-    const { runtime, scope } = start(
+    const { runtime, scope } = await start(
       [everythingServer({ needsApproval: false })],
       [{ calls: [{ tool: "everything_get-sum", input: { a: "one", b: 2 } }], reply: "done" }],
     );
@@ -193,7 +193,7 @@ describe("MCP faults", () => {
   });
 
   it("a call that takes longer than the server's timeout fails", async () => {
-    const { runtime, scope } = start(
+    const { runtime, scope } = await start(
       [everythingServer({ needsApproval: false, timeoutMs: 300 })],
       [
         {
@@ -229,7 +229,7 @@ describe("MCP faults", () => {
       },
       { when: "echo", calls: [{ tool: "everything_echo", input: { message: "back" } }] },
     ];
-    const { runtime, scope } = start([everythingServer({ needsApproval: false })], script);
+    const { runtime, scope } = await start([everythingServer({ needsApproval: false })], script);
     const { context } = await runtime.createContext(scope, { agentId: AGENT });
     await runtime.send(scope, context.id, { text: "long" });
     await eventsUntil(
@@ -257,7 +257,7 @@ describe("MCP faults", () => {
   });
 
   it("shutdown during a call interrupts the run and leaves no server process", async () => {
-    const { runtime, scope } = start(
+    const { runtime, scope } = await start(
       [everythingServer({ needsApproval: false })],
       [
         {
@@ -308,7 +308,7 @@ describe("MCP over Streamable HTTP", () => {
         headers: { authorization: "Bearer tenant-token" },
         needsApproval: false,
       };
-      const { runtime, scope } = start([http]);
+      const { runtime, scope } = await start([http]);
       const { context } = await runtime.createContext(scope, { agentId: AGENT });
       await sendUntil(runtime, scope, context.id, "use echo to say over http");
       expect((await lastReply(runtime, scope, context.id)).calls[0]).toMatchObject({

@@ -97,7 +97,7 @@ describe("the openai-compatible provider", () => {
         baseUrl: provider.baseUrl,
         apiKey: "test-key",
       });
-      const { runtime, scope } = setup({ model });
+      const { runtime, scope } = await setup({ model });
       const { context, sent } = await runtime.createContext(scope, {
         agentId: AGENT,
         firstMessage: "How are my webhooks doing?",

@@ -1,6 +1,6 @@
 // The scripted test model driving a real run through the engine: an app's own agent with its
 // tools, an approval and a question, as an app's unit tests would use it.
-import { type Db, migrate, openDatabase } from "@agent-access/db";
+import { closeDatabase, type Db, migrate, openDatabase } from "@agent-access/db";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { askUser, createAgentRegistry, defineAgent, defineTool } from "../agent.ts";
@@ -42,7 +42,7 @@ const opened: { db: Db; runtime: AgentRuntime }[] = [];
 afterEach(async () => {
   for (const { db, runtime } of opened.splice(0)) {
     await runtime.close();
-    db.close();
+    await closeDatabase(db);
   }
   refunded.length = 0;
 });
@@ -50,9 +50,9 @@ afterEach(async () => {
 /** Failures the runtime logged, by reference (logFailure). */
 const logged = new Map<string, unknown>();
 
-function start(turns: ScriptedTurn[]) {
+async function start(turns: ScriptedTurn[]) {
   const db = openDatabase(":memory:");
-  migrate(db);
+  await migrate(db);
   const model = createScriptedModel(turns);
   const runtime = createAgentRuntime({
     db,
@@ -72,7 +72,7 @@ async function until(
   afterSeq = 0,
 ): Promise<ContextEvent> {
   const controller = new AbortController();
-  for await (const { event } of runtime.events(scope, contextId, {
+  for await (const { event } of await runtime.events(scope, contextId, {
     afterSeq,
     signal: controller.signal,
   })) {
@@ -99,7 +99,7 @@ const callsOf = (message: ContextMessage) =>
 
 describe("the scripted model in the engine", () => {
   it("calls the scripted tool with the scripted input, then replies from its result", async () => {
-    const { runtime, model } = start([
+    const { runtime, model } = await start([
       {
         when: "Has SD-1001 shipped?",
         calls: [{ tool: "getOrderStatus", input: { orderId: "SD-1001" } }],
@@ -139,7 +139,7 @@ describe("the scripted model in the engine", () => {
   });
 
   it("waits for approval like any model, and hears about a denial", async () => {
-    const { runtime } = start([
+    const { runtime } = await start([
       {
         when: /refund/i,
         calls: [{ tool: "refundOrder", input: { orderId: "SD-1001" } }],
@@ -168,7 +168,7 @@ describe("the scripted model in the engine", () => {
   });
 
   it("plays several calls in order, an answer to askUser among them, then the next turn", async () => {
-    const { runtime } = start([
+    const { runtime } = await start([
       {
         when: "refund my order",
         calls: [
@@ -213,7 +213,7 @@ describe("the scripted model in the engine", () => {
   });
 
   it("fails the run when no turn answers it, logging the message it had no turn for", async () => {
-    const { runtime } = start([{ when: "hello", reply: "Hi." }]);
+    const { runtime } = await start([{ when: "hello", reply: "Hi." }]);
     const { context } = await runtime.createContext(scope, {
       agentId: "orders-assistant",
       firstMessage: "Where is my parcel?",

@@ -104,7 +104,7 @@ export function createAttachments(
         judged.push({ name, mediaType: verdict.mediaType, bytes: file.bytes });
       }
       const total = judged.reduce((sum, file) => sum + file.bytes.byteLength, 0);
-      const held = groupAttachmentBytes(db, context.context_group);
+      const held = await groupAttachmentBytes(db, context.context_group);
       if (held + total > groupQuotaBytes) {
         throw new AgentRuntimeError(
           "PAYLOAD_TOO_LARGE",
@@ -124,7 +124,7 @@ export function createAttachments(
             size: file.bytes.byteLength,
             now: now(),
           };
-          insertAttachment(db, row);
+          await insertAttachment(db, row);
           stored.push({
             type: "file",
             id,
@@ -136,7 +136,7 @@ export function createAttachments(
         }
       } catch (error) {
         // A failed write keeps nothing of the batch.
-        for (const part of stored) deleteAttachment(db, part.id);
+        for (const part of stored) await deleteAttachment(db, part.id).catch(() => {});
         await removeRows(stored.map((part) => part.id)).catch(() => {});
         throw error;
       }
@@ -144,7 +144,12 @@ export function createAttachments(
     },
 
     /** Inside a commit: the parts of uploads `ids` of `contextId`, now taken by `messageId`. */
-    claim(contextId: string, messageId: string, ids: readonly string[]): FilePart[] {
+    async claim(
+      tx: Db,
+      contextId: string,
+      messageId: string,
+      ids: readonly string[],
+    ): Promise<FilePart[]> {
       if (ids.length > MAX_FILES_PER_MESSAGE) {
         throw new AgentRuntimeError(
           "BAD_REQUEST",
@@ -152,7 +157,7 @@ export function createAttachments(
         );
       }
       const unique = [...new Set(ids)];
-      const rows = attachmentsOfContext(db, contextId, unique);
+      const rows = await attachmentsOfContext(tx, contextId, unique);
       const byId = new Map(rows.map((row) => [row.id, row]));
       for (const id of unique) {
         const row = byId.get(id);
@@ -164,7 +169,7 @@ export function createAttachments(
           );
         }
       }
-      if (claimAttachments(db, contextId, messageId, unique) !== unique.length) {
+      if ((await claimAttachments(tx, contextId, messageId, unique)) !== unique.length) {
         throw new AgentRuntimeError("CONFLICT", "A file was sent with another message meanwhile.");
       }
       return unique.map((id) => toFilePart(byId.get(id)!));
@@ -172,9 +177,9 @@ export function createAttachments(
 
     /** The attachment `id` and its bytes, if `scope` can read its context; else NOT_FOUND. */
     async read(scope: AgentScope, id: string): Promise<{ file: FilePart; bytes: Uint8Array }> {
-      const row = getAttachment(db, id);
+      const row = await getAttachment(db, id);
       // The tenant rule is the context's: findContext's SQL decides.
-      if (!row || !findContext(db, scope, row.context_id)) throw attachmentNotFound();
+      if (!row || !(await findContext(db, scope, row.context_id))) throw attachmentNotFound();
       const bytes = await store.get(row.id);
       if (!bytes) throw attachmentNotFound();
       return { file: toFilePart(row), bytes };
@@ -197,7 +202,7 @@ export function createAttachments(
     },
 
     async deleteOfContext(contextId: string): Promise<void> {
-      await removeRows(deleteAttachmentsOfContext(db, contextId));
+      await removeRows(await deleteAttachmentsOfContext(db, contextId));
     },
 
     /**
@@ -206,8 +211,8 @@ export function createAttachments(
      */
     async sweep(): Promise<number> {
       const ids = [
-        ...deleteUnsentAttachments(db, now() - unsentGraceMs),
-        ...deleteAttachmentsOfDeletedContexts(db),
+        ...(await deleteUnsentAttachments(db, now() - unsentGraceMs)),
+        ...(await deleteAttachmentsOfDeletedContexts(db)),
       ];
       await removeRows(ids);
       return ids.length;

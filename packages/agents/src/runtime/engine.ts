@@ -2,7 +2,14 @@
 // transaction that applies the change and appends its events to the log, then (only after the
 // commit) publishes the events to live subscribers.
 
-import { appendContextEvents, type Db, getContextById } from "@agent-access/db";
+import {
+  appendContextEvents,
+  type Db,
+  getContextById,
+  isTransaction,
+  lockContext,
+  transaction,
+} from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { AgentRegistry } from "../agent.ts";
 import type { McpHub } from "../mcp/hub.ts";
@@ -40,41 +47,41 @@ export interface CommittedChange {
  * Called inside the commit's transaction after its events are appended: what it writes commits
  * or rolls back with the change, and if it throws, the change is not made.
  */
-export type CommitHook = (db: Db, change: CommittedChange) => void;
+export type CommitHook = (tx: Db, change: CommittedChange) => Promise<void> | void;
 
 export type Emit = (event: ContextEvent) => void;
 
 /**
- * Runs `change` in an IMMEDIATE transaction (taking the write lock at once, so a concurrent
- * writer waits instead of failing half-way), appends the events it emits with the context's
- * next seqs, commits, and then publishes them. If anything throws, nothing is written and
- * nothing is published.
+ * Runs `change` in one transaction (SQLite: IMMEDIATE, taking the write lock at once, so a
+ * concurrent writer waits instead of failing half-way; PostgreSQL: the context's row locked
+ * first, so commits to one context from several instances run one after the other), appends
+ * the events it emits with the context's next seqs, commits, and then publishes them. Every
+ * query of the change goes through `tx`. If anything throws, nothing is written and nothing is
+ * published.
  */
-export function commit<T>(
+export async function commit<T>(
   engine: Engine,
   contextId: string,
-  change: (emit: Emit) => T,
+  change: (tx: Db, emit: Emit) => Promise<T> | T,
   lifecycle: CommittedChange["lifecycle"] = null,
-): T {
-  const { db } = engine;
+): Promise<T> {
   // Publishing must follow the outermost commit; inside another transaction it would not.
-  if (db.inTransaction) throw new Error("commit() must not run inside another transaction");
+  if (isTransaction(engine.db)) throw new Error("commit() must not run inside another transaction");
   const events: ContextEvent[] = [];
-  const { value, published } = db
-    .transaction(() => {
-      const value = change((event) => events.push(event));
-      const seqs = appendContextEvents(db, contextId, events, engine.now());
-      const published: SequencedEvent[] = events.map((event, i) => ({ seq: seqs[i]!, event }));
-      engine.onCommit?.(db, { contextId, events: published, lifecycle });
-      return { value, published };
-    })
-    .immediate();
+  const { value, published } = await transaction(engine.db, async (tx) => {
+    await lockContext(tx, contextId);
+    const value = await change(tx, (event) => events.push(event));
+    const seqs = await appendContextEvents(tx, contextId, events, engine.now());
+    const published: SequencedEvent[] = events.map((event, i) => ({ seq: seqs[i]!, event }));
+    await engine.onCommit?.(tx, { contextId, events: published, lifecycle });
+    return { value, published };
+  });
   engine.bus.publish(contextId, published);
   return value;
 }
 
 /** A `context.updated` event with the context's title and status as the transaction sees them. */
-export function contextUpdated(engine: Engine, contextId: string): ContextEvent {
-  const row = getContextById(engine.db, contextId)!;
+export async function contextUpdated(tx: Db, contextId: string): Promise<ContextEvent> {
+  const row = (await getContextById(tx, contextId))!;
   return { type: "context.updated", title: row.title, status: row.status };
 }

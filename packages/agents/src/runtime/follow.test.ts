@@ -4,6 +4,7 @@ import {
   insertContext,
   migrate,
   openDatabase,
+  transaction,
 } from "@agent-access/db";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { SequencedEvent } from "../types.ts";
@@ -11,10 +12,10 @@ import { ContextBus } from "./bus.ts";
 import { followEvents } from "./follow.ts";
 
 let db: Db;
-beforeEach(() => {
+beforeEach(async () => {
   db = openDatabase(":memory:");
-  migrate(db);
-  insertContext(db, {
+  await migrate(db);
+  await insertContext(db, {
     id: "ctx_a",
     contextGroup: "g",
     agentId: "a",
@@ -25,12 +26,12 @@ beforeEach(() => {
 });
 
 /** Appends events to the log (committed) without publishing them. */
-function write(count: number): SequencedEvent[] {
+async function write(count: number): Promise<SequencedEvent[]> {
   const made = Array.from({ length: count }, (_, i) => ({
     type: "message.completed" as const,
     messageId: `m${i}`,
   }));
-  const seqs = db.transaction(() => appendContextEvents(db, "ctx_a", made, 2))();
+  const seqs = await transaction(db, async (tx) => await appendContextEvents(tx, "ctx_a", made, 2));
   return made.map((event, i) => ({ seq: seqs[i]!, event }));
 }
 
@@ -47,7 +48,7 @@ async function take(iterator: AsyncIterator<SequencedEvent>, count: number): Pro
 describe("following a context's events", () => {
   it("replays after the given seq, then follows live without duplicates", async () => {
     const bus = new ContextBus();
-    write(3);
+    await write(3);
     const controller = new AbortController();
     const follow = followEvents({
       db,
@@ -58,7 +59,7 @@ describe("following a context's events", () => {
     });
     expect(await take(follow, 2)).toEqual([2, 3]);
     // Published events that the replay already covered are skipped.
-    bus.publish("ctx_a", [...write(2)]);
+    bus.publish("ctx_a", [...(await write(2))]);
     expect(await take(follow, 2)).toEqual([4, 5]);
     controller.abort();
     expect(await follow.next()).toEqual({ done: true, value: undefined });
@@ -70,8 +71,8 @@ describe("following a context's events", () => {
     const follow = followEvents({ db, bus, contextId: "ctx_a", afterSeq: 0 });
     const first = take(follow, 4);
     // Seqs 1 to 3 are committed but only 4 is published (as if published out of order).
-    write(3);
-    bus.publish("ctx_a", write(1));
+    await write(3);
+    bus.publish("ctx_a", await write(1));
     expect(await first).toEqual([1, 2, 3, 4]);
     await follow.return();
     expect(bus.size()).toBe(0);
@@ -81,10 +82,10 @@ describe("following a context's events", () => {
     const bus = new ContextBus(2);
     const follow = followEvents({ db, bus, contextId: "ctx_a", afterSeq: 0 });
     const started = take(follow, 1);
-    bus.publish("ctx_a", write(1));
+    bus.publish("ctx_a", await write(1));
     expect(await started).toEqual([1]);
     // Five events while the client is not reading: more than the bus keeps for it.
-    for (let i = 0; i < 5; i++) bus.publish("ctx_a", write(1));
+    for (let i = 0; i < 5; i++) bus.publish("ctx_a", await write(1));
     expect(await take(follow, 5)).toEqual([2, 3, 4, 5, 6]);
     await follow.return();
   });

@@ -21,9 +21,9 @@ export async function* followEvents(options: {
   const subscription = bus.subscribe(contextId, signal);
   let last = options.afterSeq;
 
-  function* fromLog(until = Number.POSITIVE_INFINITY): Generator<SequencedEvent> {
+  async function* fromLog(until = Number.POSITIVE_INFINITY): AsyncGenerator<SequencedEvent> {
     for (;;) {
-      const rows = listContextEvents(db, contextId, last, PAGE);
+      const rows = await listContextEvents(db, contextId, last, PAGE);
       for (const row of rows) {
         if (row.seq > until || signal?.aborted) return;
         last = row.seq;

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { get, value } from "@agent-access/db";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AGENT,
@@ -21,7 +22,7 @@ const childScript = fileURLToPath(new URL("../../test/crash-child.ts", import.me
 describe("recovery", () => {
   it("after a process is killed mid-reply, keeps every committed message and marks the run interrupted", async () => {
     const file = tempDbFile();
-    const { scope, db, restart } = setup({ file });
+    const { scope, db, restart } = await setup({ file });
     const child = spawn(
       process.execPath,
       ["--import", "tsx", childScript, file, scope.contextGroup],
@@ -42,7 +43,7 @@ describe("recovery", () => {
     const { contextId, runId } = JSON.parse(line) as { contextId: string; runId: string };
 
     // As the crash left it: the run still "running", the reply partly written.
-    expect(db.prepare("SELECT status FROM run WHERE id = ?").pluck().get(runId)).toBe("running");
+    expect(await value(db, "SELECT status FROM run WHERE id = ?", [runId])).toBe("running");
     const runtime = restart();
     expect(await runtime.recover()).toEqual({ interruptedRunIds: [runId] });
     expect(await runtime.recover()).toEqual({ interruptedRunIds: [] });
@@ -76,7 +77,7 @@ describe("recovery", () => {
       expect.objectContaining({ type: "run.finished", runId, status: "interrupted" }),
       expect.objectContaining({ type: "context.updated", status: "idle" }),
     ]);
-    expect(db.prepare("SELECT status, error FROM run WHERE id = ?").get(runId)).toEqual({
+    expect(await get(db, "SELECT status, error FROM run WHERE id = ?", [runId])).toEqual({
       status: "interrupted",
       error: expect.stringMatching(/send your message again/),
     });
@@ -87,20 +88,20 @@ describe("recovery", () => {
   });
 
   it("on shutdown, records running runs as interrupted and ends event streams", async () => {
-    const { runtime, scope, db } = setup({ tokenDelayMs: 2 });
+    const { runtime, scope, db } = await setup({ tokenDelayMs: 2 });
     const { context, sent } = await runtime.createContext(scope, {
       agentId: AGENT,
       firstMessage: "stream 3000 words",
     });
     const stream = (async () => {
       let last = "";
-      for await (const { event } of runtime.events(scope, context.id)) last = event.type;
+      for await (const { event } of await runtime.events(scope, context.id)) last = event.type;
       return last;
     })();
     await eventsUntil(runtime, scope, context.id, (event) => event.type === "message.delta");
     await runtime.close();
     expect(await stream).toBe("context.updated");
-    expect(db.prepare("SELECT status FROM run WHERE id = ?").pluck().get(sent!.runId)).toBe(
+    expect(await value(db, "SELECT status FROM run WHERE id = ?", [sent!.runId])).toBe(
       "interrupted",
     );
     await expect(runtime.send(scope, context.id, { text: "hi" })).rejects.toMatchObject({

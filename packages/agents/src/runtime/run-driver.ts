@@ -6,6 +6,7 @@ import {
   allMessages,
   changeContextStatus,
   changeRunStatus,
+  type Db,
   finishRun,
   getContextById,
   getRun,
@@ -121,6 +122,8 @@ export class RunDriver {
   private pendingText = "";
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
+  /** The commits of this run, one after the other: each starts from the parts the last left. */
+  private commits: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly engine: Engine,
@@ -136,11 +139,15 @@ export class RunDriver {
   }
 
   /** A driver for the run as stored. */
-  static load(engine: Engine, runId: string, hostContext: HostContext = {}): RunDriver {
-    const run = getRun(engine.db, runId);
+  static async load(
+    engine: Engine,
+    runId: string,
+    hostContext: HostContext = {},
+  ): Promise<RunDriver> {
+    const run = await getRun(engine.db, runId);
     if (!run) throw new Error(`no run ${runId}`);
-    const context = getContextById(engine.db, run.context_id)!;
-    const message = messageOfRun(engine.db, run.id);
+    const context = (await getContextById(engine.db, run.context_id))!;
+    const message = await messageOfRun(engine.db, run.id);
     return new RunDriver(
       engine,
       run,
@@ -170,7 +177,7 @@ export class RunDriver {
   private async drive(): Promise<void> {
     const defined = this.engine.agents.get(this.run.agent_id);
     if (!defined) {
-      this.finish("failed", `The agent "${this.run.agent_id}" is no longer available.`);
+      await this.finish("failed", `The agent "${this.run.agent_id}" is no longer available.`);
       return;
     }
     let runTools: RunTools | undefined;
@@ -180,14 +187,14 @@ export class RunDriver {
         hostContext: this.hostContext,
       });
       const agent = runTools.agent;
-      this.reportUnavailable(runTools);
+      await this.reportUnavailable(runTools);
       let answered = false;
       for (;;) {
         const waiting = await this.settleToolCalls(agent);
-        if (waiting) return this.pause(waiting);
-        if (answered) return this.finish("completed");
+        if (waiting) return await this.pause(waiting);
+        if (answered) return await this.finish("completed");
         if (this.steps >= this.engine.maxSteps) {
-          return this.finish(
+          return await this.finish(
             "failed",
             `The agent stopped after ${this.engine.maxSteps} model steps without an answer; try a simpler request.`,
           );
@@ -198,7 +205,7 @@ export class RunDriver {
       if (!this.controller.signal.aborted) return this.finish("failed", this.reported(error));
       if (this.abortCause === "failure") return this.finish("failed", this.reported(this.failure));
       if (this.abortCause === "shutdown") return this.finish("interrupted", INTERRUPTED_ERROR);
-      this.finish("cancelled");
+      await this.finish("cancelled");
     } finally {
       // The run paused or ended: its MCP servers' processes and sessions end with it.
       await runTools?.close();
@@ -206,10 +213,10 @@ export class RunDriver {
   }
 
   /** A failed card for each MCP server that could not list its tools, once per reply. */
-  private reportUnavailable(runTools: RunTools): void {
+  private async reportUnavailable(runTools: RunTools): Promise<void> {
     for (const part of runTools.unavailableParts) {
       if (this.parts.some((p) => p.type === "tool-call" && p.toolName === part.toolName)) continue;
-      this.commit((draft, emit) => this.setPart(draft, draft.length, part, emit));
+      await this.commit((draft, emit) => this.setPart(draft, draft.length, part, emit));
     }
   }
 
@@ -223,7 +230,7 @@ export class RunDriver {
   /** One model call: its text and tool calls go into the message as they stream in. */
   private async modelStep(agent: AgentDefinition): Promise<number> {
     const signal = this.controller.signal;
-    const history = allMessages(this.engine.db, this.contextId).map(toMessage);
+    const history = (await allMessages(this.engine.db, this.contextId)).map(toMessage);
     const files = await this.engine.attachments.load(attachedFileIds(history));
     const messages = toModelMessages(history, files);
     const tools = toolSetOf(agent);
@@ -251,13 +258,13 @@ export class RunDriver {
       switch (part.type) {
         case "text-delta":
           if (chars >= maxChars) break;
-          this.appendText(part.text.slice(0, maxChars - chars));
+          await this.appendText(part.text.slice(0, maxChars - chars));
           chars += part.text.length;
           if (chars >= maxChars) step.abort();
           break;
         case "tool-call":
           toolCalls++;
-          this.addToolCall(agent, part);
+          await this.addToolCall(agent, part);
           break;
         case "finish-step":
           usage = addUsage(usage, part.usage);
@@ -273,13 +280,15 @@ export class RunDriver {
     }
     if (signal.aborted) throw new Aborted("aborted");
     const steps = this.steps + 1;
-    this.commit(() => recordRunProgress(this.engine.db, this.run.id, JSON.stringify(usage), steps));
+    await this.commit((_draft, _emit, tx) =>
+      recordRunProgress(tx, this.run.id, JSON.stringify(usage), steps),
+    );
     this.usage = usage;
     this.steps = steps;
     return toolCalls;
   }
 
-  private addToolCall(
+  private async addToolCall(
     agent: AgentDefinition,
     call: {
       toolCallId: string;
@@ -288,7 +297,7 @@ export class RunDriver {
       invalid?: boolean;
       error?: unknown;
     },
-  ): void {
+  ): Promise<void> {
     const definition = agent.tools[call.toolName];
     const part: ToolCallPart = {
       type: "tool-call",
@@ -304,13 +313,13 @@ export class RunDriver {
       part.state = "awaiting-input";
       const parsed = definition.inputSchema.safeParse(call.input);
       part.question = parsed.success ? parsed.data.question : String(part.input);
-    } else if (definition.needsApproval && !this.granted(call.toolName)) {
+    } else if (definition.needsApproval && !(await this.granted(call.toolName))) {
       part.state = "awaiting-approval";
     }
-    this.commit((draft, emit) => this.setPart(draft, draft.length, part, emit));
+    await this.commit((draft, emit) => this.setPart(draft, draft.length, part, emit));
   }
 
-  private granted(toolName: string): boolean {
+  private granted(toolName: string): Promise<boolean> {
     return hasToolGrant(this.engine.db, {
       contextGroup: this.contextGroup,
       agentId: this.run.agent_id,
@@ -326,8 +335,8 @@ export class RunDriver {
       if (part.state === "awaiting-input") return { reason: "input", index };
       if (part.state === "awaiting-approval") {
         // "Allow always" on an earlier call of this tool covers this one too.
-        if (!this.granted(part.toolName)) return { reason: "approval", index };
-        this.commit((draft, emit) =>
+        if (!(await this.granted(part.toolName))) return { reason: "approval", index };
+        await this.commit((draft, emit) =>
           this.setPart(draft, index, { ...part, state: "running" }, emit),
         );
       } else if (part.state !== "running") {
@@ -374,16 +383,16 @@ export class RunDriver {
         }
       }
     }
-    this.commit((draft, emit) => this.setPart(draft, index, settled, emit));
+    await this.commit((draft, emit) => this.setPart(draft, index, settled, emit));
   }
 
-  private pause(waiting: Waiting): void {
+  private async pause(waiting: Waiting): Promise<void> {
     const part = this.parts[waiting.index] as ToolCallPart;
     const status = waiting.reason === "approval" ? "waiting_for_approval" : "waiting_for_input";
-    this.commit((_draft, emit) => {
-      const { db, now } = this.engine;
-      changeRunStatus(db, this.run.id, "running", status);
-      changeContextStatus(db, this.contextId, ["running"], status, now());
+    await this.commit(async (_draft, emit, tx) => {
+      const { now } = this.engine;
+      await changeRunStatus(tx, this.run.id, "running", status);
+      await changeContextStatus(tx, this.contextId, ["running"], status, now());
       emit({
         type: "run.waiting",
         runId: this.run.id,
@@ -394,7 +403,7 @@ export class RunDriver {
         input: part.input,
         ...(part.question === undefined ? {} : { question: part.question }),
       });
-      emit(contextUpdated(this.engine, this.contextId));
+      emit(await contextUpdated(tx, this.contextId));
     });
   }
 
@@ -402,9 +411,9 @@ export class RunDriver {
    * Ends the run: pending text written, unsettled tool calls cancelled, the message completed,
    * the run's status, usage and error recorded, the context idle again; all in one commit.
    */
-  finish(status: FinishedRunStatus, error?: string): void {
-    this.commit((draft, emit) => {
-      const { db, now } = this.engine;
+  finish(status: FinishedRunStatus, error?: string): Promise<void> {
+    return this.commit(async (draft, emit, tx) => {
+      const { now } = this.engine;
       if (status !== "completed") {
         draft.forEach((part, index) => {
           if (part.type !== "tool-call") return;
@@ -419,14 +428,14 @@ export class RunDriver {
         });
       }
       if (this.messageId) emit({ type: "message.completed", messageId: this.messageId });
-      finishRun(db, this.run.id, {
+      await finishRun(tx, this.run.id, {
         status,
         error: error ?? null,
         usage: JSON.stringify(this.usage),
         now: now(),
       });
-      changeContextStatus(
-        db,
+      await changeContextStatus(
+        tx,
         this.contextId,
         ["running", "waiting_for_approval", "waiting_for_input"],
         "idle",
@@ -439,7 +448,7 @@ export class RunDriver {
         usage: this.usage,
         ...(error === undefined ? {} : { error }),
       });
-      emit(contextUpdated(this.engine, this.contextId));
+      emit(await contextUpdated(tx, this.contextId));
     });
   }
 
@@ -448,25 +457,22 @@ export class RunDriver {
    * into one write when the window ends. Any other change writes the pending text first, in
    * the same transaction, so the log keeps the model's order. */
 
-  private appendText(text: string): void {
+  /** Adds model text; the promise settles when a write it started at once is committed. */
+  private appendText(text: string): Promise<void> {
     this.pendingText += text;
-    if (this.flushTimer) return;
+    if (this.flushTimer) return Promise.resolve();
     const wait = this.lastFlushAt + this.engine.deltaFlushMs - performance.now();
-    if (wait <= 0) {
-      this.commit();
-      return;
-    }
+    if (wait <= 0) return this.commit();
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      try {
-        this.commit();
-      } catch (error) {
+      this.commit().catch((error: unknown) => {
         // No caller is waiting on a timer: end the run as failed through the abort path.
         this.failure = error;
         this.abortCause ??= "failure";
         this.controller.abort(new Aborted("failure"));
-      }
+      });
     }, wait);
+    return Promise.resolve();
   }
 
   private setPart(draft: MessagePart[], index: number, part: MessagePart, emit: Emit): void {
@@ -478,14 +484,26 @@ export class RunDriver {
 
   /**
    * Applies pending text and then `change` to a copy of the parts, writes the message row and
-   * the events in one commit, and adopts the copy only once that commit succeeded.
+   * the events in one commit, and adopts the copy only once that commit succeeded. Commits of
+   * one run are queued: each starts from what the one before left, in the order they were made.
    */
-  private commit(change?: (draft: MessagePart[], emit: Emit) => void): void {
+  private commit(
+    change?: (draft: MessagePart[], emit: Emit, tx: Db) => Promise<void> | void,
+  ): Promise<void> {
+    const next = this.commits.then(() => this.commitNow(change));
+    // The queue goes on after a failed commit; the caller gets the failure.
+    this.commits = next.catch(() => {});
+    return next;
+  }
+
+  private async commitNow(
+    change?: (draft: MessagePart[], emit: Emit, tx: Db) => Promise<void> | void,
+  ): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const text = this.pendingText;
     const draft = this.parts.slice();
-    commit(this.engine, this.contextId, (emit) => {
+    await commit(this.engine, this.contextId, async (tx, emit) => {
       const events: ContextEvent[] = [];
       const record: Emit = (event) => {
         events.push(event);
@@ -501,14 +519,15 @@ export class RunDriver {
           this.setPart(draft, draft.length, { type: "text", text }, record);
         }
       }
-      change?.(draft, record);
+      await change?.(draft, record, tx);
       if (this.messageId && events.some((event) => event.type.startsWith("message."))) {
-        setMessageParts(this.engine.db, this.messageId, JSON.stringify(draft));
+        await setMessageParts(tx, this.messageId, JSON.stringify(draft));
       }
     });
     this.parts = draft;
     if (text) {
-      this.pendingText = "";
+      // Text that arrived while this commit ran stays pending for the next.
+      this.pendingText = this.pendingText.slice(text.length);
       this.lastFlushAt = performance.now();
     }
   }

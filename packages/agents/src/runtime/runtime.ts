@@ -25,6 +25,7 @@ import {
   setContextTitle,
   setMessageParts,
   softDeleteContext,
+  transaction,
   unfinishedRunOf,
 } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
@@ -187,13 +188,14 @@ export interface AgentRuntime {
   ): Promise<{ runId: string }>;
   /**
    * The context's events after `afterSeq` (default 0: all), then live ones until `signal`
-   * aborts or the context is deleted. Throws NOT_FOUND at once (not on first iteration).
+   * aborts or the context is deleted. Rejects NOT_FOUND before any event (not on first
+   * iteration).
    */
   events(
     scope: AgentScope,
     contextId: string,
     input?: { afterSeq?: number; signal?: AbortSignal },
-  ): AsyncIterable<SequencedEvent>;
+  ): Promise<AsyncIterable<SequencedEvent>>;
   /**
    * Start-up: runs left `running` by a crash become `interrupted` and their contexts idle; runs
    * waiting for approval or input stay waiting. Call it before serving.
@@ -242,8 +244,12 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const drivers = new Map<string, RunDriver>();
   let closed = false;
 
-  function requireContext(scope: AgentScope, contextId: string): ContextRow {
-    const row = findContext(db, scope, contextId);
+  async function requireContext(
+    scope: AgentScope,
+    contextId: string,
+    tx: Db = db,
+  ): Promise<ContextRow> {
+    const row = await findContext(tx, scope, contextId);
     if (!row) throw contextNotFound();
     return row;
   }
@@ -265,8 +271,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     }
   }
 
-  function startDriver(runId: string, scope: AgentScope): void {
-    const driver = RunDriver.load(engine, runId, scope.hostContext).start();
+  async function startDriver(runId: string, scope: AgentScope): Promise<void> {
+    const driver = (await RunDriver.load(engine, runId, scope.hostContext)).start();
     drivers.set(driver.contextId, driver);
     void driver.done.then(() => {
       // A resumed run may already have a newer driver here; leave that one be.
@@ -275,18 +281,23 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   }
 
   /** Inside a commit: the run, its empty assistant message, and their events. */
-  function beginRun(context: ContextRow, triggerMessageId: string, emit: Emit): string {
+  async function beginRun(
+    tx: Db,
+    context: ContextRow,
+    triggerMessageId: string,
+    emit: Emit,
+  ): Promise<string> {
     const runId = newId("run");
     const messageId = newId("msg");
     const at = now();
-    insertRun(db, {
+    await insertRun(tx, {
       id: runId,
       contextId: context.id,
       agentId: context.agent_id,
       triggerMessageId,
       now: at,
     });
-    const seq = insertMessage(db, {
+    const seq = await insertMessage(tx, {
       id: messageId,
       contextId: context.id,
       role: "assistant",
@@ -299,12 +310,12 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       type: "message.created",
       message: { id: messageId, seq, role: "assistant", parts: [], runId, createdAt: at },
     });
-    emit(contextUpdated(engine, context.id));
+    emit(await contextUpdated(tx, context.id));
     return runId;
   }
 
-  function claimIdle(context: ContextRow): void {
-    if (!changeContextStatus(db, context.id, ["idle"], "running", now())) {
+  async function claimIdle(tx: Db, context: ContextRow): Promise<void> {
+    if (!(await changeContextStatus(tx, context.id, ["idle"], "running", now()))) {
       throw new AgentRuntimeError(
         "CONFLICT",
         "The agent is still busy with this conversation: wait for the reply, or stop it first.",
@@ -313,24 +324,26 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   }
 
   /** Inside a commit: the user's message and a run to answer it. */
-  function beginTurn(
+  async function beginTurn(
+    tx: Db,
     context: ContextRow,
     text: string,
     emit: Emit,
     fileIds: readonly string[] = [],
-  ): SendResult {
-    claimIdle(context);
+  ): Promise<SendResult> {
+    await claimIdle(tx, context);
     const messageId = newId("msg");
-    const files = fileIds.length > 0 ? attachments.claim(context.id, messageId, fileIds) : [];
+    const files =
+      fileIds.length > 0 ? await attachments.claim(tx, context.id, messageId, fileIds) : [];
     if (context.auto_title) {
-      setContextTitle(db, context.id, titleFromMessage(text || files[0]!.name), false, now());
+      await setContextTitle(tx, context.id, titleFromMessage(text || files[0]!.name), false, now());
     }
     const at = now();
     const parts: MessagePart[] = [
       ...(text === "" ? [] : [{ type: "text" as const, text }]),
       ...files,
     ];
-    const seq = insertMessage(db, {
+    const seq = await insertMessage(tx, {
       id: messageId,
       contextId: context.id,
       role: "user",
@@ -342,26 +355,27 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       type: "message.created",
       message: { id: messageId, seq, role: "user", parts, runId: null, createdAt: at },
     });
-    return { messageId, runId: beginRun(context, messageId, emit) };
+    return { messageId, runId: await beginRun(tx, context, messageId, emit) };
   }
 
   /**
    * Inside a commit: the waiting run's tool call `toolCallId`, which must be in `state`; the
    * run and the context are moved back to running.
    */
-  function resumeWaiting(
+  async function resumeWaiting(
+    tx: Db,
     context: ContextRow,
     toolCallId: string,
     waiting: "waiting_for_approval" | "waiting_for_input",
-  ): { runId: string; messageId: string; parts: MessagePart[]; index: number } {
-    const run = unfinishedRunOf(db, context.id);
+  ): Promise<{ runId: string; messageId: string; parts: MessagePart[]; index: number }> {
+    const run = await unfinishedRunOf(tx, context.id);
     if (!run) {
       throw new AgentRuntimeError(
         "CONFLICT",
         "Nothing in this conversation is waiting for an answer (it may have been answered already).",
       );
     }
-    const message = messageOfRun(db, run.id);
+    const message = await messageOfRun(tx, run.id);
     const parts = message ? toMessage(message).parts : [];
     const index = parts.findIndex((p) => p.type === "tool-call" && p.toolCallId === toolCallId);
     if (!message || index < 0) {
@@ -370,7 +384,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     const state = waiting === "waiting_for_approval" ? "awaiting-approval" : "awaiting-input";
     if (
       (parts[index] as ToolCallPart).state !== state ||
-      !changeRunStatus(db, run.id, waiting, "running")
+      !(await changeRunStatus(tx, run.id, waiting, "running"))
     ) {
       throw new AgentRuntimeError(
         "CONFLICT",
@@ -379,26 +393,27 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           : "This question is not waiting for an answer (it may have been answered already).",
       );
     }
-    changeContextStatus(db, context.id, [waiting], "running", now());
+    await changeContextStatus(tx, context.id, [waiting], "running", now());
     return { runId: run.id, messageId: message.id, parts, index };
   }
 
   /** Stores the answer to a waiting tool call in its message, tells subscribers, gives the run. */
-  function storeAnswer(
+  async function storeAnswer(
+    tx: Db,
     contextId: string,
-    waiting: ReturnType<typeof resumeWaiting>,
+    waiting: Awaited<ReturnType<typeof resumeWaiting>>,
     answered: ToolCallPart,
     emit: Emit,
-  ): string {
+  ): Promise<string> {
     waiting.parts[waiting.index] = answered;
-    setMessageParts(db, waiting.messageId, JSON.stringify(waiting.parts));
+    await setMessageParts(tx, waiting.messageId, JSON.stringify(waiting.parts));
     emit({
       type: "message.part",
       messageId: waiting.messageId,
       partIndex: waiting.index,
       part: answered,
     });
-    emit(contextUpdated(engine, contextId));
+    emit(await contextUpdated(tx, contextId));
     return waiting.runId;
   }
 
@@ -411,9 +426,9 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       if (drivers.get(contextId) === driver) drivers.delete(contextId);
       stopped = true;
     }
-    const run = unfinishedRunOf(db, contextId);
+    const run = await unfinishedRunOf(db, contextId);
     if (run) {
-      RunDriver.load(engine, run.id).finish("cancelled");
+      await (await RunDriver.load(engine, run.id)).finish("cancelled");
       stopped = true;
     }
     return stopped;
@@ -422,7 +437,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   return {
     async listContexts(scope, input) {
       const limit = Math.min(Math.max(Math.trunc(input.limit), 1), 100);
-      const rows = listContextRows(db, scope, {
+      const rows = await listContextRows(db, scope, {
         after: input.cursor ? decodeCursor(input.cursor) : undefined,
         limit: limit + 1,
         search: input.search?.trim() || undefined,
@@ -450,11 +465,11 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           ? ""
           : checkedText(input.firstMessage, "The message", MAX_MESSAGE_LENGTH);
       const id = newId("ctx");
-      const sent = commit(
+      const sent = await commit(
         engine,
         id,
-        (emit) => {
-          insertContext(db, {
+        async (tx, emit) => {
+          await insertContext(tx, {
             id,
             contextGroup: scope.contextGroup,
             agentId: agent.id,
@@ -462,32 +477,32 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
             autoTitle: !title && !text,
             now: now(),
           });
-          return text ? beginTurn(requireContext(scope, id), text, emit) : null;
+          return text ? beginTurn(tx, await requireContext(scope, id, tx), text, emit) : null;
         },
         "created",
       );
-      if (sent) startDriver(sent.runId, scope);
-      return { context: toSummary(requireContext(scope, id)), sent };
+      if (sent) await startDriver(sent.runId, scope);
+      return { context: toSummary(await requireContext(scope, id)), sent };
     },
 
     async getContext(scope, contextId) {
-      return toSummary(requireContext(scope, contextId));
+      return toSummary(await requireContext(scope, contextId));
     },
 
     async renameContext(scope, contextId, input) {
-      const context = requireContext(scope, contextId);
+      const context = await requireContext(scope, contextId);
       const title = checkedText(input.title, "The title", MAX_TITLE_LENGTH);
-      commit(engine, context.id, (emit) => {
-        setContextTitle(db, context.id, title, false, now());
-        emit(contextUpdated(engine, context.id));
+      await commit(engine, context.id, async (tx, emit) => {
+        await setContextTitle(tx, context.id, title, false, now());
+        emit(await contextUpdated(tx, context.id));
       });
-      return toSummary(requireContext(scope, contextId));
+      return toSummary(await requireContext(scope, contextId));
     },
 
     async deleteContext(scope, contextId) {
-      const context = requireContext(scope, contextId);
+      const context = await requireContext(scope, contextId);
       await stopRun(context.id);
-      commit(engine, context.id, () => softDeleteContext(db, context.id, now()), "deleted");
+      await commit(engine, context.id, (tx) => softDeleteContext(tx, context.id, now()), "deleted");
       bus.closeContext(context.id);
       // A crash before this line leaves the files to the sweep, which deletes them too.
       await attachments.deleteOfContext(context.id);
@@ -495,43 +510,47 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
 
     async listMessages(scope, contextId, input) {
       const limit = Math.min(Math.max(Math.trunc(input.limit), 1), 200);
-      // One read transaction: the page and lastEventId come from the same snapshot.
-      return db.transaction(() => {
-        const context = requireContext(scope, contextId);
-        let beforeSeq: number | undefined;
-        if (input.before !== undefined) {
-          const cursor = getMessage(db, context.id, input.before);
-          if (!cursor) throw badRequest("Invalid cursor: reload the conversation.");
-          beforeSeq = cursor.seq;
-        }
-        const rows = listMessageRows(db, context.id, { beforeSeq, limit: limit + 1 });
-        return {
-          items: rows.slice(-limit).map(toMessage),
-          hasMore: rows.length > limit,
-          lastEventId: context.last_seq,
-        };
-      })();
+      // One snapshot: the page and lastEventId come from the same state of the context.
+      return transaction(
+        db,
+        async (tx) => {
+          const context = await requireContext(scope, contextId, tx);
+          let beforeSeq: number | undefined;
+          if (input.before !== undefined) {
+            const cursor = await getMessage(tx, context.id, input.before);
+            if (!cursor) throw badRequest("Invalid cursor: reload the conversation.");
+            beforeSeq = cursor.seq;
+          }
+          const rows = await listMessageRows(tx, context.id, { beforeSeq, limit: limit + 1 });
+          return {
+            items: rows.slice(-limit).map(toMessage),
+            hasMore: rows.length > limit,
+            lastEventId: context.last_seq,
+          };
+        },
+        { snapshot: true },
+      );
     },
 
     async send(scope, contextId, input) {
       requireOpen();
-      const context = requireContext(scope, contextId);
+      const context = await requireContext(scope, contextId);
       requireAgent(scope, context.agent_id);
       const fileIds = input.fileIds ?? [];
       const text =
         fileIds.length > 0 && input.text.trim() === ""
           ? ""
           : checkedText(input.text, "The message", MAX_MESSAGE_LENGTH);
-      const sent = commit(engine, context.id, (emit) =>
-        beginTurn(requireContext(scope, contextId), text, emit, fileIds),
+      const sent = await commit(engine, context.id, async (tx, emit) =>
+        beginTurn(tx, await requireContext(scope, contextId, tx), text, emit, fileIds),
       );
-      startDriver(sent.runId, scope);
+      await startDriver(sent.runId, scope);
       return sent;
     },
 
     async uploadAttachments(scope, contextId, files) {
       requireOpen();
-      const context = requireContext(scope, contextId);
+      const context = await requireContext(scope, contextId);
       requireAgent(scope, context.agent_id);
       return attachments.upload(context, files);
     },
@@ -549,36 +568,36 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     },
 
     async cancel(scope, contextId) {
-      const context = requireContext(scope, contextId);
+      const context = await requireContext(scope, contextId);
       return { cancelled: await stopRun(context.id) };
     },
 
     async regenerate(scope, contextId) {
       requireOpen();
-      const context = requireContext(scope, contextId);
+      const context = await requireContext(scope, contextId);
       requireAgent(scope, context.agent_id);
-      const sent = commit(engine, context.id, (emit) => {
-        claimIdle(context);
-        const lastUser = lastMessageWithRole(db, context.id, "user");
+      const sent = await commit(engine, context.id, async (tx, emit) => {
+        await claimIdle(tx, context);
+        const lastUser = await lastMessageWithRole(tx, context.id, "user");
         if (!lastUser) throw badRequest("There is no message to answer again: send one first.");
-        const removed = deleteMessagesAfter(db, context.id, lastUser.seq);
+        const removed = await deleteMessagesAfter(tx, context.id, lastUser.seq);
         if (removed.length > 0) emit({ type: "messages.removed", messageIds: removed });
-        return { messageId: lastUser.id, runId: beginRun(context, lastUser.id, emit) };
+        return { messageId: lastUser.id, runId: await beginRun(tx, context, lastUser.id, emit) };
       });
-      startDriver(sent.runId, scope);
+      await startDriver(sent.runId, scope);
       return sent;
     },
 
     async respondToApproval(scope, contextId, input) {
       requireOpen();
-      const context = requireContext(scope, contextId);
+      const context = await requireContext(scope, contextId);
       requireAgent(scope, context.agent_id);
-      const runId = commit(engine, context.id, (emit) => {
-        const waiting = resumeWaiting(context, input.toolCallId, "waiting_for_approval");
+      const runId = await commit(engine, context.id, async (tx, emit) => {
+        const waiting = await resumeWaiting(tx, context, input.toolCallId, "waiting_for_approval");
         const part = waiting.parts[waiting.index] as ToolCallPart;
         if (input.decision === "allow_always") {
-          grantTool(
-            db,
+          await grantTool(
+            tx,
             {
               contextGroup: context.context_group,
               agentId: context.agent_id,
@@ -591,29 +610,29 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           input.decision === "deny"
             ? { ...part, state: "denied", error: "The user denied this call." }
             : { ...part, state: "running" };
-        return storeAnswer(context.id, waiting, answered, emit);
+        return storeAnswer(tx, context.id, waiting, answered, emit);
       });
-      startDriver(runId, scope);
+      await startDriver(runId, scope);
       return { runId };
     },
 
     async submitInput(scope, contextId, input) {
       requireOpen();
-      const context = requireContext(scope, contextId);
+      const context = await requireContext(scope, contextId);
       requireAgent(scope, context.agent_id);
       const value = checkedText(input.value, "The answer", MAX_MESSAGE_LENGTH);
-      const runId = commit(engine, context.id, (emit) => {
-        const waiting = resumeWaiting(context, input.toolCallId, "waiting_for_input");
+      const runId = await commit(engine, context.id, async (tx, emit) => {
+        const waiting = await resumeWaiting(tx, context, input.toolCallId, "waiting_for_input");
         const { question: _question, ...part } = waiting.parts[waiting.index] as ToolCallPart;
         const answered: ToolCallPart = { ...part, state: "completed", output: { answer: value } };
-        return storeAnswer(context.id, waiting, answered, emit);
+        return storeAnswer(tx, context.id, waiting, answered, emit);
       });
-      startDriver(runId, scope);
+      await startDriver(runId, scope);
       return { runId };
     },
 
-    events(scope, contextId, input = {}) {
-      const context = requireContext(scope, contextId);
+    async events(scope, contextId, input = {}) {
+      const context = await requireContext(scope, contextId);
       const afterSeq = input.afterSeq ?? 0;
       if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
         throw badRequest("lastEventId must be a whole number of 0 or more.");
@@ -628,16 +647,16 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       await attachments.sweep();
       const interruptedRunIds: string[] = [];
       const driven = new Set([...drivers.values()].map((driver) => driver.run.id));
-      for (const run of runsWithStatus(db, "running")) {
+      for (const run of await runsWithStatus(db, "running")) {
         if (driven.has(run.id)) continue;
-        RunDriver.load(engine, run.id).finish("interrupted", INTERRUPTED_ERROR);
+        await (await RunDriver.load(engine, run.id)).finish("interrupted", INTERRUPTED_ERROR);
         interruptedRunIds.push(run.id);
       }
-      for (const context of listStrandedContexts(db)) {
+      for (const context of await listStrandedContexts(db)) {
         if (drivers.has(context.id)) continue;
-        commit(engine, context.id, (emit) => {
-          changeContextStatus(db, context.id, [context.status], "idle", now());
-          emit(contextUpdated(engine, context.id));
+        await commit(engine, context.id, async (tx, emit) => {
+          await changeContextStatus(tx, context.id, [context.status], "idle", now());
+          emit(await contextUpdated(tx, context.id));
         });
       }
       return { interruptedRunIds };

@@ -63,7 +63,7 @@ describe("workspace notes", () => {
       },
     ]);
     const agents = createAgentRegistry([createWorkspaceAssistant({ notesDir })]);
-    const { runtime } = setup({ agents, model });
+    const { runtime } = await setup({ agents, model });
     const groupA: AgentScope = { contextGroup: "workspace:1:user:1", agentIds: [AGENT] };
     const groupB: AgentScope = { contextGroup: "workspace:2:user:1", agentIds: [AGENT] };
 

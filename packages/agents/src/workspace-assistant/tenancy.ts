@@ -14,18 +14,18 @@ function segments(contextGroup: string): Map<string, string> {
 }
 
 /** The workspaces of the group: its `workspace` segment, or a signin user's memberships. */
-export function workspacesOfGroup(db: Db, contextGroup: string): string[] {
+export async function workspacesOfGroup(db: Db, contextGroup: string): Promise<string[]> {
   const pairs = segments(contextGroup);
   const workspace = pairs.get("workspace");
-  if (workspace !== undefined) return existingWorkspaceIds(db, [workspace]);
+  if (workspace !== undefined) return await existingWorkspaceIds(db, [workspace]);
   const user = pairs.get("user");
-  if (user !== undefined && pairs.size === 1) return workspaceIdsOfUser(db, user);
+  if (user !== undefined && pairs.size === 1) return await workspaceIdsOfUser(db, user);
   return [];
 }
 
 /** Like workspacesOfGroup, but a group with no workspace is an error the model can relay. */
-export function requireWorkspaces(db: Db, contextGroup: string): string[] {
-  const ids = workspacesOfGroup(db, contextGroup);
+export async function requireWorkspaces(db: Db, contextGroup: string): Promise<string[]> {
+  const ids = await workspacesOfGroup(db, contextGroup);
   if (ids.length === 0) {
     throw new Error(
       `This conversation (context group "${contextGroup}") is not tied to any workspace, so there are no webhooks to look at.`,

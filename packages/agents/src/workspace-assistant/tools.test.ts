@@ -1,4 +1,4 @@
-import { type Db, migrate, openDatabase, seedDemo } from "@agent-access/db";
+import { type Db, migrate, openDatabase, run, seedDemo, value } from "@agent-access/db";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ToolContext } from "../agent.ts";
 import { workspacesOfGroup } from "./tenancy.ts";
@@ -7,10 +7,10 @@ import { getWebhookHealth, retryFailedDeliveries } from "./tools.ts";
 let db: Db;
 let workspaceIds: string[];
 let userId: string;
-beforeEach(() => {
+beforeEach(async () => {
   db = openDatabase(":memory:");
-  migrate(db);
-  const seeded = seedDemo(db, "not-a-real-hash", 1_000_000_000)!;
+  await migrate(db);
+  const seeded = (await seedDemo(db, "not-a-real-hash", 1_000_000_000))!;
   workspaceIds = seeded.workspaceIds;
   userId = seeded.userId;
 });
@@ -27,15 +27,17 @@ function context(contextGroup: string): ToolContext {
 }
 
 describe("the workspaces of a context group", () => {
-  it("are the named workspace, or a signin user's workspaces, or none", () => {
+  it("are the named workspace, or a signin user's workspaces, or none", async () => {
     const [production] = workspaceIds as [string];
-    expect(workspacesOfGroup(db, `workspace:${production}:user:7`)).toEqual([production]);
-    expect(workspacesOfGroup(db, `workspace:${production}`)).toEqual([production]);
-    expect(workspacesOfGroup(db, "workspace:ws_missing:user:7")).toEqual([]);
-    expect(workspacesOfGroup(db, `user:${userId}`).sort()).toEqual([...workspaceIds].sort());
+    expect(await workspacesOfGroup(db, `workspace:${production}:user:7`)).toEqual([production]);
+    expect(await workspacesOfGroup(db, `workspace:${production}`)).toEqual([production]);
+    expect(await workspacesOfGroup(db, "workspace:ws_missing:user:7")).toEqual([]);
+    expect((await workspacesOfGroup(db, `user:${userId}`)).sort()).toEqual(
+      [...workspaceIds].sort(),
+    );
     // A user segment beside others is not a signin group.
-    expect(workspacesOfGroup(db, `team:1:user:${userId}`)).toEqual([]);
-    expect(workspacesOfGroup(db, "tenant:acme")).toEqual([]);
+    expect(await workspacesOfGroup(db, `team:1:user:${userId}`)).toEqual([]);
+    expect(await workspacesOfGroup(db, "tenant:acme")).toEqual([]);
   });
 });
 
@@ -64,16 +66,19 @@ describe("the webhook tools", () => {
   it("count only the deliveries of the last `sinceHours` hours when asked", async () => {
     const [production] = workspaceIds as [string];
     // The seed's deliveries are all of the last hour; add 20 from six hours ago, all failed.
-    const endpointId = db
-      .prepare("SELECT id FROM webhook_endpoint WHERE workspace_id = ? ORDER BY url LIMIT 1")
-      .pluck()
-      .get(production);
-    const insert = db.prepare(
-      `INSERT INTO webhook_delivery (id, endpoint_id, event_type, status, response_status,
-         duration_ms, attempt, created_at) VALUES (?, ?, 'invoice.paid', 'failed', 500, 100, 1, ?)`,
+    const endpointId = await value(
+      db,
+      "SELECT id FROM webhook_endpoint WHERE workspace_id = ? ORDER BY url LIMIT 1",
+      [production],
     );
-    for (let i = 0; i < 20; i++)
-      insert.run(`whd_old_${i}`, endpointId, 1_000_000_000 - 6 * 3_600_000);
+    for (let i = 0; i < 20; i++) {
+      await run(
+        db,
+        `INSERT INTO webhook_delivery (id, endpoint_id, event_type, status, response_status,
+           duration_ms, attempt, created_at) VALUES (?, ?, 'invoice.paid', 'failed', 500, 100, 1, ?)`,
+        [`whd_old_${i}`, endpointId, 1_000_000_000 - 6 * 3_600_000],
+      );
+    }
 
     const health = async (input: { sinceHours?: number }) =>
       (await getWebhookHealth.execute(input, context(`workspace:${production}`))) as {
@@ -89,8 +94,8 @@ describe("the webhook tools", () => {
     expect(lastHour.successRate).toBeGreaterThan((await health({})).successRate);
   });
 
-  it("refuse a group that names no workspace, in words the model can pass on", () => {
-    expect(() => getWebhookHealth.execute({}, context("tenant:acme"))).toThrow(
+  it("refuse a group that names no workspace, in words the model can pass on", async () => {
+    await expect(getWebhookHealth.execute({}, context("tenant:acme"))).rejects.toThrow(
       /not tied to any workspace/,
     );
   });
@@ -103,16 +108,15 @@ describe("the webhook tools", () => {
     )) as { marked: number; summary: string };
     expect(result.marked).toBeGreaterThan(0);
     expect(result.summary).toMatch(/^Marked \d+ failed deliveries for retry: /);
-    const markedIn = (workspace: string) =>
-      db
-        .prepare(
-          `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
+    const markedIn = async (workspace: string) =>
+      await value(
+        db,
+        `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
             WHERE e.workspace_id = ? AND d.retry_requested_at = 1000000000`,
-        )
-        .pluck()
-        .get(workspace);
-    expect(markedIn(production)).toBe(result.marked);
-    expect(markedIn(staging)).toBe(0);
+        [workspace],
+      );
+    expect(await markedIn(production)).toBe(result.marked);
+    expect(await markedIn(staging)).toBe(0);
     expect(retryFailedDeliveries.needsApproval).toBe(true);
   });
 });

@@ -24,10 +24,10 @@ export const getWebhookHealth = defineTool({
       .optional()
       .describe("Only count deliveries of the last N hours. Default: every recorded delivery."),
   }),
-  execute(input, context) {
-    const workspaceIds = requireWorkspaces(context.db, context.contextGroup);
+  async execute(input, context) {
+    const workspaceIds = await requireWorkspaces(context.db, context.contextGroup);
     const since = input.sinceHours ? context.now() - input.sinceHours * 3_600_000 : null;
-    const health = deliveryStats(context.db, workspaceIds, since);
+    const health = await deliveryStats(context.db, workspaceIds, since);
     const settled = health.succeeded + health.failed;
     const successRate = settled === 0 ? null : health.succeeded / settled;
     const failingEndpoints = health.endpoints
@@ -74,9 +74,9 @@ export const retryFailedDeliveries = defineTool({
       .describe("Only this endpoint's deliveries: an id from getWebhookHealth. Default: all."),
   }),
   needsApproval: true,
-  execute(input, context) {
-    const workspaceIds = requireWorkspaces(context.db, context.contextGroup);
-    const result = markFailedDeliveriesForRetry(context.db, workspaceIds, {
+  async execute(input, context) {
+    const workspaceIds = await requireWorkspaces(context.db, context.contextGroup);
+    const result = await markFailedDeliveriesForRetry(context.db, workspaceIds, {
       endpointId: input.endpointId,
       now: context.now(),
     });

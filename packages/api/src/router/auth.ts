@@ -103,7 +103,7 @@ export const authRouter = createTRPCRouter({
    */
   signOutEverywhere: userProcedure.mutation(async ({ ctx }) => {
     ctx.resHeaders.append("Set-Cookie", await ctx.auth.signOutEverywhere(ctx.user.id));
-    endTicketsOfHostUser(ctx.db, ctx.user.id, ctx.now());
+    await endTicketsOfHostUser(ctx.db, ctx.user.id, ctx.now());
   }),
 
   /** The signed-in user; UNAUTHORIZED when signed out. */

@@ -10,8 +10,8 @@ const name = z.string().min(1).max(128);
 
 export const grantRouter = createTRPCRouter({
   /** The group's "always allow" grants for the session's agents, newest first. */
-  list: agentProcedure.query(({ ctx }) =>
-    listToolGrants(ctx.db, ctx.agentSession).map((grant) => ({
+  list: agentProcedure.query(async ({ ctx }) =>
+    (await listToolGrants(ctx.db, ctx.agentSession)).map((grant) => ({
       ...grant,
       agentName: ctx.agents.get(grant.agentId)?.name ?? grant.agentId,
     })),
@@ -20,8 +20,8 @@ export const grantRouter = createTRPCRouter({
   /** Revokes one grant: the tool asks for approval again at its next call. */
   revoke: agentProcedure
     .input(z.object({ agentId: name, toolName: name }))
-    .mutation(({ ctx, input }) => {
-      if (!revokeToolGrant(ctx.db, ctx.agentSession, input)) {
+    .mutation(async ({ ctx, input }) => {
+      if (!(await revokeToolGrant(ctx.db, ctx.agentSession, input))) {
         throw new TRPCError({
           code: "NOT_FOUND",
           message: "No such grant in this session: it may have been revoked already.",

@@ -3,9 +3,9 @@ import { schemaVersion } from "@agent-access/db";
 import { createTRPCRouter, publicProcedure } from "../trpc.ts";
 
 export const healthRouter = createTRPCRouter({
-  health: publicProcedure.query(({ ctx }) => ({
+  health: publicProcedure.query(async ({ ctx }) => ({
     status: "ok" as const,
-    schemaVersion: schemaVersion(ctx.db),
+    schemaVersion: await schemaVersion(ctx.db),
     time: ctx.now(),
   })),
 });

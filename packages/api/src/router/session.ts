@@ -29,7 +29,7 @@ async function limitedByFailures<T>(
   const limit = ctx.exchangeFailures.take(key, ctx.now());
   // Over the limit, a ticket that would exchange still does: the limit is for guesses, and a
   // user behind the same address as a guesser (one NAT) must not be locked out by them.
-  if (!limit.allowed && !isExchangeable(ctx, ticket)) {
+  if (!limit.allowed && !(await isExchangeable(ctx, ticket))) {
     throw tooManyRequests(
       ctx.resHeaders,
       limit.retryAfterMs,
@@ -75,12 +75,12 @@ export const sessionRouter = createTRPCRouter({
   /** The browser's agent session, or null when it has none that is live. */
   current: publicProcedure.query(async ({ ctx }) => {
     const check = await checkAgentSession(ctx);
-    return check.status === "valid" ? describeSession(ctx, check.session) : null;
+    return check.status === "valid" ? await describeSession(ctx, check.session) : null;
   }),
 
   /** Ends the browser's agent session. */
-  end: publicProcedure.mutation(({ ctx }) => {
-    endAgentSession(ctx);
+  end: publicProcedure.mutation(async ({ ctx }) => {
+    await endAgentSession(ctx);
     return { ended: true };
   }),
 });

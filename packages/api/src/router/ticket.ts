@@ -5,7 +5,10 @@ import { backendProcedure, createTRPCRouter } from "../trpc.ts";
 export const ticketRouter = createTRPCRouter({
   create: backendProcedure
     .input(ticketRequestSchema)
-    .mutation(({ ctx, input }) =>
-      mintTicket(ctx, input, `api_key:${ctx.apiKey.id}`, undefined, { apiKeyId: ctx.apiKey.id }),
+    .mutation(
+      async ({ ctx, input }) =>
+        await mintTicket(ctx, input, `api_key:${ctx.apiKey.id}`, undefined, {
+          apiKeyId: ctx.apiKey.id,
+        }),
     ),
 });

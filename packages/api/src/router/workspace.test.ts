@@ -1,6 +1,6 @@
 // The workspace router by caller: each user sees only the workspaces they belong to, and only
 // members get the host app's agent tickets.
-import { newId, setWorkspaceMember } from "@agent-access/db";
+import { newId, run, setWorkspaceMember, value } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -12,7 +12,7 @@ let ownerUser: Awaited<ReturnType<typeof signUp>>;
 let stranger: TestBrowser;
 let strangerUser: Awaited<ReturnType<typeof signUp>>;
 beforeEach(async () => {
-  api = createTestApi();
+  api = await createTestApi();
   owner = api.browser();
   ownerUser = await signUp(owner, { name: "Olive Owner" });
   stranger = api.browser();
@@ -46,24 +46,28 @@ describe("workspace router", () => {
 
   it("shows members with their roles, endpoints and recent delivery health to members", async () => {
     const acme = await owner.caller.workspace.create({ name: "Shared" });
-    setWorkspaceMember(api.db, { workspaceId: acme.id, userId: strangerUser.id, role: "member" });
+    await setWorkspaceMember(api.db, {
+      workspaceId: acme.id,
+      userId: strangerUser.id,
+      role: "member",
+    });
     const endpointId = newId("we");
-    api.db
-      .prepare(
-        "INSERT INTO webhook_endpoint (id, workspace_id, url, description, created_at) VALUES (?, ?, ?, 'Orders', 0)",
-      )
-      .run(endpointId, acme.id, "https://hooks.example/orders");
+    await run(
+      api.db,
+      "INSERT INTO webhook_endpoint (id, workspace_id, url, description, created_at) VALUES (?, ?, ?, 'Orders', 0)",
+      [endpointId, acme.id, "https://hooks.example/orders"],
+    );
     for (const [status, duration] of [
       ["succeeded", 100],
       ["succeeded", 200],
       ["failed", 900],
     ] as const) {
-      api.db
-        .prepare(
-          `INSERT INTO webhook_delivery (id, endpoint_id, event_type, status, duration_ms, created_at)
+      await run(
+        api.db,
+        `INSERT INTO webhook_delivery (id, endpoint_id, event_type, status, duration_ms, created_at)
            VALUES (?, ?, 'order.created', ?, ?, ?)`,
-        )
-        .run(newId("whd"), endpointId, status, duration, api.clock.now);
+        [newId("whd"), endpointId, status, duration, api.clock.now],
+      );
     }
     expect(await stranger.caller.workspace.get({ workspaceId: acme.id })).toMatchObject({
       id: acme.id,
@@ -133,11 +137,11 @@ describe("workspace.issueAgentTicket", () => {
       contextGroup: `user:${ownerUser.id}`,
     });
 
-    const before = api.db.prepare("SELECT count(*) FROM agent_ticket").pluck().get();
+    const before = await value(api.db, "SELECT count(*) FROM agent_ticket");
     await expect(
       stranger.caller.workspace.issueAgentTicket({ workspaceId, sessionType: "static" }),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect(api.db.prepare("SELECT count(*) FROM agent_ticket").pluck().get()).toBe(before);
+    expect(await value(api.db, "SELECT count(*) FROM agent_ticket")).toBe(before);
 
     await expect(
       api.browser().caller.workspace.issueAgentTicket({ workspaceId, sessionType: "static" }),

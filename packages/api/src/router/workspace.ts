@@ -36,7 +36,7 @@ function noSuchWorkspace(): TRPCError {
 
 export const workspaceRouter = createTRPCRouter({
   /** The caller's workspaces with their role in each. */
-  list: userProcedure.query(({ ctx }) => listWorkspacesOfUser(ctx.db, ctx.user.id)),
+  list: userProcedure.query(async ({ ctx }) => await listWorkspacesOfUser(ctx.db, ctx.user.id)),
 
   /** Creates a workspace owned by the caller. */
   create: userProcedure
@@ -45,13 +45,14 @@ export const workspaceRouter = createTRPCRouter({
         name: z.string().trim().min(1, "Enter a name").max(80, "Use at most 80 characters"),
       }),
     )
-    .mutation(({ ctx, input }) =>
-      createWorkspace(ctx.db, { name: input.name, ownerId: ctx.user.id }, ctx.now()),
+    .mutation(
+      async ({ ctx, input }) =>
+        await createWorkspace(ctx.db, { name: input.name, ownerId: ctx.user.id }, ctx.now()),
     ),
 
   /** The workspace with its members, webhook endpoints and their recent delivery health. */
-  get: userProcedure.input(z.object({ workspaceId })).query(({ ctx, input }) => {
-    const details = getWorkspaceDetails(ctx.db, input.workspaceId, ctx.user.id);
+  get: userProcedure.input(z.object({ workspaceId })).query(async ({ ctx, input }) => {
+    const details = await getWorkspaceDetails(ctx.db, input.workspaceId, ctx.user.id);
     if (!details) throw noSuchWorkspace();
     return details;
   }),
@@ -63,10 +64,10 @@ export const workspaceRouter = createTRPCRouter({
    */
   issueAgentTicket: userProcedure
     .input(z.object({ workspaceId, sessionType: z.enum(["static", "signin"]) }))
-    .mutation(({ ctx, input }) => {
-      const member = findWorkspaceForMember(ctx.db, input.workspaceId, ctx.user.id);
+    .mutation(async ({ ctx, input }) => {
+      const member = await findWorkspaceForMember(ctx.db, input.workspaceId, ctx.user.id);
       if (!member) throw noSuchWorkspace();
-      const minted = mintTicket(
+      const minted = await mintTicket(
         ctx,
         {
           ticket_type: "agent_access",
@@ -98,10 +99,10 @@ export const workspaceRouter = createTRPCRouter({
    */
   removeMember: userProcedure
     .input(z.object({ workspaceId, userId: z.string().min(1).max(100) }))
-    .mutation(({ ctx, input }) => {
-      const own = findWorkspaceForMember(ctx.db, input.workspaceId, ctx.user.id);
+    .mutation(async ({ ctx, input }) => {
+      const own = await findWorkspaceForMember(ctx.db, input.workspaceId, ctx.user.id);
       if (!own) throw noSuchWorkspace();
-      const target = findWorkspaceForMember(ctx.db, input.workspaceId, input.userId);
+      const target = await findWorkspaceForMember(ctx.db, input.workspaceId, input.userId);
       if (!target) {
         throw new TRPCError({ code: "NOT_FOUND", message: "No such member in this workspace." });
       }
@@ -117,7 +118,7 @@ export const workspaceRouter = createTRPCRouter({
           message: "An owner cannot be removed: a workspace keeps its owner.",
         });
       }
-      const ended = removeWorkspaceMember(ctx.db, input.workspaceId, input.userId, ctx.now());
+      const ended = await removeWorkspaceMember(ctx.db, input.workspaceId, input.userId, ctx.now());
       return { removed: true, endedAgentSessions: ended?.sessions ?? 0 };
     }),
 });

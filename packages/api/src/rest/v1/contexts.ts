@@ -10,6 +10,7 @@ import {
   listGroupContexts,
   listMessages,
   type MessageRow,
+  transaction,
 } from "@agent-access/db";
 import type { z } from "zod";
 import type { ApiDependencies } from "../../context.ts";
@@ -53,8 +54,8 @@ function toMessage(row: MessageRow): z.output<typeof messageSchema> {
 
 const CONTEXT_NOT_FOUND = "no context with this id: it was erased, deleted, or never existed";
 
-function liveContext(deps: ApiDependencies, id: string): ContextRow {
-  const row = findAnyContext(deps.db, id);
+async function liveContext(deps: ApiDependencies, id: string): Promise<ContextRow> {
+  const row = await findAnyContext(deps.db, id);
   if (!row || row.deleted_at !== null) throw notFound(CONTEXT_NOT_FOUND);
   return row;
 }
@@ -100,7 +101,7 @@ export const listContextsRoute = defineRoute({
   response: { status: 200, description: "A page of contexts.", schema: contextPage },
   async run(deps, { query }): Promise<z.output<typeof contextPage>> {
     const group = checkGroup(deps, "context_group", query.context_group);
-    const rows = listGroupContexts(deps.db, group, {
+    const rows = await listGroupContexts(deps.db, group, {
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: query.limit + 1,
       status: query.status,
@@ -127,7 +128,7 @@ export const getContextRoute = defineRoute({
   response: { status: 200, description: "The context.", schema: contextSchema },
   errors: [{ status: 404, description: "No such context (or it was deleted)." }],
   async run(deps, { path }) {
-    return toContext(liveContext(deps, path.id));
+    return toContext(await liveContext(deps, path.id));
   },
 });
 
@@ -142,17 +143,24 @@ export const listMessagesRoute = defineRoute({
   errors: [{ status: 404, description: "No such context (or it was deleted)." }],
   async run(deps, { path, query }): Promise<z.output<typeof messagePage>> {
     // One read transaction, so the cursor and the page see the same messages.
-    return deps.db.transaction(() => {
-      const context = liveContext(deps, path.id);
-      let beforeSeq: number | undefined;
-      if (query.before !== undefined) {
-        const cursor = getMessage(deps.db, context.id, query.before);
-        if (!cursor) throw badField("before", "no message with this id in this context");
-        beforeSeq = cursor.seq;
-      }
-      const rows = listMessages(deps.db, context.id, { beforeSeq, limit: query.limit + 1 });
-      return { data: rows.slice(-query.limit).map(toMessage), has_more: rows.length > query.limit };
-    })();
+    return transaction(
+      deps.db,
+      async (tx) => {
+        const context = await liveContext({ ...deps, db: tx }, path.id);
+        let beforeSeq: number | undefined;
+        if (query.before !== undefined) {
+          const cursor = await getMessage(tx, context.id, query.before);
+          if (!cursor) throw badField("before", "no message with this id in this context");
+          beforeSeq = cursor.seq;
+        }
+        const rows = await listMessages(tx, context.id, { beforeSeq, limit: query.limit + 1 });
+        return {
+          data: rows.slice(-query.limit).map(toMessage),
+          has_more: rows.length > query.limit,
+        };
+      },
+      { snapshot: true },
+    );
   },
 });
 
@@ -166,10 +174,10 @@ export const deleteContextRoute = defineRoute({
   response: { status: 200, description: "What was erased.", schema: erasure },
   errors: [{ status: 404, description: "No such context." }],
   async run(deps, { path }): Promise<z.output<typeof erasure>> {
-    const row = findAnyContext(deps.db, path.id);
+    const row = await findAnyContext(deps.db, path.id);
     if (!row) throw notFound(CONTEXT_NOT_FOUND);
-    const files = attachmentIdsOf(deps.db, row.id);
+    const files = await attachmentIdsOf(deps.db, row.id);
     const cancelled = await retire(deps, row);
-    return erased(deps, eraseContext(deps.db, row.id), cancelled ? 1 : 0, files);
+    return erased(deps, await eraseContext(deps.db, row.id), cancelled ? 1 : 0, files);
   },
 });

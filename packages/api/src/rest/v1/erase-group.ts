@@ -29,14 +29,14 @@ export const eraseGroupRoute = defineRoute({
   },
   async run(deps, { path, now }): Promise<z.output<typeof erasure>> {
     const group = checkGroup(deps, "group", path.group);
-    revokeGroupSessions(deps.db, group, now);
+    await revokeGroupSessions(deps.db, group, now);
     let cancelled = 0;
     const files: string[] = [];
-    for (const row of contextsOfGroup(deps.db, group)) {
-      files.push(...attachmentIdsOf(deps.db, row.id));
+    for (const row of await contextsOfGroup(deps.db, group)) {
+      files.push(...(await attachmentIdsOf(deps.db, row.id)));
       if (await retire(deps, row)) cancelled += 1;
     }
-    const answer = await erased(deps, eraseGroup(deps.db, group), cancelled, files);
+    const answer = await erased(deps, await eraseGroup(deps.db, group), cancelled, files);
     await deps.onGroupErased?.(group);
     return answer;
   },

@@ -73,7 +73,7 @@ export async function serveRoute(
   const headers = new Headers({ "cache-control": "no-store" });
   const now = (deps.now ?? Date.now)();
   try {
-    authenticateApiKey(deps.db, req.headers.get("authorization"), route.scope, now);
+    await authenticateApiKey(deps.db, req.headers.get("authorization"), route.scope, now);
     const query = parse(route.query, Object.fromEntries(new URL(req.url).searchParams));
     const path = parse(route.params, params);
     const body = await route.run(deps, { query, path, now } as RouteInput<Shape, Shape>);

@@ -34,7 +34,7 @@ export const usageRoute = defineRoute({
     if (to - from > MAX_USAGE_DAYS * DAY_MS) {
       throw badField("from", `the period is longer than ${MAX_USAGE_DAYS} days: ask for less`);
     }
-    const buckets = usageOfRuns(deps.db, {
+    const buckets = await usageOfRuns(deps.db, {
       contextGroup: group,
       from,
       to,

@@ -1,0 +1,18 @@
+-- What the run engine (packages/agents) needs beyond the initial schema (as ../0004_run_engine.sql).
+
+-- 1 while the title is a placeholder that the first message will replace.
+ALTER TABLE context ADD COLUMN auto_title INTEGER NOT NULL DEFAULT 0 CHECK (auto_title IN (0, 1));
+
+-- Model steps a run has taken, counted across pauses so the step limit survives a restart.
+ALTER TABLE run ADD COLUMN steps INTEGER NOT NULL DEFAULT 0;
+
+-- Start-up recovery and "is a run active here?" look only at unfinished runs and busy contexts.
+CREATE INDEX run_unfinished ON run(context_id, status)
+  WHERE status IN ('running', 'waiting_for_approval', 'waiting_for_input');
+CREATE INDEX context_busy ON context(status) WHERE status <> 'idle';
+
+-- Health and retries read one endpoint's deliveries by status.
+CREATE INDEX webhook_delivery_status ON webhook_delivery(endpoint_id, status);
+
+-- A run writes into its assistant message, found by run id.
+CREATE INDEX message_run ON message(run_id);

@@ -1,0 +1,174 @@
+// Running SQL written once for both dialects. A query is its text, with `?` for positional or
+// `:name` for named parameters, and its values; `all`, `get` and `run` turn the text into the
+// dialect's own form once per text (PostgreSQL: `$1`, `$2`…; SQLite: `?`) and run it on the
+// database or transaction given. Where the dialects differ in a function, the text names the
+// SQLite form and the translation rewrites it:
+//   json_each(<param or column>)  (a JSON array as a table with a `value` column)
+//     -> json_array_elements_text(CAST(<param or column> AS json))
+// Anything else that differs is written per dialect by the caller (`dialectOf`).
+import { CompiledQuery, type QueryResult } from "kysely";
+import { type Db, type Dialect, dialectOf } from "./connection.ts";
+
+export type Params = readonly unknown[] | Readonly<Record<string, unknown>>;
+
+interface Translated {
+  text: string;
+  /** For named parameters: the name bound to each placeholder, in order. */
+  names: string[] | null;
+}
+
+const translations: Record<Dialect, Map<string, Translated>> = {
+  sqlite: new Map(),
+  postgres: new Map(),
+};
+
+// Named parameters: SQLite gets one `?` per occurrence (the value repeated); PostgreSQL one `$n`
+// per name, so that a value used twice is one parameter. Where PostgreSQL cannot infer a
+// the comparison (alone, `$1 IS NULL` has no type it can infer).
+function translate(text: string, dialect: Dialect): Translated {
+  const cached = translations[dialect].get(text);
+  if (cached) return cached;
+  let names: string[] | null = null;
+  let index = 0;
+  const out = text.split(/('(?:[^']|'')*')/).map((part, i) => {
+    if (i % 2 === 1) return part;
+    let replaced = part.replace(/(?<!:):([A-Za-z_]\w*)|\?/g, (_match, name: string | undefined) => {
+      if (name === undefined) {
+        index++;
+        return dialect === "postgres" ? `$${index}` : "?";
+      }
+      names ??= [];
+      if (dialect === "sqlite") {
+        names.push(name);
+        return "?";
+      }
+      let position = names.indexOf(name);
+      if (position === -1) position = names.push(name) - 1;
+      return `$${position + 1}`;
+    });
+    if (dialect === "postgres") {
+      replaced = replaced.replace(
+        /json_each\(([^()]+)\)/g,
+        (_match, value: string) => `json_array_elements_text(CAST(${value} AS json))`,
+      );
+    }
+    return replaced;
+  });
+  const translated = { text: out.join(""), names };
+  translations[dialect].set(text, translated);
+  return translated;
+}
+
+function bind(dialect: Dialect, value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === "boolean" && dialect === "sqlite") return value ? 1 : 0;
+  return value;
+}
+
+function compile(db: Db, text: string, params: Params): CompiledQuery {
+  const dialect = dialectOf(db);
+  const translated = translate(text, dialect);
+  let values: unknown[];
+  if (translated.names) {
+    const named = params as Readonly<Record<string, unknown>>;
+    values = translated.names.map((name) => {
+      if (!(name in named)) throw new Error(`no value for :${name}`);
+      return bind(dialect, named[name]);
+    });
+  } else {
+    values = (params as readonly unknown[]).map((value) => bind(dialect, value));
+  }
+  return CompiledQuery.raw(translated.text, values);
+}
+
+async function execute<R>(db: Db, text: string, params: Params): Promise<QueryResult<R>> {
+  return db.executeQuery<R>(compile(db, text, params));
+}
+
+/** Every row the query returns. */
+export async function all<R>(db: Db, text: string, params: Params = []): Promise<R[]> {
+  return (await execute<R>(db, text, params)).rows;
+}
+
+/** The first row the query returns, or undefined. */
+export async function get<R>(db: Db, text: string, params: Params = []): Promise<R | undefined> {
+  return (await execute<R>(db, text, params)).rows[0];
+}
+
+/** Runs a statement; returns how many rows it inserted, changed or deleted. */
+export async function run(db: Db, text: string, params: Params = []): Promise<number> {
+  const result = await execute(db, text, params);
+  return Number(result.numAffectedRows ?? result.rows.length);
+}
+
+/** Text with no parameters, as is (DDL, several statements): one simple query. */
+export async function exec(db: Db, text: string): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw(text, []));
+}
+
+const inTransaction = new WeakSet<Db>();
+
+export interface TransactionOptions {
+  /**
+   * A read-only transaction whose every query sees the database as of its first one
+   * (PostgreSQL: REPEATABLE READ READ ONLY; SQLite: a deferred read transaction), for reads that
+   * must agree with each other, such as a page of messages and the log position it is at.
+   */
+  snapshot?: boolean;
+}
+
+/** Whether `db` is a transaction made by `transaction()`. */
+export function isTransaction(db: Db): boolean {
+  return inTransaction.has(db);
+}
+
+/**
+ * Runs `work` in one transaction and returns what it returns: COMMIT when it resolves,
+ * ROLLBACK when it throws. Every query of the transaction must go through the handle `work` is
+ * given (on SQLite, the database itself waits until the transaction ends). SQLite begins
+ * IMMEDIATE, taking the write lock at once so that a writer in another process waits instead
+ * of failing half-way; PostgreSQL runs READ COMMITTED, and code that must serialize per row
+ * locks it (`FOR UPDATE`, or an UPDATE). Called with a transaction, `work` joins it.
+ */
+export async function transaction<T>(
+  db: Db,
+  work: (tx: Db) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  if (inTransaction.has(db)) return work(db);
+  const begin =
+    dialectOf(db) === "sqlite"
+      ? options.snapshot
+        ? "BEGIN"
+        : "BEGIN IMMEDIATE"
+      : options.snapshot
+        ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        : "BEGIN";
+  return db.connection().execute(async (connection) => {
+    const tx = connection as Db;
+    await exec(tx, begin);
+    inTransaction.add(tx);
+    try {
+      const value = await work(tx);
+      await exec(tx, "COMMIT");
+      return value;
+    } catch (error) {
+      await exec(tx, "ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      inTransaction.delete(tx);
+    }
+  });
+}
+
+/** The first column of the first row, or undefined (counts, single values). */
+export async function value<T>(db: Db, text: string, params: Params = []): Promise<T | undefined> {
+  const row = await get<Record<string, T>>(db, text, params);
+  return row === undefined ? undefined : Object.values(row)[0];
+}
+
+/** The first column of every row (ids, single values). */
+export async function column<T>(db: Db, text: string, params: Params = []): Promise<T[]> {
+  const rows = await all<Record<string, T>>(db, text, params);
+  return rows.map((row) => Object.values(row)[0]!);
+}
