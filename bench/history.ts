@@ -13,6 +13,7 @@ import {
 } from "@agent-access/api";
 import { createAuth, TokenBucket } from "@agent-access/auth";
 import {
+  closeDatabase,
   consumeTicket,
   type Db,
   insertAgentSession,
@@ -21,6 +22,7 @@ import {
   listMessages,
   migrate,
   openDatabase,
+  sqliteOf,
 } from "@agent-access/db";
 import {
   type BenchOptions,
@@ -65,13 +67,14 @@ function ids(prefix: string, count: number): string[] {
  * context's messages are spread over the table as they would be in a live database.
  */
 function generate(db: Db, scale: Scale): Generated {
+  const sqlite = sqliteOf(db)!;
   const start = Date.now() - scale.messages * 1000;
   const contextIds = ids("ctx", scale.contexts);
-  const insertContext = db.prepare(
+  const insertContext = sqlite.prepare(
     `INSERT INTO context (id, context_group, agent_id, title, status, last_seq, created_at,
        updated_at, last_activity_at, deleted_at) VALUES (?, ?, ?, ?, 'idle', ?, ?, ?, ?, ?)`,
   );
-  const insertMessage = db.prepare(
+  const insertMessage = sqlite.prepare(
     `INSERT INTO message (id, context_id, seq, role, parts, run_id, created_at)
      VALUES (?, ?, ?, ?, ?, NULL, ?)`,
   );
@@ -85,7 +88,7 @@ function generate(db: Db, scale: Scale): Generated {
   const text =
     "Here is what I found about the webhooks of this workspace: two endpoints, one of them failing since this morning with timeouts.";
   const measured: string[] = [];
-  db.transaction(() => {
+  sqlite.transaction(() => {
     contextIds.forEach((id, i) => {
       const group = i < GROUP_CONTEXTS ? GROUP : `workspace:${2 + Math.floor(i / 100)}:user:1`;
       // Activity spread over time; the measured context is not the newest, so pages are real.
@@ -117,16 +120,16 @@ function generate(db: Db, scale: Scale): Generated {
       });
     }
   })();
-  db.pragma("optimize");
+  sqlite.pragma("optimize");
   return { contextId: contextIds[0]!, messageIds: measured };
 }
 
 /** An agent session for GROUP, as an exchanged ticket leaves it; returns its cookie token. */
-function agentSessionToken(db: Db): string {
+async function agentSessionToken(db: Db): Promise<string> {
   const now = Date.now();
   const ticket = `aat_bench_${randomBytes(16).toString("hex")}`;
   const token = `aas_bench_${randomBytes(16).toString("hex")}`;
-  insertTicket(
+  await insertTicket(
     db,
     {
       token: ticket,
@@ -138,28 +141,31 @@ function agentSessionToken(db: Db): string {
     },
     now,
   );
-  insertAgentSession(
+  await insertAgentSession(
     db,
-    { token, ticket: consumeTicket(db, ticket, now)!, userId: null, signInId: null },
+    { token, ticket: (await consumeTicket(db, ticket, now))!, userId: null, signInId: null },
     now,
   );
   return token;
 }
 
-/** The SQL texts `run` prepares on a connection whose statement cache is still empty. */
-function preparedBy(db: Db, run: () => void): string[] {
-  const texts: string[] = [];
-  const prepare = db.prepare.bind(db);
-  db.prepare = ((sql: string) => {
-    texts.push(sql);
-    return prepare(sql);
-  }) as Db["prepare"];
+/** The statement `run` executes, as the db package compiles it for SQLite, with its values. */
+async function capturedBy(
+  db: Db,
+  run: () => Promise<unknown>,
+): Promise<{ sql: string; parameters: unknown[] }> {
+  const captured: { sql: string; parameters: unknown[] }[] = [];
+  const execute = db.executeQuery.bind(db);
+  db.executeQuery = ((query: { sql: string; parameters: readonly unknown[] }) => {
+    captured.push({ sql: query.sql, parameters: [...query.parameters] });
+    return execute(query as never);
+  }) as Db["executeQuery"];
   try {
-    run();
+    await run();
   } finally {
-    db.prepare = prepare;
+    db.executeQuery = execute;
   }
-  return texts;
+  return captured[0]!;
 }
 
 /**
@@ -198,15 +204,15 @@ export async function history(options: BenchOptions): Promise<Section> {
   const file = path.join(dir, "history.db");
   try {
     const setup = openDatabase(file);
-    migrate(setup);
+    await migrate(setup);
     // Bulk load only: a large page cache, and no foreign key look-up per row (the rows are
     // consistent by construction). The measured connection below has the server's settings.
-    setup.pragma("cache_size = -524288");
-    setup.pragma("foreign_keys = OFF");
+    sqliteOf(setup)!.pragma("cache_size = -524288");
+    sqliteOf(setup)!.pragma("foreign_keys = OFF");
     const generatedAt = performance.now();
     const generated = generate(setup, scale);
-    const token = agentSessionToken(setup);
-    setup.close();
+    const token = await agentSessionToken(setup);
+    await closeDatabase(setup);
     const generateSeconds = (performance.now() - generatedAt) / 1000;
     const sizeMb = fs.statSync(file).size / 1024 ** 2;
     options.log(
@@ -243,71 +249,54 @@ export async function history(options: BenchOptions): Promise<Section> {
     );
     const scope = { contextGroup: GROUP, agentIds: [AGENT] };
 
-    // The statements behind each page (first and later pages may differ), captured as the db
-    // package prepares them.
-    const [listFirstSql] = preparedBy(db, () => listContexts(db, scope, { limit: 1 }));
-    const [listAfterSql = listFirstSql] = preparedBy(db, () =>
-      listContexts(db, scope, { limit: 1, after: { lastActivityAt: 0, id: "" } }),
-    );
-    const [messagesNewestSql] = preparedBy(db, () =>
-      listMessages(db, generated.contextId, { limit: 1 }),
-    );
-    const [messagesBeforeSql = messagesNewestSql] = preparedBy(db, () =>
-      listMessages(db, generated.contextId, { limit: 1, beforeSeq: 1 }),
-    );
-    // Positional parameters as the db package passes them, for either form of the statement.
-    const messageParams = (sql: string, beforeSeq: number | null, limit: number) =>
-      sql.includes("IS NULL")
-        ? [generated.contextId, beforeSeq, beforeSeq, limit]
-        : beforeSeq === null
-          ? [generated.contextId, limit]
-          : [generated.contextId, beforeSeq, limit];
-
     // A cursor about 900 contexts deep, reached by paging as a client would.
     let cursor: string | null = null;
-    let deepRow = { last_activity_at: 0, id: "" };
+    let deepRow = { lastActivityAt: 0, id: "" };
     for (let page = 0; page < 45; page++) {
       const result: { items: { id: string; lastActivityAt: number }[]; nextCursor: string | null } =
         await caller.context.list({ limit: 20, cursor });
       cursor = result.nextCursor;
       const last = result.items.at(-1)!;
-      deepRow = { last_activity_at: last.lastActivityAt, id: last.id };
+      deepRow = { lastActivityAt: last.lastActivityAt, id: last.id };
     }
-    const listParams = (after: { last_activity_at: number; id: string } | null) => ({
-      group: GROUP,
-      agents: JSON.stringify([AGENT]),
-      afterAt: after?.last_activity_at ?? null,
-      afterId: after?.id ?? null,
-      search: null,
-      status: null,
-      agentId: null,
-      limit: 21,
-    });
     const deepMessage = generated.messageIds[99]!; // seq 100: 900 newer messages above it
 
-    const bareListFirst = db.prepare(listFirstSql!);
-    const bareListAfter = db.prepare(listAfterSql!);
-    const bareNewest = db.prepare(messagesNewestSql!);
-    const bareBefore = db.prepare(messagesBeforeSql!);
-    const newestParams = messageParams(messagesNewestSql!, null, 51);
-    const beforeParams = messageParams(messagesBeforeSql!, 100, 51);
+    // The statements behind each page (first and later pages differ), as the db package runs
+    // them, with the values the procedures pass; run bare on the same connection.
+    const listFirst = await capturedBy(db, () => listContexts(db, scope, { limit: 21 }));
+    const listAfter = await capturedBy(db, () =>
+      listContexts(db, scope, { limit: 21, after: deepRow }),
+    );
+    const newest = await capturedBy(db, () => listMessages(db, generated.contextId, { limit: 51 }));
+    const before = await capturedBy(db, () =>
+      listMessages(db, generated.contextId, { limit: 51, beforeSeq: 100 }),
+    );
+    const sqlite = sqliteOf(db)!;
+    const bare = (statement: { sql: string; parameters: unknown[] }) => {
+      const prepared = sqlite.prepare(statement.sql);
+      return () => prepared.all(...statement.parameters);
+    };
+    const bareListFirst = bare(listFirst);
+    const bareListAfter = bare(listAfter);
+    const bareNewest = bare(newest);
+    const bareBefore = bare(before);
 
     const ms = options.quick ? 300 : 1500;
     const cases = [
       {
         metric: "context.list, first page of 20 (µs)",
         subject: () => caller.context.list({ limit: 20 }),
-        bare: () => bareListFirst.all(listParams(null)),
+        bare: bareListFirst,
       },
       {
         metric: "context.list, page 46 of 20 (µs)",
         subject: () => caller.context.list({ limit: 20, cursor }),
-        bare: () => bareListAfter.all(listParams(deepRow)),
+        bare: bareListAfter,
       },
       {
         metric: "context.messages, newest 50 (µs)",
         subject: () => caller.context.messages({ contextId: generated.contextId, limit: 50 }),
-        bare: () => bareNewest.all(...newestParams),
+        bare: bareNewest,
       },
       {
         metric: "context.messages, 50 before seq 100 (µs)",
@@ -317,7 +306,7 @@ export async function history(options: BenchOptions): Promise<Section> {
             limit: 50,
             before: deepMessage,
           }),
-        bare: () => bareBefore.all(...beforeParams),
+        bare: bareBefore,
       },
     ];
     const rows: Row[] = [];
@@ -332,18 +321,16 @@ export async function history(options: BenchOptions): Promise<Section> {
     }
 
     const plans = [
-      { name: "context.list, first page", sql: listFirstSql!, params: listParams(null) },
-      { name: "context.list, a later page", sql: listAfterSql!, params: listParams(deepRow) },
-      { name: "context.messages, newest", sql: messagesNewestSql!, params: newestParams },
-      { name: "context.messages, older", sql: messagesBeforeSql!, params: beforeParams },
+      { name: "context.list, first page", ...listFirst },
+      { name: "context.list, a later page", ...listAfter },
+      { name: "context.messages, newest", ...newest },
+      { name: "context.messages, older", ...before },
     ]
       // One plan per distinct statement.
       .filter((plan, index, all) => all.findIndex((other) => other.sql === plan.sql) === index)
-      .map(({ name, sql, params }) => {
-        const explain = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
-        const rows = (Array.isArray(params) ? explain.all(...params) : explain.all(params)) as {
-          detail: string;
-        }[];
+      .map(({ name, sql, parameters }) => {
+        const explain = sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+        const rows = explain.all(...parameters) as { detail: string }[];
         return { name, sql, lines: rows.map((row) => row.detail) };
       });
     const usesIndexes = plans.every(({ lines }) =>
@@ -362,8 +349,8 @@ export async function history(options: BenchOptions): Promise<Section> {
         },
       ),
     );
-    runtime.close();
-    db.close();
+    await runtime.close();
+    await closeDatabase(db);
 
     return {
       title: NAME,

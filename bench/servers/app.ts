@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { createAgentRuntime, createBuiltinModel, defaultAgentRegistry } from "@agent-access/agents";
 import { DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
-import { createApiKey, migrate, openDatabase } from "@agent-access/db";
+import { closeDatabase, createApiKey, migrate, openDatabase } from "@agent-access/db";
 import { createApp } from "@agent-access/server";
 import { serve } from "@hono/node-server";
 import type { ServerOptions } from "../lib/child.ts";
@@ -19,8 +19,8 @@ const tokenDelayMs = options.tokenDelayMs ?? 0;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-access-bench-"));
 const db = openDatabase(path.join(dir, "app.db"));
-migrate(db);
-const { key } = createApiKey(db, "bench");
+await migrate(db);
+const { key } = await createApiKey(db, "bench");
 
 const runtime = createAgentRuntime({
   db,
@@ -49,7 +49,7 @@ server.once("listening", () => {
   serveParent(`http://127.0.0.1:${port}`, { apiKey: key }, async () => {
     if ("closeAllConnections" in server) server.closeAllConnections();
     await runtime.close();
-    db.close();
+    await closeDatabase(db);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import {
   checkApiKey,
+  closeDatabase,
   consumeTicket,
   createApiKey,
   findTicket,
@@ -21,6 +22,7 @@ import {
   migrate,
   newSecret,
   openDatabase,
+  transaction,
 } from "@agent-access/db";
 import type { ServerOptions } from "../lib/child.ts";
 import { serveParent } from "./ipc.ts";
@@ -31,8 +33,8 @@ const tokenDelayMs = options.tokenDelayMs ?? 0;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-access-bench-raw-"));
 const db = openDatabase(path.join(dir, "raw.db"));
-migrate(db);
-const { key } = createApiKey(db, "bench");
+await migrate(db);
+const { key } = await createApiKey(db, "bench");
 
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -70,10 +72,10 @@ async function mint(req: http.IncomingMessage, res: http.ServerResponse): Promis
   };
   const presented = /^Bearer\s+(\S+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
   const now = Date.now();
-  if (checkApiKey(db, presented, now).status !== "valid") return json(res, 401, {});
+  if ((await checkApiKey(db, presented, now)).status !== "valid") return json(res, 401, {});
   const ticket = newSecret("aat_");
   const expiresAt = now + body.expires_in * 1000;
-  insertTicket(
+  await insertTicket(
     db,
     {
       token: ticket,
@@ -91,15 +93,15 @@ async function mint(req: http.IncomingMessage, res: http.ServerResponse): Promis
 async function exchange(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const { ticket } = JSON.parse(await readBody(req)) as { ticket: string };
   const now = Date.now();
-  const found = findTicket(db, ticket);
+  const found = await findTicket(db, ticket);
   if (!found || found.consumed_at !== null || found.expires_at <= now) return json(res, 401, {});
   const token = newSecret("aas_");
-  const row = db.transaction(() => {
-    const consumed = consumeTicket(db, ticket, now);
+  const row = await transaction(db, async (tx) => {
+    const consumed = await consumeTicket(tx, ticket, now);
     return consumed
-      ? insertAgentSession(db, { token, ticket: consumed, userId: null, signInId: null }, now)
+      ? await insertAgentSession(tx, { token, ticket: consumed, userId: null, signInId: null }, now)
       : null;
-  })();
+  });
   if (!row) return json(res, 401, {});
   json(
     res,
@@ -167,7 +169,7 @@ server.listen(0, "127.0.0.1", () => {
   const { port } = server.address() as AddressInfo;
   serveParent(`http://127.0.0.1:${port}`, { apiKey: key }, async () => {
     server.closeAllConnections();
-    db.close();
+    await closeDatabase(db);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -2,7 +2,7 @@
 // build: a preview removed before sending goes nowhere; a text file and a PNG image go through
 // the attach button, the builtin model lists both, and the image shows as a thumbnail; a
 // dropped file and a pasted image go too, and a refused one stays to be removed.
-import { insertTicket, newSecret, openDatabase } from "@agent-access/db";
+import { closeDatabase, insertTicket, newSecret, openDatabase } from "@agent-access/db";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
@@ -21,10 +21,10 @@ let context: BrowserContext;
 let page: Page;
 
 /** A vanity page URL with a fresh ticket for the workspace assistant. */
-function vanityUrl(): string {
+async function vanityUrl(): Promise<string> {
   const db = openDatabase(server.databasePath);
   const token = newSecret("aat_");
-  insertTicket(
+  await insertTicket(
     db,
     {
       token,
@@ -36,7 +36,7 @@ function vanityUrl(): string {
     },
     Date.now(),
   );
-  db.close();
+  await closeDatabase(db);
   return `${server.url}/vanity/agents?ticket=${token}`;
 }
 
@@ -61,7 +61,7 @@ afterAll(async () => {
 describe("attachments on the vanity page", () => {
   it("opens the vanity page from a ticket, with the attach button", async () => {
     page = await context.newPage();
-    await page.goto(vanityUrl());
+    await page.goto(await vanityUrl());
     await page.waitForURL(/\/vanity\/agents$/);
     await expect.poll(() => page.getByLabel("Message").isVisible()).toBe(true);
     expect(await page.getByLabel("Attach files").isEnabled()).toBe(true);

@@ -1,7 +1,16 @@
 // The product as a user meets it, in a real Chromium against the production build: sign up,
 // create a workspace, open the agent, ask, approve, reload mid-reply, lose the tab to a second
 // ticket, and meet the screen for an expired ticket.
-import { consumeTicket, insertTicket, newId, newSecret, openDatabase } from "@agent-access/db";
+import {
+  closeDatabase,
+  consumeTicket,
+  insertTicket,
+  newId,
+  newSecret,
+  openDatabase,
+  run,
+  value,
+} from "@agent-access/db";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
@@ -28,7 +37,7 @@ afterAll(async () => {
 });
 
 /** Webhook traffic for the new workspace, as the host app's own data would have it. */
-function addWebhookTraffic(id: string): void {
+async function addWebhookTraffic(id: string): Promise<void> {
   const db = openDatabase(server.databasePath);
   const now = Date.now();
   const endpoints = [
@@ -37,25 +46,29 @@ function addWebhookTraffic(id: string): void {
   ];
   for (const endpoint of endpoints) {
     const endpointId = newId("we");
-    db.prepare(
+    await run(
+      db,
       "INSERT INTO webhook_endpoint (id, workspace_id, url, description, created_at) VALUES (?, ?, ?, '', ?)",
-    ).run(endpointId, id, endpoint.url, now);
+      [endpointId, id, endpoint.url, now],
+    );
     for (let i = 0; i < 20; i++) {
       const failed = endpoint.failEvery > 0 && i % endpoint.failEvery === 0;
-      db.prepare(
+      await run(
+        db,
         `INSERT INTO webhook_delivery (id, endpoint_id, event_type, status, response_status, duration_ms, created_at)
          VALUES (?, ?, 'order.created', ?, ?, ?, ?)`,
-      ).run(
-        newId("whd"),
-        endpointId,
-        failed ? "failed" : "succeeded",
-        failed ? 500 : 200,
-        100 + i * 10,
-        now - i * 1000,
+        [
+          newId("whd"),
+          endpointId,
+          failed ? "failed" : "succeeded",
+          failed ? 500 : 200,
+          100 + i * 10,
+          now - i * 1000,
+        ],
       );
     }
   }
-  db.close();
+  await closeDatabase(db);
 }
 
 /** Types a message and sends it with Enter, once the agent is done with the previous one. */
@@ -88,7 +101,7 @@ describe("the agent journey", () => {
     await app.getByRole("button", { name: "Create workspace" }).click();
     await app.waitForURL(/\/app\/w\//);
     workspaceId = app.url().split("/app/w/")[1]!;
-    addWebhookTraffic(workspaceId);
+    await addWebhookTraffic(workspaceId);
     await app.reload();
     await expect
       .poll(() => app.getByText("https://billing.example/hooks").count())
@@ -125,14 +138,13 @@ describe("the agent journey", () => {
     await expect.poll(() => tool.getAttribute("data-state")).toBe("completed");
     await expect.poll(() => card.count()).toBe(0);
     const db = openDatabase(server.databasePath);
-    const marked = db
-      .prepare(
-        `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
+    const marked = await value(
+      db,
+      `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
           WHERE e.workspace_id = ? AND d.retry_requested_at IS NOT NULL`,
-      )
-      .pluck()
-      .get(workspaceId);
-    db.close();
+      [workspaceId],
+    );
+    await closeDatabase(db);
     expect(marked).toBe(10);
   });
 
@@ -169,9 +181,9 @@ describe("the agent journey", () => {
 
   it("explains an expired ticket and a used one", async () => {
     const db = openDatabase(server.databasePath);
-    const ticket = (expiresAt: number) => {
+    const ticket = async (expiresAt: number) => {
       const token = newSecret("aat_");
-      insertTicket(
+      await insertTicket(
         db,
         {
           token,
@@ -185,10 +197,10 @@ describe("the agent journey", () => {
       );
       return token;
     };
-    const expired = ticket(Date.now() - 1000);
-    const used = ticket(Date.now() + 60_000);
-    consumeTicket(db, used, Date.now());
-    db.close();
+    const expired = await ticket(Date.now() - 1000);
+    const used = await ticket(Date.now() + 60_000);
+    await consumeTicket(db, used, Date.now());
+    await closeDatabase(db);
 
     const page = await context.newPage();
     await page.goto(`${server.url}/vanity/agents?ticket=${expired}`);

@@ -17,7 +17,7 @@ let apiKey: string;
 beforeAll(async () => {
   server = await startTestServer();
   browser = await agentBrowser(server, "team:headers");
-  apiKey = createApiKey(server.db, "headers").key;
+  apiKey = (await createApiKey(server.db, "headers")).key;
 });
 afterAll(() => server.close());
 

@@ -9,7 +9,15 @@
 // - a client resuming from its last event id and applying what follows to the messages it had
 //   holds exactly the messages the server now has.
 import type { ContextEvent, ContextMessage } from "@agent-access/agents";
-import { createApiKey, type Db, openDatabase } from "@agent-access/db";
+import {
+  all,
+  closeDatabase,
+  column,
+  createApiKey,
+  type Db,
+  openDatabase,
+  value,
+} from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CookieClient, openEvents, trpcResult } from "../../apps/server/test/harness.ts";
 import {
@@ -123,13 +131,15 @@ async function newConversation(): Promise<Tracked> {
   return conversation;
 }
 
-function statusOf(contextId: string): string {
-  return db.prepare("SELECT status FROM context WHERE id = ?").pluck().get(contextId) as string;
+async function statusOf(contextId: string): Promise<string> {
+  return (await value<string>(db, "SELECT status FROM context WHERE id = ?", [contextId]))!;
 }
 
 /** An idle conversation: an existing one half the time, else a new one. */
 async function idleConversation(busy: Set<Tracked>): Promise<Tracked> {
-  const idle = tracked.filter((c) => !busy.has(c) && statusOf(c.contextId) === "idle");
+  const idle = tracked.filter(
+    async (c) => !busy.has(c) && (await statusOf(c.contextId)) === "idle",
+  );
   const conversation = idle.length > 0 && random() < 0.5 ? pick(idle) : await newConversation();
   busy.add(conversation);
   return conversation;
@@ -168,7 +178,7 @@ function untilSeen(
 async function prepare(kind: Kind, busy: Set<Tracked>): Promise<void> {
   if (kind === "just after an approval") {
     let waiting = tracked.find(
-      (c) => !busy.has(c) && statusOf(c.contextId) === "waiting_for_approval",
+      async (c) => !busy.has(c) && (await statusOf(c.contextId)) === "waiting_for_approval",
     );
     if (!waiting) {
       waiting = await idleConversation(busy);
@@ -180,13 +190,12 @@ async function prepare(kind: Kind, busy: Set<Tracked>): Promise<void> {
       busy.add(waiting);
       await follow(waiting);
     }
-    const toolCallId = db
-      .prepare(
-        `SELECT json_extract(payload, '$.toolCallId') FROM context_event
+    const toolCallId = (await value<string>(
+      db,
+      `SELECT json_extract(payload, '$.toolCallId') FROM context_event
           WHERE context_id = ? AND type = 'run.waiting' ORDER BY seq DESC LIMIT 1`,
-      )
-      .pluck()
-      .get(waiting.contextId) as string;
+      [waiting.contextId],
+    ))!;
     const answer = await mutation("context.respondToApproval", {
       contextId: waiting.contextId,
       toolCallId,
@@ -229,7 +238,7 @@ async function prepare(kind: Kind, busy: Set<Tracked>): Promise<void> {
 
 /** Every invariant, over every conversation the test made and the whole database. */
 async function checkInvariants(point: string): Promise<void> {
-  const runs = db.prepare("SELECT id, context_id, status, trigger_message_id FROM run").all() as {
+  const runs = (await all(db, "SELECT id, context_id, status, trigger_message_id FROM run")) as {
     id: string;
     context_id: string;
     status: string;
@@ -239,45 +248,37 @@ async function checkInvariants(point: string): Promise<void> {
   for (const run of runs) {
     const what = `${point}: run ${run.id}`;
     expect(finished.has(run.status) || run.status.startsWith("waiting_for_"), what).toBe(true);
-    const endings = db
-      .prepare(
-        `SELECT json_extract(payload, '$.status') FROM context_event
+    const endings = await column(
+      db,
+      `SELECT json_extract(payload, '$.status') FROM context_event
           WHERE context_id = ? AND type = 'run.finished' AND json_extract(payload, '$.runId') = ?`,
-      )
-      .pluck()
-      .all(run.context_id, run.id);
+      [run.context_id, run.id],
+    );
     expect(endings, what).toEqual(finished.has(run.status) ? [run.status] : []);
     if (run.status.startsWith("waiting_for_")) {
-      expect(statusOf(run.context_id), what).toBe(run.status);
+      expect(await statusOf(run.context_id), what).toBe(run.status);
     }
     // A send is one transaction: its user message and its run exist together or not at all.
-    const trigger = db
-      .prepare("SELECT role FROM message WHERE id = ?")
-      .pluck()
-      .get(run.trigger_message_id);
+    const trigger = await value(db, "SELECT role FROM message WHERE id = ?", [
+      run.trigger_message_id,
+    ]);
     expect(trigger, what).toBe("user");
   }
-  const runningContexts = db
-    .prepare("SELECT count(*) FROM context WHERE status = 'running'")
-    .pluck()
-    .get();
+  const runningContexts = await value(db, "SELECT count(*) FROM context WHERE status = 'running'");
   expect(runningContexts, `${point}: contexts left running`).toBe(0);
-  const untriggered = db
-    .prepare(
-      `SELECT m.id FROM message m WHERE m.role = 'user'
+  const untriggered = await column(
+    db,
+    `SELECT m.id FROM message m WHERE m.role = 'user'
           AND NOT EXISTS (SELECT 1 FROM run r WHERE r.trigger_message_id = m.id)`,
-    )
-    .pluck()
-    .all();
+  );
   expect(untriggered, `${point}: user messages without a run`).toEqual([]);
 
-  const logs = db
-    .prepare(
-      `SELECT c.id, c.last_seq AS lastSeq, count(e.seq) AS events, coalesce(max(e.seq), 0) AS maxSeq,
+  const logs = (await all(
+    db,
+    `SELECT c.id, c.last_seq AS lastSeq, count(e.seq) AS events, coalesce(max(e.seq), 0) AS maxSeq,
               coalesce(min(e.seq), 1) AS minSeq
          FROM context c LEFT JOIN context_event e ON e.context_id = c.id GROUP BY c.id`,
-    )
-    .all() as { id: string; lastSeq: number; events: number; maxSeq: number; minSeq: number }[];
+  )) as { id: string; lastSeq: number; events: number; maxSeq: number; minSeq: number }[];
   for (const log of logs) {
     // With seq the primary key, count = max and min = 1 means exactly 1..max.
     expect({
@@ -304,10 +305,11 @@ async function checkInvariants(point: string): Promise<void> {
       expect(texts.get(messageId), `${what}: acknowledged message ${messageId}`).toBe(text);
     }
     for (const [seq, event] of conversation.seen) {
-      const stored = db
-        .prepare("SELECT payload FROM context_event WHERE context_id = ? AND seq = ?")
-        .pluck()
-        .get(conversation.contextId, seq) as string | undefined;
+      const stored = (await value<string | undefined>(
+        db,
+        "SELECT payload FROM context_event WHERE context_id = ? AND seq = ?",
+        [conversation.contextId, seq],
+      ))!;
       expect(stored && JSON.parse(stored), `${what}: seen event ${seq}`).toEqual(event);
     }
     // Resume exactly as a client would, after the last event it applied.
@@ -340,13 +342,13 @@ async function checkInvariants(point: string): Promise<void> {
 beforeAll(async () => {
   server = await startServerProcess({ production: false });
   db = openDatabase(server.databasePath);
-  const { key } = createApiKey(db, "crash-suite");
+  const { key } = await createApiKey(db, "crash-suite");
   const { ticket } = await seededWorkspaceTicket(server, db, key, { expiresIn: 86_400 });
   browser = new CookieClient(server.url);
   expect((await browser.mutation("session.exchange", { ticket })).status).toBe(200);
 });
 afterAll(async () => {
-  db?.close();
+  if (db) await closeDatabase(db);
   await server?.stop();
 });
 
@@ -382,9 +384,10 @@ it(`keeps every invariant across ${POINTS} SIGKILLs at random points of runs`, a
     await checkInvariants(point);
   }
 
-  const runs = db
-    .prepare("SELECT status, count(*) AS n FROM run GROUP BY status ORDER BY status")
-    .all() as { status: string; n: number }[];
+  const runs = (await all(
+    db,
+    "SELECT status, count(*) AS n FROM run GROUP BY status ORDER BY status",
+  )) as { status: string; n: number }[];
   recordFigures("crashes", {
     seed: SEED,
     kills: counts.kills,

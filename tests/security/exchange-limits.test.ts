@@ -78,7 +78,9 @@ it("lets valid tickets exchange from an address that hit the limit, and still re
   expect(locked.every((status) => status === 401)).toBe(true);
   expect(await exchangeBatch(guesses(10, 1))).toEqual([429]);
 
-  const valid = await Promise.all(Array.from({ length: 3 }, () => staticTicket(server)));
+  const valid = await Promise.all(
+    Array.from({ length: 3 }, async () => await staticTicket(server)),
+  );
   const browser = new CookieClient(server.url);
   for (const { ticket } of valid) {
     const response = await browser.mutation("session.exchange", { ticket });

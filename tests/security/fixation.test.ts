@@ -6,7 +6,7 @@
 // ticket, and tickets carry a display name (REST, tRPC, SDK) that the page shows. What remains
 // (a victim with no session at all) is in docs/security.md.
 
-import { createApiKey } from "@agent-access/db";
+import { column, createApiKey } from "@agent-access/db";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import {
   CookieClient,
@@ -23,8 +23,8 @@ let victimKey: string;
 let attackerKey: string;
 beforeEach(async () => {
   server = await startTestServer();
-  victimKey = createApiKey(server.db, "victim's app").key;
-  attackerKey = createApiKey(server.db, "attacker's own app account").key;
+  victimKey = (await createApiKey(server.db, "victim's app")).key;
+  attackerKey = (await createApiKey(server.db, "attacker's own app account")).key;
 });
 afterEach(() => server.close());
 
@@ -78,10 +78,7 @@ it("does not let a planted ticket replace a live session of another group withou
     await browser.mutation("context.create", { firstMessage: "my secret plans" }),
   );
   expect(created.status).toBe(200);
-  const groups = server.db
-    .prepare("SELECT DISTINCT context_group FROM context")
-    .pluck()
-    .all() as string[];
+  const groups = await column<string>(server.db, "SELECT DISTINCT context_group FROM context");
   expect(groups).toEqual(["workspace:1:user:victim"]);
 
   // The planted ticket was not used: the preview still reads it and shows both sessions, the

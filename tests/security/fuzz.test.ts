@@ -73,9 +73,9 @@ beforeAll(async () => {
     exchangeFailures: new TokenBucket({ capacity: 1e6, refillIntervalMs: 1 }),
     onInternalError: (error) => internalErrors.push(error),
   });
-  apiKey = createApiKey(server.db, "fuzzer").key;
-  const revoked = createApiKey(server.db, "revoked");
-  revokeApiKey(server.db, revoked.id);
+  apiKey = (await createApiKey(server.db, "fuzzer")).key;
+  const revoked = await createApiKey(server.db, "revoked");
+  await revokeApiKey(server.db, revoked.id);
   revokedKey = revoked.key;
 
   // A caller holding everything, so that every input reaches its procedure's validation: an
@@ -95,8 +95,8 @@ beforeAll(async () => {
     input,
     ticket: (await staticTicket(server, GROUP)).ticket,
   };
-  before = snapshot(server.db);
-  unchanged = fingerprint(server.db);
+  before = await snapshot(server.db);
+  unchanged = await fingerprint(server.db);
 });
 afterAll(() => server.close());
 
@@ -146,7 +146,8 @@ async function expectRefused(category: string, request: FuzzRequest): Promise<vo
       true,
     );
   }
-  if (fingerprint(server.db) !== unchanged) expectUnchanged(server.db, before, category);
+  if ((await fingerprint(server.db)) !== unchanged)
+    await expectUnchanged(server.db, before, category);
 }
 
 /** The request the tRPC client would send for `input`. */
@@ -474,7 +475,7 @@ afterAll(async () => {
   // Healthy, unchanged, unpolluted, and nothing sent to the 500 handler.
   const health = await fetch(`${server.url}/healthz`);
   expect(health.status).toBe(200);
-  expectUnchanged(server.db, before, "after the fuzzing");
+  await expectUnchanged(server.db, before, "after the fuzzing");
   expect(internalErrors).toEqual([]);
   // The fuzzer sent {"__proto__": ...} bodies to a server in this very process.
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();

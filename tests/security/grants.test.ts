@@ -22,13 +22,17 @@ beforeAll(async () => {
   owner = await agentBrowser(server, GROUP);
   intruder = await agentBrowser(server, "team:other:user:2");
   const now = server.clock.now;
-  grantTool(
+  await grantTool(
     server.db,
     { contextGroup: GROUP, agentId: AGENT, toolName: "retryFailedDeliveries" },
     now,
   );
-  grantTool(server.db, { contextGroup: GROUP, agentId: "other-agent", toolName: "deleteAll" }, now);
-  grantTool(
+  await grantTool(
+    server.db,
+    { contextGroup: GROUP, agentId: "other-agent", toolName: "deleteAll" },
+    now,
+  );
+  await grantTool(
     server.db,
     { contextGroup: "team:other:user:2", agentId: AGENT, toolName: "getWebhookHealth" },
     now,
@@ -61,14 +65,18 @@ it("refuses to revoke another group's or another agent's grant, changing nothing
   );
   expect(otherAgent).toMatchObject({ status: 404 });
   expect(
-    hasToolGrant(server.db, {
+    await hasToolGrant(server.db, {
       contextGroup: GROUP,
       agentId: AGENT,
       toolName: "retryFailedDeliveries",
     }),
   ).toBe(true);
   expect(
-    hasToolGrant(server.db, { contextGroup: GROUP, agentId: "other-agent", toolName: "deleteAll" }),
+    await hasToolGrant(server.db, {
+      contextGroup: GROUP,
+      agentId: "other-agent",
+      toolName: "deleteAll",
+    }),
   ).toBe(true);
 });
 
@@ -80,7 +88,7 @@ it("revokes the session's own grant, so the tool asks again", async () => {
   expect(revoked.status).toBe(200);
   expect((await list(owner)).data).toEqual([]);
   expect(
-    hasToolGrant(server.db, {
+    await hasToolGrant(server.db, {
       contextGroup: GROUP,
       agentId: AGENT,
       toolName: "retryFailedDeliveries",

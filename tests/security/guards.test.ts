@@ -13,7 +13,7 @@ import {
   type ToolCallPart,
   workspaceAssistant,
 } from "@agent-access/agents";
-import { createApiKey, seedDemo } from "@agent-access/db";
+import { all, createApiKey, seedDemo, value } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   agentBrowser,
@@ -46,7 +46,7 @@ beforeAll(async () => {
     tokenDelayMs: 2,
     config: { streamSessionCheckMs: 20 },
   });
-  const seeded = seedDemo(server.db, "not-a-real-hash")!;
+  const seeded = (await seedDemo(server.db, "not-a-real-hash"))!;
   groups = seeded.workspaceIds.map((id) => `workspace:${id}:user:${seeded.userId}`) as [
     string,
     string,
@@ -65,22 +65,22 @@ async function converse(browser: CookieClient, text: string, status: string) {
   return { contextId: context.id, runId: sent.runId };
 }
 
-function toolCallOf(runId: string): ToolCallPart {
+async function toolCallOf(runId: string): Promise<ToolCallPart> {
   const parts = JSON.parse(
-    server.db.prepare("SELECT parts FROM message WHERE run_id = ?").pluck().get(runId) as string,
+    (await value<string>(server.db, "SELECT parts FROM message WHERE run_id = ?", [runId]))!,
   ) as ToolCallPart[];
   return parts.find((part) => part.type === "tool-call")!;
 }
 
-function runStatus(runId: string): string {
-  return server.db.prepare("SELECT status FROM run WHERE id = ?").pluck().get(runId) as string;
+async function runStatus(runId: string): Promise<string> {
+  return (await value<string>(server.db, "SELECT status FROM run WHERE id = ?", [runId]))!;
 }
 
-const markedForRetry = () =>
-  server.db
-    .prepare("SELECT count(*) FROM webhook_delivery WHERE retry_requested_at IS NOT NULL")
-    .pluck()
-    .get() as number;
+const markedForRetry = async () =>
+  (await value<number>(
+    server.db,
+    "SELECT count(*) FROM webhook_delivery WHERE retry_requested_at IS NOT NULL",
+  ))!;
 
 describe("session binding", () => {
   it("refuses a page bound to a replaced session on every transport, and serves the current one", async () => {
@@ -96,9 +96,9 @@ describe("session binding", () => {
     const older = await exchange((await staticTicket(server, groups[0])).ticket);
     const newer = await exchange((await staticTicket(server, groups[0])).ticket);
     const { contextId } = await converse(browser, "How healthy are my webhooks?", "idle");
-    const title = () =>
-      server.db.prepare("SELECT title FROM context WHERE id = ?").pluck().get(contextId);
-    const titleBefore = title();
+    const title = async () =>
+      await value(server.db, "SELECT title FROM context WHERE id = ?", [contextId]);
+    const titleBefore = await title();
 
     const asPage = (sessionId: string) => ({
       query: async () =>
@@ -135,7 +135,7 @@ describe("session binding", () => {
     expect(await page.query()).toEqual(refused);
     expect(await page.mutation()).toEqual(refused);
     expect(await page.subscription()).toEqual(refused);
-    expect(title()).toBe(titleBefore);
+    expect(await title()).toBe(titleBefore);
     const message = await browser.fetch(`/trpc/context.list?input=${encodeURIComponent("{}")}`, {
       headers: { "x-agent-session": older },
     });
@@ -146,7 +146,7 @@ describe("session binding", () => {
     expect(await current.query()).toEqual({ status: 200, code: null });
     expect(await current.subscription()).toEqual({ status: 200, code: null });
     expect(await current.mutation()).toEqual({ status: 200, code: null });
-    expect(title()).toBe(`Renamed by ${newer}`);
+    expect(await title()).toBe(`Renamed by ${newer}`);
   });
 });
 
@@ -176,7 +176,7 @@ describe("stream re-check", () => {
     server.clock.advance(5 * 60_000);
     const browser = new CookieClient(server.url);
     await signUp(browser);
-    const { key } = createApiKey(server.db, "signin rows");
+    const { key } = await createApiKey(server.db, "signin rows");
     const minted = await postTicket(server, key, {
       ticket_type: "agent_access",
       agent_ids: ["workspace-assistant"],
@@ -211,7 +211,7 @@ describe("tool-grant scope", () => {
   it("skips approval after allow always only for the same group, agent and tool", async () => {
     const owner = await agentBrowser(server, groups[0], ["workspace-assistant", "workspace-twin"]);
     const asked = await converse(owner, RETRY, "waiting_for_approval");
-    const { toolCallId } = toolCallOf(asked.runId);
+    const { toolCallId } = await toolCallOf(asked.runId);
     const answered = await owner.mutation("context.respondToApproval", {
       contextId: asked.contextId,
       toolCallId,
@@ -220,7 +220,7 @@ describe("tool-grant scope", () => {
     expect(answered.status).toBe(200);
     await settled(server.db, asked.contextId, "idle");
     expect(
-      server.db.prepare("SELECT context_group, agent_id, tool_name FROM tool_grant").all(),
+      await all(server.db, "SELECT context_group, agent_id, tool_name FROM tool_grant"),
     ).toEqual([
       {
         context_group: groups[0],
@@ -231,20 +231,20 @@ describe("tool-grant scope", () => {
 
     // The same group, agent and tool: runs at once.
     const again = await converse(owner, RETRY, "idle");
-    expect(toolCallOf(again.runId).state).toBe("completed");
+    expect((await toolCallOf(again.runId)).state).toBe("completed");
 
     // Another agent with the same tool, in the same group: asks.
     const created = await trpcResult<{ context: { id: string }; sent: { runId: string } }>(
       await owner.mutation("context.create", { agentId: "workspace-twin", firstMessage: RETRY }),
     );
     await settled(server.db, created.data!.context.id, "waiting_for_approval");
-    expect(toolCallOf(created.data!.sent.runId).state).toBe("awaiting-approval");
+    expect((await toolCallOf(created.data!.sent.runId)).state).toBe("awaiting-approval");
 
     // The same agent and tool in another group: asks.
     const neighbour = await agentBrowser(server, groups[1]);
     const elsewhere = await converse(neighbour, RETRY, "waiting_for_approval");
-    expect(toolCallOf(elsewhere.runId).state).toBe("awaiting-approval");
-    expect(server.db.prepare("SELECT count(*) FROM tool_grant").pluck().get()).toBe(1);
+    expect((await toolCallOf(elsewhere.runId)).state).toBe("awaiting-approval");
+    expect(await value(server.db, "SELECT count(*) FROM tool_grant")).toBe(1);
   });
 });
 
@@ -263,16 +263,17 @@ describe("stop on delete", () => {
 
     expect((await browser.mutation("context.delete", { contextId })).status).toBe(200);
     // The deletion answers once the run is recorded stopped.
-    expect(runStatus(runId)).toBe("cancelled");
+    expect(await runStatus(runId)).toBe("cancelled");
     // The stream ends (events already sent may still arrive), without an error.
     while (await stream.next(10_000)) {}
     stream.close();
-    const text = () =>
-      server.db
-        .prepare("SELECT parts FROM message WHERE run_id = ? AND role = 'assistant'")
-        .pluck()
-        .get(runId) as string;
-    const kept = text();
+    const text = async () =>
+      (await value<string>(
+        server.db,
+        "SELECT parts FROM message WHERE run_id = ? AND role = 'assistant'",
+        [runId],
+      ))!;
+    const kept = await text();
     expect(kept.split(" ").length).toBeLessThan(5000);
     for (const [kind, path, input] of [
       ["query", "context.get", { contextId }],
@@ -282,19 +283,19 @@ describe("stop on delete", () => {
       const answer = await answerOf(await browser[kind](path, input));
       expect(answer, path).toEqual({ status: 404, code: "NOT_FOUND" });
     }
-    expect(runStatus(runId)).toBe("cancelled");
-    expect(text()).toBe(kept);
+    expect(await runStatus(runId)).toBe("cancelled");
+    expect(await text()).toBe(kept);
   });
 
   it("cancels a run waiting for approval, leaving its tool unrun and unanswerable", async () => {
     const browser = await agentBrowser(server, groups[1]);
-    const before = markedForRetry();
+    const before = await markedForRetry();
     const { contextId, runId } = await converse(browser, RETRY, "waiting_for_approval");
-    const { toolCallId } = toolCallOf(runId);
+    const { toolCallId } = await toolCallOf(runId);
 
     expect((await browser.mutation("context.delete", { contextId })).status).toBe(200);
-    expect(runStatus(runId)).toBe("cancelled");
-    expect(toolCallOf(runId).state).toBe("cancelled");
+    expect(await runStatus(runId)).toBe("cancelled");
+    expect((await toolCallOf(runId)).state).toBe("cancelled");
     const answer = await answerOf(
       await browser.mutation("context.respondToApproval", {
         contextId,
@@ -303,7 +304,7 @@ describe("stop on delete", () => {
       }),
     );
     expect(answer).toEqual({ status: 404, code: "NOT_FOUND" });
-    expect(runStatus(runId)).toBe("cancelled");
-    expect(markedForRetry()).toBe(before);
+    expect(await runStatus(runId)).toBe("cancelled");
+    expect(await markedForRetry()).toBe(before);
   });
 });

@@ -110,7 +110,7 @@ beforeAll(async () => {
   server = await startTestServer({
     exchangeFailures: new TokenBucket({ capacity: 1e6, refillIntervalMs: 1 }),
   });
-  apiKey = createApiKey(server.db, "isolation").key;
+  apiKey = (await createApiKey(server.db, "isolation")).key;
 
   // The static victim, in GROUP with the assistant.
   staticOwner = await agentBrowser(server, GROUP);
@@ -303,8 +303,8 @@ describe("the table of cases", () => {
 
 describe("the matrix", () => {
   it("refuses every probe with NOT_FOUND (live elsewhere) or UNAUTHORIZED (not live), changing nothing", async () => {
-    const before = snapshot(server.db);
-    const unchanged = fingerprint(server.db);
+    const before = await snapshot(server.db);
+    const unchanged = await fingerprint(server.db);
     const answers = new StatusTally();
     const byCode = new Map<string, number>();
     let calls = 0;
@@ -322,7 +322,8 @@ describe("the matrix", () => {
       byCode.set(answer.code ?? "OK", (byCode.get(answer.code ?? "OK") ?? 0) + 1);
       expect(answer.code, what).toBe(expected);
       expect(answer.status, what).toBe(expected === "NOT_FOUND" ? 404 : 401);
-      if (fingerprint(server.db) !== unchanged) expectUnchanged(server.db, before, what);
+      if ((await fingerprint(server.db)) !== unchanged)
+        await expectUnchanged(server.db, before, what);
       return answer;
     }
 
@@ -350,7 +351,7 @@ describe("the matrix", () => {
         }
       }
     }
-    expectUnchanged(server.db, before, "after the whole matrix");
+    await expectUnchanged(server.db, before, "after the whole matrix");
 
     const probed = DOORS.filter(([, entry]) => !("exempt" in entry));
     recordFigures("isolation", {
@@ -393,7 +394,7 @@ describe("the matrix", () => {
     // ever looked up inside a context the session reaches, which the matrix covers.
     const intruder = agentIntruders[0]!;
     const [ownIdle] = (await makeTargets(server, intruder.client)) as [Target];
-    const before = snapshot(server.db);
+    const before = await snapshot(server.db);
     for (const victim of [...staticTargets, ...signinTargets]) {
       const answer = await callProcedure(intruder.client, byPath.get("context.messages")!, {
         contextId: ownIdle.contextId,
@@ -405,7 +406,7 @@ describe("the matrix", () => {
         code: "BAD_REQUEST",
       });
     }
-    expectUnchanged(server.db, before, "a victim's message id as a cursor");
+    await expectUnchanged(server.db, before, "a victim's message id as a cursor");
   });
 
   it("answers the owners themselves, so the probes named real conversations", async () => {
@@ -462,7 +463,7 @@ describe("the matrix", () => {
         files.push({ owner, target, id: stored[0]!.id });
       }
     }
-    const before = snapshot(server.db);
+    const before = await snapshot(server.db);
     let calls = 0;
     for (const intruder of agentIntruders) {
       const expected = intruder.live ? 404 : 401;
@@ -481,7 +482,7 @@ describe("the matrix", () => {
         calls += 2;
       }
     }
-    expectUnchanged(server.db, before, "after probing the attachment routes");
+    await expectUnchanged(server.db, before, "after probing the attachment routes");
     recordFigures("isolation-attachments", { intruders: agentIntruders.length, calls });
     for (const { owner, target, id } of files) {
       const own = await owner.fetch(`/attachments/${id}`);

@@ -3,7 +3,7 @@
 // consistent database afterwards: 1,000 runs completed, every context idle with 2 messages per
 // turn and a gapless log, and every client's streamed view equal to the stored messages.
 import type { ContextEvent, ContextMessage } from "@agent-access/agents";
-import { seedDemo } from "@agent-access/db";
+import { all, seedDemo } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   agentBrowser,
@@ -32,7 +32,7 @@ const errors: string[] = [];
 
 beforeAll(async () => {
   server = await startTestServer({ tokenDelayMs: 0 });
-  workspaceId = seedDemo(server.db, "not-a-real-hash")!.workspaceIds[0]!;
+  workspaceId = (await seedDemo(server.db, "not-a-real-hash"))!.workspaceIds[0]!;
 });
 afterAll(() => server.close());
 
@@ -89,22 +89,22 @@ it(`serves ${SESSIONS} concurrent sessions of ${TURNS} turns over HTTP and SSE w
 
   const contextIds = results.map((result) => result!.contextId);
   const ids = JSON.stringify(contextIds);
-  const runs = server.db
-    .prepare(
-      "SELECT status, count(*) AS n FROM run WHERE context_id IN (SELECT value FROM json_each(?)) GROUP BY status",
-    )
-    .all(ids) as { status: string; n: number }[];
+  const runs = (await all(
+    server.db,
+    "SELECT status, count(*) AS n FROM run WHERE context_id IN (SELECT value FROM json_each(?)) GROUP BY status",
+    [ids],
+  )) as { status: string; n: number }[];
   expect(runs).toEqual([{ status: "completed", n: SESSIONS * TURNS }]);
 
-  const contexts = server.db
-    .prepare(
-      `SELECT c.id, c.status, c.last_seq AS lastSeq,
+  const contexts = (await all(
+    server.db,
+    `SELECT c.id, c.status, c.last_seq AS lastSeq,
               (SELECT count(*) FROM message m WHERE m.context_id = c.id) AS messages,
               (SELECT count(*) FROM context_event e WHERE e.context_id = c.id) AS events,
               (SELECT coalesce(max(seq), 0) FROM context_event e WHERE e.context_id = c.id) AS maxSeq
          FROM context c WHERE c.id IN (SELECT value FROM json_each(?))`,
-    )
-    .all(ids) as {
+    [ids],
+  )) as {
     id: string;
     status: string;
     lastSeq: number;
@@ -125,14 +125,13 @@ it(`serves ${SESSIONS} concurrent sessions of ${TURNS} turns over HTTP and SSE w
   }
 
   // Each client's streamed view is the stored conversation.
-  const messagesOf = server.db.prepare(
-    "SELECT id, seq, role, parts, run_id AS runId, created_at AS createdAt FROM message WHERE context_id = ? ORDER BY seq",
-  );
   for (const result of results) {
     const stored = (
-      messagesOf.all(result!.contextId) as (Omit<ContextMessage, "parts"> & {
-        parts: string;
-      })[]
+      await all<Omit<ContextMessage, "parts"> & { parts: string }>(
+        server.db,
+        'SELECT id, seq, role, parts, run_id AS "runId", created_at AS "createdAt" FROM message WHERE context_id = ? ORDER BY seq',
+        [result!.contextId],
+      )
     ).map((row) => ({ ...row, parts: JSON.parse(row.parts) }));
     expect(result!.view.messages).toEqual(stored);
   }

@@ -49,7 +49,7 @@ describe("cross-origin requests", () => {
 
   beforeAll(async () => {
     server = await startTestServer({ config: { publicUrl: PUBLIC_URL } });
-    apiKey = createApiKey(server.db, "origin").key;
+    apiKey = (await createApiKey(server.db, "origin")).key;
     // The victim's browser holds everything a forged request could ride on.
     victim = new CookieClient(server.url, PUBLIC_URL);
     user = await signUp(victim);
@@ -93,8 +93,8 @@ describe("cross-origin requests", () => {
   });
 
   it("refuses every mutation with 403 from every foreign origin, and changes nothing", async () => {
-    const before = snapshot(server.db);
-    const unchanged = fingerprint(server.db);
+    const before = await snapshot(server.db);
+    const unchanged = await fingerprint(server.db);
     const variants: [string, Record<string, string>][] = [
       ...HOSTILE_ORIGINS.map((origin): [string, Record<string, string>] => [
         `Origin: ${origin}`,
@@ -114,7 +114,8 @@ describe("cross-origin requests", () => {
         expect(((await response.json()) as { error: { code: string } }).error.code, what).toBe(
           "forbidden",
         );
-        if (fingerprint(server.db) !== unchanged) expectUnchanged(server.db, before, what);
+        if ((await fingerprint(server.db)) !== unchanged)
+          await expectUnchanged(server.db, before, what);
         refused += 1;
       }
     }
@@ -130,7 +131,7 @@ describe("cross-origin requests", () => {
     expect(batch.status).toBe(403);
     const rest = await postTicketFrom("https://evil.example");
     expect(rest.status).toBe(403);
-    expectUnchanged(server.db, before, "after every forged request");
+    await expectUnchanged(server.db, before, "after every forged request");
     figures.crossOrigin = {
       mutations: mutations.length,
       variants: variants.length,
@@ -321,7 +322,7 @@ describe("rate limits", () => {
   }
 
   it("limits sign-ins per IP even in one batch, with 429 and Retry-After", async () => {
-    const before = snapshot(server.db);
+    const before = await snapshot(server.db);
     // Sign-in attempts as batched requests (10 calls each, the most a batch may hold) sent at
     // once: the limit counts calls, not requests.
     const batch = async (from: number, count: number) => {
@@ -354,7 +355,7 @@ describe("rate limits", () => {
       body: JSON.stringify({ email: "someone@example.com", password: "x" }),
     });
     expectRetryAfter(spoofed, "a sign-in with a forged X-Forwarded-For");
-    expectUnchanged(server.db, before, "refused sign-ins");
+    await expectUnchanged(server.db, before, "refused sign-ins");
     figures.signInLimit = { batch: 25, verified: 20, refused: 5 };
   });
 
@@ -364,7 +365,7 @@ describe("rate limits", () => {
     const guessed = await startTestServer({ trustProxy: true });
     try {
       const owner = await signUp(new CookieClient(guessed.url));
-      const before = snapshot(guessed.db);
+      const before = await snapshot(guessed.db);
       const attempt = (password: string, address: string) =>
         new CookieClient(guessed.url).fetch("/trpc/auth.signIn", {
           method: "POST",
@@ -384,7 +385,7 @@ describe("rate limits", () => {
         await attempt(owner.password, "198.51.100.200"),
         "the right password during the lock",
       );
-      expectUnchanged(guessed.db, before, "a burst of guesses");
+      await expectUnchanged(guessed.db, before, "a burst of guesses");
       figures.accountLock = { concurrentGuesses: 40, verified: 5, refused: 35 };
     } finally {
       await guessed.close();
@@ -393,14 +394,14 @@ describe("rate limits", () => {
 
   it("limits sign-ups per IP with 429 and Retry-After, creating no account", async () => {
     for (let i = 0; i < 5; i++) await signUp(new CookieClient(server.url));
-    const before = snapshot(server.db);
+    const before = await snapshot(server.db);
     const limited = await new CookieClient(server.url).mutation("auth.signUp", {
       email: "one-more@example.com",
       name: "One more",
       password: "a long enough password",
     });
     expectRetryAfter(limited, "the sixth sign-up");
-    expectUnchanged(server.db, before, "a refused sign-up");
+    await expectUnchanged(server.db, before, "a refused sign-up");
   });
 
   it("limits failed exchanges per IP, concurrent or not, with 429 and Retry-After", async () => {
@@ -409,7 +410,7 @@ describe("rate limits", () => {
     });
     try {
       const valid = await staticTicket(limited);
-      const before = snapshot(limited.db);
+      const before = await snapshot(limited.db);
       const answers = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
           new CookieClient(limited.url).mutation("session.exchange", { ticket: `aat_guess${i}` }),
@@ -420,7 +421,7 @@ describe("rate limits", () => {
       for (const answer of answers.filter((a) => a.status !== 401)) {
         expectRetryAfter(answer, "a guess past the limit");
       }
-      expectUnchanged(limited.db, before, "refused exchanges");
+      await expectUnchanged(limited.db, before, "refused exchanges");
       // The limit is for guesses: a valid ticket still exchanges (exchange-limits.test.ts).
       const accepted = await new CookieClient(limited.url).mutation("session.exchange", {
         ticket: valid.ticket,

@@ -3,6 +3,7 @@
 // easy to guess is refused, saying why beside the field, and a sign-in ends 90 days after it
 // started however often it was renewed.
 import { SESSION_ABSOLUTE_LIFETIME_DAYS } from "@agent-access/auth";
+import { value } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   CookieClient,
@@ -25,7 +26,7 @@ it.each([
   ["qwertyuiopasdf", /easy to guess/],
   ["ada.lovelace@example.com", /easy to guess/],
 ])("refuses the weak password %s, saying why, and creates no account", async (password, why) => {
-  const before = server.db.prepare('SELECT count(*) FROM "user"').pluck().get();
+  const before = await value(server.db, 'SELECT count(*) FROM "user"');
   const refused = await refusal(
     new CookieClient(server.url).trpc.auth.signUp.mutate({
       name: "Ada Lovelace",
@@ -36,7 +37,7 @@ it.each([
   expect(refused.status).toBe(400);
   expect(refused.zodError?.fieldErrors.password?.[0]).toMatch(/^This password is too easy/);
   expect(refused.zodError?.fieldErrors.password?.[0]).toMatch(why);
-  expect(server.db.prepare('SELECT count(*) FROM "user"').pluck().get()).toBe(before);
+  expect(await value(server.db, 'SELECT count(*) FROM "user"')).toBe(before);
 });
 
 it("accepts a strong passphrase", async () => {

@@ -4,7 +4,7 @@
 // refused at start-up, and a refused group is told the configured format, not the default one.
 // Against a server process: with 40 `a`s a backtracking engine would not answer for days, so
 // "answers at all" (a generous liveness deadline, not a timing figure) tells the engines apart.
-import { createApiKey, openDatabase } from "@agent-access/db";
+import { closeDatabase, createApiKey, openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseEnv } from "../../apps/server/src/env.ts";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
@@ -19,8 +19,8 @@ beforeAll(async () => {
     env: { CONTEXT_GROUP_PATTERN: PATTERN },
   });
   const db = openDatabase(server.databasePath);
-  apiKey = createApiKey(db, "patterns").key;
-  db.close();
+  apiKey = (await createApiKey(db, "patterns")).key;
+  await closeDatabase(db);
 });
 afterAll(() => server?.stop());
 

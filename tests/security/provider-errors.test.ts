@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAgentRuntime, resolveModel } from "@agent-access/agents";
-import { migrate, openDatabase } from "@agent-access/db";
+import { closeDatabase, migrate, openDatabase } from "@agent-access/db";
 import { afterEach, expect, it } from "vitest";
 import { testAgents } from "../../apps/server/test/agents.ts";
 import {
@@ -53,7 +53,7 @@ async function closedPort(): Promise<string> {
 async function runAgainst(baseUrl: string) {
   const logged: { reference: string; detail: string }[] = [];
   const db = openDatabase(":memory:");
-  migrate(db);
+  await migrate(db);
   const server = await startTestServer({
     db,
     runtime: createAgentRuntime({
@@ -67,7 +67,7 @@ async function runAgainst(baseUrl: string) {
   open.push({
     close: async () => {
       await server.close();
-      db.close();
+      await closeDatabase(db);
     },
   });
   const browser = await agentBrowser(server, "team:providers");

@@ -8,7 +8,7 @@
 // no limit was exceeded, and a refused create wrote nothing.
 import fs from "node:fs";
 import { Worker } from "node:worker_threads";
-import { createApiKey, type Db, openDatabase } from "@agent-access/db";
+import { closeDatabase, createApiKey, type Db, openDatabase, value } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CookieClient } from "../../apps/server/test/harness.ts";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
-  db?.close();
+  if (db) await closeDatabase(db);
 });
 
 /**
@@ -139,7 +139,7 @@ async function browserFor(apiKey: string, contextGroup: string): Promise<CookieC
 }
 
 it(`holds a ${BATCH}-call batch and ${SESSIONS} sessions opening ${STREAM_TRIES} streams and starting ${RUN_TRIES} runs each`, async () => {
-  const { key } = createApiKey(db, "quotas");
+  const { key } = await createApiKey(db, "quotas");
   const browsers = await Promise.all(
     Array.from({ length: SESSIONS }, (_, index) => browserFor(key, `team:quota${index % GROUPS}`)),
   );
@@ -160,7 +160,7 @@ it(`holds a ${BATCH}-call batch and ${SESSIONS} sessions opening ${STREAM_TRIES}
   expect(batch.status).toBe(400);
   const batchError = ((await batch.json()) as { error: { message: string } }).error.message;
   expect(batchError).toMatch(/a batch may hold at most 10 calls, this one holds 700/);
-  expect(db.prepare("SELECT count(*) FROM context").pluck().get()).toBe(0);
+  expect(await value(db, "SELECT count(*) FROM context")).toBe(0);
 
   // The open streams' responses are kept: a dropped Response is cancelled when collected.
   const open: { controller: AbortController; response: Response }[] = [];
@@ -265,7 +265,7 @@ it(`holds a ${BATCH}-call batch and ${SESSIONS} sessions opening ${STREAM_TRIES}
   expect(counts.runs).toBeGreaterThan(0);
 
   // A refused create wrote nothing: the contexts are exactly those that were answered 200.
-  expect(db.prepare("SELECT count(*) FROM context WHERE deleted_at IS NULL").pluck().get()).toBe(
+  expect(await value(db, "SELECT count(*) FROM context WHERE deleted_at IS NULL")).toBe(
     counts.creates,
   );
 });

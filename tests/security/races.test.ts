@@ -3,7 +3,15 @@
 // server process, many rounds at once; then across two server processes sharing one database
 // file, where nothing but SQLite's own locking can decide.
 import { TokenBucket } from "@agent-access/auth";
-import { createApiKey, type Db, openDatabase } from "@agent-access/db";
+import {
+  all,
+  closeDatabase,
+  column,
+  createApiKey,
+  type Db,
+  openDatabase,
+  value,
+} from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   agentBrowser,
@@ -56,20 +64,19 @@ async function inWaves(count: number, wave: number, round: (index: number) => Pr
   }
 }
 
-function ticketRows(db: Db) {
-  return db
-    .prepare(
-      `SELECT t.id, t.consumed_at AS consumedAt, count(s.id) AS sessions
+async function ticketRows(db: Db) {
+  return (await all(
+    db,
+    `SELECT t.id, t.consumed_at AS consumedAt, count(s.id) AS sessions
          FROM agent_ticket t LEFT JOIN agent_session s ON s.ticket_id = t.id
         GROUP BY t.id`,
-    )
-    .all() as { id: string; consumedAt: number | null; sessions: number }[];
+  )) as { id: string; consumedAt: number | null; sessions: number }[];
 }
 
-function runsOf(db: Db, contextId: string) {
-  return db
-    .prepare("SELECT id, status FROM run WHERE context_id = ? ORDER BY started_at")
-    .all(contextId) as { id: string; status: string }[];
+async function runsOf(db: Db, contextId: string) {
+  return (await all(db, "SELECT id, status FROM run WHERE context_id = ? ORDER BY started_at", [
+    contextId,
+  ])) as { id: string; status: string }[];
 }
 
 describe("in one process", () => {
@@ -84,7 +91,7 @@ describe("in one process", () => {
       exchangeFailures: new TokenBucket({ capacity: 1e6, refillIntervalMs: 1 }),
       quotas: NO_QUOTAS,
     });
-    apiKey = createApiKey(server.db, "races").key;
+    apiKey = (await createApiKey(server.db, "races")).key;
     const browser = new CookieClient(server.url);
     await signUp(browser);
     signedIn = browser.cookies.get("auth_session")!;
@@ -132,7 +139,7 @@ describe("in one process", () => {
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     });
 
-    const rows = ticketRows(server.db);
+    const rows = await ticketRows(server.db);
     expect(rows).toHaveLength(EXCHANGE_ROUNDS);
     expect(rows.filter((row) => row.consumedAt === null || row.sessions !== 1)).toEqual([]);
     figures.exchanges = {
@@ -165,12 +172,13 @@ describe("in one process", () => {
       });
       expect(answers.find((a) => a.status === 409)?.error?.code).toBe("CONFLICT");
       await settled(server.db, contextId, "idle");
-      const runs = runsOf(server.db, contextId);
+      const runs = await runsOf(server.db, contextId);
       expect(runs.map((run) => run.status)).toEqual(["completed"]);
-      const roles = server.db
-        .prepare("SELECT role FROM message WHERE context_id = ? ORDER BY seq")
-        .pluck()
-        .all(contextId);
+      const roles = await column(
+        server.db,
+        "SELECT role FROM message WHERE context_id = ? ORDER BY seq",
+        [contextId],
+      );
       expect(roles).toEqual(["user", "assistant"]);
       oneRun += 1;
     });
@@ -194,9 +202,9 @@ describe("in one process", () => {
       expect([sent.status, regenerated.status].sort()).toEqual([200, 409]);
       await settled(server.db, contextId, "idle");
       // The first turn's run, and exactly one more.
-      expect(runsOf(server.db, contextId).filter((run) => run.status === "completed")).toHaveLength(
-        2,
-      );
+      expect(
+        (await runsOf(server.db, contextId)).filter((run) => run.status === "completed"),
+      ).toHaveLength(2);
       won += 1;
     });
     figures.sendOrRegenerate = { rounds: RESUME_ROUNDS, oneWinnerEach: won };
@@ -225,10 +233,12 @@ describe("in one process", () => {
         // the context deleted.
         expect([200, 404]).toContain(sent.status);
         outcomes[sent.status] = (outcomes[sent.status] ?? 0) + 1;
-        await until(`runs of ${contextId} to end`, () =>
-          runsOf(slow.db, contextId).every((run) => run.status !== "running") ? true : undefined,
+        await until(`runs of ${contextId} to end`, async () =>
+          (await runsOf(slow.db, contextId)).every((run) => run.status !== "running")
+            ? true
+            : undefined,
         );
-        const statuses = runsOf(slow.db, contextId).map((run) => run.status);
+        const statuses = (await runsOf(slow.db, contextId)).map((run) => run.status);
         expect(statuses.sort()).toEqual(
           sent.status === 200 ? ["cancelled", "completed"] : ["completed"],
         );
@@ -287,10 +297,9 @@ describe("in one process", () => {
         const contextId = created.data!.context.id;
         await settled(server.db, contextId, scene.waiting);
         const parts = JSON.parse(
-          server.db
-            .prepare("SELECT parts FROM message WHERE run_id = ?")
-            .pluck()
-            .get(created.data!.sent.runId) as string,
+          (await value<string>(server.db, "SELECT parts FROM message WHERE run_id = ?", [
+            created.data!.sent.runId,
+          ]))!,
         ) as { toolCallId?: string }[];
         const toolCallId = parts.find((part) => part.toolCallId)!.toolCallId!;
         const answers = await Promise.all(
@@ -305,19 +314,20 @@ describe("in one process", () => {
         });
         await settled(server.db, contextId, "idle");
         // One answer was applied: after the wait, the tool call left its awaiting state once.
-        const states = server.db
-          .prepare(
-            `SELECT json_extract(payload, '$.part.state') FROM context_event
+        const states = await column<string>(
+          server.db,
+          `SELECT json_extract(payload, '$.part.state') FROM context_event
               WHERE context_id = ? AND type = 'message.part'
                 AND json_extract(payload, '$.part.toolCallId') = ?
                 AND seq > (SELECT max(seq) FROM context_event
                             WHERE context_id = ? AND type = 'run.waiting')
               ORDER BY seq`,
-          )
-          .pluck()
-          .all(contextId, toolCallId, contextId) as string[];
+          [contextId, toolCallId, contextId],
+        );
         expect(states.filter((state) => scene.answered.includes(state))).toHaveLength(1);
-        expect(runsOf(server.db, contextId).map((run) => run.status)).toEqual(["completed"]);
+        expect((await runsOf(server.db, contextId)).map((run) => run.status)).toEqual([
+          "completed",
+        ]);
         resumedOnce += 1;
       });
       figures[scene.name] = { rounds: RESUME_ROUNDS, resumedOnce };
@@ -341,13 +351,13 @@ describe("across two server processes on one database file", () => {
     db = openDatabase(first.databasePath);
   });
   afterAll(async () => {
-    db?.close();
+    if (db) await closeDatabase(db);
     await second?.stop();
     await first?.stop();
   });
 
   it(`lets one exchange win and one send start a run, ${PROCESS_ROUNDS} rounds each`, async () => {
-    const { key } = createApiKey(db, "two-processes");
+    const { key } = await createApiKey(db, "two-processes");
     const mint = async (index: number) =>
       (await seededWorkspaceTicket(first, db, key, { user: String(index) })).ticket;
     const tickets = await Promise.all(Array.from({ length: PROCESS_ROUNDS }, (_, i) => mint(i)));
@@ -394,15 +404,17 @@ describe("across two server processes on one database file", () => {
         index,
         statuses: [200, 409],
       });
-      await until(`the run of ${contextId} to finish`, () => {
-        const status = db.prepare("SELECT status FROM context WHERE id = ?").pluck().get(contextId);
+      await until(`the run of ${contextId} to finish`, async () => {
+        const status = await value(db, "SELECT status FROM context WHERE id = ?", [contextId]);
         return status === "idle" ? true : undefined;
       });
-      expect(runsOf(db, contextId).map((run) => run.status)).toEqual(["completed"]);
+      expect((await runsOf(db, contextId)).map((run) => run.status)).toEqual(["completed"]);
       sends += 1;
     });
 
-    const rows = ticketRows(db).filter((row) => row.sessions > 0 || row.consumedAt !== null);
+    const rows = (await ticketRows(db)).filter(
+      (row) => row.sessions > 0 || row.consumedAt !== null,
+    );
     expect(rows.filter((row) => row.sessions !== 1)).toEqual([]);
     figures.twoProcesses = { exchangeRounds: exchanges, sendRounds: sends };
     recordFigures("races", { ...figures, wallSeconds: Math.round((Date.now() - started) / 1000) });

@@ -6,7 +6,13 @@
 // names the workspace in its group and follows no sign-in of its own.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createApiKey, openDatabase, revokeApiKey, setWorkspaceMember } from "@agent-access/db";
+import {
+  closeDatabase,
+  createApiKey,
+  openDatabase,
+  revokeApiKey,
+  setWorkspaceMember,
+} from "@agent-access/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   CookieClient,
@@ -49,8 +55,8 @@ const listStatus = async (browser: CookieClient) =>
 
 describe("revoking an API key", () => {
   it("ends its unused tickets and live agent sessions, open streams included, and nothing else", async () => {
-    const leaked = createApiKey(server.db, "leaked");
-    const other = createApiKey(server.db, "other");
+    const leaked = await createApiKey(server.db, "leaked");
+    const other = await createApiKey(server.db, "other");
     const sessions = await Promise.all(
       [1, 2, 3].map(async (n) => exchange(await mint(leaked.key, `team:leak:user:${n}`))),
     );
@@ -64,7 +70,7 @@ describe("revoking an API key", () => {
     expect(stream.status).toBe(200);
 
     // What `pnpm cli api-key revoke` calls, with its answer.
-    expect(revokeApiKey(server.db, leaked.id, server.clock.now)).toEqual({
+    expect(await revokeApiKey(server.db, leaked.id, server.clock.now)).toEqual({
       tickets: 1,
       sessions: 3,
     });
@@ -87,7 +93,7 @@ describe("pnpm cli api-key revoke", () => {
     const child = await startServerProcess({ production: false });
     const db = openDatabase(child.databasePath);
     try {
-      const key = createApiKey(db, "cli");
+      const key = await createApiKey(db, "cli");
       const mintFrom = async (contextGroup: string) => {
         const response = await fetch(`${child.url}/session/tickets`, {
           method: "POST",
@@ -128,7 +134,7 @@ describe("pnpm cli api-key revoke", () => {
       );
       expect((await browser.query("context.list", {})).status).toBe(401);
     } finally {
-      db.close();
+      await closeDatabase(db);
       await child.stop();
     }
   });
@@ -188,7 +194,7 @@ describe("ending a user's access", () => {
   it("removing a member ends the agent sessions minted for them in that workspace only", async () => {
     const owner = await hostUser();
     const member = await hostUser();
-    setWorkspaceMember(server.db, {
+    await setWorkspaceMember(server.db, {
       workspaceId: owner.workspaceId,
       userId: member.user.id,
       role: "member",
@@ -223,7 +229,7 @@ describe("ending a user's access", () => {
     const other = await hostUser();
     const outsider = await hostUser();
     for (const user of [member, other]) {
-      setWorkspaceMember(server.db, {
+      await setWorkspaceMember(server.db, {
         workspaceId: owner.workspaceId,
         userId: user.user.id,
         role: "member",

@@ -90,4 +90,51 @@ describe("parseEnv", () => {
     expect(result.stderr).toContain("Invalid environment");
     expect(result.stderr).toMatch(/PORT: .*"not-a-port"/);
   });
+
+  it("validates DATABASE_URL and its pool settings, never repeating the URL", () => {
+    const secret = "postgres://app:s3cret-pw@db.internal:5432/app";
+    expect(parseEnv({ DATABASE_URL: secret })).toMatchObject({
+      DATABASE_URL: secret,
+      DATABASE_POOL_SIZE: 10,
+    });
+    expect(parseEnv({ DATABASE_URL: secret, DATABASE_POOL_SIZE: "25" }).DATABASE_POOL_SIZE).toBe(
+      25,
+    );
+    for (const bad of ["mysql://app:s3cret-pw@db/app", "postgres://", "s3cret-pw"]) {
+      const error = (() => {
+        try {
+          parseEnv({ DATABASE_URL: bad });
+        } catch (caught) {
+          return caught as Error;
+        }
+      })();
+      expect(error?.message).toMatch(/DATABASE_URL: must be a postgres:\/\//);
+      expect(error?.message).not.toContain("s3cret-pw");
+    }
+    expect(() => parseEnv({ DATABASE_DIRECT_URL: secret })).toThrow(
+      /DATABASE_DIRECT_URL: is the direct connection to DATABASE_URL's database/,
+    );
+    expect(() => parseEnv({ DATABASE_URL: secret, DATABASE_POOL_SIZE: "0" })).toThrow(
+      /DATABASE_POOL_SIZE/,
+    );
+  });
+
+  it("stops at start-up when DATABASE_URL cannot be reached, naming it without the password", () => {
+    const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+    // Port 1 on this machine: nothing listens, so the connection is refused at once.
+    const result = spawnSync(process.execPath, ["--import", "tsx", main], {
+      env: {
+        ...process.env,
+        PORT: "0",
+        DATABASE_URL: "postgres://app:s3cret-pw@127.0.0.1:1/app",
+      },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^DATABASE_URL: cannot reach PostgreSQL at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/app/m,
+    );
+    expect(result.stderr + result.stdout).not.toContain("s3cret-pw");
+  });
 });

@@ -270,8 +270,7 @@ export async function tableNames(db: Db): Promise<string[]> {
 export async function dumpDatabase(db: Db): Promise<string> {
   const tables = await tableNames(db);
   const dumps: string[] = [];
-  for (const name of tables)
-    dumps.push(JSON.stringify(await all(db, `SELECT * FROM "${name}"`)));
+  for (const name of tables) dumps.push(JSON.stringify(await all(db, `SELECT * FROM "${name}"`)));
   return dumps.join("\n");
 }
 

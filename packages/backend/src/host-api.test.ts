@@ -23,7 +23,7 @@ const contextIds: string[] = [];
 beforeAll(async () => {
   server = await startTestServer();
   client = new AgentAccessClient({
-    apiKey: createApiKey(server.db, "sdk").key,
+    apiKey: (await createApiKey(server.db, "sdk")).key,
     baseUrl: server.url,
   });
   for (let i = 0; i < 5; i += 1) {
@@ -147,7 +147,7 @@ describe("typed errors", () => {
     expect(bad.message).toMatch(/^context_group:/);
 
     const reader = new AgentAccessClient({
-      apiKey: createApiKey(server.db, "reader", Date.now(), "read").key,
+      apiKey: (await createApiKey(server.db, "reader", Date.now(), "read")).key,
       baseUrl: server.url,
     });
     const denied = await rejection(reader.groups.erase(group));

@@ -8,7 +8,7 @@ let server: TestServer;
 let apiKey: string;
 beforeAll(async () => {
   server = await startTestServer();
-  apiKey = createApiKey(server.db, "sdk").key;
+  apiKey = (await createApiKey(server.db, "sdk")).key;
 });
 afterAll(() => server.close());
 
@@ -105,8 +105,8 @@ describe("AgentAccessClient", () => {
     );
     expect(badKey).toMatchObject({ status: 401, code: "unauthorized" });
 
-    const revoked = createApiKey(server.db, "revoked");
-    revokeApiKey(server.db, revoked.id);
+    const revoked = await createApiKey(server.db, "revoked");
+    await revokeApiKey(server.db, revoked.id);
     const revokedError = await rejection(
       new AgentAccessClient({ apiKey: revoked.key, baseUrl: server.url }).tickets.createAgentAccess(
         {

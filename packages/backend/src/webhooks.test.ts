@@ -108,7 +108,7 @@ describe("verifyWebhook", () => {
     const receiver = await startReceiver();
     const server = await startTestServer({ webhooks: { pollMs: 20 } });
     try {
-      addWebhookEndpoint(server.db, {
+      await addWebhookEndpoint(server.db, {
         url: receiver.url,
         secret: SECRET,
         events: ["context.created", "run.finished"],

@@ -9,6 +9,7 @@
 // unnamed statements, a transaction is BEGIN…COMMIT on one connection, nothing sets session
 // state. LISTEN needs a real session: `directUrl` (DATABASE_DIRECT_URL) is kept for it.
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import Database from "better-sqlite3";
 import {
@@ -23,7 +24,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 
 /** The database or a transaction on it: what every data function takes. */
 export type Db = Kysely<Record<string, never>>;
@@ -129,20 +130,28 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
 // BIGINT (int8: the time columns, count(*)) and NUMERIC (sum of integers) come back from `pg` as
 // strings so as not to lose precision; epoch milliseconds, counts and token sums stay far below
 // 2^53, so read them as numbers, as better-sqlite3 does. Per pool, not pg's global registry.
+// `pg` is loaded on first use, so a SQLite server or CLI does not pay for it at start-up.
+const require = createRequire(import.meta.url);
+let pgModule: typeof pg | undefined;
+function loadPg(): typeof pg {
+  pgModule ??= require("pg") as typeof pg;
+  return pgModule;
+}
+
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 const pgTypes = {
   getTypeParser(oid: number, format?: "text" | "binary") {
     if ((oid === INT8_OID || oid === NUMERIC_OID) && format !== "binary") return Number;
     // biome-ignore lint/suspicious/noExplicitAny: pg's own overloads, forwarded as they are.
-    return (pg.types.getTypeParser as any)(oid, format);
+    return (loadPg().types.getTypeParser as any)(oid, format);
   },
 };
 
 /** Opens a PostgreSQL pool on `url`; no connection is made until the first query. */
 export function openPostgres(url: string, config: Omit<DatabaseConfig, "url" | "path"> = {}): Db {
   if (!isPostgresUrl(url)) throw new Error(`not a postgres:// URL: ${redactUrl(url)}`);
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: url,
     max: config.poolSize ?? 10,
     connectionTimeoutMillis: config.connectTimeoutMs ?? 5000,

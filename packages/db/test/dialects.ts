@@ -3,7 +3,13 @@
 // of the global setup, where no PostgreSQL answers). `open` gives each test a migrated
 // database, closed (and its schema dropped) after the test.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, inject } from "vitest";
-import { closeDatabase, type Db, type Dialect, openDatabase, openPostgres } from "../src/connection.ts";
+import {
+  closeDatabase,
+  type Db,
+  type Dialect,
+  openDatabase,
+  openPostgres,
+} from "../src/connection.ts";
 import { migrate } from "../src/migrate.ts";
 import { createTestSchema } from "./postgres.ts";
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
   }).formData();
   vi.stubGlobal("FormData", nodeForm.constructor);
   server = await startTestServer();
-  workspace = seedDemo(server.db, "not-a-real-hash")!.workspaceIds[0]!;
+  workspace = (await seedDemo(server.db, "not-a-real-hash"))!.workspaceIds[0]!;
 });
 afterAll(async () => {
   vi.unstubAllGlobals();

@@ -431,7 +431,7 @@ describe("ContextFollower, against the server", () => {
   let group: string;
   beforeAll(async () => {
     server = await startTestServer({ tokenDelayMs: 3 });
-    const seeded = seedDemo(server.db, "not-a-real-hash")!;
+    const seeded = (await seedDemo(server.db, "not-a-real-hash"))!;
     group = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
   });
   afterAll(() => server.close());

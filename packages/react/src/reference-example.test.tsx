@@ -15,7 +15,7 @@ let server: TestServer;
 let group: string;
 beforeAll(async () => {
   server = await startTestServer({ tokenDelayMs: 1 });
-  const seeded = seedDemo(server.db, "not-a-real-hash")!;
+  const seeded = (await seedDemo(server.db, "not-a-real-hash"))!;
   group = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
 });
 afterAll(() => server.close());

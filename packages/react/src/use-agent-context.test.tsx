@@ -2,7 +2,7 @@
 // useAgentContext against the real server and its builtin model: a reply streaming in, a
 // dropped stream resumed without duplicates, approvals and questions, stop and regenerate,
 // older pages.
-import { seedDemo } from "@agent-access/db";
+import { seedDemo, value } from "@agent-access/db";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ let users = 0;
 beforeAll(async () => {
   // A few ms per word, so that a reply takes long enough to watch it grow and to cut it.
   server = await startTestServer({ tokenDelayMs: 3 });
-  workspaceId = seedDemo(server.db, "not-a-real-hash")!.workspaceIds[0]!;
+  workspaceId = (await seedDemo(server.db, "not-a-real-hash"))!.workspaceIds[0]!;
 });
 beforeEach(() => {
   group = `workspace:${workspaceId}:user:${++users}`;
@@ -124,10 +124,9 @@ describe("useAgentContext", () => {
       .filter((id) => id !== undefined)
       .map(Number);
     expect(resumed).toHaveLength(1);
-    const lastSeq = server.db
-      .prepare("SELECT last_seq FROM context WHERE id = ?")
-      .pluck()
-      .get(contextId) as number;
+    const lastSeq = (await value<number>(server.db, "SELECT last_seq FROM context WHERE id = ?", [
+      contextId,
+    ]))!;
     expect(resumed[0]).toBeGreaterThan(2);
     expect(resumed[0]).toBeLessThan(lastSeq);
 
@@ -168,13 +167,12 @@ describe("useAgentContext", () => {
       toolName: "retryFailedDeliveries",
       state: "completed",
     });
-    const retried = server.db
-      .prepare(
-        `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
+    const retried = (await value<number>(
+      server.db,
+      `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
           WHERE e.workspace_id = ? AND d.retry_requested_at IS NOT NULL`,
-      )
-      .pluck()
-      .get(workspaceId) as number;
+      [workspaceId],
+    ))!;
     expect(retried).toBeGreaterThan(0);
   });
 

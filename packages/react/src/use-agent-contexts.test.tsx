@@ -1,7 +1,7 @@
 // @vitest-environment dom
 // useAgentContexts against the real server: pages and search, and create, rename and delete
 // that show before the server answers and are undone when it refuses.
-import { revokeAgentSession } from "@agent-access/db";
+import { revokeAgentSession, value } from "@agent-access/db";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,8 +38,8 @@ async function renderContexts(options: { limit?: number; search?: string } = {})
   return { ...rendered, browser, group };
 }
 
-const serverTitle = (contextId: string) =>
-  server.db.prepare("SELECT title FROM context WHERE id = ?").pluck().get(contextId);
+const serverTitle = async (contextId: string) =>
+  await value(server.db, "SELECT title FROM context WHERE id = ?", [contextId]);
 
 /** Whether some render showed `titles` before the answer of `path` arrived. */
 function shownBeforeAnswer(browser: TestBrowser, titles: string, path: string): boolean {
@@ -114,7 +114,7 @@ describe("useAgentContexts", () => {
     );
     expect(renamed).toMatchObject({ id: created.id, title: "New title" });
     expect(shownBeforeAnswer(browser, "New title", "context.rename")).toBe(true);
-    expect(serverTitle(created.id)).toBe("New title");
+    expect(await serverTitle(created.id)).toBe("New title");
 
     // Titles are at most 200 characters: the server refuses, the list shows the old one again.
     browser.timeline.length = 0;
@@ -124,7 +124,7 @@ describe("useAgentContexts", () => {
     expect(shownBeforeAnswer(browser, tooLong, "context.rename")).toBe(true);
     expect(result.current.contexts[0]?.title).toBe("New title");
     expect(result.current.error?.message).toMatch(/title/i);
-    expect(serverTitle(created.id)).toBe("New title");
+    expect(await serverTitle(created.id)).toBe("New title");
   });
 
   it("deletes at once, and brings the context back when the server refuses", async () => {
@@ -137,18 +137,18 @@ describe("useAgentContexts", () => {
     expect(shownBeforeAnswer(browser, "Kept", "context.delete")).toBe(true);
     expect(result.current.contexts.map((context) => context.id)).toEqual([kept.id]);
     expect(
-      server.db.prepare("SELECT deleted_at FROM context WHERE id = ?").pluck().get(gone.id),
+      await value(server.db, "SELECT deleted_at FROM context WHERE id = ?", [gone.id]),
     ).not.toBeNull();
 
     // The session ends on the server (revoked elsewhere): the delete is refused and undone.
-    revokeAgentSession(server.db, browser.cookies.get("agent_session")!, server.clock.now);
+    await revokeAgentSession(server.db, browser.cookies.get("agent_session")!, server.clock.now);
     browser.timeline.length = 0;
     expect(await act(() => result.current.deleteContext(kept.id))).toBe(false);
     expect(shownBeforeAnswer(browser, "", "context.delete")).toBe(true);
     expect(result.current.contexts.map((context) => context.id)).toEqual([kept.id]);
     expect(result.current.error?.message).toMatch(/agent session expired or ended/);
     expect(
-      server.db.prepare("SELECT deleted_at FROM context WHERE id = ?").pluck().get(kept.id),
+      await value(server.db, "SELECT deleted_at FROM context WHERE id = ?", [kept.id]),
     ).toBeNull();
   });
 

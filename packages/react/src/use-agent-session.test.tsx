@@ -1,7 +1,7 @@
 // @vitest-environment dom
 // useAgentSession against the real server: a ticket exchanged exactly once under StrictMode, and
 // a session that expires re-issued through getTicket with the hooks working on.
-import { seedDemo, sha256 } from "@agent-access/db";
+import { seedDemo, sha256, value } from "@agent-access/db";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,20 +16,19 @@ let server: TestServer;
 let group: string;
 beforeAll(async () => {
   server = await startTestServer();
-  const seeded = seedDemo(server.db, "not-a-real-hash")!;
+  const seeded = (await seedDemo(server.db, "not-a-real-hash"))!;
   group = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
 });
 afterAll(() => server.close());
 
 /** Agent sessions made from `ticket`, counted on the server. */
-const sessionsOfTicket = (ticket: string) =>
-  server.db
-    .prepare(
-      `SELECT count(*) FROM agent_session s JOIN agent_ticket t ON t.id = s.ticket_id
+const sessionsOfTicket = async (ticket: string) =>
+  (await value<number>(
+    server.db,
+    `SELECT count(*) FROM agent_session s JOIN agent_ticket t ON t.id = s.ticket_id
         WHERE t.token_hash = ?`,
-    )
-    .pluck()
-    .get(sha256(ticket)) as number;
+    [sha256(ticket)],
+  ))!;
 
 describe("useAgentSession with a ticket", () => {
   it("exchanges it exactly once under StrictMode, also when remounted", async () => {
@@ -58,7 +57,7 @@ describe("useAgentSession with a ticket", () => {
     second.unmount();
 
     expect(browser.count("/trpc/session.exchange")).toBe(1);
-    expect(sessionsOfTicket(minted.ticket)).toBe(1);
+    expect(await sessionsOfTicket(minted.ticket)).toBe(1);
   });
 
   it("exposes the ticket's host context, and {} for a ticket without one", async () => {

@@ -1,6 +1,6 @@
 // What "the database is unchanged" means for this suite: every row of every table, compared
 // whole, except for the few columns listed here that a refused request may legitimately touch.
-import type { Db } from "@agent-access/db";
+import { all, column, type Db, dialectOf } from "@agent-access/db";
 import { expect } from "vitest";
 
 /**
@@ -22,17 +22,17 @@ export const IGNORED_COLUMNS: Readonly<Record<string, { column: string; reason: 
 export type Snapshot = Record<string, string[]>;
 
 /** Every table's rows as sorted JSON strings, without the ignored columns. */
-export function snapshot(db: Db): Snapshot {
-  const tables = db
-    .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .pluck()
-    .all() as string[];
+export async function snapshot(db: Db): Promise<Snapshot> {
+  const tables = await column<string>(
+    db,
+    dialectOf(db) === "sqlite"
+      ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+      : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1",
+  );
   const result: Snapshot = {};
   for (const table of tables) {
     const ignored = new Set((IGNORED_COLUMNS[table] ?? []).map((entry) => entry.column));
-    const rows = db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[];
+    const rows = await all<Record<string, unknown>>(db, `SELECT * FROM "${table}"`);
     result[table] = rows
       .map((row) =>
         JSON.stringify(
@@ -45,13 +45,13 @@ export function snapshot(db: Db): Snapshot {
 }
 
 /** The snapshot as one string: cheap to compare after every request. */
-export function fingerprint(db: Db): string {
-  return JSON.stringify(snapshot(db));
+export async function fingerprint(db: Db): Promise<string> {
+  return JSON.stringify(await snapshot(db));
 }
 
 /** Fails with a per-table diff when the database differs from `before`. */
-export function expectUnchanged(db: Db, before: Snapshot, what: string): void {
-  const after = snapshot(db);
+export async function expectUnchanged(db: Db, before: Snapshot, what: string): Promise<void> {
+  const after = await snapshot(db);
   for (const table of Object.keys({ ...before, ...after })) {
     expect(after[table], `${what}: table ${table} changed`).toEqual(before[table]);
   }
@@ -60,12 +60,12 @@ export function expectUnchanged(db: Db, before: Snapshot, what: string): void {
 /** Resolves once `check` returns a value other than undefined, polling every `everyMs`. */
 export async function until<T>(
   what: string,
-  check: () => T | undefined,
+  check: () => T | undefined | Promise<T | undefined>,
   { timeoutMs = 60_000, everyMs = 10 } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     // A deadline so that a hang fails with a message instead of the test's timeout; the time
     // itself is not what is tested.

@@ -1,7 +1,7 @@
 // Conversations in the states an attacker would aim at, made over HTTP on the in-process server:
 // one idle after a finished turn with a tool call, one waiting for approval, one waiting for an
 // answer. Each comes with the ids a request could name (context, message, run, tool call).
-import type { Db } from "@agent-access/db";
+import { type Db, value } from "@agent-access/db";
 import {
   type CookieClient,
   type TestServer,
@@ -38,12 +38,13 @@ interface Part {
 
 /** Waits until the context's run has stopped moving: finished, or waiting for the user. */
 export function settled(db: Db, contextId: string, status: string): Promise<true> {
-  return until(`context ${contextId} to be ${status}`, () => {
-    const busy = db
-      .prepare("SELECT count(*) FROM run WHERE context_id = ? AND status = 'running'")
-      .pluck()
-      .get(contextId) as number;
-    const current = db.prepare("SELECT status FROM context WHERE id = ?").pluck().get(contextId);
+  return until(`context ${contextId} to be ${status}`, async () => {
+    const busy = (await value<number>(
+      db,
+      "SELECT count(*) FROM run WHERE context_id = ? AND status = 'running'",
+      [contextId],
+    ))!;
+    const current = await value(db, "SELECT status FROM context WHERE id = ?", [contextId]);
     return busy === 0 && current === status ? true : undefined;
   });
 }
@@ -60,10 +61,7 @@ export async function makeTargets(server: TestServer, owner: CookieClient): Prom
     const { context, sent } = created.data;
     await settled(server.db, context.id, scene.status);
     const parts = JSON.parse(
-      server.db
-        .prepare("SELECT parts FROM message WHERE run_id = ?")
-        .pluck()
-        .get(sent.runId) as string,
+      (await value<string>(server.db, "SELECT parts FROM message WHERE run_id = ?", [sent.runId]))!,
     ) as Part[];
     const toolCallId = parts.find((part) => part.type === "tool-call")?.toolCallId;
     if (!toolCallId) throw new Error(`no tool call in the ${scene.label} scene`);

@@ -8,7 +8,6 @@ import {
   runWaiting,
   setup,
   teardown,
-  tempDbFile,
   textOf,
 } from "../../test/harness.ts";
 import type { AgentRuntime, AgentScope, ToolCallPart } from "../index.ts";

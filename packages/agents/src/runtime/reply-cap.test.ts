@@ -36,6 +36,8 @@ describeEachDialect("reply-cap", () => {
     const { runtime } = await setup({
       model: options.model,
       agents: createAgentRegistry([talker]),
+      // Thousands of words: coalesced as the server does, not one transaction per word.
+      deltaFlushMs: 50,
     });
     const scope = { contextGroup: "team:1", agentIds: [talker.id] };
     const { context, sent } = await runtime.createContext(scope, {

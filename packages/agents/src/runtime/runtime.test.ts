@@ -9,7 +9,6 @@ import {
   runFinished,
   setup,
   teardown,
-  tempDbFile,
   textOf,
 } from "../../test/harness.ts";
 import type { ContextEvent, ContextMessage, SequencedEvent } from "../types.ts";

@@ -3,12 +3,10 @@ import { mintTicket, ticketRequestSchema } from "../tickets.ts";
 import { backendProcedure, createTRPCRouter } from "../trpc.ts";
 
 export const ticketRouter = createTRPCRouter({
-  create: backendProcedure
-    .input(ticketRequestSchema)
-    .mutation(
-      async ({ ctx, input }) =>
-        await mintTicket(ctx, input, `api_key:${ctx.apiKey.id}`, undefined, {
-          apiKeyId: ctx.apiKey.id,
-        }),
-    ),
+  create: backendProcedure.input(ticketRequestSchema).mutation(
+    async ({ ctx, input }) =>
+      await mintTicket(ctx, input, `api_key:${ctx.apiKey.id}`, undefined, {
+        apiKeyId: ctx.apiKey.id,
+      }),
+  ),
 });
