@@ -3,11 +3,7 @@
 import { createApiKey, openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CookieClient, openEvents } from "../test/harness.ts";
-import {
-  type ServerProcess,
-  seededWorkspaceTicket,
-  startServerProcess,
-} from "../test/server-process.ts";
+import { type ServerProcess, startServerProcess, testAgentTicket } from "../test/server-process.ts";
 
 let server: ServerProcess;
 beforeAll(async () => {
@@ -18,7 +14,7 @@ afterAll(() => server.stop());
 it("restarts after SIGKILL mid-run with every earlier message intact and the run interrupted", async () => {
   const db = openDatabase(server.databasePath);
   const { key } = createApiKey(db, "crash-test");
-  const { ticket } = await seededWorkspaceTicket(server, db, key);
+  const { ticket } = await testAgentTicket(server, key);
   const browser = new CookieClient(server.url);
   expect(await browser.trpc.session.exchange.mutate({ ticket })).toMatchObject({
     sessionType: "static",

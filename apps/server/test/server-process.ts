@@ -1,4 +1,5 @@
-// Starts the real server (src/main.ts) as a child process on a free port with its own database
+// Starts the real server (src/main.ts, through test/main.ts, which adds the framework's test
+// agent) as a child process on a free port with its own database
 // file, as `pnpm start` (production: the built web app) or `pnpm dev` would: for tests that
 // kill, restart or drive it from a browser.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -7,6 +8,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import type { Db } from "@agent-access/db";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -55,7 +57,7 @@ export async function startServerProcess(
   let child: ChildProcess;
 
   async function launch(): Promise<void> {
-    child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+    child = spawn(process.execPath, ["--import", "tsx", "apps/server/test/main.ts"], {
       cwd: root,
       env: {
         ...process.env,
@@ -106,6 +108,26 @@ export async function startServerProcess(
       await launch();
     },
   };
+}
+
+/** A static ticket for the framework's test agent in `contextGroup`, minted over REST with `apiKey`. */
+export async function testAgentTicket(
+  server: ServerProcess,
+  apiKey: string,
+  contextGroup = "tenant:acme:user:7",
+): Promise<{ ticket: string; contextGroup: string }> {
+  const response = await fetch(`${server.url}/session/tickets`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      ticket_type: "agent_access",
+      agent_ids: [TEST_AGENT],
+      agent_session_identifier: "static",
+      context_group: contextGroup,
+    }),
+  });
+  if (response.status !== 201) throw new Error(`mint failed: ${await response.text()}`);
+  return { ticket: ((await response.json()) as { ticket: string }).ticket, contextGroup };
 }
 
 /**

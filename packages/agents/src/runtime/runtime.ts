@@ -28,10 +28,11 @@ import {
   unfinishedRunOf,
 } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
-import type { AgentDefinition, AgentRegistry } from "../agent.ts";
+import type { AgentDefinition } from "../agent.ts";
 import { databaseAttachmentStore } from "../attachments/store.ts";
 import { AgentRuntimeError, contextNotFound } from "../errors.ts";
 import { McpHub } from "../mcp/hub.ts";
+import type { AgentRegistry } from "../registry.ts";
 import type {
   AgentScope,
   ContextMessage,
