@@ -34,8 +34,9 @@ import {
 import { TEST_AGENT, testAgents } from "./agents.ts";
 import { keepCookies, sendCookies } from "./cookie-jar.ts";
 import { decodeText, SseParser } from "./sse.ts";
+import { type MintedTicket, mintStaticTicket, postTicket } from "./tickets.ts";
 
-export { keepCookies, sendCookies };
+export { keepCookies, mintStaticTicket, postTicket, sendCookies };
 
 export interface TestServer {
   url: string;
@@ -283,39 +284,14 @@ export function dumpDatabase(db: Db): string {
     .join("\n");
 }
 
-/** POSTs a ticket request to the REST route as a backend would. */
-export function postTicket(
-  server: TestServer,
-  apiKey: string | null,
-  body: unknown,
-): Promise<Response> {
-  return fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(apiKey === null ? {} : { authorization: `Bearer ${apiKey}` }),
-    },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-}
-
 /** A fresh static ticket for `contextGroup`, minted over REST with a new API key. */
-export async function staticTicket(
+export function staticTicket(
   server: TestServer,
   contextGroup = "workspace:1:user:1",
   extra: Record<string, unknown> = {},
-): Promise<{ ticket: string; expires_at: number; url: string }> {
+): Promise<MintedTicket> {
   const { key } = createApiKey(server.db, "test");
-  const response = await postTicket(server, key, {
-    ticket_type: "agent_access",
-    agent_ids: [TEST_AGENT],
-    agent_session_identifier: "static",
-    context_group: contextGroup,
-    ...extra,
-  });
-  if (response.status !== 201)
-    throw new Error(`mint failed: ${response.status} ${await response.text()}`);
-  return (await response.json()) as { ticket: string; expires_at: number; url: string };
+  return mintStaticTicket(server, key, contextGroup, extra);
 }
 
 /**

@@ -8,8 +8,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { TEST_AGENT } from "@agent-access/agents/testing";
 import type { Db } from "@agent-access/db";
+import { type MintedTicket, mintStaticTicket } from "./tickets.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -110,51 +110,21 @@ export async function startServerProcess(
   };
 }
 
-/** A static ticket for the framework's test agent in `contextGroup`, minted over REST with `apiKey`. */
-export async function testAgentTicket(
-  server: ServerProcess,
-  apiKey: string,
-  contextGroup = "tenant:acme:user:7",
-): Promise<{ ticket: string; contextGroup: string }> {
-  const response = await fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      ticket_type: "agent_access",
-      agent_ids: [TEST_AGENT],
-      agent_session_identifier: "static",
-      context_group: contextGroup,
-    }),
-  });
-  if (response.status !== 201) throw new Error(`mint failed: ${await response.text()}`);
-  return { ticket: ((await response.json()) as { ticket: string }).ticket, contextGroup };
-}
-
 /**
  * A static ticket, minted over REST as a backend would with `apiKey`, for a workspace of the
  * demo data a development server seeded: the group `workspace:<id>:user:<user>`, where `user` is
  * the seeded user unless given.
  */
-export async function seededWorkspaceTicket(
+export function seededWorkspaceTicket(
   server: ServerProcess,
   db: Db,
   apiKey: string,
   options: { user?: string; expiresIn?: number } = {},
-): Promise<{ ticket: string; contextGroup: string }> {
+): Promise<MintedTicket> {
   const workspaceId = db.prepare("SELECT id FROM workspace ORDER BY name LIMIT 1").pluck().get();
   const userId = options.user ?? db.prepare("SELECT id FROM user LIMIT 1").pluck().get();
-  const contextGroup = `workspace:${workspaceId}:user:${userId}`;
-  const response = await fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
-      agent_session_identifier: "static",
-      context_group: contextGroup,
-      ...(options.expiresIn === undefined ? {} : { expires_in: options.expiresIn }),
-    }),
+  return mintStaticTicket(server, apiKey, `workspace:${workspaceId}:user:${userId}`, {
+    agent_ids: ["workspace-assistant"],
+    ...(options.expiresIn === undefined ? {} : { expires_in: options.expiresIn }),
   });
-  if (response.status !== 201) throw new Error(`mint failed: ${await response.text()}`);
-  return { ticket: ((await response.json()) as { ticket: string }).ticket, contextGroup };
 }
