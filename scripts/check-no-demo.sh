@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pnpm test:no-demo: removes the workspace demo (scripts/remove-demo.mjs) in a temporary copy of
 # this checkout (its files, committed or not, without node_modules) and shows that what is left
-# installs, lints, typechecks and passes the unit tests. The checkout itself is not touched.
+# installs, lints, typechecks, passes the unit tests, builds, and passes the browser suite
+# against that build. The checkout itself is not touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +26,5 @@ echo "== typecheck"
 pnpm typecheck
 echo "== unit tests"
 pnpm exec vitest run --project unit --sequence.shuffle
+echo "== build, then the browser suite against it"
+pnpm test:e2e

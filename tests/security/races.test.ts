@@ -2,6 +2,7 @@
 // two changes that each start or resume a run on one context (one run at a time). First in one
 // server process, many rounds at once; then across two server processes sharing one database
 // file, where nothing but SQLite's own locking can decide.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { TokenBucket } from "@agent-access/auth";
 import { createApiKey, type Db, openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -100,7 +101,7 @@ describe("in one process", () => {
       const sessionType = index % 2 === 0 ? "static" : "signin";
       const response = await postTicket(server, apiKey, {
         ticket_type: "agent_access",
-        agent_ids: ["workspace-assistant"],
+        agent_ids: [TEST_AGENT],
         agent_session_identifier: sessionType,
         ...(sessionType === "static" ? { context_group: `workspace:${index}:user:1` } : {}),
       });

@@ -26,6 +26,7 @@ const configure: ((agents: AgentDefinition[], env: AgentsEnv) => AgentDefinition
 
 /** What a group's erasure also removes, from the environment (files an app part keeps). */
 const erasures: ((env: AgentsEnv) => GroupErasure | undefined)[] = [
+  // An app part's step for what it keeps per group outside the database (files, a folder).
   workspaceDemo.demoNotesErasure, // demo
 ];
 
