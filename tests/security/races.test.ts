@@ -15,11 +15,8 @@ import {
   type TestServer,
   trpcResult,
 } from "../../apps/server/test/harness.ts";
-import {
-  type ServerProcess,
-  seededWorkspaceTicket,
-  startServerProcess,
-} from "../../apps/server/test/server-process.ts";
+import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import { mintStaticTicket } from "../../apps/server/test/tickets.ts";
 import { until } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
 import { settled } from "./support/scenes.ts";
@@ -350,7 +347,7 @@ describe("across two server processes on one database file", () => {
   it(`lets one exchange win and one send start a run, ${PROCESS_ROUNDS} rounds each`, async () => {
     const { key } = createApiKey(db, "two-processes");
     const mint = async (index: number) =>
-      (await seededWorkspaceTicket(first, db, key, { user: String(index) })).ticket;
+      (await mintStaticTicket(first, key, `tenant:races:user:${index}`)).ticket;
     const tickets = await Promise.all(Array.from({ length: PROCESS_ROUNDS }, (_, i) => mint(i)));
 
     let exchanges = 0;

@@ -8,8 +8,6 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Db } from "@agent-access/db";
-import { type MintedTicket, mintStaticTicket } from "./tickets.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -108,23 +106,4 @@ export async function startServerProcess(
       await launch();
     },
   };
-}
-
-/**
- * A static ticket, minted over REST as a backend would with `apiKey`, for a workspace of the
- * demo data a development server seeded: the group `workspace:<id>:user:<user>`, where `user` is
- * the seeded user unless given.
- */
-export function seededWorkspaceTicket(
-  server: ServerProcess,
-  db: Db,
-  apiKey: string,
-  options: { user?: string; expiresIn?: number } = {},
-): Promise<MintedTicket> {
-  const workspaceId = db.prepare("SELECT id FROM workspace ORDER BY name LIMIT 1").pluck().get();
-  const userId = options.user ?? db.prepare("SELECT id FROM user LIMIT 1").pluck().get();
-  return mintStaticTicket(server, apiKey, `workspace:${workspaceId}:user:${userId}`, {
-    agent_ids: ["workspace-assistant"],
-    ...(options.expiresIn === undefined ? {} : { expires_in: options.expiresIn }),
-  });
 }
