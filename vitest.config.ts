@@ -21,7 +21,7 @@ export default defineConfig({
         },
         test: {
           name: "unit",
-          include: ["{apps,packages}/*/{src,test}/**/*.test.{ts,tsx}"],
+          include: ["{apps,packages,examples}/*/{src,test}/**/*.test.{ts,tsx}"],
           // The run's PostgreSQL database for the suites that run on both dialects
           // (packages/db/test/dialects.ts); one line says so when they are skipped.
           globalSetup: ["packages/db/test/postgres-global-setup.ts"],

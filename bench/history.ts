@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createAgentRuntime, createBuiltinModel, defaultAgentRegistry } from "@agent-access/agents";
+import { createAgentRegistry, createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
+import { TEST_AGENT, testAssistant } from "@agent-access/agents/testing";
 import {
   appRouter,
   createCallerFactory,
@@ -34,7 +35,8 @@ import {
 } from "./report.ts";
 
 const NAME = "5. history at scale";
-const AGENT = "workspace-assistant";
+const AGENT = TEST_AGENT;
+const agents = createAgentRegistry([testAssistant]);
 const GROUP = "workspace:1:user:1";
 /** Contexts in the measured group, and messages in the measured context. */
 const GROUP_CONTEXTS = 1_000;
@@ -223,7 +225,7 @@ export async function history(options: BenchOptions): Promise<Section> {
     const db = openDatabase(file);
     const runtime = createAgentRuntime({
       db,
-      agents: defaultAgentRegistry,
+      agents,
       model: createBuiltinModel({ tokenDelayMs: 0 }),
     });
     const caller = createCallerFactory(appRouter)(
@@ -234,7 +236,7 @@ export async function history(options: BenchOptions): Promise<Section> {
             publicUrl: "http://127.0.0.1",
             contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN,
           },
-          agents: defaultAgentRegistry,
+          agents,
           runtime,
           auth: createAuth({ db, publicUrl: "http://127.0.0.1" }),
           exchangeFailures: new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
@@ -263,13 +265,21 @@ export async function history(options: BenchOptions): Promise<Section> {
 
     // The statements behind each page (first and later pages differ), as the db package runs
     // them, with the values the procedures pass; run bare on the same connection.
-    const listFirst = await capturedBy(db, () => listContexts(db, scope, { limit: 21 }));
-    const listAfter = await capturedBy(db, () =>
-      listContexts(db, scope, { limit: 21, after: deepRow }),
+    const listFirst = await capturedBy(
+      db,
+      async () => await listContexts(db, scope, { limit: 21 }),
     );
-    const newest = await capturedBy(db, () => listMessages(db, generated.contextId, { limit: 51 }));
-    const before = await capturedBy(db, () =>
-      listMessages(db, generated.contextId, { limit: 51, beforeSeq: 100 }),
+    const listAfter = await capturedBy(
+      db,
+      async () => await listContexts(db, scope, { limit: 21, after: deepRow }),
+    );
+    const newest = await capturedBy(
+      db,
+      async () => await listMessages(db, generated.contextId, { limit: 51 }),
+    );
+    const before = await capturedBy(
+      db,
+      async () => await listMessages(db, generated.contextId, { limit: 51, beforeSeq: 100 }),
     );
     const sqlite = sqliteOf(db)!;
     const bare = (statement: { sql: string; parameters: unknown[] }) => {

@@ -9,9 +9,10 @@ import { fileURLToPath } from "node:url";
 import {
   closeDatabase,
   createApiKey,
+  type Db,
   openDatabase,
   revokeApiKey,
-  setWorkspaceMember,
+  run,
 } from "@agent-access/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -25,6 +26,18 @@ import {
 } from "../../apps/server/test/harness.ts";
 import { startServerProcess } from "../../apps/server/test/server-process.ts";
 import { recordFigures } from "./support/figures.ts";
+
+/** Adds `userId` to the demo's workspace (examples/workspace-demo: its workspace_member table). */
+async function setWorkspaceMember(
+  db: Db,
+  member: { workspaceId: string; userId: string; role: "owner" | "member" },
+): Promise<void> {
+  await run(
+    db,
+    "INSERT INTO workspace_member (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",
+    [member.workspaceId, member.userId, member.role, Date.now()],
+  );
+}
 
 let server: TestServer;
 beforeEach(async () => {

@@ -4,8 +4,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ContextEvent } from "@agent-access/agents";
+import { seedFixture } from "@agent-access/agents/testing";
 import type { RouterOutputs } from "@agent-access/api";
-import { closeDatabase, get, openDatabase, seedDemo, value } from "@agent-access/db";
+import { closeDatabase, get, openDatabase, value } from "@agent-access/db";
 import { describeEachDialect } from "@agent-access/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyToMessages } from "../../../packages/react/src/live-context.ts";
@@ -28,8 +29,8 @@ let group: string;
 describeEachDialect("context", () => {
   beforeAll(async () => {
     server = await startTestServer({ tokenDelayMs: 2 });
-    const seeded = (await seedDemo(server.db, "not-a-real-hash"))!;
-    group = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
+    group = "tenant:acme:user:7";
+    await seedFixture(server.db, group);
   });
   afterAll(() => server.close());
 
@@ -94,7 +95,7 @@ describeEachDialect("context", () => {
         state: "completed",
       });
       expect(textOf(reply)).toBe(replayText(events, reply.id));
-      expect(textOf(reply)).toMatch(/succeeded; the p95 latency is \d+ ms/);
+      expect(textOf(reply)).toMatch(/^Across 180 deliveries to this tenant's endpoints, 30 failed/);
       const run = (await get(server.db, "SELECT status, usage FROM run WHERE id = ?", [
         sent.runId,
       ])) as {
@@ -210,9 +211,9 @@ describeEachDialect("context", () => {
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aa-approval-")), "db.sqlite");
       const db = openDatabase(file);
       const first = await startTestServer({ db });
-      const seeded = (await seedDemo(db, "not-a-real-hash"))!;
-      const workspaceGroup = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
-      const browser = await agentBrowser(first, workspaceGroup);
+      const tenantGroup = "tenant:acme:user:7";
+      await seedFixture(db, tenantGroup);
+      const browser = await agentBrowser(first, tenantGroup);
       const contextId = await newContext(browser);
       const stream = await openEvents(browser, contextId);
       await browser.trpc.context.send.mutate({
@@ -242,12 +243,11 @@ describeEachDialect("context", () => {
         const events = await resumed.until("run.finished");
         resumed.close();
         expect(events.at(-1)!.data).toMatchObject({ status: "completed" });
-        const marked = await value<number>(
+        const marked = (await value<number>(
           db,
-          `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
-            WHERE e.workspace_id = ? AND d.retry_requested_at IS NOT NULL`,
-          [seeded.workspaceIds[0]],
-        );
+          "SELECT count(*) FROM fixture_delivery WHERE context_group = ? AND retry_requested_at IS NOT NULL",
+          [tenantGroup],
+        ))!;
         expect(marked).toBeGreaterThan(0);
       } finally {
         await second.close();

@@ -23,11 +23,17 @@ export type DatabaseEnv = Pick<
   "DATABASE_URL" | "DATABASE_DIRECT_URL" | "DATABASE_PATH" | "DATABASE_POOL_SIZE"
 >;
 
-/** Opens and migrates the database; throws DatabaseStartError when PostgreSQL is out of reach. */
-export async function openServerDatabase(env: DatabaseEnv): Promise<{ db: Db; applied: number[] }> {
+/**
+ * Opens and migrates the database (with `migrateWith`, default the framework's migrations);
+ * throws DatabaseStartError when PostgreSQL is out of reach or refuses.
+ */
+export async function openServerDatabase<Applied = number[]>(
+  env: DatabaseEnv,
+  migrateWith: (db: Db) => Promise<Applied> = migrate as never,
+): Promise<{ db: Db; applied: Applied }> {
   if (!env.DATABASE_URL) {
     const db = connectDatabase({ path: env.DATABASE_PATH });
-    return { db, applied: await migrate(db) };
+    return { db, applied: await migrateWith(db) };
   }
   const url = env.DATABASE_URL;
   const db = connectDatabase({
@@ -37,7 +43,7 @@ export async function openServerDatabase(env: DatabaseEnv): Promise<{ db: Db; ap
   });
   try {
     await pingDatabase(db);
-    return { db, applied: await migrate(db) };
+    return { db, applied: await migrateWith(db) };
   } catch (error) {
     await closeDatabase(db).catch(() => {});
     const reason = error instanceof Error ? error.message || error.name : String(error);

@@ -7,7 +7,6 @@ import {
   createAgentRegistry,
   defineAgent,
   folderAttachmentStore,
-  notesFileOf,
   type RunUsage,
 } from "@agent-access/agents";
 import { hostApiRoutes, restError } from "@agent-access/api";
@@ -31,7 +30,6 @@ import {
   tableNames,
 } from "../test/harness.ts";
 import { converse, reply, scopeOf, v1 } from "../test/host.ts";
-import { notesErasureOf } from "./agents.ts";
 import { createApp } from "./app.ts";
 
 interface Page<T> {
@@ -107,7 +105,7 @@ describeEachDialect("host-api", () => {
     it("let tickets and all keys mint tickets, and refuse read and erase keys with 403", async () => {
       const body = {
         ticket_type: "agent_access",
-        agent_ids: ["workspace-assistant"],
+        agent_ids: ["test-assistant"],
         agent_session_identifier: "static",
         context_group: group,
       };
@@ -330,9 +328,8 @@ describeEachDialect("host-api", () => {
 
   /** Every row of every table, by table, found by introspecting the database's catalogue. */
   async function everyRow(db: Db): Promise<Map<string, string[]>> {
-    const tables = await tableNames(db);
     const rows = new Map<string, string[]>();
-    for (const table of tables) {
+    for (const table of await tableNames(db)) {
       rows.set(
         table,
         (await all<object>(db, `SELECT * FROM "${table}"`)).map((row) => JSON.stringify(row)),
@@ -385,12 +382,12 @@ describeEachDialect("host-api", () => {
       const group = "workspace:5:user:erase";
       const other = "workspace:5:user:stays";
       for (const g of [group, other]) {
-        await agentBrowser(server, g, ["workspace-assistant", "billing-assistant"]);
+        await agentBrowser(server, g, ["test-assistant", "billing-assistant"]);
         await converse(server, scopeOf(g), "show webhook health");
         await converse(server, scopeOf(g, "billing-assistant"), "hello");
         await grantTool(
           server.db,
-          { contextGroup: g, agentId: "workspace-assistant", toolName: "x" },
+          { contextGroup: g, agentId: "test-assistant", toolName: "x" },
           1,
         );
       }
@@ -436,7 +433,7 @@ describeEachDialect("host-api", () => {
         const key = (await createApiKey(slow.db, "erase", Date.now(), "erase")).key;
         const group = "workspace:6:user:busy";
         const { context } = await slow.runtime.createContext(scopeOf(group), {
-          agentId: "workspace-assistant",
+          agentId: "test-assistant",
           firstMessage: "stream 500 words",
         });
         expect(await value(slow.db, "SELECT status FROM run")).toBe("running");
@@ -450,14 +447,11 @@ describeEachDialect("host-api", () => {
 
     it("removes the files a folder store keeps, and calls onGroupErased with the group", async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aa-erase-"));
-      const notesDir = path.join(dir, "notes");
       const erasedGroups: string[] = [];
-      const removeNotes = notesErasureOf({ AGENT_NOTES_DIR: notesDir, DATABASE_PATH: ":memory:" });
       const files = await startTestServer({
         attachments: { store: folderAttachmentStore(path.join(dir, "files")) },
         onGroupErased: async (group) => {
           erasedGroups.push(group);
-          await removeNotes?.(group);
         },
       });
       try {
@@ -477,8 +471,6 @@ describeEachDialect("host-api", () => {
         const kept = await uploaded(other);
         // A context its user deleted whose files a crash left behind: erasure removes them too.
         await run(files.db, "UPDATE context SET deleted_at = 1 WHERE id = ?", [two.contextId]);
-        fs.mkdirSync(notesDir, { recursive: true });
-        for (const g of [group, other]) fs.writeFileSync(notesFileOf(notesDir, g), "{}\n");
 
         const context = await v1(files, key, `/v1/contexts/${one.contextId}`, "DELETE");
         expect(context.body).toMatchObject({ erased: { contexts: 1, files: 1 } });
@@ -491,8 +483,6 @@ describeEachDialect("host-api", () => {
         expect(fs.existsSync(two.file)).toBe(false);
         expect(fs.existsSync(kept.file)).toBe(true);
         expect(erasedGroups).toEqual([group]);
-        expect(fs.existsSync(notesFileOf(notesDir, group))).toBe(false);
-        expect(fs.existsSync(notesFileOf(notesDir, other))).toBe(true);
       } finally {
         await files.close();
         fs.rmSync(dir, { recursive: true, force: true });
@@ -516,8 +506,8 @@ describeEachDialect("host-api", () => {
       const group = "workspace:7:user:usage";
       const finished: { agent: string; usage: RunUsage }[] = [];
       for (const [agent, text] of [
-        ["workspace-assistant", "show webhook health"],
-        ["workspace-assistant", "hello there"],
+        ["test-assistant", "show webhook health"],
+        ["test-assistant", "hello there"],
         ["billing-assistant", "an invoice question"],
       ] as const) {
         const { events } = await converse(server, scopeOf(group, agent), text);
@@ -547,7 +537,7 @@ describeEachDialect("host-api", () => {
       expect(byAgent.status).toBe(200);
       expect(byAgent.body.buckets).toEqual([
         { key: "billing-assistant", ...expected("billing-assistant"), tool_calls: 0 },
-        { key: "workspace-assistant", ...expected("workspace-assistant"), tool_calls: 1 },
+        { key: "test-assistant", ...expected("test-assistant"), tool_calls: 1 },
       ]);
       expect(byAgent.body.totals).toEqual({ ...expected(), tool_calls: 1 });
 

@@ -1,7 +1,7 @@
 // Starts the server: validates the environment and the model settings, migrates the database
-// (and seeds the demo data in development), marks runs a crash left running as interrupted,
-// listens, delivers webhooks, and on SIGTERM/SIGINT closes HTTP first, then the run engine, then
-// the webhook dispatcher, then the database.
+// and the app's tables (and runs the app's seed in development), marks runs a crash left running
+// as interrupted, listens, delivers webhooks, and on SIGTERM/SIGINT closes HTTP first, then the
+// run engine, then the webhook dispatcher, then the database.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
@@ -11,15 +11,15 @@ import {
   ModelConfigError,
   resolveModel,
 } from "@agent-access/agents";
-import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
+import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN, migrateWithApp } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
 import { closeDatabase, syncEnvWebhookEndpoint } from "@agent-access/db";
 import { serve } from "@hono/node-server";
-import { agentRegistryOf, notesErasureOf } from "./agents.ts";
+import { agentRegistryOf, groupErasureOf } from "./agents.ts";
+import { app as appDefinition } from "./app.config.ts";
 import { createApp } from "./app.ts";
 import { DatabaseStartError, openServerDatabase } from "./database.ts";
 import { EnvError, parseEnv } from "./env.ts";
-import { seedIfEmpty } from "./seed.ts";
 import { recordWebhookEvents, WEBHOOK_EVENT_TYPES, WebhookDispatcher } from "./webhooks/index.ts";
 
 function loadEnv() {
@@ -34,7 +34,7 @@ function loadEnv() {
 
 async function openDatabase() {
   try {
-    return (await openServerDatabase(env)).db;
+    return (await openServerDatabase(env, (opened) => migrateWithApp(opened, appDefinition))).db;
   } catch (error) {
     if (!(error instanceof DatabaseStartError)) throw error;
     console.error(error.message);
@@ -71,7 +71,7 @@ const model = loadModel();
 const agents = loadAgents();
 const production = env.NODE_ENV === "production";
 const db = await openDatabase();
-if (!production) await seedIfEmpty(db, env.PUBLIC_URL);
+if (!production) await appDefinition.seed?.({ db, appUrl: env.PUBLIC_URL, log: console.log });
 
 const webRoot = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 if (production && !fs.existsSync(`${webRoot}/index.html`)) {
@@ -112,8 +112,14 @@ const app = createApp({
   db,
   config: {
     publicUrl: env.PUBLIC_URL,
-    contextGroupPattern: env.CONTEXT_GROUP_PATTERN ?? DEFAULT_CONTEXT_GROUP_PATTERN,
-    contextGroupDescription: env.CONTEXT_GROUP_DESCRIPTION,
+    contextGroupPattern:
+      env.CONTEXT_GROUP_PATTERN ??
+      appDefinition.contextGroups?.pattern ??
+      DEFAULT_CONTEXT_GROUP_PATTERN,
+    // The app's description goes with the app's pattern only, not with one from the environment.
+    contextGroupDescription:
+      env.CONTEXT_GROUP_DESCRIPTION ??
+      (env.CONTEXT_GROUP_PATTERN ? undefined : appDefinition.contextGroups?.description),
   },
   agents,
   runtime,
@@ -131,8 +137,8 @@ const app = createApp({
   trustProxy: env.TRUST_PROXY,
   webRoot: production ? webRoot : null,
   attachmentMaxFileBytes: env.ATTACHMENT_MAX_BYTES,
-  // A group's erasure also removes the demo assistant's notes file of the group.
-  onGroupErased: notesErasureOf(env),
+  // A group's erasure also removes what app parts keep outside the database (the demo's notes).
+  onGroupErased: groupErasureOf(env),
 });
 
 // Expired sign-in sessions are refused anyway; this only keeps the table small.

@@ -26,7 +26,7 @@ describeEachDialect("tickets", () => {
 
   const staticRequest = {
     ticket_type: "agent_access",
-    agent_ids: ["workspace-assistant"],
+    agent_ids: ["test-assistant"],
     agent_session_identifier: "static",
     context_group: "workspace:42:user:7",
   } satisfies RouterInputs["ticket"]["create"];
@@ -58,13 +58,7 @@ describeEachDialect("tickets", () => {
         sessionId: expect.stringMatching(/^ags_/),
         sessionType: "static",
         contextGroup: "workspace:42:user:7",
-        agents: [
-          {
-            id: "workspace-assistant",
-            name: "Workspace assistant",
-            description: expect.any(String),
-          },
-        ],
+        agents: [{ id: "test-assistant", name: "Test assistant", description: expect.any(String) }],
         hostContext: {},
         expiresAt: body.expires_at,
         displayName: null,
@@ -223,7 +217,7 @@ describeEachDialect("tickets", () => {
       ["given for signin", { agent_session_identifier: "signin" }, "must be left out for signin"],
       [
         "an unknown agent, named",
-        { agent_ids: ["workspace-assistant", "ghost-agent"] },
+        { agent_ids: ["test-assistant", "ghost-agent"] },
         "unknown agent id: ghost-agent",
       ],
       ["no agents", { agent_ids: [] }, "agent_ids must name at least one agent"],
@@ -314,7 +308,7 @@ describeEachDialect("tickets", () => {
         ],
         [
           "a wrong type",
-          postTicket(server, key, { ...staticRequest, agent_ids: "workspace-assistant" }),
+          postTicket(server, key, { ...staticRequest, agent_ids: "test-assistant" }),
           400,
           "invalid_request",
           /^agent_ids: /,

@@ -1,6 +1,6 @@
-// Test harness: a migrated, seeded database (in memory or in a temp file), a runtime with the
-// builtin model, the demo agent and a scope for its first workspace, and helpers to follow a
-// context's events until something happens.
+// Test harness: a migrated database (in memory or in a temp file) with the test agent's data for
+// one context group, a runtime with the builtin model and the test agent (fixture-agent.ts), and
+// helpers to follow a context's events until something happens.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,7 +11,6 @@ import {
   type Db,
   migrate,
   openDatabase,
-  seedDemo,
 } from "@agent-access/db";
 import { currentSuite, openTestDatabase } from "@agent-access/db/testing";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
@@ -21,20 +20,22 @@ import {
   type AttachmentOptions,
   type ContextEvent,
   type ContextMessage,
+  createAgentRegistry,
   createAgentRuntime,
   createBuiltinModel,
-  defaultAgentRegistry,
   type SequencedEvent,
 } from "../src/index.ts";
+import { seedFixture, TEST_AGENT, testAssistant } from "../src/test-agent.ts";
 
-export const AGENT = "workspace-assistant";
+export const AGENT = TEST_AGENT;
+export const testAgents = createAgentRegistry([testAssistant]);
+/** The scope of the tests: one context group, whose data seedFixture made. */
+export const GROUP = "tenant:acme:user:7";
 
 export interface Setup {
   db: Db;
   runtime: AgentRuntime;
   scope: AgentScope;
-  workspaceIds: string[];
-  userId: string;
   /** Another runtime on the same database, as a restarted server would have. */
   restart(options?: { db?: Db }): AgentRuntime;
   /**
@@ -92,11 +93,13 @@ export async function setup(options: SetupOptions = {}): Promise<Setup> {
     if (!another) throw new Error("reopen() needs setup({ restartable: true })");
     return another;
   };
-  const seeded = (await seedDemo(db, "not-a-real-hash"))!;
+  await seedFixture(db, GROUP);
+  // Another tenant's data, which no test of GROUP may touch.
+  await seedFixture(db, "tenant:globex:user:8");
   const make = (database: Db) => {
     const runtime = createAgentRuntime({
       db: database,
-      agents: options.agents ?? defaultAgentRegistry,
+      agents: options.agents ?? testAgents,
       model: options.model ?? createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
       deltaFlushMs: options.deltaFlushMs ?? 0,
       maxSteps: options.maxSteps,
@@ -111,9 +114,7 @@ export async function setup(options: SetupOptions = {}): Promise<Setup> {
   return {
     db,
     runtime: make(db),
-    scope: { contextGroup: `workspace:${seeded.workspaceIds[0]}:user:7`, agentIds: [AGENT] },
-    workspaceIds: seeded.workspaceIds,
-    userId: seeded.userId,
+    scope: { contextGroup: GROUP, agentIds: [AGENT] },
     restart: (restartOptions = {}) => make(restartOptions.db ?? db),
     reopen,
   };
@@ -169,7 +170,7 @@ export function textOf(message: ContextMessage | undefined): string {
 
 /** A fingerprint of everything the engine writes, to show that a refused call changed nothing. */
 export async function snapshot(db: Db): Promise<string> {
-  const tables = ["context", "message", "run", "context_event", "tool_grant", "webhook_delivery"];
+  const tables = ["context", "message", "run", "context_event", "tool_grant", "fixture_delivery"];
   const rows = [];
   for (const table of tables) rows.push(await all(db, `SELECT * FROM ${table} ORDER BY 1, 2`));
   return JSON.stringify(rows);

@@ -1,10 +1,13 @@
 // Tickets and agent sessions at the SQL level. The in-process races of the security suite never
 // reach the consuming UPDATE at the same instant (better-sqlite3 is synchronous), so the
 // conditions that make a ticket single-use and a session dead are checked here directly.
+
+import { value } from "@agent-access/db";
 import { beforeEach, describe, expect, it } from "vitest";
 import { describeEachDialect } from "../test/dialects.ts";
 import {
   consumeTicket,
+  createApiKey,
   type Db,
   findLiveAgentSession,
   findTicket,
@@ -12,7 +15,7 @@ import {
   insertTicket,
   type NewTicket,
   revokeAgentSession,
-  value,
+  revokeApiKey,
 } from "./index.ts";
 
 const NOW = 1_000_000;
@@ -73,11 +76,31 @@ describeEachDialect("agent-access", (suite) => {
       });
       expect((await findTicket(db, "aat_a"))?.consumed_at).toBeNull();
     });
+
+    it("refuses an unused ticket once the key that minted it is revoked, not another key's", async () => {
+      const revoked = await createApiKey(db, "revoked", NOW);
+      const kept = await createApiKey(db, "kept", NOW);
+      await insertTicket(db, ticket("aat_of_revoked", { apiKeyId: revoked.id }), NOW);
+      await insertTicket(db, ticket("aat_of_kept", { apiKeyId: kept.id }), NOW);
+      expect(await revokeApiKey(db, revoked.id, NOW + 10)).toEqual({ tickets: 1, sessions: 0 });
+      expect(await consumeTicket(db, "aat_of_revoked", NOW + 11)).toBeUndefined();
+      expect(await findTicket(db, "aat_of_revoked")).toMatchObject({
+        consumed_at: null,
+        revoked_at: NOW + 10,
+      });
+      expect(await consumeTicket(db, "aat_of_kept", NOW + 11)).toMatchObject({
+        consumed_at: NOW + 11,
+      });
+    });
   });
 
   describe("findLiveAgentSession", () => {
-    async function session(token: string, expiresAt = NOW + 60_000) {
-      await insertTicket(db, ticket(`aat_for_${token}`, { expiresAt }), NOW);
+    async function session(
+      token: string,
+      expiresAt = NOW + 60_000,
+      apiKeyId: string | null = null,
+    ) {
+      await insertTicket(db, ticket(`aat_for_${token}`, { expiresAt, apiKeyId }), NOW);
       const consumed = (await consumeTicket(db, `aat_for_${token}`, NOW))!;
       return await insertAgentSession(
         db,
@@ -114,6 +137,16 @@ describeEachDialect("agent-access", (suite) => {
       expect(
         await value(db, "SELECT revoked_at FROM agent_session WHERE id = ?", [created.id]),
       ).toBe(NOW + 10);
+    });
+
+    it("finds no session once the key that minted its ticket is revoked, another key's stays", async () => {
+      const revoked = await createApiKey(db, "revoked", NOW);
+      const kept = await createApiKey(db, "kept", NOW);
+      await session("ags_token_of_revoked", NOW + 60_000, revoked.id);
+      await session("ags_token_of_kept", NOW + 60_000, kept.id);
+      expect(await revokeApiKey(db, revoked.id, NOW + 10)).toEqual({ tickets: 0, sessions: 1 });
+      expect(await findLiveAgentSession(db, "ags_token_of_revoked", NOW + 11)).toBeUndefined();
+      expect(await findLiveAgentSession(db, "ags_token_of_kept", NOW + 11)).toBeDefined();
     });
   });
 });

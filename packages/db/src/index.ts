@@ -142,9 +142,12 @@ export {
   setMessageParts,
 } from "./messages.ts";
 export {
+  loadMigrationSet,
   loadMigrations,
   type Migration,
+  type MigrationSet,
   migrate,
+  migrateApp,
   migrationsFor,
   schemaVersion,
 } from "./migrate.ts";
@@ -163,7 +166,6 @@ export {
   unfinishedRunOf,
 } from "./runs.ts";
 export { newId, newSecret, sha256 } from "./secrets.ts";
-export { DEMO_EMAIL, DEMO_PASSWORD, isSeeded, type SeedResult, seedDemo } from "./seed.ts";
 export {
   all,
   column,
@@ -186,26 +188,3 @@ export {
 } from "./tool-grants.ts";
 export { type UsageQuery, type UsageRow, usageOfRuns } from "./usage.ts";
 export { createUser, findUserByEmail, getUser, type User, type UserWithPassword } from "./users.ts";
-export {
-  type DeliveryStats,
-  deliveryStats,
-  type EndpointDeliveryStats,
-  existingWorkspaceIds,
-  markFailedDeliveriesForRetry,
-  type RetryMarked,
-  workspaceIdsOfUser,
-} from "./webhook-deliveries.ts";
-export { type EndpointHealth, type EndpointStatus, HEALTH_WINDOW } from "./webhooks.ts";
-export {
-  createWorkspace,
-  findWorkspaceForMember,
-  getWorkspaceDetails,
-  isWorkspaceMember,
-  listWorkspacesOfUser,
-  removeWorkspaceMember,
-  setWorkspaceMember,
-  type Workspace,
-  type WorkspaceDetails,
-  type WorkspaceMember,
-  type WorkspaceRole,
-} from "./workspaces.ts";

@@ -8,7 +8,9 @@ import {
   closeDatabase,
   type Db,
   loadMigrations,
+  type MigrationSet,
   migrate,
+  migrateApp,
   migrationsFor,
   openDatabase,
   run,
@@ -98,7 +100,7 @@ describeEachDialect("migrations", (suite) => {
         sql: "CREATE TABLE half (x INTEGER); SELECT nope FROM nowhere;",
       },
     ];
-    await expect(migrate(db, broken)).rejects.toThrow(/no such|does not exist/);
+    await expect(await migrate(db, broken)).rejects.toThrow(/no such|does not exist/);
     expect(await schemaVersion(db)).toBe(version);
     await expect(run(db, "SELECT * FROM half")).rejects.toThrow(/no such|does not exist/);
   });
@@ -116,11 +118,73 @@ describeEachDialect("migrations", (suite) => {
   it("migrate exactly once when two instances start at once", async () => {
     const db = await suite.open({ migrate: false });
     const other = suite.openAnother(db) ?? db;
-    const [a, b] = await Promise.all([migrate(db), migrate(other)]);
+    const [a, b] = await Promise.all([await migrate(db), await migrate(other)]);
     const all = migrationsFor(db).map((m) => m.version);
     expect([...a, ...b].sort((x, y) => x - y)).toEqual(all);
     if (suite.dialect === "postgres") {
       expect(await value(db, "SELECT count(*) FROM schema_migration")).toBe(all.length);
+    }
+  });
+});
+
+describeEachDialect("an app's migrations", (suite) => {
+  const notes: MigrationSet = {
+    name: "notes",
+    migrations: [
+      { version: 1, name: "notes", sql: "CREATE TABLE note (id TEXT PRIMARY KEY) STRICT;" },
+      { version: 2, name: "title", sql: "ALTER TABLE note ADD COLUMN title TEXT;" },
+    ],
+    postgresMigrations: [
+      { version: 1, name: "notes", sql: "CREATE TABLE note (id TEXT PRIMARY KEY);" },
+      { version: 2, name: "title", sql: "ALTER TABLE note ADD COLUMN title TEXT;" },
+    ],
+  };
+  const firstOnly = (set: MigrationSet): MigrationSet => ({
+    ...set,
+    migrations: set.migrations.slice(0, 1),
+    postgresMigrations: set.postgresMigrations.slice(0, 1),
+  });
+
+  it("apply once each, tracked by the app's name, leaving the framework's version alone", async () => {
+    const db = await suite.open();
+    const version = await schemaVersion(db);
+    expect(await migrateApp(db, firstOnly(notes))).toEqual([1]);
+    expect(await migrateApp(db, notes)).toEqual([2]);
+    expect(await migrateApp(db, notes)).toEqual([]);
+    // Another app numbers from 1 too.
+    const table = { version: 1, name: "o", sql: "CREATE TABLE o (x INTEGER);" };
+    const other = { name: "orders", migrations: [table], postgresMigrations: [table] };
+    expect(await migrateApp(db, other)).toEqual([1]);
+    expect(await schemaVersion(db)).toBe(version);
+    expect(
+      await all(db, "SELECT app, version, name FROM app_migration ORDER BY app, version"),
+    ).toEqual([
+      { app: "notes", version: 1, name: "notes" },
+      { app: "notes", version: 2, name: "title" },
+      { app: "orders", version: 1, name: "o" },
+    ]);
+  });
+
+  it("roll back a failing one entirely, so it runs again next time", async () => {
+    const db = await suite.open();
+    const half = {
+      version: 1,
+      name: "half",
+      sql: "CREATE TABLE half (x INTEGER); SELECT nope FROM nowhere;",
+    };
+    const broken = { name: "notes", migrations: [half], postgresMigrations: [half] };
+    await expect(migrateApp(db, broken)).rejects.toThrow(/no such|does not exist/);
+    await expect(run(db, "SELECT * FROM half")).rejects.toThrow(/no such|does not exist/);
+    expect(await migrateApp(db, notes)).toEqual([1, 2]);
+  });
+
+  it("refuses on PostgreSQL an app that has only SQLite migrations", async () => {
+    const db = await suite.open();
+    const sqliteOnly = { ...notes, postgresMigrations: [] };
+    if (suite.dialect === "postgres") {
+      await expect(migrateApp(db, sqliteOnly)).rejects.toThrow(/no PostgreSQL migrations/);
+    } else {
+      expect(await migrateApp(db, sqliteOnly)).toEqual([1, 2]);
     }
   });
 });

@@ -115,3 +115,76 @@ export async function migrate(
     return applied;
   });
 }
+
+/**
+ * An app's own migrations (its tables beside the framework's), numbered from 0001 in a folder of
+ * its own, with their PostgreSQL twins in its `postgres/` subfolder. `name` keeps their
+ * numbering apart from the framework's and from other apps'.
+ */
+export interface MigrationSet {
+  name: string;
+  /** SQLite. */
+  migrations: Migration[];
+  /** PostgreSQL: the same numbers, DDL as PostgreSQL needs it. */
+  postgresMigrations: Migration[];
+}
+
+/** An app's migrations from `dir` (SQLite) and `dir/postgres/` (PostgreSQL, if present). */
+export function loadMigrationSet(name: string, dir: string): MigrationSet {
+  const postgresDir = `${dir.replace(/\/$/, "")}/postgres`;
+  return {
+    name,
+    migrations: loadMigrations(dir),
+    postgresMigrations: fs.existsSync(postgresDir) ? loadMigrations(postgresDir) : [],
+  };
+}
+
+/**
+ * Applies the set's migrations that its name has not applied yet, each in a transaction that
+ * also records it in `app_migration`; returns the versions it applied. Run it after `migrate`.
+ * The framework's own schema version is left alone. On PostgreSQL under the migrations'
+ * advisory lock, so instances starting at once apply each exactly once.
+ */
+export async function migrateApp(db: Db, set: MigrationSet): Promise<number[]> {
+  const postgres = dialectOf(db) === "postgres";
+  const migrations = postgres ? set.postgresMigrations : set.migrations;
+  if (postgres && set.migrations.length > 0 && migrations.length === 0) {
+    throw new Error(`the app "${set.name}" has no PostgreSQL migrations (migrations/postgres/)`);
+  }
+  return transaction(db, async (tx) => {
+    if (postgres) await get(tx, "SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK]);
+    await exec(
+      tx,
+      `CREATE TABLE IF NOT EXISTS app_migration (
+        app        TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        name       TEXT NOT NULL,
+        applied_at BIGINT NOT NULL,
+        PRIMARY KEY (app, version)
+      )`,
+    );
+    const done = new Set(
+      (
+        await all<{ version: number }>(tx, "SELECT version FROM app_migration WHERE app = ?", [
+          set.name,
+        ])
+      ).map((row) => row.version),
+    );
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      const sqlite = sqliteOf(tx);
+      // SQLite: several statements at once go through the raw connection, inside this
+      // transaction (the connection is this transaction's until it ends).
+      if (sqlite) sqlite.exec(migration.sql);
+      else await exec(tx, migration.sql);
+      await run(
+        tx,
+        "INSERT INTO app_migration (app, version, name, applied_at) VALUES (?, ?, ?, ?)",
+        [set.name, migration.version, migration.name, Date.now()],
+      );
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}

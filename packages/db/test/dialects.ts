@@ -81,7 +81,7 @@ export function describeEachDialect(name: string, body: (suite: DialectSuite) =>
             db = openPostgres(schema.url, { poolSize: options.poolSize ?? 4 });
             urls.set(db, schema.url);
           }
-          cleanups.push(() => closeDatabase(db));
+          cleanups.push(async () => await closeDatabase(db));
           if (options.migrate !== false) await migrate(db);
           return db;
         },
@@ -90,7 +90,7 @@ export function describeEachDialect(name: string, body: (suite: DialectSuite) =>
           if (!url) return null;
           const another = openPostgres(url, { poolSize: options.poolSize ?? 4 });
           // Closed before the schema is dropped (cleanups run in reverse).
-          cleanups.push(() => closeDatabase(another));
+          cleanups.push(async () => await closeDatabase(another));
           return another;
         },
         urlOf: (db) => urls.get(db) ?? null,

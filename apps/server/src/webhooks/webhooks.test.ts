@@ -97,7 +97,7 @@ describe("webhooks", () => {
         data: {
           context_id: done.contextId,
           context_group: group,
-          agent_id: "workspace-assistant",
+          agent_id: "test-assistant",
           run_id: finished.runId,
           status: "completed",
           usage: {
@@ -226,7 +226,7 @@ describe("webhooks", () => {
 
     // A new process: the database file reopened, a new dispatcher, a clock past the retry.
     const reopened = openDatabase(file);
-    cleanups.push(() => closeDatabase(reopened));
+    cleanups.push(async () => await closeDatabase(reopened));
     const dispatcher = new WebhookDispatcher({ db: reopened, now: () => Date.now() + 60_000 });
     cleanups.push(() => dispatcher.close());
     await dispatcher.deliverDue();
@@ -258,7 +258,7 @@ describe("webhooks", () => {
     });
     cleanups.push(() => runtime.close());
     await expect(
-      runtime.createContext(scopeOf("workspace:6:user:a"), { agentId: "workspace-assistant" }),
+      runtime.createContext(scopeOf("workspace:6:user:a"), { agentId: "test-assistant" }),
     ).rejects.toThrow("the change fails");
     expect(await value(db, "SELECT count(*) FROM context")).toBe(0);
     expect(await deliveries(db)).toEqual([]);

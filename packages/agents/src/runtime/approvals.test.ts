@@ -20,7 +20,7 @@ describeEachDialect("approvals", () => {
   async function markedForRetry(db: ReturnType<typeof openDatabase>): Promise<number> {
     return (await value<number>(
       db,
-      "SELECT count(*) FROM webhook_delivery WHERE retry_requested_at IS NOT NULL",
+      "SELECT count(*) FROM fixture_delivery WHERE retry_requested_at IS NOT NULL",
     ))!;
   }
 
@@ -49,7 +49,7 @@ describeEachDialect("approvals", () => {
 
   describe("tool approval", () => {
     it("pauses before a tool that needs approval; allow once runs it and the run completes", async () => {
-      const { runtime, scope, db, workspaceIds } = await setup();
+      const { runtime, scope, db } = await setup();
       const { context } = await runtime.createContext(scope, { agentId: AGENT });
       const { sent, last } = await sendAndWait(runtime, scope, context.id, RETRY);
       expect(last).toMatchObject({
@@ -85,13 +85,12 @@ describeEachDialect("approvals", () => {
       const { call, text } = await toolCall(runtime, scope, context.id);
       expect(call).toMatchObject({ state: "completed", output: { marked: expect.any(Number) } });
       expect(text).toMatch(/^Marked \d+ failed deliveries for retry/);
-      // Only this tenant's workspace was touched.
+      // Only this tenant's data was touched.
       const marked = await column(
         db,
-        `SELECT DISTINCT e.workspace_id FROM webhook_delivery d
-           JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE d.retry_requested_at IS NOT NULL`,
+        "SELECT DISTINCT context_group FROM fixture_delivery WHERE retry_requested_at IS NOT NULL",
       );
-      expect(marked).toEqual([workspaceIds[0]]);
+      expect(marked).toEqual([scope.contextGroup]);
       expect(await value(db, "SELECT count(*) FROM tool_grant")).toBe(0);
 
       // Answering twice is a conflict, not a second run.

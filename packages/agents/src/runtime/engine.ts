@@ -11,8 +11,8 @@ import {
   transaction,
 } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
-import type { AgentRegistry } from "../agent.ts";
 import type { McpHub } from "../mcp/hub.ts";
+import type { AgentRegistry } from "../registry.ts";
 import type { ContextEvent, SequencedEvent } from "../types.ts";
 import type { ContextBus } from "./bus.ts";
 import type { FailureLog } from "./failures.ts";
@@ -55,14 +55,14 @@ export type Emit = (event: ContextEvent) => void;
  * Runs `change` in one transaction (SQLite: IMMEDIATE, taking the write lock at once, so a
  * concurrent writer waits instead of failing half-way; PostgreSQL: the context's row locked
  * first, so commits to one context from several instances run one after the other), appends
- * the events it emits with the context's next seqs, commits, and then publishes them. Every
- * query of the change goes through `tx`. If anything throws, nothing is written and nothing is
- * published.
+ * the events it emits with the context's next seqs, commits, and then publishes them. `change`
+ * gets the engine of the transaction (`tx.db`): every query of the change goes through it. If
+ * anything throws, nothing is written and nothing is published.
  */
 export async function commit<T>(
   engine: Engine,
   contextId: string,
-  change: (tx: Db, emit: Emit) => Promise<T> | T,
+  change: (emit: Emit, tx: Engine) => Promise<T> | T,
   lifecycle: CommittedChange["lifecycle"] = null,
 ): Promise<T> {
   // Publishing must follow the outermost commit; inside another transaction it would not.
@@ -70,7 +70,7 @@ export async function commit<T>(
   const events: ContextEvent[] = [];
   const { value, published } = await transaction(engine.db, async (tx) => {
     await lockContext(tx, contextId);
-    const value = await change(tx, (event) => events.push(event));
+    const value = await change((event) => events.push(event), { ...engine, db: tx });
     const seqs = await appendContextEvents(tx, contextId, events, engine.now());
     const published: SequencedEvent[] = events.map((event, i) => ({ seq: seqs[i]!, event }));
     await engine.onCommit?.(tx, { contextId, events: published, lifecycle });
@@ -80,8 +80,11 @@ export async function commit<T>(
   return value;
 }
 
-/** A `context.updated` event with the context's title and status as the transaction sees them. */
-export async function contextUpdated(tx: Db, contextId: string): Promise<ContextEvent> {
-  const row = (await getContextById(tx, contextId))!;
+/**
+ * A `context.updated` event with the context's title and status as the transaction sees them
+ * (`engine` is the commit's: its `db` is the transaction).
+ */
+export async function contextUpdated(engine: Engine, contextId: string): Promise<ContextEvent> {
+  const row = (await getContextById(engine.db, contextId))!;
   return { type: "context.updated", title: row.title, status: row.status };
 }

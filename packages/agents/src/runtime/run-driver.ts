@@ -6,7 +6,6 @@ import {
   allMessages,
   changeContextStatus,
   changeRunStatus,
-  type Db,
   finishRun,
   getContextById,
   getRun,
@@ -35,6 +34,7 @@ import type {
   ToolCallPart,
 } from "../types.ts";
 import { attachedFileIds, toModelMessages } from "./conversation.ts";
+import { DeltaBatcher } from "./delta-batcher.ts";
 import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
 import { failureMessage, failureReference } from "./failures.ts";
 import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
@@ -119,9 +119,7 @@ export class RunDriver {
   private parts: MessagePart[];
   private usage: RunUsage;
   private steps: number;
-  private pendingText = "";
-  private flushTimer: NodeJS.Timeout | undefined;
-  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  private readonly deltas: DeltaBatcher;
   /** The commits of this run, one after the other: each starts from the parts the last left. */
   private commits: Promise<void> = Promise.resolve();
 
@@ -129,13 +127,24 @@ export class RunDriver {
     private readonly engine: Engine,
     readonly run: RunRow,
     private readonly contextGroup: string,
-    private readonly messageId: string | null,
+    /** The run's assistant message, made in the same commit as the run (turns.ts). */
+    private readonly messageId: string,
     parts: MessagePart[],
     private readonly hostContext: HostContext,
   ) {
     this.parts = parts;
     this.usage = parseUsage(run.usage);
     this.steps = run.steps;
+    this.deltas = new DeltaBatcher({
+      windowMs: engine.deltaFlushMs,
+      flush: () => this.commit(),
+      // No caller is waiting on a timer: end the run as failed through the abort path.
+      onTimerError: (error) => {
+        this.failure = error;
+        this.abortCause ??= "failure";
+        this.controller.abort(new Aborted("failure"));
+      },
+    });
   }
 
   /** A driver for the run as stored. */
@@ -146,14 +155,17 @@ export class RunDriver {
   ): Promise<RunDriver> {
     const run = await getRun(engine.db, runId);
     if (!run) throw new Error(`no run ${runId}`);
-    const context = (await getContextById(engine.db, run.context_id))!;
+    const context = await getContextById(engine.db, run.context_id);
     const message = await messageOfRun(engine.db, run.id);
+    // Both are written in the commit that inserts the run, and neither is ever removed while
+    // the run exists (a context is only soft-deleted; regenerate removes finished runs' replies).
+    if (!context || !message) throw new Error(`run ${runId} has no context or no message`);
     return new RunDriver(
       engine,
       run,
       context.context_group,
-      message?.id ?? null,
-      message ? toMessage(message).parts : [],
+      message.id,
+      toMessage(message).parts,
       hostContext,
     );
   }
@@ -281,7 +293,7 @@ export class RunDriver {
     if (signal.aborted) throw new Aborted("aborted");
     const steps = this.steps + 1;
     await this.commit((_draft, _emit, tx) =>
-      recordRunProgress(tx, this.run.id, JSON.stringify(usage), steps),
+      recordRunProgress(tx.db, this.run.id, JSON.stringify(usage), steps),
     );
     this.usage = usage;
     this.steps = steps;
@@ -390,14 +402,14 @@ export class RunDriver {
     const part = this.parts[waiting.index] as ToolCallPart;
     const status = waiting.reason === "approval" ? "waiting_for_approval" : "waiting_for_input";
     await this.commit(async (_draft, emit, tx) => {
-      const { now } = this.engine;
-      await changeRunStatus(tx, this.run.id, "running", status);
-      await changeContextStatus(tx, this.contextId, ["running"], status, now());
+      const { db, now } = tx;
+      await changeRunStatus(db, this.run.id, "running", status);
+      await changeContextStatus(db, this.contextId, ["running"], status, now());
       emit({
         type: "run.waiting",
         runId: this.run.id,
         reason: waiting.reason,
-        messageId: this.messageId!,
+        messageId: this.messageId,
         toolCallId: part.toolCallId,
         toolName: part.toolName,
         input: part.input,
@@ -413,7 +425,7 @@ export class RunDriver {
    */
   finish(status: FinishedRunStatus, error?: string): Promise<void> {
     return this.commit(async (draft, emit, tx) => {
-      const { now } = this.engine;
+      const { db, now } = tx;
       if (status !== "completed") {
         draft.forEach((part, index) => {
           if (part.type !== "tool-call") return;
@@ -427,15 +439,15 @@ export class RunDriver {
           );
         });
       }
-      if (this.messageId) emit({ type: "message.completed", messageId: this.messageId });
-      await finishRun(tx, this.run.id, {
+      emit({ type: "message.completed", messageId: this.messageId });
+      await finishRun(db, this.run.id, {
         status,
         error: error ?? null,
         usage: JSON.stringify(this.usage),
         now: now(),
       });
       await changeContextStatus(
-        tx,
+        db,
         this.contextId,
         ["running", "waiting_for_approval", "waiting_for_input"],
         "idle",
@@ -452,43 +464,24 @@ export class RunDriver {
     });
   }
 
-  /* Text batching. The first delta after a quiet spell is written at once, so the first token
-   * reaches the client without delay; the ones that follow within `deltaFlushMs` are coalesced
-   * into one write when the window ends. Any other change writes the pending text first, in
-   * the same transaction, so the log keeps the model's order. */
-
-  /** Adds model text; the promise settles when a write it started at once is committed. */
+  /** Text deltas go through the batcher (delta-batcher.ts), which commits them in batches. */
   private appendText(text: string): Promise<void> {
-    this.pendingText += text;
-    if (this.flushTimer) return Promise.resolve();
-    const wait = this.lastFlushAt + this.engine.deltaFlushMs - performance.now();
-    if (wait <= 0) return this.commit();
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      this.commit().catch((error: unknown) => {
-        // No caller is waiting on a timer: end the run as failed through the abort path.
-        this.failure = error;
-        this.abortCause ??= "failure";
-        this.controller.abort(new Aborted("failure"));
-      });
-    }, wait);
-    return Promise.resolve();
+    return this.deltas.add(text);
   }
 
   private setPart(draft: MessagePart[], index: number, part: MessagePart, emit: Emit): void {
     draft[index] = part;
-    if (this.messageId) {
-      emit({ type: "message.part", messageId: this.messageId, partIndex: index, part });
-    }
+    emit({ type: "message.part", messageId: this.messageId, partIndex: index, part });
   }
 
   /**
-   * Applies pending text and then `change` to a copy of the parts, writes the message row and
-   * the events in one commit, and adopts the copy only once that commit succeeded. Commits of
-   * one run are queued: each starts from what the one before left, in the order they were made.
+   * Applies the pending text and then `change` to a copy of the parts, writes the message row
+   * and the events in one commit, and adopts the copy only once that commit succeeded. Any
+   * change writes the pending text first, in the same transaction, so the log keeps the
+   * model's order. Commits of one run are queued: each starts from what the one before left.
    */
   private commit(
-    change?: (draft: MessagePart[], emit: Emit, tx: Db) => Promise<void> | void,
+    change?: (draft: MessagePart[], emit: Emit, tx: Engine) => Promise<void> | void,
   ): Promise<void> {
     const next = this.commits.then(() => this.commitNow(change));
     // The queue goes on after a failed commit; the caller gets the failure.
@@ -497,19 +490,17 @@ export class RunDriver {
   }
 
   private async commitNow(
-    change?: (draft: MessagePart[], emit: Emit, tx: Db) => Promise<void> | void,
+    change?: (draft: MessagePart[], emit: Emit, tx: Engine) => Promise<void> | void,
   ): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    const text = this.pendingText;
+    const text = this.deltas.take();
     const draft = this.parts.slice();
-    await commit(this.engine, this.contextId, async (tx, emit) => {
+    await commit(this.engine, this.contextId, async (emit, tx) => {
       const events: ContextEvent[] = [];
       const record: Emit = (event) => {
         events.push(event);
         emit(event);
       };
-      if (text && this.messageId) {
+      if (text) {
         const last = draft.length - 1;
         const tail = draft[last];
         if (tail?.type === "text") {
@@ -520,15 +511,11 @@ export class RunDriver {
         }
       }
       await change?.(draft, record, tx);
-      if (this.messageId && events.some((event) => event.type.startsWith("message."))) {
-        await setMessageParts(tx, this.messageId, JSON.stringify(draft));
+      if (events.some((event) => event.type.startsWith("message."))) {
+        await setMessageParts(tx.db, this.messageId, JSON.stringify(draft));
       }
     });
     this.parts = draft;
-    if (text) {
-      // Text that arrived while this commit ran stays pending for the next.
-      this.pendingText = this.pendingText.slice(text.length);
-      this.lastFlushAt = performance.now();
-    }
+    this.deltas.written(text);
   }
 }

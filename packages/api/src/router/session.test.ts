@@ -15,7 +15,7 @@ describeEachDialect("session", () => {
   async function signinTicket(): Promise<string> {
     const { ticket } = await (await api.backend()).ticket.create({
       ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
+      agent_ids: ["test-assistant"],
       agent_session_identifier: "signin",
     });
     return ticket;
@@ -76,7 +76,7 @@ describeEachDialect("session", () => {
       }
       const { ticket } = await (await api.backend()).ticket.create({
         ticket_type: "agent_access",
-        agent_ids: ["workspace-assistant"],
+        agent_ids: ["test-assistant"],
         agent_session_identifier: "static",
         context_group: "workspace:1:user:1",
       });

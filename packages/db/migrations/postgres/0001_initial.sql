@@ -1,4 +1,4 @@
--- The whole schema of the blueprint on PostgreSQL: ../0001_initial.sql (SQLite) with the DDL
+-- The framework's schema on PostgreSQL: ../0001_initial.sql (SQLite) with the DDL
 -- PostgreSQL needs. Times are epoch milliseconds (BIGINT); secrets are SHA-256 hex; JSON is
 -- text, as on SQLite, so rows read the same on both. "user" is quoted: a reserved word here.
 
@@ -19,43 +19,8 @@ CREATE TABLE auth_session (
 );
 CREATE INDEX auth_session_user ON auth_session(user_id);
 
--- The host demo's own tenancy, and the data its agent reads.
-CREATE TABLE workspace (
-  id         TEXT PRIMARY KEY,
-  name       TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-
-CREATE TABLE workspace_member (
-  workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
-  user_id      TEXT NOT NULL REFERENCES "user"(id) ON DELETE CASCADE,
-  role         TEXT NOT NULL CHECK (role IN ('owner', 'member')),
-  created_at   BIGINT NOT NULL,
-  PRIMARY KEY (workspace_id, user_id)
-);
-CREATE INDEX workspace_member_user ON workspace_member(user_id);
-
-CREATE TABLE webhook_endpoint (
-  id           TEXT PRIMARY KEY,
-  workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
-  url          TEXT NOT NULL,
-  description  TEXT NOT NULL DEFAULT '',
-  created_at   BIGINT NOT NULL
-);
-CREATE INDEX webhook_endpoint_workspace ON webhook_endpoint(workspace_id);
-
-CREATE TABLE webhook_delivery (
-  id                 TEXT PRIMARY KEY,
-  endpoint_id        TEXT NOT NULL REFERENCES webhook_endpoint(id) ON DELETE CASCADE,
-  event_type         TEXT NOT NULL,
-  status             TEXT NOT NULL CHECK (status IN ('succeeded', 'failed', 'pending')),
-  response_status    INTEGER,
-  duration_ms        INTEGER NOT NULL,
-  attempt            INTEGER NOT NULL DEFAULT 1,
-  retry_requested_at BIGINT,
-  created_at         BIGINT NOT NULL
-);
-CREATE INDEX webhook_delivery_endpoint ON webhook_delivery(endpoint_id, created_at);
+-- The workspace demo's tables (workspace, workspace_member, webhook_endpoint, webhook_delivery)
+-- are the example's own (examples/workspace-demo/migrations/postgres/).
 
 -- Backend keys. Only the hash of the secret is kept, with a short prefix to recognise it by.
 CREATE TABLE api_key (

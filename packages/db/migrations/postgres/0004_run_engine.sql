@@ -11,8 +11,6 @@ CREATE INDEX run_unfinished ON run(context_id, status)
   WHERE status IN ('running', 'waiting_for_approval', 'waiting_for_input');
 CREATE INDEX context_busy ON context(status) WHERE status <> 'idle';
 
--- Health and retries read one endpoint's deliveries by status.
-CREATE INDEX webhook_delivery_status ON webhook_delivery(endpoint_id, status);
 
 -- A run writes into its assistant message, found by run id.
 CREATE INDEX message_run ON message(run_id);

@@ -1,0 +1,234 @@
+// Turn logic: what happens inside the commit of a call that starts or resumes a run. Each
+// function runs inside `commit` (engine.ts) and only writes and emits; starting the run driver
+// after the commit is the caller's part (drivers.ts).
+import {
+  type ContextRow,
+  changeContextStatus,
+  changeRunStatus,
+  deleteMessagesAfter,
+  grantTool,
+  insertMessage,
+  insertRun,
+  lastMessageWithRole,
+  messageOfRun,
+  newId,
+  setContextTitle,
+  setMessageParts,
+  unfinishedRunOf,
+} from "@agent-access/db";
+import { AgentRuntimeError } from "../errors.ts";
+import type { FilePart, MessagePart, ToolCallPart } from "../types.ts";
+import { contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { toMessage } from "./records.ts";
+import { titleFromMessage } from "./titles.ts";
+
+export interface SendResult {
+  /** The user message the run answers. */
+  messageId: string;
+  runId: string;
+}
+
+export type ApprovalDecision = "allow_once" | "allow_always" | "deny";
+
+export function badRequest(message: string): AgentRuntimeError {
+  return new AgentRuntimeError("BAD_REQUEST", message);
+}
+
+/** The run, its empty assistant message, and their events. Returns the run's id. */
+async function beginRun(
+  engine: Engine,
+  context: ContextRow,
+  triggerMessageId: string,
+  emit: Emit,
+): Promise<string> {
+  const { db, now } = engine;
+  const runId = newId("run");
+  const messageId = newId("msg");
+  const at = now();
+  await insertRun(db, {
+    id: runId,
+    contextId: context.id,
+    agentId: context.agent_id,
+    triggerMessageId,
+    now: at,
+  });
+  const seq = await insertMessage(db, {
+    id: messageId,
+    contextId: context.id,
+    role: "assistant",
+    parts: "[]",
+    runId,
+    now: at,
+  });
+  emit({ type: "run.started", runId, agentId: context.agent_id, triggerMessageId });
+  emit({
+    type: "message.created",
+    message: { id: messageId, seq, role: "assistant", parts: [], runId, createdAt: at },
+  });
+  emit(await contextUpdated(engine, context.id));
+  return runId;
+}
+
+/** Moves the context from idle to running: of two racing calls, exactly one gets it. */
+async function claimIdle(engine: Engine, context: ContextRow): Promise<void> {
+  if (!(await changeContextStatus(engine.db, context.id, ["idle"], "running", engine.now()))) {
+    throw new AgentRuntimeError(
+      "CONFLICT",
+      "The agent is still busy with this conversation: wait for the reply, or stop it first.",
+    );
+  }
+}
+
+/**
+ * The user's message and a run to answer it. `claimFiles` binds the message's attachments
+ * (uploaded earlier) to its id and returns them; the text may be empty when there are files.
+ */
+export async function beginTurn(
+  engine: Engine,
+  context: ContextRow,
+  text: string,
+  emit: Emit,
+  claimFiles: (messageId: string) => Promise<FilePart[]> = async () => [],
+): Promise<SendResult> {
+  const { db, now } = engine;
+  await claimIdle(engine, context);
+  const messageId = newId("msg");
+  const files = await claimFiles(messageId);
+  if (context.auto_title) {
+    await setContextTitle(db, context.id, titleFromMessage(text || files[0]!.name), false, now());
+  }
+  const at = now();
+  const parts: MessagePart[] = [
+    ...(text === "" ? [] : [{ type: "text" as const, text }]),
+    ...files,
+  ];
+  const seq = await insertMessage(db, {
+    id: messageId,
+    contextId: context.id,
+    role: "user",
+    parts: JSON.stringify(parts),
+    runId: null,
+    now: at,
+  });
+  emit({
+    type: "message.created",
+    message: { id: messageId, seq, role: "user", parts, runId: null, createdAt: at },
+  });
+  return { messageId, runId: await beginRun(engine, context, messageId, emit) };
+}
+
+/** Removes the reply to the last user message and starts a new run for that message. */
+export async function beginRegeneration(
+  engine: Engine,
+  context: ContextRow,
+  emit: Emit,
+): Promise<SendResult> {
+  await claimIdle(engine, context);
+  const lastUser = await lastMessageWithRole(engine.db, context.id, "user");
+  if (!lastUser) throw badRequest("There is no message to answer again: send one first.");
+  const removed = await deleteMessagesAfter(engine.db, context.id, lastUser.seq);
+  if (removed.length > 0) emit({ type: "messages.removed", messageIds: removed });
+  return { messageId: lastUser.id, runId: await beginRun(engine, context, lastUser.id, emit) };
+}
+
+interface WaitingCall {
+  runId: string;
+  messageId: string;
+  parts: MessagePart[];
+  index: number;
+  part: ToolCallPart;
+}
+
+/**
+ * The waiting run's tool call `toolCallId`, which must be in the state `waiting` asks for; the
+ * run and the context are moved back to running.
+ */
+async function resumeWaiting(
+  engine: Engine,
+  context: ContextRow,
+  toolCallId: string,
+  waiting: "waiting_for_approval" | "waiting_for_input",
+): Promise<WaitingCall> {
+  const { db, now } = engine;
+  const run = await unfinishedRunOf(db, context.id);
+  if (!run) {
+    throw new AgentRuntimeError(
+      "CONFLICT",
+      "Nothing in this conversation is waiting for an answer (it may have been answered already).",
+    );
+  }
+  const message = await messageOfRun(db, run.id);
+  const parts = message ? toMessage(message).parts : [];
+  const index = parts.findIndex((p) => p.type === "tool-call" && p.toolCallId === toolCallId);
+  if (!message || index < 0) {
+    throw badRequest(`No tool call "${toolCallId}" is part of the current reply.`);
+  }
+  const part = parts[index] as ToolCallPart;
+  const state = waiting === "waiting_for_approval" ? "awaiting-approval" : "awaiting-input";
+  if (part.state !== state || !(await changeRunStatus(db, run.id, waiting, "running"))) {
+    throw new AgentRuntimeError(
+      "CONFLICT",
+      waiting === "waiting_for_approval"
+        ? "This tool call is not waiting for approval (it may have been answered already)."
+        : "This question is not waiting for an answer (it may have been answered already).",
+    );
+  }
+  await changeContextStatus(db, context.id, [waiting], "running", now());
+  return { runId: run.id, messageId: message.id, parts, index, part };
+}
+
+/** Stores the answer to a waiting tool call in its message and tells subscribers; gives the run. */
+async function storeAnswer(
+  engine: Engine,
+  contextId: string,
+  waiting: WaitingCall,
+  answered: ToolCallPart,
+  emit: Emit,
+): Promise<string> {
+  waiting.parts[waiting.index] = answered;
+  await setMessageParts(engine.db, waiting.messageId, JSON.stringify(waiting.parts));
+  emit({
+    type: "message.part",
+    messageId: waiting.messageId,
+    partIndex: waiting.index,
+    part: answered,
+  });
+  emit(await contextUpdated(engine, contextId));
+  return waiting.runId;
+}
+
+/** The user's decision on a tool call awaiting approval; gives the run to drive on. */
+export async function answerApproval(
+  engine: Engine,
+  context: ContextRow,
+  input: { toolCallId: string; decision: ApprovalDecision },
+  emit: Emit,
+): Promise<string> {
+  const waiting = await resumeWaiting(engine, context, input.toolCallId, "waiting_for_approval");
+  const { part } = waiting;
+  if (input.decision === "allow_always") {
+    await grantTool(
+      engine.db,
+      { contextGroup: context.context_group, agentId: context.agent_id, toolName: part.toolName },
+      engine.now(),
+    );
+  }
+  const answered: ToolCallPart =
+    input.decision === "deny"
+      ? { ...part, state: "denied", error: "The user denied this call." }
+      : { ...part, state: "running" };
+  return await storeAnswer(engine, context.id, waiting, answered, emit);
+}
+
+/** The user's answer to an askUser question; gives the run to drive on. */
+export async function answerQuestion(
+  engine: Engine,
+  context: ContextRow,
+  input: { toolCallId: string; value: string },
+  emit: Emit,
+): Promise<string> {
+  const waiting = await resumeWaiting(engine, context, input.toolCallId, "waiting_for_input");
+  const { question: _question, ...part } = waiting.part;
+  const answered: ToolCallPart = { ...part, state: "completed", output: { answer: input.value } };
+  return await storeAnswer(engine, context.id, waiting, answered, emit);
+}
