@@ -5,14 +5,11 @@ import { z } from "zod";
 import { addNote, findNotes } from "./db.ts";
 
 export const notesRouter = createTRPCRouter({
-  list: agentProcedure.query(
-    async ({ ctx }) => await findNotes(ctx.db, ctx.agentSession.contextGroup),
-  ),
+  list: agentProcedure.query(({ ctx }) => findNotes(ctx.db, ctx.agentSession.contextGroup)),
 
   add: agentProcedure
     .input(z.object({ text: z.string().trim().min(1).max(2000) }))
-    .mutation(
-      async ({ ctx, input }) =>
-        await addNote(ctx.db, ctx.agentSession.contextGroup, input.text, ctx.now()),
+    .mutation(({ ctx, input }) =>
+      addNote(ctx.db, ctx.agentSession.contextGroup, input.text, ctx.now()),
     ),
 });

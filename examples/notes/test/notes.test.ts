@@ -31,7 +31,7 @@ let otherTeamsNote: Note;
 let browser: CookieClient;
 beforeAll(async () => {
   const db = openDatabase(":memory:");
-  migrateWithApp(db, app);
+  await migrateWithApp(db, app);
   refundNote = await addNote(db, GROUP, "Refund SD-1001 once it is back", 1_000);
   otherTeamsNote = await addNote(db, OTHER_GROUP, "Team 8's plans", 1_000);
   const model = createScriptedModel([

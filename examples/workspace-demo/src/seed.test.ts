@@ -8,7 +8,7 @@ describe("the demo's seed hook", () => {
   it("seeds an empty database once, printing the sign-in and a development API key", async () => {
     const db = openDatabase(":memory:");
     await migrate(db);
-    migrateApp(db, workspaceDemoMigrations);
+    await migrateApp(db, workspaceDemoMigrations);
     const printed: string[] = [];
     const context = {
       db,

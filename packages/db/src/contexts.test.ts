@@ -127,7 +127,7 @@ describeEachDialect("contexts", (suite) => {
 
     it("refuses to append outside a transaction, where the message rows could disagree", async () => {
       await add("ctx_a", "A", 1);
-      await expect(await appendContextEvents(db, "ctx_a", [{ type: "a" }], 2)).rejects.toThrow(
+      await expect(appendContextEvents(db, "ctx_a", [{ type: "a" }], 2)).rejects.toThrow(
         /transaction/,
       );
     });

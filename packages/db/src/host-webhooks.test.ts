@@ -51,7 +51,7 @@ describeEachDialect("host-webhooks", (suite) => {
       await syncEnvWebhookEndpoint(db, null, 11);
       expect(await enqueue("run.finished", "ctx_1", 12)).toBe(1);
       await expect(
-        await enqueueWebhookEvent(
+        enqueueWebhookEvent(
           db,
           { type: "run.finished", contextId: "c", contextGroup: "g", payload: "{}" },
           1,

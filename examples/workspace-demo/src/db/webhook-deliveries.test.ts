@@ -1,4 +1,5 @@
-import { column, type Db, migrate, migrateApp, openDatabase, value } from "@agent-access/db";
+import { column, type Db, migrateApp, value } from "@agent-access/db";
+import { describeEachDialect, openTestDatabase } from "@agent-access/db/testing";
 import { beforeEach, describe, expect, it } from "vitest";
 import { workspaceDemoMigrations } from "../migrations.ts";
 import {
@@ -12,80 +13,86 @@ import {
 let db: Db;
 let workspaces: string[];
 let userId: string;
-beforeEach(async () => {
-  db = openDatabase(":memory:");
-  await migrate(db);
-  migrateApp(db, workspaceDemoMigrations);
-  const seeded = (await seedDemo(db, "not-a-real-hash", 1_000_000_000))!;
-  workspaces = seeded.workspaceIds;
-  userId = seeded.userId;
-});
-
-async function count(sql: string, ...params: unknown[]): Promise<number> {
-  return (await value<number>(db, sql, [...params]))!;
-}
-
-describe("webhook data for the demo agent", () => {
-  it("finds a user's workspaces and checks workspace ids", async () => {
-    expect((await workspaceIdsOfUser(db, userId)).sort()).toEqual([...workspaces].sort());
-    expect(await workspaceIdsOfUser(db, "usr_nobody")).toEqual([]);
-    expect(await existingWorkspaceIds(db, [workspaces[0]!, "ws_missing"])).toEqual([workspaces[0]]);
+describeEachDialect("webhook-deliveries", () => {
+  beforeEach(async () => {
+    db = await openTestDatabase();
+    await migrateApp(db, workspaceDemoMigrations);
+    const seeded = (await seedDemo(db, "not-a-real-hash", 1_000_000_000))!;
+    workspaces = seeded.workspaceIds;
+    userId = seeded.userId;
   });
 
-  it("reports delivery health of the given workspaces only", async () => {
-    const [production, staging] = workspaces as [string, string];
-    const health = await deliveryStats(db, [production], null);
-    expect(health.endpoints).toHaveLength(3);
-    expect(health.deliveries).toBe(180);
-    expect(health.succeeded + health.failed).toBe(180);
-    const durations = await column<number>(
-      db,
-      `SELECT duration_ms FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
+  async function count(sql: string, ...params: unknown[]): Promise<number> {
+    return (await value<number>(db, sql, [...params]))!;
+  }
+
+  describe("webhook data for the demo agent", () => {
+    it("finds a user's workspaces and checks workspace ids", async () => {
+      expect((await workspaceIdsOfUser(db, userId)).sort()).toEqual([...workspaces].sort());
+      expect(await workspaceIdsOfUser(db, "usr_nobody")).toEqual([]);
+      expect(await existingWorkspaceIds(db, [workspaces[0]!, "ws_missing"])).toEqual([
+        workspaces[0],
+      ]);
+    });
+
+    it("reports delivery health of the given workspaces only", async () => {
+      const [production, staging] = workspaces as [string, string];
+      const health = await deliveryStats(db, [production], null);
+      expect(health.endpoints).toHaveLength(3);
+      expect(health.deliveries).toBe(180);
+      expect(health.succeeded + health.failed).toBe(180);
+      const durations = await column<number>(
+        db,
+        `SELECT duration_ms FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
           WHERE e.workspace_id = ? ORDER BY duration_ms`,
-      [production],
-    );
-    expect(health.p95LatencyMs).toBe(durations[Math.ceil(180 * 0.95) - 1]);
-    const billing = health.endpoints.find((e) => e.url.includes("billing"))!;
-    expect(billing.failed).toBeGreaterThan(10);
-    expect((await deliveryStats(db, [staging], null)).endpoints).toHaveLength(1);
-    expect(await deliveryStats(db, [], null)).toMatchObject({ deliveries: 0, p95LatencyMs: null });
-    // Only deliveries since the given time count.
-    expect((await deliveryStats(db, [production], 1_000_000_000 - 10 * 60_000)).deliveries).toBe(
-      30,
-    );
-  });
+        [production],
+      );
+      expect(health.p95LatencyMs).toBe(durations[Math.ceil(180 * 0.95) - 1]);
+      const billing = health.endpoints.find((e) => e.url.includes("billing"))!;
+      expect(billing.failed).toBeGreaterThan(10);
+      expect((await deliveryStats(db, [staging], null)).endpoints).toHaveLength(1);
+      expect(await deliveryStats(db, [], null)).toMatchObject({
+        deliveries: 0,
+        p95LatencyMs: null,
+      });
+      // Only deliveries since the given time count.
+      expect((await deliveryStats(db, [production], 1_000_000_000 - 10 * 60_000)).deliveries).toBe(
+        30,
+      );
+    });
 
-  it("marks failed deliveries for retry in the given workspaces only, once", async () => {
-    const [production, staging] = workspaces as [string, string];
-    const failedHere = await count(
-      `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
-        WHERE e.workspace_id = ? AND d.status = 'failed'`,
-      production,
-    );
-    const result = await markFailedDeliveriesForRetry(db, [production], { now: 5 });
-    expect(result.marked).toBe(failedHere);
-    expect(result.endpoints.reduce((sum, e) => sum + e.marked, 0)).toBe(failedHere);
-    expect(
-      await count(
+    it("marks failed deliveries for retry in the given workspaces only, once", async () => {
+      const [production, staging] = workspaces as [string, string];
+      const failedHere = await count(
         `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
+        WHERE e.workspace_id = ? AND d.status = 'failed'`,
+        production,
+      );
+      const result = await markFailedDeliveriesForRetry(db, [production], { now: 5 });
+      expect(result.marked).toBe(failedHere);
+      expect(result.endpoints.reduce((sum, e) => sum + e.marked, 0)).toBe(failedHere);
+      expect(
+        await count(
+          `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
           WHERE e.workspace_id = ? AND d.retry_requested_at IS NOT NULL`,
-        staging,
-      ),
-    ).toBe(0);
-    expect((await markFailedDeliveriesForRetry(db, [production], { now: 6 })).marked).toBe(0);
-    // An endpoint of another workspace is out of reach even when named.
-    const stagingEndpoint = (await value<string>(
-      db,
-      "SELECT id FROM webhook_endpoint WHERE workspace_id = ?",
-      [staging],
-    ))!;
-    expect(
-      (
-        await markFailedDeliveriesForRetry(db, [production], {
-          endpointId: stagingEndpoint,
-          now: 7,
-        })
-      ).marked,
-    ).toBe(0);
+          staging,
+        ),
+      ).toBe(0);
+      expect((await markFailedDeliveriesForRetry(db, [production], { now: 6 })).marked).toBe(0);
+      // An endpoint of another workspace is out of reach even when named.
+      const stagingEndpoint = (await value<string>(
+        db,
+        "SELECT id FROM webhook_endpoint WHERE workspace_id = ?",
+        [staging],
+      ))!;
+      expect(
+        (
+          await markFailedDeliveriesForRetry(db, [production], {
+            endpointId: stagingEndpoint,
+            now: 7,
+          })
+        ).marked,
+      ).toBe(0);
+    });
   });
 });
