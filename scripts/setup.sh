@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the repository needs on a fresh machine: pnpm (if absent), the locked
-# dependencies, and Debian's Chromium for the browser tests. After it, `pnpm test` passes.
+# dependencies, Debian's Chromium for the browser tests, and starts PostgreSQL where it is
+# installed. After it, `pnpm test` passes.
 # Used by the README's quick start and by CI (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,3 +41,8 @@ elif install_chromium; then
 else
   echo "setup: could not install Chromium (this needs root or sudo): $chromium_advice." >&2
 fi
+
+# PostgreSQL for the suites that run on both dialects: started, with the tests' role, where it
+# is installed (`bash scripts/postgres.sh --install` installs it too). Without it `pnpm test`
+# runs them on SQLite only and says so in one line.
+bash scripts/postgres.sh

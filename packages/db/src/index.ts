@@ -118,17 +118,6 @@ export {
   syncEnvWebhookEndpoint,
 } from "./host-webhooks.ts";
 export {
-  type AccountFailures,
-  accountFailures,
-  type BucketSpec,
-  bucketTokens,
-  recordAccountFailure,
-  resetAccountFailures,
-  resetBucket,
-  sweepLimits,
-  takeBucketToken,
-} from "./limits.ts";
-export {
   allMessages,
   deleteMessagesAfter,
   getMessage,

@@ -2,7 +2,7 @@
 // leaves no trace. One folder per dialect, where DDL must differ: migrations/NNNN_name.sql for
 // SQLite (the version kept in PRAGMA user_version) and migrations/postgres/NNNN_name.sql for
 // PostgreSQL (versions kept in the schema_migration table). Every SQLite migration has its
-// PostgreSQL twin under the same number; PostgreSQL may have more (0010: shared limits).
+// PostgreSQL twin under the same number.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Db, dialectOf, sqliteOf } from "./connection.ts";
