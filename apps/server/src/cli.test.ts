@@ -25,7 +25,9 @@ function newCli(env: Record<string, string> = {}) {
   return { cli, databasePath };
 }
 
-describe("pnpm cli", () => {
+// Each test starts the CLI several times, a Node process each: on a busy machine that alone can
+// take longer than the default 20 s, which says nothing about the CLI.
+describe("pnpm cli", { timeout: 60_000 }, () => {
   it("migrates a new database", () => {
     const { cli } = newCli();
     expect(cli("migrate")).toMatchObject({

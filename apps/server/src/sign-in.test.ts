@@ -122,7 +122,7 @@ describeEachDialect("sign-in", () => {
       );
       expect(conflict.status).toBe(409);
       expect(conflict.code).toBe("CONFLICT");
-      expect(await value(server.db, 'SELECT await count(*) FROM "user"')).toBe(1);
+      expect(await value(server.db, 'SELECT count(*) FROM "user"')).toBe(1);
     });
 
     it.each([
@@ -135,7 +135,7 @@ describeEachDialect("sign-in", () => {
       expect(error.status).toBe(400);
       expect(error.code).toBe("BAD_REQUEST");
       expect(Object.keys(error.zodError?.fieldErrors ?? {})).toEqual([field]);
-      expect(await value(server.db, 'SELECT await count(*) FROM "user"')).toBe(0);
+      expect(await value(server.db, 'SELECT count(*) FROM "user"')).toBe(0);
     });
   });
 
