@@ -62,6 +62,8 @@ describeEachDialect("tickets", () => {
         hostContext: {},
         expiresAt: body.expires_at,
         displayName: null,
+        ui: {},
+        returnUrl: null,
       });
       expect(await current(browser)).toMatchObject({ contextGroup: "workspace:42:user:7" });
     });
