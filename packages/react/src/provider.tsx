@@ -7,11 +7,17 @@ import {
   type SessionController,
   type SessionControllerOptions,
 } from "./session-controller.ts";
+import { type ToolRenderers, ToolRenderersProvider } from "./tool-renderers.tsx";
 import { trpc } from "./trpc.ts";
 
-/** Props of AgentAccessProvider. All are read once, when the provider mounts. */
+/** Props of AgentAccessProvider. All but `toolRenderers` are read once, when it mounts. */
 export interface AgentAccessProviderProps extends SessionControllerOptions {
   children: ReactNode;
+  /**
+   * Components that show a tool's result, by tool name (`{ getWebhookHealth: HealthTable }`),
+   * for useToolCall. Default: none (a UI shows the JSON).
+   */
+  toolRenderers?: ToolRenderers;
 }
 
 const ControllerContext = createContext<SessionController | null>(null);
@@ -34,7 +40,11 @@ export function AgentAccessProvider(props: AgentAccessProviderProps) {
   return (
     <trpc.Provider client={controller.client} queryClient={controller.queryClient}>
       <QueryClientProvider client={controller.queryClient}>
-        <ControllerContext value={controller}>{props.children}</ControllerContext>
+        <ControllerContext value={controller}>
+          <ToolRenderersProvider renderers={props.toolRenderers}>
+            {props.children}
+          </ToolRenderersProvider>
+        </ControllerContext>
       </QueryClientProvider>
     </trpc.Provider>
   );

@@ -20,8 +20,8 @@ import {
   type WaitingToolCall,
 } from "./context-follower.ts";
 import { useSessionController } from "./provider.tsx";
-import { trpc } from "./trpc.ts";
-import type { ApprovalDecision, ContextStatus, SendResult } from "./types.ts";
+import { retryUnlessRefused, trpc } from "./trpc.ts";
+import type { AgentInfo, ApprovalDecision, ContextStatus, SendResult } from "./types.ts";
 
 export type { AgentMessage, ConnectionState, WaitingToolCall } from "./context-follower.ts";
 
@@ -62,6 +62,14 @@ export interface SendMessageOptions {
 export interface AgentContextState {
   /** History and live events merged, oldest first; the reply grows as it streams. */
   messages: AgentMessage[];
+  /**
+   * The conversation's agent: its own for an existing one (never the picker's), the one
+   * `sendMessage` would start it with for a new one (`contextId: ""`). Null while unknown, or
+   * when the session may no longer use that agent (see `agentId`).
+   */
+  agent: AgentInfo | null;
+  /** The id of the conversation's agent, also when the session's agents no longer include it. */
+  agentId: string | null;
   /** Sends a message (shown at once); resolves null, with `error`, if the server refused it. */
   sendMessage: (text: string, options?: SendMessageOptions) => Promise<SentMessage | null>;
   /** The files of the message being sent (or of the last one), with progress and errors. */
@@ -351,8 +359,22 @@ export function useAgentContext(options: UseAgentContextOptions): AgentContextSt
 
   const loadMoreMessages = useCallback(() => follower.loadOlder(), [follower]);
 
+  // The conversation's agent: from the context as read (the lists seed it on create), else
+  // the one a first message would pick. An agent never changes for a conversation.
+  const agents = trpc.session.current.useQuery(undefined, { enabled: false }).data?.agents ?? [];
+  const summary = trpc.context.get.useQuery(
+    { contextId: activeId },
+    { enabled: Boolean(activeId), staleTime: Number.POSITIVE_INFINITY, retry: retryUnlessRefused },
+  ).data;
+  const agentIdOf = activeId
+    ? (summary?.agentId ?? null)
+    : (chooseAgent(agents, { agentId, agentName, activeAgentId }) ?? agents[0]?.id ?? null);
+  const agent = agents.find((candidate) => candidate.id === agentIdOf) ?? null;
+
   return {
     messages: current ? view.messages : [],
+    agent,
+    agentId: agentIdOf,
     sendMessage,
     uploads,
     isExecuting: current ? view.isExecuting : view.starting,
