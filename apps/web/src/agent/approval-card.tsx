@@ -1,9 +1,7 @@
 // The questions an agent puts to the user mid-run: may it run a tool, and what is the answer.
+import { type ApprovalDecision, humanToolName } from "@agent-access/react";
 import { type FormEvent, useId, useState } from "react";
 import { Button } from "../components/ui.tsx";
-import { humanToolName } from "./tool-call-card.tsx";
-
-export type ApprovalDecision = "allow_once" | "allow_always" | "deny";
 
 interface ApprovalCardProps {
   toolName: string;
@@ -27,7 +25,7 @@ export function ApprovalCard({ toolName, input, onDecide, busy = false }: Approv
         The agent wants to run this tool, which can change data. It waits for your answer.
       </p>
       {input !== null && typeof input === "object" && Object.keys(input).length > 0 && (
-        <pre className="mt-2 max-h-40 overflow-auto rounded bg-white p-2 text-xs dark:bg-neutral-900">
+        <pre className="mt-2 max-h-40 overflow-auto whitespace-pre-wrap rounded bg-white p-2 text-xs [overflow-wrap:anywhere] dark:bg-neutral-900">
           {JSON.stringify(input, null, 2)}
         </pre>
       )}

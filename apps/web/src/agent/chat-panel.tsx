@@ -1,10 +1,11 @@
-// One conversation, live: messages, the approval or question the agent waits on, and the
-// composer. Used by the vanity page and by the host demo's embedded chat.
-import { useAgentContext } from "@agent-access/react";
+// One conversation, live: messages with the approval or question the agent waits on beside its
+// tool call, and the composer. Used by the vanity page and by the host demo's embedded chat.
+import { type AgentContextState, useAgentContext } from "@agent-access/react";
+import { type ReactNode, useMemo } from "react";
 import { Alert } from "../components/ui.tsx";
-import { ApprovalCard, QuestionCard } from "./approval-card.tsx";
 import { Composer } from "./composer.tsx";
 import { MessageList } from "./message-list.tsx";
+import type { ToolCallActions } from "./tool-call-card.tsx";
 
 interface ChatPanelProps {
   /** The conversation, or "" for a new one (the first message creates it). */
@@ -14,6 +15,8 @@ interface ChatPanelProps {
   /** Called with the id of a conversation the first message created. */
   onCreated?: (contextId: string) => void;
   emptyHint?: string;
+  /** Drawn above the messages with the conversation's state (its agent, for a header). */
+  header?: (chat: AgentContextState) => ReactNode;
 }
 
 const CONNECTION_LABEL = {
@@ -22,7 +25,7 @@ const CONNECTION_LABEL = {
   closed: "Disconnected",
 } as const;
 
-export function ChatPanel({ contextId, agentId, onCreated, emptyHint }: ChatPanelProps) {
+export function ChatPanel({ contextId, agentId, onCreated, emptyHint, header }: ChatPanelProps) {
   const chat = useAgentContext({ contextId, agentId });
   const working = chat.isExecuting && !chat.pendingApproval && !chat.pendingInput;
   const connection =
@@ -30,14 +33,20 @@ export function ChatPanel({ contextId, agentId, onCreated, emptyHint }: ChatPane
       ? CONNECTION_LABEL[chat.connectionState as keyof typeof CONNECTION_LABEL]
       : null;
 
-  async function send(text: string, files: File[]): Promise<boolean> {
-    const sent = await chat.sendMessage(text, { files });
-    if (sent && sent.contextId !== contextId) onCreated?.(sent.contextId);
-    return sent !== null;
-  }
+  const { respondToApproval, submitInput } = chat;
+  const toolActions = useMemo<ToolCallActions>(
+    () => ({
+      approvalId: chat.pendingApproval?.toolCallId ?? null,
+      questionId: chat.pendingInput?.toolCallId ?? null,
+      onDecide: (toolCallId, decision) => void respondToApproval(decision, toolCallId),
+      onAnswer: (toolCallId, answer) => void submitInput(answer, toolCallId),
+    }),
+    [chat.pendingApproval, chat.pendingInput, respondToApproval, submitInput],
+  );
 
   return (
-    <div className="flex min-h-0 flex-1 flex-col">
+    <div className="flex min-h-0 min-w-0 flex-1 flex-col">
+      {header?.(chat)}
       {connection && contextId && (
         <p
           role="status"
@@ -52,30 +61,19 @@ export function ChatPanel({ contextId, agentId, onCreated, emptyHint }: ChatPane
         hasMore={chat.hasMoreMessages}
         onLoadMore={chat.loadMoreMessages}
         emptyHint={emptyHint}
+        toolActions={toolActions}
       />
-      <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-3 empty:hidden">
-        {chat.pendingApproval && (
-          <ApprovalCard
-            toolName={chat.pendingApproval.toolName}
-            input={chat.pendingApproval.input}
-            onDecide={(decision) => void chat.respondToApproval(decision)}
-          />
-        )}
-        {chat.pendingInput && (
-          <QuestionCard
-            question={chat.pendingInput.question ?? "The agent has a question."}
-            onSubmit={(answer) => void chat.submitInput(answer)}
-          />
-        )}
-        {chat.error && <Alert>{chat.error.message}</Alert>}
-      </div>
+      {chat.error && (
+        <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-3">
+          <Alert>{chat.error.message}</Alert>
+        </div>
+      )}
       <Composer
-        onSend={send}
-        uploads={chat.uploads}
-        onStop={() => void chat.stop()}
-        executing={chat.isExecuting}
-        placeholder={chat.pendingInput ? "Answer the question above first" : undefined}
-        disabled={Boolean(chat.pendingApproval || chat.pendingInput)}
+        contextId={contextId}
+        chat={chat}
+        onSent={(sent) => {
+          if (sent.contextId !== contextId) onCreated?.(sent.contextId);
+        }}
       />
     </div>
   );

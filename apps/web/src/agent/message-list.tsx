@@ -3,7 +3,7 @@
 // older messages when the top comes into view, keeping the reader's place.
 import { Suspense, useEffect, useLayoutEffect, useRef } from "react";
 import { Markdown, MessageFiles } from "./lazy-attachments.ts";
-import { ToolCallCard } from "./tool-call-card.tsx";
+import { type ToolCallActions, ToolCallCard } from "./tool-call-card.tsx";
 import type { ContextMessage } from "./types.ts";
 
 interface MessageListProps {
@@ -14,6 +14,8 @@ interface MessageListProps {
   onLoadMore: () => void;
   /** Shown in the empty conversation. */
   emptyHint?: string;
+  /** Answers to the tool call waiting on the user, shown with that call. */
+  toolActions?: ToolCallActions;
 }
 
 function UserMessage({ message }: { message: ContextMessage }) {
@@ -35,9 +37,15 @@ function UserMessage({ message }: { message: ContextMessage }) {
   );
 }
 
-function AgentMessage({ message }: { message: ContextMessage }) {
+function AgentMessage({
+  message,
+  toolActions,
+}: {
+  message: ContextMessage;
+  toolActions?: ToolCallActions;
+}) {
   return (
-    <div className="max-w-full" data-testid="message" data-role="assistant">
+    <div className="min-w-0 max-w-full" data-testid="message" data-role="assistant">
       {message.parts.map((part, index) =>
         part.type === "text" ? (
           // Until the renderer has loaded, the reply's text as it is.
@@ -52,7 +60,7 @@ function AgentMessage({ message }: { message: ContextMessage }) {
             <Markdown text={part.text} />
           </Suspense>
         ) : part.type === "tool-call" ? (
-          <ToolCallCard key={part.toolCallId} part={part} />
+          <ToolCallCard key={part.toolCallId} part={part} actions={toolActions} />
         ) : null,
       )}
     </div>
@@ -80,6 +88,7 @@ export function MessageList({
   hasMore,
   onLoadMore,
   emptyHint,
+  toolActions,
 }: MessageListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLDivElement>(null);
@@ -127,7 +136,7 @@ export function MessageList({
       aria-busy={streaming}
       data-testid="messages"
     >
-      <div className="mx-auto flex max-w-3xl flex-col gap-4">
+      <div className="mx-auto flex min-w-0 max-w-3xl flex-col gap-4">
         <div ref={top} aria-hidden="true" />
         {hasMore && (
           <p className="text-center text-xs text-neutral-500">Loading earlier messages…</p>
@@ -139,7 +148,7 @@ export function MessageList({
           message.role === "user" ? (
             <UserMessage key={message.id} message={message} />
           ) : (
-            <AgentMessage key={message.id} message={message} />
+            <AgentMessage key={message.id} message={message} toolActions={toolActions} />
           ),
         )}
         {streaming && <StreamingIndicator />}

@@ -6,6 +6,7 @@
 // planted on a user by someone who wants what they type).
 import {
   AgentAccessProvider,
+  type AgentContextState,
   type AgentInfo,
   clearTicketFromUrl,
   useAgentContexts,
@@ -23,24 +24,40 @@ import { focusRing } from "../components/ui.tsx";
 
 type Session = ReturnType<typeof useAgentSession>;
 
-function AgentPicker({ session }: { session: Session }) {
-  if (session.agents.length < 2) {
+/**
+ * The agent of the conversation on screen: its own for an existing conversation (named, never
+ * changed), and for a new one the picker that chooses it (when the session has more than one).
+ */
+function ConversationAgent({
+  session,
+  chat,
+  isNew,
+}: {
+  session: Session;
+  chat: AgentContextState;
+  isNew: boolean;
+}) {
+  if (!isNew || session.agents.length < 2) {
+    const name = chat.agent?.name ?? chat.agentId ?? session.activeAgent?.name ?? "";
     return (
-      <span className="truncate text-sm text-neutral-600 dark:text-neutral-400">
-        {session.activeAgent?.name}
+      <span
+        className="max-w-[40%] truncate text-sm text-neutral-600 dark:text-neutral-400"
+        data-testid="conversation-agent"
+      >
+        {name}
       </span>
     );
   }
   return (
     <>
       <label htmlFor="agent-picker" className="sr-only">
-        Agent
+        Agent for the new chat
       </label>
       <select
         id="agent-picker"
-        value={session.activeAgent?.id ?? ""}
+        value={chat.agent?.id ?? session.activeAgent?.id ?? ""}
         onChange={(event) => session.setActiveAgent(event.target.value)}
-        className={`rounded-md border border-neutral-300 bg-white px-2 py-1 text-sm dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
+        className={`min-w-0 max-w-[40%] rounded-md border border-neutral-300 bg-white px-2 py-1 text-sm dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
       >
         {session.agents.map((agent) => (
           <option key={agent.id} value={agent.id}>
@@ -93,7 +110,8 @@ function Chat({ session }: { session: Session }) {
           </button>
         </div>
         <ContextSidebar
-          contexts={list.contexts}
+          groups={list.groups}
+          agents={session.agents}
           activeId={contextId || null}
           search={search}
           onSearch={setSearch}
@@ -110,35 +128,6 @@ function Chat({ session }: { session: Session }) {
         />
       </aside>
       <main className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center gap-3 border-b border-neutral-200 bg-white px-4 py-2 dark:border-neutral-800 dark:bg-neutral-950">
-          <button
-            type="button"
-            onClick={() => setSidebarOpen(true)}
-            className={`rounded px-2 py-1 md:hidden ${focusRing}`}
-            aria-label="Show conversations"
-          >
-            <MenuIcon />
-          </button>
-          <h1 className="min-w-0 flex-1 truncate font-semibold">{active?.title ?? "New chat"}</h1>
-          {session.displayName && (
-            <span
-              className="hidden truncate text-sm text-neutral-600 sm:inline dark:text-neutral-400"
-              data-testid="session-label"
-            >
-              {session.displayName}
-            </span>
-          )}
-          <AgentPicker session={session} />
-          <button
-            type="button"
-            onClick={() => setSettingsOpen((open) => !open)}
-            aria-expanded={settingsOpen}
-            className={`rounded px-2 py-1 text-sm ${focusRing}`}
-          >
-            Settings
-          </button>
-        </header>
-        {settingsOpen && <GrantsPanel onClose={() => setSettingsOpen(false)} />}
         <ChatPanel
           key={contextId || "new"}
           contextId={contextId}
@@ -147,6 +136,41 @@ function Chat({ session }: { session: Session }) {
           emptyHint={greeting(
             session.hostContext,
             `Ask ${session.activeAgent?.name ?? "the agent"} anything. ${session.activeAgent?.description ?? ""}`,
+          )}
+          header={(chat) => (
+            <>
+              <header className="flex items-center gap-3 border-b border-neutral-200 bg-white px-4 py-2 dark:border-neutral-800 dark:bg-neutral-950">
+                <button
+                  type="button"
+                  onClick={() => setSidebarOpen(true)}
+                  className={`rounded px-2 py-1 md:hidden ${focusRing}`}
+                  aria-label="Show conversations"
+                >
+                  <MenuIcon />
+                </button>
+                <h1 className="min-w-0 flex-1 truncate font-semibold">
+                  {active?.title ?? "New chat"}
+                </h1>
+                {session.displayName && (
+                  <span
+                    className="hidden truncate text-sm text-neutral-600 sm:inline dark:text-neutral-400"
+                    data-testid="session-label"
+                  >
+                    {session.displayName}
+                  </span>
+                )}
+                <ConversationAgent session={session} chat={chat} isNew={!contextId} />
+                <button
+                  type="button"
+                  onClick={() => setSettingsOpen((open) => !open)}
+                  aria-expanded={settingsOpen}
+                  className={`rounded px-2 py-1 text-sm ${focusRing}`}
+                >
+                  Settings
+                </button>
+              </header>
+              {settingsOpen && <GrantsPanel onClose={() => setSettingsOpen(false)} />}
+            </>
           )}
         />
       </main>

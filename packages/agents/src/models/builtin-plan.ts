@@ -22,6 +22,18 @@ export const MAX_STREAM_WORDS = 200_000;
 
 const STREAM_WORDS = /\bstream\s+(\d{1,9})\s+words?\b/i;
 
+/**
+ * The message's first fenced code block (```lang, lines, ```), fences included, or null. Only
+ * the first opening fence is tried, so that the time taken stays linear in the message.
+ */
+function fencedCode(text: string): string | null {
+  const open = /^```[^\n`]*\n/m.exec(text);
+  if (!open) return null;
+  const close = /\n```[ \t]*(?:\n|$)/.exec(text.slice(open.index + open[0].length - 1));
+  if (!close) return null;
+  return text.slice(open.index, open.index + open[0].length - 1 + close.index + 4);
+}
+
 export const FILLER =
   "The built-in development model streams this sentence again and again so that you can watch a long reply arrive word by word.".split(
     " ",
@@ -104,6 +116,10 @@ export function planReply(
   if (long) {
     return { kind: "filler", words: Math.min(Math.max(Number(long[1]), 1), MAX_STREAM_WORDS) };
   }
+  // Code in the message comes back as a code block: a UI's code rendering can be tried without
+  // a language model.
+  const code = fencedCode(userText);
+  if (code) return { kind: "text", text: `Here is your code back:\n\n${code}` };
   const aboutFiles = answerAboutFiles(userText, latestFiles(prompt));
   if (aboutFiles !== null) return { kind: "text", text: aboutFiles };
   const message = readMessage(userText);
