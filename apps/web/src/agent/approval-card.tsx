@@ -25,7 +25,11 @@ export function ApprovalCard({ toolName, input, onDecide, busy = false }: Approv
         The agent wants to run this tool, which can change data. It waits for your answer.
       </p>
       {input !== null && typeof input === "object" && Object.keys(input).length > 0 && (
-        <pre className="mt-2 max-h-40 overflow-auto whitespace-pre-wrap rounded bg-white p-2 text-xs [overflow-wrap:anywhere] dark:bg-neutral-900">
+        <pre
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable.
+          tabIndex={0}
+          className="mt-2 max-h-40 overflow-auto whitespace-pre-wrap rounded bg-white p-2 text-xs [overflow-wrap:anywhere] dark:bg-neutral-900"
+        >
           {JSON.stringify(input, null, 2)}
         </pre>
       )}

@@ -82,7 +82,12 @@ export function CodeBlock({ children }: { children?: ReactNode }) {
           </span>
         </button>
       </div>
-      <pre className="overflow-x-auto p-3 text-sm">
+      {/* Focusable, so that a long line can be scrolled to from the keyboard. */}
+      <pre
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable.
+        tabIndex={0}
+        className={`overflow-x-auto p-3 text-sm ${focusRing}`}
+      >
         {html === null ? (
           <code className="font-mono">{code}</code>
         ) : (

@@ -25,7 +25,9 @@ const components: Components = {
     </code>
   ),
   table: ({ children }) => (
-    <div className="my-2 overflow-x-auto">
+    // Focusable, so that a wide table can be scrolled from the keyboard.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable.
+    <div className="my-2 overflow-x-auto" tabIndex={0}>
       <table className="w-full border-collapse text-sm">{children}</table>
     </div>
   ),

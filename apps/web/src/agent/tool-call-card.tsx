@@ -5,6 +5,7 @@
 // question and answer.
 import { type ApprovalDecision, useToolCall } from "@agent-access/react";
 import { WrenchIcon } from "../components/icons.tsx";
+import { focusRing } from "../components/ui.tsx";
 import { ApprovalCard, QuestionCard } from "./approval-card.tsx";
 import type { ToolCallPart } from "./types.ts";
 
@@ -54,7 +55,11 @@ function Json({ label, value }: { label: string; value: unknown }) {
     <div className="min-w-0">
       <div className="text-xs font-medium text-neutral-600 dark:text-neutral-400">{label}</div>
       {/* Wrapped, never wider than the card: long URLs and ids must not widen a phone's page. */}
-      <pre className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-neutral-100 p-2 text-xs [overflow-wrap:anywhere] dark:bg-neutral-900">
+      <pre
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable.
+        tabIndex={0}
+        className={`mt-1 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-neutral-100 p-2 text-xs [overflow-wrap:anywhere] dark:bg-neutral-900 ${focusRing}`}
+      >
         {JSON.stringify(value, null, 2)}
       </pre>
     </div>
@@ -121,7 +126,7 @@ export function ToolCallCard({ part, actions }: { part: ToolCallPart; actions?: 
           </p>
         )}
         {Result && part.state === "completed" && (
-          <div className="min-w-0 overflow-x-auto px-3 pt-2" data-testid="tool-result">
+          <div className="min-w-0 px-3 pt-2" data-testid="tool-result">
             <Result {...view.resultProps} />
           </div>
         )}

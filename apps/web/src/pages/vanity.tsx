@@ -21,6 +21,7 @@ import { greeting } from "../agent/greeting.ts";
 import { problemFromMessage, SessionProblem } from "../agent/session-problem.tsx";
 import { CloseIcon, MenuIcon } from "../components/icons.tsx";
 import { focusRing } from "../components/ui.tsx";
+import { toolRenderers } from "../tool-renderers.ts";
 
 type Session = ReturnType<typeof useAgentSession>;
 
@@ -318,7 +319,7 @@ export default function VanityPage() {
     setChoice(next);
   }, []);
   return (
-    <AgentAccessProvider>
+    <AgentAccessProvider toolRenderers={toolRenderers}>
       {choice === "ask" && ticket ? (
         <ConfirmLink ticket={ticket} onChoose={choose} />
       ) : (
