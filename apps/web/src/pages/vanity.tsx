@@ -26,29 +26,25 @@ import { toolRenderers } from "../tool-renderers.ts";
 type Session = ReturnType<typeof useAgentSession>;
 
 /**
- * The agent of the conversation on screen: its own for an existing conversation (named, never
- * changed), and for a new one the picker that chooses it (when the session has more than one).
+ * The conversation's title, and under it the agent it talks to: its own for an existing
+ * conversation (never changed), and for a new one the agent chosen with the picker.
  */
-function ConversationAgent({
-  session,
-  chat,
-  isNew,
-}: {
-  session: Session;
-  chat: AgentContextState;
-  isNew: boolean;
-}) {
-  if (!isNew || session.agents.length < 2) {
-    const name = chat.agent?.name ?? chat.agentId ?? session.activeAgent?.name ?? "";
-    return (
-      <span
-        className="max-w-[40%] truncate text-sm text-neutral-600 dark:text-neutral-400"
+function ConversationTitle({ title, chat }: { title: string; chat: AgentContextState }) {
+  return (
+    <div className="min-w-0 flex-1">
+      <h1 className="truncate font-semibold">{title}</h1>
+      <p
+        className="truncate text-xs text-neutral-600 dark:text-neutral-400"
         data-testid="conversation-agent"
       >
-        {name}
-      </span>
-    );
-  }
+        {chat.agent?.name ?? chat.agentId ?? ""}
+      </p>
+    </div>
+  );
+}
+
+/** Which agent a new conversation gets; shown only for a new chat, with more than one agent. */
+function AgentPicker({ session, chat }: { session: Session; chat: AgentContextState }) {
   return (
     <>
       <label htmlFor="agent-picker" className="sr-only">
@@ -149,9 +145,7 @@ function Chat({ session }: { session: Session }) {
                 >
                   <MenuIcon />
                 </button>
-                <h1 className="min-w-0 flex-1 truncate font-semibold">
-                  {active?.title ?? "New chat"}
-                </h1>
+                <ConversationTitle title={active?.title ?? "New chat"} chat={chat} />
                 {session.displayName && (
                   <span
                     className="hidden truncate text-sm text-neutral-600 sm:inline dark:text-neutral-400"
@@ -160,7 +154,9 @@ function Chat({ session }: { session: Session }) {
                     {session.displayName}
                   </span>
                 )}
-                <ConversationAgent session={session} chat={chat} isNew={!contextId} />
+                {!contextId && session.agents.length > 1 && (
+                  <AgentPicker session={session} chat={chat} />
+                )}
                 <button
                   type="button"
                   onClick={() => setSettingsOpen((open) => !open)}
