@@ -359,6 +359,8 @@ describe("the sidebar", () => {
     await input.press("Enter");
     const item = list().getByTestId("context-item").filter({ hasText: renamed });
     await expect.poll(() => item.count()).toBe(1);
+    // Focus is back on the conversation renamed.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toContain(renamed);
     // The whole title shows: no icons beside it take its room.
     const titleBox = item.getByTestId("context-title");
     expect(

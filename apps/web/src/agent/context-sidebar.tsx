@@ -132,6 +132,7 @@ function ContextItem({
           : "hover:bg-neutral-100 dark:hover:bg-neutral-900"
       }`}
       data-testid="context-item"
+      data-context-id={context.id}
     >
       <button
         type="button"
@@ -202,6 +203,15 @@ export function ContextSidebar(props: ContextSidebarProps) {
   const { loading } = props;
   const [renaming, setRenaming] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<ContextSummary | null>(null);
+  const list = useRef<HTMLDivElement>(null);
+  // Renamed (or not): focus goes back to the conversation, not to the start of the page.
+  const renamed = useRef<string | null>(null);
+  useEffect(() => {
+    if (renaming !== null || renamed.current === null) return;
+    const item = list.current?.querySelector(`[data-context-id="${CSS.escape(renamed.current)}"]`);
+    item?.querySelector<HTMLElement>("button")?.focus();
+    renamed.current = null;
+  }, [renaming]);
   const agentName = (id: string) => agents.find((agent) => agent.id === id)?.name ?? id;
 
   return (
@@ -222,7 +232,11 @@ export function ContextSidebar(props: ContextSidebarProps) {
           className={`w-full rounded-md border border-neutral-300 bg-white px-3 py-1.5 text-sm dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
         />
       </div>
-      <div className="-mx-1 min-h-0 flex-1 overflow-y-auto px-1" data-testid="context-list">
+      <div
+        ref={list}
+        className="-mx-1 min-h-0 flex-1 overflow-y-auto px-1"
+        data-testid="context-list"
+      >
         {groups.length === 0 && !loading && (
           <p className="px-2 py-4 text-sm text-neutral-600 dark:text-neutral-400">
             {search ? "No conversation matches." : "No conversations yet."}
@@ -234,7 +248,10 @@ export function ContextSidebar(props: ContextSidebarProps) {
               renaming === context.id ? (
                 <RenameForm
                   context={context}
-                  onDone={() => setRenaming(null)}
+                  onDone={() => {
+                    renamed.current = context.id;
+                    setRenaming(null);
+                  }}
                   onRename={(title) => props.onRename(context.id, title)}
                 />
               ) : (
