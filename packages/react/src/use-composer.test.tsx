@@ -2,10 +2,11 @@
 // useComposer against the real server: the draft kept per conversation across a reload (a new
 // provider on the same storage), why sending is blocked (empty, too long, a reply running, a
 // question waiting), and a refused message given back to the composer.
+import { File as NodeFile } from "node:buffer";
 import { seedDemo } from "@agent-access/db";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { TestBrowser } from "../test/browser.ts";
 import { renderAgentHook } from "../test/render.tsx";
 import { DRAFTS_KEY, type DraftStorage } from "./drafts.ts";
@@ -19,13 +20,21 @@ let workspaceId: string;
 let group: string;
 let users = 0;
 beforeAll(async () => {
+  // jsdom's FormData is not one Node's fetch can send (see attachments.test.tsx).
+  const nodeForm = await new Response("", {
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  }).formData();
+  vi.stubGlobal("FormData", nodeForm.constructor);
   server = await startTestServer({ tokenDelayMs: 2 });
   workspaceId = seedDemo(server.db, "not-a-real-hash")!.workspaceIds[0]!;
 });
 beforeEach(() => {
   group = `workspace:${workspaceId}:user:${++users}`;
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  vi.unstubAllGlobals();
+  await server.close();
+});
 
 class MemoryStorage implements DraftStorage {
   readonly items = new Map<string, string>();
@@ -39,6 +48,7 @@ async function renderComposer(options: {
   storage?: DraftStorage | null;
   maxLength?: number;
   contextId?: string;
+  files?: readonly File[];
 }) {
   const { ticket } = await staticTicket(server, group);
   const browser = new TestBrowser(server.url);
@@ -52,6 +62,7 @@ async function renderComposer(options: {
       chat,
       storage: options.storage,
       maxLength: options.maxLength,
+      files: options.files,
     });
     return { session, list, chat, composer };
   });
@@ -123,6 +134,25 @@ describe("useComposer", () => {
     await waitFor(() => expect(result.current.chat.pendingInput).not.toBeNull());
     act(() => result.current.composer.setText("Something else"));
     expect(result.current.composer.blockedReason).toBe("waiting_for_input");
+  });
+
+  it("sends files without text, saying `sending` while they upload", async () => {
+    const notes = new NodeFile(["a\nb\n"], "notes.txt", { type: "text/plain" }) as unknown as File;
+    const { result } = await renderComposer({ storage: null, files: [notes] });
+    expect(result.current.composer.blockedReason).toBeNull();
+    let sending!: Promise<unknown>;
+    act(() => {
+      sending = result.current.composer.send();
+    });
+    expect(result.current.composer).toMatchObject({ sending: true, blockedReason: "uploading" });
+    expect(await act(() => sending)).toMatchObject({ contextId: expect.stringMatching(/^ctx_/) });
+    expect(result.current.composer.sending).toBe(false);
+    await waitFor(() =>
+      expect(result.current.chat.messages[0]?.parts[0]).toMatchObject({
+        type: "file",
+        name: "notes.txt",
+      }),
+    );
   });
 
   it("gives a refused message back to the composer", async () => {
