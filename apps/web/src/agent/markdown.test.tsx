@@ -34,9 +34,12 @@ describe("Markdown", () => {
     expect(html).not.toContain("attacker.example");
   });
 
-  it("renders code blocks", () => {
-    expect(render("```ts\nconst a = 1;\n```")).toMatch(
-      /<pre[^>]*><code class="font-mono language-ts">const a = 1;/,
-    );
+  it("renders code blocks with their language and a Copy button, as text until highlighted", () => {
+    const html = render("```ts\nconst a = 1 < 2;\n```");
+    expect(html).toContain('data-testid="code-block"');
+    expect(html).toContain("<span>ts</span>");
+    expect(html).toMatch(/<button type="button"[^>]*>.*Copy code.*<\/button>/);
+    // The fence's closing newline is not shown; the code is escaped text.
+    expect(html).toMatch(/<pre[^>]*><code class="font-mono">const a = 1 &lt; 2;<\/code><\/pre>/);
   });
 });
