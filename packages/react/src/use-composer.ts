@@ -2,7 +2,7 @@
 // conversation across reloads (drafts.ts), and the hook says whether it can be sent now and, if
 // not, why (a reply in progress, a question waiting, empty, too long, files uploading), so that
 // a UI can show the reason next to a disabled Send button.
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import { browserStorage, type DraftStorage, draftKey, readDraft, writeDraft } from "./drafts.ts";
 import { trpc } from "./trpc.ts";
 import type { AgentContextState, SendMessageOptions, SentMessage } from "./use-agent-context.ts";
@@ -105,8 +105,11 @@ export function useComposer(options: UseComposerOptions): ComposerState {
     setState(current);
   }
   const [sending, setSending] = useState(false);
+  // What is on screen, for a send that resolves after the user moved on or wrote anew.
   const latest = useRef(current);
-  latest.current = current;
+  useLayoutEffect(() => {
+    latest.current = current;
+  });
 
   const setText = useCallback(
     (text: string) => {
