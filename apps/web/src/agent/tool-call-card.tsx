@@ -137,7 +137,7 @@ export function ToolCallCard({ part, actions }: { part: ToolCallPart; actions?: 
           open={part.state === "failed" ? true : undefined}
         >
           <summary className="cursor-pointer text-xs text-neutral-600 dark:text-neutral-400">
-            Details
+            Details<span className="sr-only"> of {view.title}</span>
           </summary>
           <div className="mt-2 flex flex-col gap-2">
             {hasInput(part.input) && <Json label="Input" value={part.input} />}
