@@ -1,10 +1,11 @@
 // The product as a user meets it, in a real Chromium against the production build: sign up,
-// create a workspace, open the agent, ask, approve, reload mid-reply, lose the tab to a second
-// ticket, and meet the screen for an expired ticket.
+// create a workspace, open the agent, ask (the demo's webhook health table), approve, reload
+// mid-reply, lose the tab to a second ticket, and meet the screen for an expired ticket.
 import { consumeTicket, insertTicket, newId, newSecret, openDatabase } from "@agent-access/db";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import { seriousViolations } from "./support/axe.ts";
 import { launchBrowser, screenshotPages } from "./support/browser.ts";
 
 let server: ServerProcess;
@@ -110,6 +111,15 @@ describe("the agent journey", () => {
     await expect
       .poll(() => lastReply(agentTab).textContent(), { timeout: 20_000 })
       .toMatch(/Across 40 deliveries to 2 endpoints, 75\.0% succeeded/);
+    // The demo's renderer (apps/web/src/demo) shows the result as a table, not as JSON.
+    const table = tool.getByTestId("webhook-health").getByRole("table");
+    expect(await table.locator("caption").textContent()).toBe("Failing endpoints");
+    expect(await table.getByRole("row").count()).toBe(2);
+    expect(await table.getByRole("row").nth(1).textContent()).toMatch(
+      /^https:\/\/billing\.example\/hooks1020$/,
+    );
+    expect(await tool.locator("details").getAttribute("open")).toBeNull();
+    expect(await seriousViolations(agentTab)).toEqual([]);
     // The conversation got its title from the first message.
     await expect
       .poll(() => agentTab.getByTestId("context-list").textContent())

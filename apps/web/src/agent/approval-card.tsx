@@ -67,7 +67,7 @@ export function QuestionCard({ question, onSubmit, busy = false }: QuestionCardP
       data-testid="question-card"
       className="rounded-lg border border-blue-300 bg-blue-50 p-4 dark:border-blue-800 dark:bg-blue-950/40"
     >
-      <label htmlFor={id} className="font-medium">
+      <label htmlFor={id} className="font-medium [overflow-wrap:anywhere]">
         {question}
       </label>
       <div className="mt-2 flex gap-2">

@@ -88,13 +88,13 @@ export function ToolCallCard({ part, actions }: { part: ToolCallPart; actions?: 
       >
         <p className="text-neutral-600 dark:text-neutral-400">
           <span className="font-medium">Question: </span>
-          <span className="break-words" data-testid="question">
+          <span className="[overflow-wrap:anywhere]" data-testid="question">
             {view.question.question}
           </span>
         </p>
         <p className="mt-1">
           <span className="font-medium">Your answer: </span>
-          <span className="whitespace-pre-wrap break-words" data-testid="answer">
+          <span className="whitespace-pre-wrap [overflow-wrap:anywhere]" data-testid="answer">
             {view.question.answer}
           </span>
         </p>
@@ -119,7 +119,7 @@ export function ToolCallCard({ part, actions }: { part: ToolCallPart; actions?: 
         </div>
         {view.summary && (
           <p
-            className="break-words px-3 pt-1 text-neutral-700 dark:text-neutral-300"
+            className="px-3 pt-1 text-neutral-700 [overflow-wrap:anywhere] dark:text-neutral-300"
             data-testid="tool-summary"
           >
             {view.summary}
@@ -143,7 +143,9 @@ export function ToolCallCard({ part, actions }: { part: ToolCallPart; actions?: 
             {hasInput(part.input) && <Json label="Input" value={part.input} />}
             {part.output !== undefined && <Json label="Result" value={part.output} />}
             {part.error && (
-              <p className="break-words text-red-700 dark:text-red-400">{part.error}</p>
+              <p className="text-red-700 [overflow-wrap:anywhere] dark:text-red-400">
+                {part.error}
+              </p>
             )}
           </div>
         </details>
