@@ -4,6 +4,7 @@
 import { AgentAccessProvider, useAgentContexts, useAgentSession } from "@agent-access/react";
 import { useEffect, useState } from "react";
 import { Alert, Button } from "../components/ui.tsx";
+import { toolRenderers } from "../tool-renderers.ts";
 import { trpc } from "../trpc.ts";
 import { ChatPanel } from "./chat-panel.tsx";
 import { greeting } from "./greeting.ts";
@@ -31,6 +32,9 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
   useEffect(() => {
     if (settled) setContextId((chosen) => chosen ?? contexts[0]?.id ?? "");
   }, [settled, contexts]);
+  // The agent of the conversation shown: its own, not the session's first.
+  const agentId = contexts.find((context) => context.id === current)?.agentId;
+  const agent = session.agents.find((each) => each.id === agentId) ?? session.activeAgent;
 
   if (session.sessionLoading) return <p role="status">Starting the agent…</p>;
   if (!session.hasSession) {
@@ -48,7 +52,7 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
   return (
     <div className="flex h-[32rem] flex-col overflow-hidden rounded-lg border border-neutral-200 bg-neutral-50 dark:border-neutral-800 dark:bg-neutral-950">
       <div className="flex items-center gap-2 border-b border-neutral-200 bg-white px-3 py-2 text-sm dark:border-neutral-800 dark:bg-neutral-900">
-        <span className="font-medium">{session.activeAgent?.name}</span>
+        <span className="font-medium">{agent?.name}</span>
         <span
           className="truncate font-mono text-xs text-neutral-600 dark:text-neutral-400"
           title="context group"
@@ -137,7 +141,7 @@ export function WorkspaceAgent({ workspaceId }: { workspaceId: string }) {
       </div>
       {issue.error && <Alert>{issue.error.message}</Alert>}
       {ticket && (
-        <AgentAccessProvider>
+        <AgentAccessProvider toolRenderers={toolRenderers}>
           <EmbeddedChat key={ticket} ticket={ticket} onRestart={() => void chatHere()} />
         </AgentAccessProvider>
       )}
