@@ -257,4 +257,17 @@ describe("the agent journey", () => {
       await phone.close();
     }
   });
+
+  it("chats inside the app's page too, with the same table and the conversation's agent", async () => {
+    await app.bringToFront();
+    await app.getByRole("button", { name: "Chat here" }).click();
+    const message = app.getByLabel("Message");
+    await expect.poll(() => message.isVisible()).toBe(true);
+    await message.fill("How healthy are my webhooks?");
+    await message.press("Enter");
+    const tool = app.locator('[data-testid="tool-call"][data-tool="getWebhookHealth"]').last();
+    await expect.poll(() => tool.getAttribute("data-state"), { timeout: 30_000 }).toBe("completed");
+    expect(await tool.getByTestId("webhook-health").getByRole("table").count()).toBe(1);
+    expect(await app.getByText("Workspace assistant", { exact: true }).count()).toBeGreaterThan(0);
+  });
 });
