@@ -32,6 +32,8 @@ export default defineConfig({
           globalSetup: ["tests/e2e/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // expect.poll waits for a browser and a server sharing two cores: 1 s is too short.
+          expect: { poll: { timeout: 15_000 } },
           // One browser journey at a time: the machine has two cores.
           fileParallelism: false,
         },
