@@ -3,7 +3,9 @@
 // tool calls (the app's webhook health table, approval and question cards beside their call, an
 // answered question), code blocks (highlighted, Copy), the sidebar (days, the actions menu from
 // the keyboard, each conversation's agent), a phone's width, and axe-core's check of each state.
-import { insertTicket, newId, newSecret, openDatabase } from "@agent-access/db";
+// It talks to the framework's test agent, so it holds without the workspace demo.
+import { seedFixture, TEST_AGENT } from "@agent-access/agents/testing";
+import { insertTicket, newSecret, openDatabase } from "@agent-access/db";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
@@ -14,52 +16,20 @@ let server: ServerProcess;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-let workspaceId = "";
 
-/** A workspace with webhook traffic: one healthy endpoint, one failing half its deliveries. */
-function addWorkspace(): string {
-  const db = openDatabase(server.databasePath);
-  const id = newId("ws");
-  const now = Date.now();
-  db.prepare("INSERT INTO workspace (id, name, created_at) VALUES (?, 'Chat tests', ?)").run(
-    id,
-    now,
-  );
-  const endpoints = [
-    { url: "https://shop.example/hooks", failEvery: 0 },
-    {
-      url: "https://billing.example/a/very/long/path/that/must/wrap/on/a/phone/hooks",
-      failEvery: 2,
-    },
-  ];
-  for (const endpoint of endpoints) {
-    const endpointId = newId("we");
-    db.prepare(
-      "INSERT INTO webhook_endpoint (id, workspace_id, url, description, created_at) VALUES (?, ?, ?, '', ?)",
-    ).run(endpointId, id, endpoint.url, now);
-    for (let i = 0; i < 10; i++) {
-      const failed = endpoint.failEvery > 0 && i % endpoint.failEvery === 0;
-      db.prepare(
-        `INSERT INTO webhook_delivery (id, endpoint_id, event_type, status, response_status, duration_ms, created_at)
-         VALUES (?, ?, 'order.created', ?, ?, 100, ?)`,
-      ).run(newId("whd"), endpointId, failed ? "failed" : "succeeded", failed ? 500 : 200, now);
-    }
-  }
-  db.close();
-  return id;
-}
-
-/** A vanity page URL with a fresh ticket of the workspace's group for `user`. */
+/** A vanity page URL with a fresh ticket for the test agent, in a tenant of `user`'s own. */
 function vanityUrl(user: string): string {
   const db = openDatabase(server.databasePath);
+  const group = `tenant:chat:user:${user}`;
+  seedFixture(db, group);
   const token = newSecret("aat_");
   insertTicket(
     db,
     {
       token,
-      agentIds: ["workspace-assistant"],
+      agentIds: [TEST_AGENT],
       sessionType: "static",
-      contextGroup: `workspace:${workspaceId}:user:${user}`,
+      contextGroup: group,
       issuer: "test",
       expiresAt: Date.now() + 10 * 60_000,
     },
@@ -98,7 +68,6 @@ async function idle(on: Page = page): Promise<void> {
 
 beforeAll(async () => {
   server = await startServerProcess();
-  workspaceId = addWorkspace();
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1200, height: 850 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
@@ -317,12 +286,12 @@ describe("the sidebar", () => {
     const groups = list().getByTestId("context-group");
     expect(await groups.nth(2).textContent()).toContain("Draft that survives a reload");
     expect(await list().getByTestId("context-agent").allTextContents()).toEqual([
-      "Workspace assistant",
-      "Workspace assistant",
-      "Workspace assistant",
+      "Test assistant",
+      "Test assistant",
+      "Test assistant",
     ]);
     // The header names the agent of the conversation on screen; the picker is for new chats.
-    expect(await page.getByTestId("conversation-agent").textContent()).toBe("Workspace assistant");
+    expect(await page.getByTestId("conversation-agent").textContent()).toBe("Test assistant");
     await expectAccessible();
   });
 

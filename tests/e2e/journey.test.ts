@@ -1,6 +1,7 @@
 // The product as a user meets it, in a real Chromium against the production build: sign up,
 // create a workspace, open the agent, ask (the demo's webhook health table), approve, reload
 // mid-reply, lose the tab to a second ticket, and meet the screen for an expired ticket.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { consumeTicket, insertTicket, newId, newSecret, openDatabase } from "@agent-access/db";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -269,5 +270,54 @@ describe("the agent journey", () => {
     await expect.poll(() => tool.getAttribute("data-state"), { timeout: 30_000 }).toBe("completed");
     expect(await tool.getByTestId("webhook-health").getByRole("table").count()).toBe(1);
     expect(await app.getByText("Workspace assistant", { exact: true }).count()).toBeGreaterThan(0);
+  });
+
+  it("picks the agent of a new chat only; a conversation keeps and names its own", async () => {
+    const db = openDatabase(server.databasePath);
+    const token = newSecret("aat_");
+    insertTicket(
+      db,
+      {
+        token,
+        agentIds: ["workspace-assistant", TEST_AGENT],
+        sessionType: "static",
+        contextGroup: `workspace:${workspaceId}:user:picker`,
+        issuer: "test",
+        expiresAt: Date.now() + 10 * 60_000,
+      },
+      Date.now(),
+    );
+    db.close();
+    const own = await browser.newContext({ viewport: { width: 1200, height: 850 } });
+    try {
+      const page = await own.newPage();
+      await page.goto(`${server.url}/vanity/agents?ticket=${token}`);
+      const picker = page.getByLabel("Agent for the new chat");
+      await expect.poll(() => picker.isVisible()).toBe(true);
+      await picker.selectOption({ label: "Test assistant" });
+      await page.getByLabel("Message").fill("How healthy are my webhooks?");
+      await page.getByLabel("Message").press("Enter");
+      // The new conversation is the test agent's: named in the header, no picker any more.
+      await expect
+        .poll(() => page.getByTestId("conversation-agent").textContent())
+        .toBe("Test assistant");
+      expect(await picker.count()).toBe(0);
+      expect(await page.getByTestId("context-agent").allTextContents()).toEqual(["Test assistant"]);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      // A new chat offers the picker again; choosing there leaves the conversation's agent be.
+      await page.getByRole("button", { name: "New chat" }).click();
+      await expect.poll(() => picker.isVisible()).toBe(true);
+      await picker.selectOption({ label: "Workspace assistant" });
+      expect(await page.getByTestId("conversation-agent").textContent()).toBe(
+        "Workspace assistant",
+      );
+      await page.getByTestId("context-item").getByRole("button").first().click();
+      await expect
+        .poll(() => page.getByTestId("conversation-agent").textContent())
+        .toBe("Test assistant");
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -2,6 +2,7 @@
 // The agent of each conversation (useAgentContext's `agent`): an existing conversation keeps its
 // own whatever the picker says, a new one shows the agent its first message would get; and
 // useAgentContexts' `groups`, by the day of each conversation's last activity.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +24,7 @@ async function renderPage(
   group = `team:agents:user:${++users}`,
 ) {
   const { ticket } = await staticTicket(server, group, {
-    agent_ids: ["workspace-assistant", "billing-assistant"],
+    agent_ids: [TEST_AGENT, "billing-assistant"],
   });
   const rendered = renderAgentHook(new TestBrowser(server.url), () => {
     const session = useAgentSession(ticket);
@@ -39,14 +40,14 @@ async function renderPage(
 describe("the agent of a conversation", () => {
   it("is the conversation's own, not the picker's; a new one gets the picker's", async () => {
     const { result } = await renderPage((contexts) => contexts[0]?.id ?? "");
-    expect(result.current.blank.agent?.id).toBe("workspace-assistant");
+    expect(result.current.blank.agent?.id).toBe(TEST_AGENT);
     await act(() => result.current.list.createContext({ agentId: "billing-assistant" }));
     await waitFor(() => expect(result.current.chat.agent?.name).toBe("Billing assistant"));
     expect(result.current.chat.agentId).toBe("billing-assistant");
 
-    act(() => result.current.session.setActiveAgent("workspace-assistant"));
+    act(() => result.current.session.setActiveAgent(TEST_AGENT));
     expect(result.current.chat.agent?.id).toBe("billing-assistant");
-    expect(result.current.blank.agent?.id).toBe("workspace-assistant");
+    expect(result.current.blank.agent?.id).toBe(TEST_AGENT);
     act(() => result.current.session.setActiveAgent("billing-assistant"));
     expect(result.current.blank.agent?.id).toBe("billing-assistant");
   });

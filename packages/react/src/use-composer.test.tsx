@@ -3,7 +3,7 @@
 // provider on the same storage), why sending is blocked (empty, too long, a reply running, a
 // question waiting), and a refused message given back to the composer.
 import { File as NodeFile } from "node:buffer";
-import { seedDemo } from "@agent-access/db";
+import { seedFixture } from "@agent-access/agents/testing";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -16,7 +16,7 @@ import { useAgentSession } from "./use-agent-session.ts";
 import { MAX_MESSAGE_LENGTH, useComposer } from "./use-composer.ts";
 
 let server: TestServer;
-let workspaceId: string;
+/** The group of the running test: a tenant of its own, with the test agent's data. */
 let group: string;
 let users = 0;
 beforeAll(async () => {
@@ -26,10 +26,10 @@ beforeAll(async () => {
   }).formData();
   vi.stubGlobal("FormData", nodeForm.constructor);
   server = await startTestServer({ tokenDelayMs: 2 });
-  workspaceId = seedDemo(server.db, "not-a-real-hash")!.workspaceIds[0]!;
 });
 beforeEach(() => {
-  group = `workspace:${workspaceId}:user:${++users}`;
+  group = `tenant:composer:user:${++users}`;
+  seedFixture(server.db, group);
 });
 afterAll(async () => {
   vi.unstubAllGlobals();
