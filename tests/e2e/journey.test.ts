@@ -297,11 +297,9 @@ describe("the agent journey", () => {
       await picker.selectOption({ label: "Test assistant" });
       await page.getByLabel("Message").fill("How healthy are my webhooks?");
       await page.getByLabel("Message").press("Enter");
-      // The new conversation is the test agent's: named in the header, no picker any more.
-      await expect
-        .poll(() => page.getByTestId("conversation-agent").textContent())
-        .toBe("Test assistant");
-      expect(await picker.count()).toBe(0);
+      // The new conversation is the test agent's: no picker any more, its agent in the header.
+      await expect.poll(() => picker.count()).toBe(0);
+      expect(await page.getByTestId("conversation-agent").textContent()).toBe("Test assistant");
       expect(await page.getByTestId("context-agent").allTextContents()).toEqual(["Test assistant"]);
       expect(await seriousViolations(page)).toEqual([]);
 

@@ -12,7 +12,7 @@ import {
 } from "react";
 import { AttachmentError, type FileUpload, uploadAttachment } from "./attachments.ts";
 import { chooseAgent } from "./choose-agent.ts";
-import { insertContext, patchContext, refreshLists } from "./context-cache.ts";
+import { cachedContext, insertContext, patchContext, refreshLists } from "./context-cache.ts";
 import {
   type AgentMessage,
   type ConnectionState,
@@ -364,7 +364,12 @@ export function useAgentContext(options: UseAgentContextOptions): AgentContextSt
   const agents = trpc.session.current.useQuery(undefined, { enabled: false }).data?.agents ?? [];
   const summary = trpc.context.get.useQuery(
     { contextId: activeId },
-    { enabled: Boolean(activeId), staleTime: Number.POSITIVE_INFINITY, retry: retryUnlessRefused },
+    {
+      enabled: Boolean(activeId),
+      initialData: () => cachedContext(queryClient, activeId),
+      staleTime: Number.POSITIVE_INFINITY,
+      retry: retryUnlessRefused,
+    },
   ).data;
   const agentIdOf = activeId
     ? (summary?.agentId ?? null)
