@@ -179,9 +179,9 @@ describe("tool calls", () => {
     await expect.poll(() => card.isVisible(), { timeout: 30_000 }).toBe(true);
     // The card is part of the reply that made the call.
     expect(await lastReply().getByTestId("approval-card").count()).toBe(1);
-    expect(await page.getByTestId("send-blocked").getAttribute("data-reason")).toBe(
-      "waiting_for_approval",
-    );
+    await expect
+      .poll(() => page.getByTestId("send-blocked").getAttribute("data-reason"))
+      .toBe("waiting_for_approval");
     await expectAccessible();
     await card.getByRole("button", { name: "Allow once" }).click();
     await expect.poll(() => tool.getAttribute("data-state")).toBe("completed");

@@ -111,7 +111,7 @@ describe("useComposer", () => {
     expect(localStorage.getItem(DRAFTS_KEY)).toBeNull();
   });
 
-  it("says why sending is blocked: empty, too long, a reply running, a question waiting", async () => {
+  it("says why sending is blocked: empty, too long, a reply running, the agent waiting", async () => {
     const { result } = await renderComposer({ storage: null, maxLength: 20 });
     expect(result.current.composer).toMatchObject({ blockedReason: "empty", maxLength: 20 });
     act(() => result.current.composer.setText("   "));
@@ -134,6 +134,15 @@ describe("useComposer", () => {
     await waitFor(() => expect(result.current.chat.pendingInput).not.toBeNull());
     act(() => result.current.composer.setText("Something else"));
     expect(result.current.composer.blockedReason).toBe("waiting_for_input");
+    await act(() => result.current.chat.submitInput("Tomorrow"));
+    await waitFor(() => expect(result.current.chat.isExecuting).toBe(false));
+
+    // Within the test's limit of 20 characters.
+    act(() => result.current.composer.setText("Retry deliveries"));
+    await act(() => result.current.composer.send());
+    // As soon as the approval is asked for, whatever the status says yet.
+    await waitFor(() => expect(result.current.chat.pendingApproval).not.toBeNull());
+    expect(result.current.composer.blockedReason).toBe("waiting_for_approval");
   });
 
   it("sends files without text, saying `sending` while they upload", async () => {

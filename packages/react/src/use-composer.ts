@@ -29,7 +29,15 @@ export interface UseComposerOptions {
   /** The conversation written to, as given to useAgentContext ("" for a new one). */
   contextId: string;
   /** The conversation's state and actions: what useAgentContext returned. */
-  chat: Pick<AgentContextState, "sendMessage" | "executionStatus" | "isExecuting" | "uploads">;
+  chat: Pick<
+    AgentContextState,
+    | "sendMessage"
+    | "executionStatus"
+    | "isExecuting"
+    | "uploads"
+    | "pendingApproval"
+    | "pendingInput"
+  >;
   /** Files to send with the text (kept by the UI); with files the text may be empty. Default none. */
   files?: readonly File[];
   /** The longest text, in characters, after trimming. Default MAX_MESSAGE_LENGTH (32,000). */
@@ -124,7 +132,12 @@ export function useComposer(options: UseComposerOptions): ComposerState {
     text: current.text,
     files: files.length,
     maxLength,
-    executionStatus: chat.executionStatus,
+    // The waiting call shows a moment before the status says so: the user sees it, so it counts.
+    executionStatus: chat.pendingApproval
+      ? "waiting_for_approval"
+      : chat.pendingInput
+        ? "waiting_for_input"
+        : chat.executionStatus,
     isExecuting: chat.isExecuting,
     uploading,
   });
