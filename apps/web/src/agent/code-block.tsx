@@ -30,14 +30,17 @@ type CopyState = "idle" | "copied" | "failed";
 
 export function CodeBlock({ children }: { children?: ReactNode }) {
   const { code, language } = codeOf(children);
-  const [html, setHtml] = useState<string | null>(null);
+  // The highlighted HTML with the code it was made from: while a reply streams, code that has
+  // grown since shows as text until its own highlighting is done, never an older one's.
+  const [highlighted, setHighlighted] = useState<{ code: string; html: string } | null>(null);
+  const html = highlighted?.code === code ? highlighted.html : null;
   const [copy, setCopy] = useState<CopyState>("idle");
 
   useEffect(() => {
     let live = true;
     highlighter ??= import("./highlight.ts");
     highlighter.then(
-      (loaded) => live && setHtml(loaded.highlight(code, language)),
+      (loaded) => live && setHighlighted({ code, html: loaded.highlight(code, language) }),
       () => {
         // Plain text it stays; the next block tries again.
         highlighter = null;
