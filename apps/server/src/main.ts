@@ -104,6 +104,7 @@ const app = createApp({
     publicUrl: env.PUBLIC_URL,
     contextGroupPattern: env.CONTEXT_GROUP_PATTERN ?? DEFAULT_CONTEXT_GROUP_PATTERN,
     contextGroupDescription: env.CONTEXT_GROUP_DESCRIPTION,
+    frameAncestors: env.FRAME_ANCESTORS,
   },
   agents,
   runtime,
