@@ -62,9 +62,14 @@ describe("parseEnv", () => {
     expect(parseEnv({}).FRAME_ANCESTORS).toEqual([]);
     expect(
       parseEnv({
-        FRAME_ANCESTORS: "https://app.example.com, https://admin.example.com:8443/ http://localhost:5173",
+        FRAME_ANCESTORS:
+          "https://app.example.com, https://admin.example.com:8443/ http://localhost:5173",
       }).FRAME_ANCESTORS,
-    ).toEqual(["https://app.example.com", "https://admin.example.com:8443", "http://localhost:5173"]);
+    ).toEqual([
+      "https://app.example.com",
+      "https://admin.example.com:8443",
+      "http://localhost:5173",
+    ]);
     expect(parseEnv({ FRAME_ANCESTORS: "http://127.0.0.1:4000" }).FRAME_ANCESTORS).toEqual([
       "http://127.0.0.1:4000",
     ]);

@@ -15,7 +15,10 @@ let server: TestServer;
 let apiKey: string;
 beforeAll(async () => {
   server = await startTestServer({
-    config: { publicUrl: "https://agents.example.com", frameAncestors: ["https://app.example.com"] },
+    config: {
+      publicUrl: "https://agents.example.com",
+      frameAncestors: ["https://app.example.com"],
+    },
   });
   apiKey = createApiKey(server.db, "backend").key;
 });
@@ -119,7 +122,10 @@ describe("return_url in tickets", () => {
   });
 
   it.each([
-    ["https://evil.example.net/app", /^return_url must lead to the host app \(https:\/\/agents\.example\.com or https:\/\/app\.example\.com\), not https:\/\/evil\.example\.net/],
+    [
+      "https://evil.example.net/app",
+      /^return_url must lead to the host app \(https:\/\/agents\.example\.com or https:\/\/app\.example\.com\), not https:\/\/evil\.example\.net/,
+    ],
     ["https://app.example.com.evil.net/", /^return_url must lead to the host app/],
     ["http://app.example.com/", /^return_url must use https/],
     ["javascript:alert(1)", /^return_url must use https/],
