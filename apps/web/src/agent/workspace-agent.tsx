@@ -7,6 +7,7 @@ import { Alert, Button } from "../components/ui.tsx";
 import { trpc } from "../trpc.ts";
 import { ChatPanel } from "./chat-panel.tsx";
 import { greeting } from "./greeting.ts";
+import { useStrings } from "./i18n/use-strings.ts";
 
 type SessionType = "static" | "signin";
 
@@ -18,6 +19,7 @@ const SESSION_TYPES: { value: SessionType; label: string; hint: string }[] = [
 /** The chat of one exchanged ticket: the latest conversation, or a new one. */
 function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => void }) {
   // The app minted this ticket for this page itself: it may replace the browser's session.
+  const { t } = useStrings();
   const session = useAgentSession(ticket, { replaceSession: true });
   const { contexts, createContext, loading } = useAgentContexts({
     enabled: session.hasSession,
@@ -32,16 +34,16 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
     if (settled) setContextId((chosen) => chosen ?? contexts[0]?.id ?? "");
   }, [settled, contexts]);
 
-  if (session.sessionLoading) return <p role="status">Starting the agent…</p>;
+  if (session.sessionLoading) return <p role="status">{t("embedded.starting")}</p>;
   if (!session.hasSession) {
     return (
       <div className="flex flex-col items-start gap-3">
         <p className="text-sm text-neutral-700 dark:text-neutral-300">
           {session.ticketExchanged
-            ? "This chat ended: it expired, or the agent was opened in another tab (a browser holds one agent session at a time)."
-            : (session.sessionError?.message ?? "The agent could not start.")}
+            ? t("embedded.ended")
+            : (session.sessionError?.message ?? t("embedded.failed"))}
         </p>
-        <Button onClick={onRestart}>Continue here</Button>
+        <Button onClick={onRestart}>{t("embedded.continue")}</Button>
       </div>
     );
   }
@@ -51,7 +53,7 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
         <span className="font-medium">{session.activeAgent?.name}</span>
         <span
           className="truncate font-mono text-xs text-neutral-600 dark:text-neutral-400"
-          title="context group"
+          title={t("embedded.contextGroup")}
         >
           {session.contextGroup}
         </span>
@@ -63,7 +65,7 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
             if (created) setContextId(created.id);
           }}
         >
-          New chat
+          {t("embedded.newChat")}
         </Button>
       </div>
       <ChatPanel
@@ -71,10 +73,7 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
         contextId={current}
         agentId={session.activeAgent?.id ?? ""}
         onCreated={setContextId}
-        emptyHint={greeting(
-          session.hostContext,
-          "Try “How healthy are my webhooks?” or “Please retry the failed deliveries”.",
-        )}
+        emptyHint={greeting(session.hostContext, t("embedded.hint"), t)}
       />
     </div>
   );
