@@ -1,4 +1,5 @@
 // @agent-access/react: AgentAccessProvider and the hooks a custom agent UI is built from.
+export { type AgentPageUrlOptions, agentPageUrl } from "./agent-page-url.ts";
 export {
   AttachmentError,
   type AttachmentTarget,
