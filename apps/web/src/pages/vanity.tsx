@@ -88,6 +88,13 @@ function Chat({ session, linkedContextId }: { session: Session; linkedContextId:
       >
         <div className="flex items-center justify-between border-b border-neutral-200 px-3 py-2 md:hidden dark:border-neutral-800">
           <span className="font-medium">{t("vanity.conversations")}</span>
+          {/* On a phone the header has no room for the way back: it waits here. */}
+          {session.returnUrl && (
+            <ReturnLink
+              href={session.returnUrl}
+              className="ml-auto rounded px-2 py-1 text-sm text-blue-700 underline dark:text-blue-400"
+            />
+          )}
           <button
             type="button"
             onClick={() => setSidebarOpen(false)}
