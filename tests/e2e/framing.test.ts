@@ -132,6 +132,25 @@ it("works inside the frame of an allowed host, on a partitioned cookie", async (
   await page.close();
 });
 
+it("works at the top level too, where the partition is the agent server's own site", async () => {
+  const minted = await mint("team:acme:user:ida");
+  const page = await context.newPage();
+  await page.goto(minted.url);
+  const composer = page.getByLabel("Message");
+  await expect.poll(() => composer.isVisible()).toBe(true);
+  await composer.fill("Hello at the top");
+  await composer.press("Enter");
+  await expect
+    .poll(() => page.locator('[data-testid="message"][data-role="assistant"]').count(), {
+      timeout: 20_000,
+    })
+    .toBeGreaterThan(0);
+  await page.reload();
+  await expect
+    .poll(() => page.getByTestId("session-label").textContent())
+    .toBe("team:acme:user:ida");
+});
+
 it("still asks before a planted link in the frame switches the group", async () => {
   const own = await mint("team:acme:user:grace");
   const { page, frame } = await openHost(allowedHost, own.url);
