@@ -11,6 +11,7 @@ import { createApiKey, openDatabase, sha256 } from "@agent-access/db";
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import { mintStaticTicket } from "../../apps/server/test/tickets.ts";
 import { launchBrowser, screenshotPages } from "./support/browser.ts";
 
 let server: ServerProcess;
@@ -67,19 +68,7 @@ afterAll(async () => {
 });
 
 async function mint(contextGroup: string): Promise<{ ticket: string; url: string }> {
-  const response = await fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
-      agent_session_identifier: "static",
-      context_group: contextGroup,
-      display_name: contextGroup,
-    }),
-  });
-  expect(response.status).toBe(201);
-  return (await response.json()) as { ticket: string; url: string };
+  return mintStaticTicket(server, apiKey, contextGroup, { display_name: contextGroup });
 }
 
 function ticketUsed(ticket: string): boolean {

@@ -7,6 +7,7 @@ import { createApiKey, openDatabase } from "@agent-access/db";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import { mintStaticTicket } from "../../apps/server/test/tickets.ts";
 import { launchBrowser, screenshotPages } from "./support/browser.ts";
 
 let server: ServerProcess;
@@ -30,19 +31,7 @@ afterAll(async () => {
 });
 
 async function ticketUrl(extra: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
-      agent_session_identifier: "static",
-      context_group: "team:acme:user:ada",
-      ...extra,
-    }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { url: string }).url;
+  return (await mintStaticTicket(server, apiKey, "team:acme:user:ada", extra)).url;
 }
 
 async function newPage(colorScheme: "light" | "dark"): Promise<Page> {

@@ -1,6 +1,7 @@
 // A ticket's `ui` and `return_url` over HTTP: the backend sets them at mint (REST or tRPC), the
 // browser's session reads them back read-only; a bad value is a 4xx naming the field, and a
 // refused request stores no ticket.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { createApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -26,7 +27,7 @@ afterAll(() => server.close());
 
 const request = {
   ticket_type: "agent_access" as const,
-  agent_ids: ["workspace-assistant"],
+  agent_ids: [TEST_AGENT],
   agent_session_identifier: "static",
   context_group: "workspace:42:user:7",
 };
