@@ -67,7 +67,7 @@ describe("AgentAccessClient", () => {
   it("carries ui settings and a return URL into the session, and refuses bad ones", async () => {
     const client = new AgentAccessClient({ apiKey, baseUrl: server.url });
     const ticket = await client.tickets.createAgentAccess({
-      agentIds: ["workspace-assistant"],
+      agentIds: ["test-assistant"],
       sessionType: "static",
       contextGroup: "workspace:42:user:7",
       ui: { accentColor: "#0f766e", colorScheme: "dark", locale: "de" },
@@ -87,7 +87,7 @@ describe("AgentAccessClient", () => {
 
     const badUi = await rejection(
       client.tickets.createAgentAccess({
-        agentIds: ["workspace-assistant"],
+        agentIds: ["test-assistant"],
         sessionType: "static",
         contextGroup: "workspace:42:user:7",
         ui: { radius: 99 },
@@ -96,7 +96,7 @@ describe("AgentAccessClient", () => {
     expect(badUi).toMatchObject({ status: 400, code: "invalid_request" });
     const offSite = await rejection(
       client.tickets.createAgentAccess({
-        agentIds: ["workspace-assistant"],
+        agentIds: ["test-assistant"],
         sessionType: "static",
         contextGroup: "workspace:42:user:7",
         returnUrl: "https://evil.example/",
