@@ -9,10 +9,19 @@ import {
 } from "./session-controller.ts";
 import { type ToolRenderers, ToolRenderersProvider } from "./tool-renderers.tsx";
 import { trpc } from "./trpc.ts";
+import type { AgentUi } from "./ui/settings.ts";
 
-/** Props of AgentAccessProvider. All but `toolRenderers` are read once, when it mounts. */
+/**
+ * Props of AgentAccessProvider. All but `ui` and `toolRenderers` are read once, when the
+ * provider mounts; those two are followed as they change.
+ */
 export interface AgentAccessProviderProps extends SessionControllerOptions {
   children: ReactNode;
+  /**
+   * The app's default UI settings: `{ accentColor, radius, density, colorScheme, locale }`, all
+   * optional. A ticket's own `ui` wins field by field (useAgentUi). Default: none.
+   */
+  ui?: AgentUi;
   /**
    * Components that show a tool's result, by tool name (`{ getWebhookHealth: HealthTable }`),
    * for useToolCall. Default: none (a UI shows the JSON).
@@ -21,6 +30,12 @@ export interface AgentAccessProviderProps extends SessionControllerOptions {
 }
 
 const ControllerContext = createContext<SessionController | null>(null);
+const ProviderUiContext = createContext<AgentUi | undefined>(undefined);
+
+/** The provider's `ui` prop (undefined when none). */
+export function useProviderUi(): AgentUi | undefined {
+  return useContext(ProviderUiContext);
+}
 
 /** The provider's shared session state; throws outside AgentAccessProvider. */
 export function useSessionController(): SessionController {
@@ -41,9 +56,11 @@ export function AgentAccessProvider(props: AgentAccessProviderProps) {
     <trpc.Provider client={controller.client} queryClient={controller.queryClient}>
       <QueryClientProvider client={controller.queryClient}>
         <ControllerContext value={controller}>
-          <ToolRenderersProvider renderers={props.toolRenderers}>
-            {props.children}
-          </ToolRenderersProvider>
+          <ProviderUiContext value={props.ui}>
+            <ToolRenderersProvider renderers={props.toolRenderers}>
+              {props.children}
+            </ToolRenderersProvider>
+          </ProviderUiContext>
         </ControllerContext>
       </QueryClientProvider>
     </trpc.Provider>

@@ -2,6 +2,7 @@
 import { type ApprovalDecision, humanToolName } from "@agent-access/react";
 import { type FormEvent, useId, useState } from "react";
 import { Button } from "../components/ui.tsx";
+import { useStrings } from "./i18n/use-strings.ts";
 
 interface ApprovalCardProps {
   toolName: string;
@@ -11,6 +12,7 @@ interface ApprovalCardProps {
 }
 
 export function ApprovalCard({ toolName, input, onDecide, busy = false }: ApprovalCardProps) {
+  const { t } = useStrings();
   const titleId = useId();
   return (
     <section
@@ -19,11 +21,9 @@ export function ApprovalCard({ toolName, input, onDecide, busy = false }: Approv
       className="rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-800 dark:bg-amber-950/40"
     >
       <h3 id={titleId} className="font-medium">
-        Allow “{humanToolName(toolName)}”?
+        {t("approval.title", { tool: humanToolName(toolName) })}
       </h3>
-      <p className="mt-1 text-sm text-neutral-700 dark:text-neutral-300">
-        The agent wants to run this tool, which can change data. It waits for your answer.
-      </p>
+      <p className="mt-1 text-sm text-neutral-700 dark:text-neutral-300">{t("approval.body")}</p>
       {input !== null && typeof input === "object" && Object.keys(input).length > 0 && (
         <pre
           // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable.
@@ -35,13 +35,13 @@ export function ApprovalCard({ toolName, input, onDecide, busy = false }: Approv
       )}
       <div className="mt-3 flex flex-wrap gap-2">
         <Button disabled={busy} onClick={() => onDecide("allow_once")}>
-          Allow once
+          {t("approval.allowOnce")}
         </Button>
         <Button variant="secondary" disabled={busy} onClick={() => onDecide("allow_always")}>
-          Always allow
+          {t("approval.allowAlways")}
         </Button>
         <Button variant="secondary" disabled={busy} onClick={() => onDecide("deny")}>
-          Deny
+          {t("approval.deny")}
         </Button>
       </div>
     </section>
@@ -55,6 +55,7 @@ interface QuestionCardProps {
 }
 
 export function QuestionCard({ question, onSubmit, busy = false }: QuestionCardProps) {
+  const { t } = useStrings();
   const [answer, setAnswer] = useState("");
   const id = useId();
   function submit(event: FormEvent) {
@@ -76,10 +77,10 @@ export function QuestionCard({ question, onSubmit, busy = false }: QuestionCardP
           value={answer}
           onChange={(event) => setAnswer(event.target.value)}
           className="min-w-0 flex-1 rounded-md border border-neutral-300 bg-white px-3 py-2 dark:border-neutral-700 dark:bg-neutral-900"
-          placeholder="Your answer"
+          placeholder={t("question.placeholder")}
         />
         <Button type="submit" disabled={busy || !answer.trim()}>
-          Answer
+          {t("question.answer")}
         </Button>
       </div>
     </form>

@@ -4,6 +4,7 @@ import { type AgentContextState, useAgentContext } from "@agent-access/react";
 import { type ReactNode, useMemo } from "react";
 import { Alert } from "../components/ui.tsx";
 import { Composer } from "./composer.tsx";
+import { useStrings } from "./i18n/use-strings.ts";
 import { MessageList } from "./message-list.tsx";
 import type { ToolCallActions } from "./tool-call-card.tsx";
 
@@ -20,17 +21,18 @@ interface ChatPanelProps {
 }
 
 const CONNECTION_LABEL = {
-  connecting: "Connecting…",
-  reconnecting: "Reconnecting…",
-  closed: "Disconnected",
+  connecting: "chat.connecting",
+  reconnecting: "chat.reconnecting",
+  closed: "chat.disconnected",
 } as const;
 
 export function ChatPanel({ contextId, agentId, onCreated, emptyHint, header }: ChatPanelProps) {
+  const { t } = useStrings();
   const chat = useAgentContext({ contextId, agentId });
   const working = chat.isExecuting && !chat.pendingApproval && !chat.pendingInput;
   const connection =
     chat.connectionState in CONNECTION_LABEL
-      ? CONNECTION_LABEL[chat.connectionState as keyof typeof CONNECTION_LABEL]
+      ? t(CONNECTION_LABEL[chat.connectionState as keyof typeof CONNECTION_LABEL])
       : null;
 
   const { respondToApproval, submitInput } = chat;

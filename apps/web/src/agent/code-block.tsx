@@ -4,6 +4,7 @@
 import { Children, isValidElement, type ReactNode, useEffect, useState } from "react";
 import { CopyIcon } from "../components/icons.tsx";
 import { focusRing } from "../components/ui.tsx";
+import { useStrings } from "./i18n/use-strings.ts";
 
 /** The highlighter, loaded once for the page by the first code block. */
 let highlighter: Promise<typeof import("./highlight.ts")> | null = null;
@@ -29,6 +30,7 @@ function codeOf(children: ReactNode): { code: string; language: string | null } 
 type CopyState = "idle" | "copied" | "failed";
 
 export function CodeBlock({ children }: { children?: ReactNode }) {
+  const { t } = useStrings();
   const { code, language } = codeOf(children);
   // The highlighted HTML with the code it was made from: while a reply streams, code that has
   // grown since shows as text until its own highlighting is done, never an older one's.
@@ -73,7 +75,7 @@ export function CodeBlock({ children }: { children?: ReactNode }) {
       data-highlighted={html !== null}
     >
       <div className="flex items-center justify-between border-b border-neutral-700 px-3 py-1 text-xs text-neutral-300">
-        <span>{language ?? "code"}</span>
+        <span>{language ?? t("code.code")}</span>
         <button
           type="button"
           onClick={() => void copyCode()}
@@ -81,7 +83,13 @@ export function CodeBlock({ children }: { children?: ReactNode }) {
         >
           <CopyIcon />
           <span aria-live="polite">
-            {copy === "copied" ? "Copied" : copy === "failed" ? "Copy failed" : "Copy code"}
+            {t(
+              copy === "copied"
+                ? "code.copied"
+                : copy === "failed"
+                  ? "code.copyFailed"
+                  : "code.copy",
+            )}
           </span>
         </button>
       </div>

@@ -7,6 +7,7 @@ import {
   type AgentContextState,
   type SendBlockedReason,
   type SentMessage,
+  useAgentUi,
   useComposer,
 } from "@agent-access/react";
 import {
@@ -22,6 +23,8 @@ import {
 } from "react";
 import { focusRing } from "../components/ui.tsx";
 import { AttachButton, MAX_FILES } from "./attach-button.tsx";
+import type { MessageKey } from "./i18n/index.ts";
+import { useStrings } from "./i18n/use-strings.ts";
 import { AttachmentPreviews } from "./lazy-attachments.ts";
 
 /** The tallest the message box grows, in pixels (about ten lines); then it scrolls. */
@@ -37,26 +40,19 @@ interface ComposerProps {
   placeholder?: string;
 }
 
-/** Why Send does nothing now, in words; null for the reason that needs none (empty). */
-function reasonText(reason: SendBlockedReason | null, length: number, maxLength: number) {
-  switch (reason) {
-    case "uploading":
-      return "Uploading the files…";
-    case "waiting_for_approval":
-      return "The agent is waiting for your approval above.";
-    case "waiting_for_input":
-      return "Answer the agent's question above first.";
-    case "running":
-      return "The agent is replying: wait, or stop it to send.";
-    case "too_long":
-      return `Too long: ${length.toLocaleString()} of at most ${maxLength.toLocaleString()} characters.`;
-    default:
-      return null;
-  }
-}
+/** The catalog's words for why Send does nothing now; none for the reason that needs none (empty). */
+const REASON_TEXT: Partial<Record<SendBlockedReason, MessageKey>> = {
+  uploading: "composer.blocked.uploading",
+  waiting_for_approval: "composer.blocked.waitingForApproval",
+  waiting_for_input: "composer.blocked.waitingForInput",
+  running: "composer.blocked.running",
+  too_long: "composer.blocked.tooLong",
+};
 
 export function Composer({ contextId, chat, onSent, placeholder }: ComposerProps) {
   const [files, setFiles] = useState<File[]>([]);
+  const { t } = useStrings();
+  const { formatNumber } = useAgentUi();
   const composer = useComposer({ contextId, chat, files });
   const [dragging, setDragging] = useState(false);
   /** Files beyond MAX_FILES left out of the last addition. */
@@ -64,7 +60,13 @@ export function Composer({ contextId, chat, onSent, placeholder }: ComposerProps
   const box = useRef<HTMLTextAreaElement>(null);
   const reasonId = useId();
   const hintId = useId();
-  const reason = reasonText(composer.blockedReason, composer.length, composer.maxLength);
+  const reasonKey = composer.blockedReason ? REASON_TEXT[composer.blockedReason] : undefined;
+  const reason = reasonKey
+    ? t(reasonKey, {
+        length: formatNumber(composer.length),
+        max: formatNumber(composer.maxLength),
+      })
+    : null;
   const canAttach = !composer.sending && !chat.isExecuting;
 
   // Grows with the text: measured at its natural height, then held up to the limit.
@@ -153,7 +155,7 @@ export function Composer({ contextId, chat, onSent, placeholder }: ComposerProps
         <div className="flex items-end gap-2">
           <AttachButton onFiles={addFiles} disabled={!canAttach} />
           <label htmlFor="composer" className="sr-only">
-            Message
+            {t("composer.message")}
           </label>
           <textarea
             id="composer"
@@ -163,7 +165,7 @@ export function Composer({ contextId, chat, onSent, placeholder }: ComposerProps
             onChange={(event) => composer.setText(event.target.value)}
             onKeyDown={onKeyDown}
             onPaste={onPaste}
-            placeholder={placeholder ?? "Ask the agent…"}
+            placeholder={placeholder ?? t("composer.placeholder")}
             aria-describedby={`${reason ? reasonId : hintId}`}
             aria-invalid={composer.blockedReason === "too_long" || undefined}
             data-testid="composer"
@@ -176,7 +178,7 @@ export function Composer({ contextId, chat, onSent, placeholder }: ComposerProps
               onClick={() => void chat.stop()}
               className={`h-11 rounded-xl border border-neutral-300 px-4 font-medium hover:bg-neutral-100 dark:border-neutral-700 dark:hover:bg-neutral-800 ${focusRing}`}
             >
-              Stop
+              {t("composer.stop")}
             </button>
           ) : (
             // aria-disabled, not disabled: the button stays reachable, and reads out why not.
@@ -186,7 +188,7 @@ export function Composer({ contextId, chat, onSent, placeholder }: ComposerProps
               aria-describedby={reason ? reasonId : undefined}
               className={`h-11 rounded-xl bg-blue-700 px-4 font-medium text-white aria-disabled:cursor-not-allowed aria-disabled:bg-blue-400 dark:bg-blue-500 dark:text-neutral-950 dark:aria-disabled:bg-blue-900 dark:aria-disabled:text-neutral-300 ${focusRing}`}
             >
-              {composer.sending ? "Sending…" : "Send"}
+              {composer.sending ? t("composer.sending") : t("composer.send")}
             </button>
           )}
         </div>
@@ -206,7 +208,7 @@ export function Composer({ contextId, chat, onSent, placeholder }: ComposerProps
           </p>
         ) : (
           <p id={hintId} className="hidden text-xs text-neutral-600 sm:block dark:text-neutral-400">
-            Enter to send, Shift+Enter for a new line
+            {t("composer.hint")}
           </p>
         )}
       </div>

@@ -6,13 +6,15 @@ import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } fr
 import { MoreIcon } from "../components/icons.tsx";
 import { Button, focusRing } from "../components/ui.tsx";
 import { ActionMenu } from "./action-menu.tsx";
+import type { MessageKey } from "./i18n/index.ts";
+import { useStrings } from "./i18n/use-strings.ts";
 import type { ContextSummary } from "./types.ts";
 
-const GROUP_LABEL: Record<DateGroupKey, string> = {
-  today: "Today",
-  yesterday: "Yesterday",
-  previous7Days: "Previous 7 days",
-  older: "Older",
+const GROUP_LABEL: Record<DateGroupKey, MessageKey> = {
+  today: "sidebar.today",
+  yesterday: "sidebar.yesterday",
+  previous7Days: "sidebar.previous7Days",
+  older: "sidebar.older",
 };
 
 interface ContextSidebarProps {
@@ -41,6 +43,7 @@ function RenameForm({
   onDone: () => void;
   onRename: (title: string) => void;
 }) {
+  const { t } = useStrings();
   const [title, setTitle] = useState(context.title);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.select(), []);
@@ -52,7 +55,7 @@ function RenameForm({
   return (
     <form onSubmit={submit} className="flex gap-1 px-2 py-1">
       <label htmlFor={`rename-${context.id}`} className="sr-only">
-        New title
+        {t("sidebar.newTitle")}
       </label>
       <input
         ref={input}
@@ -64,7 +67,7 @@ function RenameForm({
         className={`min-w-0 flex-1 rounded border border-neutral-300 bg-white px-2 py-1 text-sm dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
       />
       <button type="submit" className={`rounded px-2 text-sm ${focusRing}`}>
-        Save
+        {t("sidebar.save")}
       </button>
     </form>
   );
@@ -79,6 +82,7 @@ function DeleteConfirmation({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
+  const { t } = useStrings();
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => dialog.current?.showModal(), []);
   return (
@@ -89,20 +93,20 @@ function DeleteConfirmation({
       className="m-auto max-w-sm rounded-lg bg-white p-5 text-neutral-900 shadow-xl backdrop:bg-black/40 dark:bg-neutral-900 dark:text-neutral-100"
     >
       <h2 id="delete-title" className="font-semibold">
-        Delete “{context.title}”?
+        {t("sidebar.deleteTitle", { title: context.title })}
       </h2>
       <p className="mt-2 text-sm text-neutral-600 dark:text-neutral-400">
-        The conversation and its messages will be gone for everyone in this session.
+        {t("sidebar.deleteBody")}
       </p>
       <div className="mt-4 flex justify-end gap-2">
         <Button variant="secondary" onClick={onCancel}>
-          Keep it
+          {t("sidebar.keep")}
         </Button>
         <Button
           className="bg-red-700 hover:bg-red-800 dark:bg-red-500 dark:hover:bg-red-400"
           onClick={onConfirm}
         >
-          Delete
+          {t("sidebar.confirmDelete")}
         </Button>
       </div>
     </dialog>
@@ -124,6 +128,7 @@ function ContextItem({
   onRename: () => void;
   onDelete: () => void;
 }) {
+  const { t } = useStrings();
   return (
     <div
       className={`flex items-start gap-1 rounded-md ${
@@ -147,7 +152,7 @@ function ContextItem({
                 className="mr-1 inline-block h-2 w-2 rounded-full bg-blue-600"
                 aria-hidden="true"
               />
-              <span className="sr-only">(active) </span>
+              <span className="sr-only">{t("sidebar.active")} </span>
             </>
           )}
           {context.title}
@@ -160,10 +165,10 @@ function ContextItem({
         </span>
       </button>
       <ActionMenu
-        label={`Actions for ${context.title}`}
+        label={t("sidebar.actions", { title: context.title })}
         actions={[
-          { label: "Rename", onSelect: onRename },
-          { label: "Delete", onSelect: onDelete, danger: true },
+          { label: t("sidebar.renameAction"), onSelect: onRename },
+          { label: t("sidebar.deleteAction"), onSelect: onDelete, danger: true },
         ]}
       >
         <MoreIcon />
@@ -179,6 +184,7 @@ function ContextGroup({
   group: DateGroup<ContextSummary>;
   children: (context: ContextSummary) => ReactNode;
 }) {
+  const { t } = useStrings();
   const headingId = useId();
   return (
     <section aria-labelledby={headingId} className="mb-3" data-testid="context-group">
@@ -186,7 +192,7 @@ function ContextGroup({
         id={headingId}
         className="px-2 pb-1 text-xs font-medium text-neutral-600 dark:text-neutral-400"
       >
-        {GROUP_LABEL[group.key]}
+        {t(GROUP_LABEL[group.key])}
       </h2>
       <ul className="flex flex-col gap-0.5">
         {group.contexts.map((context) => (
@@ -198,6 +204,7 @@ function ContextGroup({
 }
 
 export function ContextSidebar(props: ContextSidebarProps) {
+  const { t } = useStrings();
   const { groups, agents, activeId, search, onSearch, onSelect, onNew, hasMore, onLoadMore } =
     props;
   const { loading } = props;
@@ -215,20 +222,20 @@ export function ContextSidebar(props: ContextSidebarProps) {
   const agentName = (id: string) => agents.find((agent) => agent.id === id)?.name ?? id;
 
   return (
-    <nav aria-label="Conversations" className="flex h-full min-h-0 flex-col gap-3 p-3">
+    <nav aria-label={t("sidebar.label")} className="flex h-full min-h-0 flex-col gap-3 p-3">
       <Button onClick={onNew} className="w-full">
-        New chat
+        {t("sidebar.newChat")}
       </Button>
       <div>
         <label htmlFor="context-search" className="sr-only">
-          Search conversations
+          {t("sidebar.search")}
         </label>
         <input
           id="context-search"
           type="search"
           value={search}
           onChange={(event) => onSearch(event.target.value)}
-          placeholder="Search conversations"
+          placeholder={t("sidebar.search")}
           className={`w-full rounded-md border border-neutral-300 bg-white px-3 py-1.5 text-sm dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
         />
       </div>
@@ -239,7 +246,7 @@ export function ContextSidebar(props: ContextSidebarProps) {
       >
         {groups.length === 0 && !loading && (
           <p className="px-2 py-4 text-sm text-neutral-600 dark:text-neutral-400">
-            {search ? "No conversation matches." : "No conversations yet."}
+            {search ? t("sidebar.noMatch") : t("sidebar.none")}
           </p>
         )}
         {groups.map((group) => (
@@ -274,7 +281,7 @@ export function ContextSidebar(props: ContextSidebarProps) {
             onClick={onLoadMore}
             disabled={loading}
           >
-            {loading ? "Loading…" : "Load more"}
+            {loading ? t("sidebar.loading") : t("sidebar.loadMore")}
           </Button>
         )}
       </div>

@@ -7,35 +7,37 @@ import { type ApprovalDecision, useToolCall } from "@agent-access/react";
 import { WrenchIcon } from "../components/icons.tsx";
 import { focusRing } from "../components/ui.tsx";
 import { ApprovalCard, QuestionCard } from "./approval-card.tsx";
+import type { MessageKey } from "./i18n/index.ts";
+import { useStrings } from "./i18n/use-strings.ts";
 import type { ToolCallPart } from "./types.ts";
 
-const STATE_LOOK: Record<ToolCallPart["state"], { label: string; className: string }> = {
+const STATE_LOOK: Record<ToolCallPart["state"], { label: MessageKey; className: string }> = {
   running: {
-    label: "Running",
+    label: "tool.running",
     className: "bg-blue-100 text-blue-900 dark:bg-blue-950 dark:text-blue-200",
   },
   "awaiting-approval": {
-    label: "Needs your approval",
+    label: "tool.awaitingApproval",
     className: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200",
   },
   "awaiting-input": {
-    label: "Waiting for your answer",
+    label: "tool.awaitingInput",
     className: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200",
   },
   completed: {
-    label: "Done",
+    label: "tool.completed",
     className: "bg-green-100 text-green-900 dark:bg-green-950 dark:text-green-200",
   },
   denied: {
-    label: "Denied",
+    label: "tool.denied",
     className: "bg-neutral-200 text-neutral-800 dark:bg-neutral-800 dark:text-neutral-200",
   },
   failed: {
-    label: "Failed",
+    label: "tool.failed",
     className: "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200",
   },
   cancelled: {
-    label: "Cancelled",
+    label: "tool.cancelled",
     className: "bg-neutral-200 text-neutral-800 dark:bg-neutral-800 dark:text-neutral-200",
   },
 };
@@ -71,6 +73,7 @@ function hasInput(input: unknown): boolean {
 }
 
 export function ToolCallCard({ part, actions }: { part: ToolCallPart; actions?: ToolCallActions }) {
+  const { t } = useStrings();
   const view = useToolCall(part);
   const look = STATE_LOOK[part.state];
   const waitingApproval = actions?.approvalId === part.toolCallId;
@@ -87,13 +90,13 @@ export function ToolCallCard({ part, actions }: { part: ToolCallPart; actions?: 
         data-state={part.state}
       >
         <p className="text-neutral-600 dark:text-neutral-400">
-          <span className="font-medium">Question: </span>
+          <span className="font-medium">{t("tool.question")} </span>
           <span className="[overflow-wrap:anywhere]" data-testid="question">
             {view.question.question}
           </span>
         </p>
         <p className="mt-1">
-          <span className="font-medium">Your answer: </span>
+          <span className="font-medium">{t("tool.yourAnswer")} </span>
           <span className="whitespace-pre-wrap [overflow-wrap:anywhere]" data-testid="answer">
             {view.question.answer}
           </span>
@@ -114,7 +117,7 @@ export function ToolCallCard({ part, actions }: { part: ToolCallPart; actions?: 
           <WrenchIcon />
           <span className="font-medium">{view.title}</span>
           <span className={`ml-auto rounded-full px-2 py-0.5 text-xs ${look.className}`}>
-            {look.label}
+            {t(look.label)}
           </span>
         </div>
         {view.summary && (
@@ -137,11 +140,12 @@ export function ToolCallCard({ part, actions }: { part: ToolCallPart; actions?: 
           open={part.state === "failed" ? true : undefined}
         >
           <summary className="cursor-pointer text-xs text-neutral-600 dark:text-neutral-400">
-            Details<span className="sr-only"> of {view.title}</span>
+            {t("tool.details")}
+            <span className="sr-only"> {t("tool.detailsOf", { tool: view.title })}</span>
           </summary>
           <div className="mt-2 flex flex-col gap-2">
-            {hasInput(part.input) && <Json label="Input" value={part.input} />}
-            {part.output !== undefined && <Json label="Result" value={part.output} />}
+            {hasInput(part.input) && <Json label={t("tool.input")} value={part.input} />}
+            {part.output !== undefined && <Json label={t("tool.result")} value={part.output} />}
             {part.error && (
               <p className="text-red-700 [overflow-wrap:anywhere] dark:text-red-400">
                 {part.error}
@@ -159,7 +163,7 @@ export function ToolCallCard({ part, actions }: { part: ToolCallPart; actions?: 
       )}
       {waitingAnswer && actions && (
         <QuestionCard
-          question={view.question?.question ?? "The agent has a question."}
+          question={view.question?.question ?? t("chat.question")}
           onSubmit={(answer) => actions.onAnswer(part.toolCallId, answer)}
         />
       )}
