@@ -1,8 +1,15 @@
+import { AgentAccessProvider } from "@agent-access/react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { Markdown } from "./markdown.tsx";
 
-const render = (text: string) => renderToStaticMarkup(<Markdown text={text} />);
+// Code blocks speak through the UI's catalog, which lives under the provider.
+const render = (text: string) =>
+  renderToStaticMarkup(
+    <AgentAccessProvider ui={{ locale: "en" }}>
+      <Markdown text={text} />
+    </AgentAccessProvider>,
+  );
 
 describe("Markdown", () => {
   it("renders GitHub Flavored Markdown: tables, strikethrough, task lists, autolinks", () => {
