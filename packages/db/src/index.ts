@@ -67,6 +67,7 @@ export {
   listStrandedContexts,
   type NewContext,
   setContextTitle,
+  setModelTitle,
   softDeleteContext,
 } from "./contexts.ts";
 export {
@@ -100,10 +101,20 @@ export {
   syncEnvWebhookEndpoint,
 } from "./host-webhooks.ts";
 export {
+  clearMessageFeedback,
+  type FeedbackRating,
+  type GroupFeedbackQuery,
+  listGroupFeedback,
+  type MessageFeedbackRow,
+  type NewFeedback,
+  setMessageFeedback,
+} from "./message-feedback.ts";
+export {
   allMessages,
   deleteMessagesAfter,
   getMessage,
   insertMessage,
+  type ListedMessageRow,
   lastMessageWithRole,
   listMessages,
   type MessageRole,
