@@ -15,6 +15,7 @@ import {
   createAgentRuntime,
   createBuiltinModel,
   defaultAgentRegistry,
+  type FailureLog,
   type SequencedEvent,
 } from "../src/index.ts";
 
@@ -40,6 +41,8 @@ export interface SetupOptions {
   maxSteps?: number;
   agents?: AgentRegistry;
   attachments?: Partial<AttachmentOptions>;
+  /** Where failures' detail goes; default a line on stderr. */
+  logFailure?: FailureLog;
 }
 
 const open: { runtime: AgentRuntime; db: Db }[] = [];
@@ -68,6 +71,7 @@ export function setup(options: SetupOptions = {}): Setup {
       deltaFlushMs: options.deltaFlushMs ?? 0,
       maxSteps: options.maxSteps,
       attachments: options.attachments,
+      logFailure: options.logFailure,
       onError: (error) => {
         throw error;
       },

@@ -35,6 +35,7 @@ export {
   groupAttachmentBytes,
   insertAttachment,
   insertAttachmentBlob,
+  moveAttachments,
   type NewAttachment,
 } from "./attachments.ts";
 export {

@@ -22,6 +22,8 @@ const user = (id: string, seq: number, text: string): ContextMessage => ({
   parts: [{ type: "text", text }],
   runId: null,
   createdAt: seq,
+  outcome: null,
+  feedback: null,
 });
 
 const reply = (id: string, seq: number, runId = "run_1"): ContextMessage => ({
@@ -31,6 +33,8 @@ const reply = (id: string, seq: number, runId = "run_1"): ContextMessage => ({
   parts: [],
   runId,
   createdAt: seq,
+  outcome: null,
+  feedback: null,
 });
 
 interface Stream {

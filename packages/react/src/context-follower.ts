@@ -486,6 +486,8 @@ export class ContextFollower {
           ],
           runId: null,
           createdAt: pending.createdAt,
+          outcome: null,
+          feedback: null,
           pending: true,
         }),
       );

@@ -19,6 +19,8 @@ const user = (id: string, seq: number, text: string): ContextMessage => ({
   parts: [{ type: "text", text }],
   runId: null,
   createdAt: 1_000 + seq,
+  outcome: null,
+  feedback: null,
 });
 
 const assistant = (id: string, seq: number, parts: ContextMessage["parts"] = []) => ({
@@ -28,6 +30,8 @@ const assistant = (id: string, seq: number, parts: ContextMessage["parts"] = [])
   parts,
   runId: "run_1",
   createdAt: 1_000 + seq,
+  outcome: null,
+  feedback: null,
 });
 
 const lookup: ToolCallPart = {
@@ -164,13 +168,65 @@ describe("applyToMessages", () => {
       },
       {
         type: "run.finished",
-        runId: "run_1",
+        runId: "run_other",
         status: "completed",
         usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
       },
       { type: "context.updated", title: "T", status: "idle" },
     ];
     for (const event of events) expect(applyToMessages(held, event)).toBe(held);
+  });
+
+  it("puts how a run ended on its reply, as a reload reads it", () => {
+    const held = deepFreeze([user("m1", 1, "a"), assistant("a1", 2, [lookup])]);
+    const usage = { inputTokens: 1, outputTokens: 1, totalTokens: 2 };
+    const failed = applyToMessages(held, {
+      type: "run.finished",
+      runId: "run_1",
+      status: "failed",
+      usage,
+      error: "The reply failed (reference err_0123456789ab).",
+    });
+    expect(failed[1]!.outcome).toEqual({
+      status: "failed",
+      error: "The reply failed (reference err_0123456789ab).",
+    });
+    expect(failed[0]).toBe(held[0]);
+    const stopped = applyToMessages(held, {
+      type: "run.finished",
+      runId: "run_1",
+      status: "cancelled",
+      usage,
+    });
+    expect(stopped[1]!.outcome).toEqual({ status: "cancelled", error: null });
+  });
+
+  it("sets, changes and takes back a reply's rating", () => {
+    const held = deepFreeze([user("m1", 1, "a"), assistant("a1", 2)]);
+    const rated = applyToMessages(held, {
+      type: "message.feedback",
+      messageId: "a1",
+      feedback: { rating: "bad", comment: "wrong endpoint" },
+    });
+    expect(rated[1]!.feedback).toEqual({ rating: "bad", comment: "wrong endpoint" });
+    const cleared = applyToMessages(rated, {
+      type: "message.feedback",
+      messageId: "a1",
+      feedback: null,
+    });
+    expect(cleared[1]!.feedback).toBeNull();
+    expect(
+      applyToMessages(held, { type: "message.feedback", messageId: "older", feedback: null }),
+    ).toBe(held);
+  });
+
+  it("reads a message created before messages carried an outcome and a rating", () => {
+    const { outcome: _outcome, feedback: _feedback, ...logged } = user("m1", 1, "a");
+    const created = applyToMessages([], {
+      type: "message.created",
+      message: logged as ContextMessage,
+    });
+    expect(created[0]).toMatchObject({ id: "m1", outcome: null, feedback: null });
   });
 });
 

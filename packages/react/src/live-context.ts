@@ -86,9 +86,15 @@ export function applyToMessages(messages: ContextMessage[], event: ContextEvent)
   switch (event.type) {
     case "message.created": {
       // Kept in seq order, and once: a message already held is replaced by the event's copy.
-      const others = messages.filter((message) => message.id !== event.message.id);
-      const at = others.findIndex((message) => message.seq > event.message.seq);
-      others.splice(at < 0 ? others.length : at, 0, event.message);
+      // Events logged before messages carried `outcome` and `feedback` lack them.
+      const created = {
+        ...event.message,
+        outcome: event.message.outcome ?? null,
+        feedback: event.message.feedback ?? null,
+      };
+      const others = messages.filter((message) => message.id !== created.id);
+      const at = others.findIndex((message) => message.seq > created.seq);
+      others.splice(at < 0 ? others.length : at, 0, created);
       return others;
     }
     case "message.delta":
@@ -113,10 +119,25 @@ export function applyToMessages(messages: ContextMessage[], event: ContextEvent)
         ? messages.filter((message) => !removed.has(message.id))
         : messages;
     }
+    case "message.feedback":
+      return editMessage(messages, event.messageId, (message) => ({
+        ...message,
+        feedback: event.feedback,
+      }));
+    case "run.finished": {
+      // The reply shows how its run ended (a failure with its reason, a stop), as a reload does.
+      const index = messages.findIndex(
+        (message) => message.runId === event.runId && message.role === "assistant",
+      );
+      if (index < 0) return messages;
+      return editMessage(messages, messages[index]!.id, (message) => ({
+        ...message,
+        outcome: { status: event.status, error: event.error ?? null },
+      }));
+    }
     case "message.completed":
     case "run.started":
     case "run.waiting":
-    case "run.finished":
     case "context.updated":
       // The message is already whole; a waiting tool call is a part (its state says what it
       // waits for); statuses and titles are not messages.

@@ -7,8 +7,10 @@ import {
   type ContextStatus,
   changeContextStatus,
   changeRunStatus,
+  clearMessageFeedback,
   type Db,
   deleteMessagesAfter,
+  type FeedbackRating,
   findContext,
   getMessage,
   grantTool,
@@ -20,9 +22,11 @@ import {
   listMessages as listMessageRows,
   listStrandedContexts,
   messageOfRun,
+  moveAttachments,
   newId,
   runsWithStatus,
   setContextTitle,
+  setMessageFeedback,
   setMessageParts,
   softDeleteContext,
   unfinishedRunOf,
@@ -37,6 +41,7 @@ import type {
   ContextMessage,
   ContextSummary,
   FilePart,
+  MessageFeedback,
   MessagePart,
   SequencedEvent,
   ToolCallPart,
@@ -109,6 +114,9 @@ export type ApprovalDecision = "allow_once" | "allow_always" | "deny";
 
 export const MAX_MESSAGE_LENGTH = 32_000;
 
+/** The longest comment a rating may carry, in characters. */
+export const MAX_FEEDBACK_COMMENT_LENGTH = 2_000;
+
 /** The default longest reply of one model step, in tokens (maxOutputTokens). */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
@@ -175,6 +183,26 @@ export interface AgentRuntime {
   cancel(scope: AgentScope, contextId: string): Promise<{ cancelled: boolean }>;
   /** Replaces the reply to the last user message with a new run. */
   regenerate(scope: AgentScope, contextId: string): Promise<SendResult>;
+  /**
+   * Edits the last user message and answers it again: that turn (the message and every reply
+   * after it) is replaced by a new user message with `text` and the same files, and a new run.
+   * The old turn is not kept (no branches). CONFLICT while a run is unfinished; BAD_REQUEST for
+   * any message but the last one the user sent.
+   */
+  editMessage(
+    scope: AgentScope,
+    contextId: string,
+    input: { messageId: string; text: string },
+  ): Promise<SendResult>;
+  /**
+   * Rates an assistant message good or bad, with an optional comment, replacing an earlier
+   * rating; `rating: null` takes it back. Subscribers get `message.feedback`.
+   */
+  setFeedback(
+    scope: AgentScope,
+    contextId: string,
+    input: { messageId: string; rating: FeedbackRating | null; comment?: string | null },
+  ): Promise<{ feedback: MessageFeedback | null }>;
   respondToApproval(
     scope: AgentScope,
     contextId: string,
@@ -297,7 +325,16 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     emit({ type: "run.started", runId, agentId: context.agent_id, triggerMessageId });
     emit({
       type: "message.created",
-      message: { id: messageId, seq, role: "assistant", parts: [], runId, createdAt: at },
+      message: {
+        id: messageId,
+        seq,
+        role: "assistant",
+        parts: [],
+        runId,
+        createdAt: at,
+        outcome: null,
+        feedback: null,
+      },
     });
     emit(contextUpdated(engine, context.id));
     return runId;
@@ -312,7 +349,10 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     }
   }
 
-  /** Inside a commit: the user's message and a run to answer it. */
+  /**
+   * Inside a commit: the user's message and a run to answer it. `files` binds the message's
+   * attachments to its id and returns them; the text may be empty when there are files.
+   */
   function beginTurn(
     context: ContextRow,
     text: string,
@@ -322,8 +362,22 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     claimIdle(context);
     const messageId = newId("msg");
     const files = fileIds.length > 0 ? attachments.claim(context.id, messageId, fileIds) : [];
-    if (context.auto_title) {
-      setContextTitle(db, context.id, titleFromMessage(text || files[0]!.name), false, now());
+    return addUserMessage(context, messageId, text, files, emit);
+  }
+
+  /**
+   * Inside a commit, the context claimed: the user message (text and files) and a run to answer
+   * it. The first message's first words title the conversation until the model names it.
+   */
+  function addUserMessage(
+    context: ContextRow,
+    messageId: string,
+    text: string,
+    files: FilePart[],
+    emit: Emit,
+  ): SendResult {
+    if (context.auto_title && !lastMessageWithRole(db, context.id, "user")) {
+      setContextTitle(db, context.id, titleFromMessage(text || files[0]!.name), true, now());
     }
     const at = now();
     const parts: MessagePart[] = [
@@ -340,7 +394,16 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     });
     emit({
       type: "message.created",
-      message: { id: messageId, seq, role: "user", parts, runId: null, createdAt: at },
+      message: {
+        id: messageId,
+        seq,
+        role: "user",
+        parts,
+        runId: null,
+        createdAt: at,
+        outcome: null,
+        feedback: null,
+      },
     });
     return { messageId, runId: beginRun(context, messageId, emit) };
   }
@@ -459,7 +522,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
             contextGroup: scope.contextGroup,
             agentId: agent.id,
             title: title || (text ? titleFromMessage(text) : DEFAULT_TITLE),
-            autoTitle: !title && !text,
+            // Until the model names it after the first reply, unless the caller named it.
+            autoTitle: !title,
             now: now(),
           });
           return text ? beginTurn(requireContext(scope, id), text, emit) : null;
@@ -567,6 +631,61 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       });
       startDriver(sent.runId, scope);
       return sent;
+    },
+
+    async editMessage(scope, contextId, input) {
+      requireOpen();
+      const context = requireContext(scope, contextId);
+      requireAgent(scope, context.agent_id);
+      const sent = commit(engine, context.id, (emit) => {
+        claimIdle(context);
+        const lastUser = lastMessageWithRole(db, context.id, "user");
+        if (!lastUser || lastUser.id !== input.messageId) {
+          throw badRequest("Only the last message you sent can be edited.");
+        }
+        const files = toMessage(lastUser).parts.filter((part) => part.type === "file");
+        const text =
+          files.length > 0 && input.text.trim() === ""
+            ? ""
+            : checkedText(input.text, "The message", MAX_MESSAGE_LENGTH);
+        const removed = deleteMessagesAfter(db, context.id, lastUser.seq - 1);
+        emit({ type: "messages.removed", messageIds: removed });
+        const messageId = newId("msg");
+        moveAttachments(db, context.id, lastUser.id, messageId);
+        return addUserMessage(requireContext(scope, contextId), messageId, text, files, emit);
+      });
+      startDriver(sent.runId, scope);
+      return sent;
+    },
+
+    async setFeedback(scope, contextId, input) {
+      const context = requireContext(scope, contextId);
+      const message = getMessage(db, context.id, input.messageId);
+      if (message?.role !== "assistant") {
+        throw new AgentRuntimeError("NOT_FOUND", "No reply with this id in this conversation.");
+      }
+      const comment = input.comment?.trim() || null;
+      if (comment !== null && comment.length > MAX_FEEDBACK_COMMENT_LENGTH) {
+        throw badRequest(`The comment is longer than ${MAX_FEEDBACK_COMMENT_LENGTH} characters.`);
+      }
+      return commit(engine, context.id, (emit) => {
+        let feedback: MessageFeedback | null = null;
+        if (input.rating === null) {
+          clearMessageFeedback(db, context.id, message.id);
+        } else {
+          const row = setMessageFeedback(db, {
+            messageId: message.id,
+            contextId: context.id,
+            contextGroup: context.context_group,
+            rating: input.rating,
+            comment,
+            now: now(),
+          });
+          feedback = { rating: row.rating, comment: row.comment };
+        }
+        emit({ type: "message.feedback", messageId: message.id, feedback });
+        return { feedback };
+      });
     },
 
     async respondToApproval(scope, contextId, input) {
