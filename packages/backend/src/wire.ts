@@ -1,6 +1,6 @@
 // The REST API's JSON (snake_case) turned into the SDK's types. Message parts are passed as
 // they are: their keys are already camelCase, and tool inputs and outputs are the tools' own.
-import type { Context, Erasure, Message, UsageFigures, UsageReport } from "./types.ts";
+import type { Context, Erasure, Feedback, Message, UsageFigures, UsageReport } from "./types.ts";
 
 export interface WireContext {
   id: string;
@@ -28,11 +28,23 @@ export interface WireErasure {
     messages: number;
     events: number;
     runs: number;
+    feedback: number;
     tool_grants: number;
     agent_sessions: number;
     tickets: number;
+    files: number;
   };
   cancelled_runs: number;
+}
+
+export interface WireFeedback {
+  message_id: string;
+  context_id: string;
+  context_group: string;
+  rating: Feedback["rating"];
+  comment: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 interface WireFigures {
@@ -84,11 +96,25 @@ export function toErasure(wire: WireErasure): Erasure {
       messages: erased.messages,
       events: erased.events,
       runs: erased.runs,
+      feedback: erased.feedback,
       toolGrants: erased.tool_grants,
       agentSessions: erased.agent_sessions,
       tickets: erased.tickets,
+      files: erased.files,
     },
     cancelledRuns: wire.cancelled_runs,
+  };
+}
+
+export function toFeedback(wire: WireFeedback): Feedback {
+  return {
+    messageId: wire.message_id,
+    contextId: wire.context_id,
+    contextGroup: wire.context_group,
+    rating: wire.rating,
+    comment: wire.comment,
+    createdAt: wire.created_at,
+    updatedAt: wire.updated_at,
   };
 }
 
