@@ -17,7 +17,10 @@ export type {
   ContextMessage,
   ContextStatus,
   ContextSummary,
+  FeedbackRating,
+  MessageFeedback,
   MessagePart,
+  RunOutcome,
   SendResult,
   ToolCallPart,
 } from "./types.ts";

@@ -48,7 +48,7 @@ function live(messages: ContextMessage[], lastEventId = 10): LiveContext {
     liveFromPage(
       "ctx_1",
       { items: messages, hasMore: false, lastEventId },
-      { status: "idle", title: "Chat" },
+      { status: "idle", title: "Chat", agentId: "agent" },
     ),
   );
 }
@@ -64,14 +64,16 @@ function deepFreeze<T>(value: T): T {
 describe("liveFromPage", () => {
   it("starts from the page's messages and log position, and the summary's status and title", () => {
     const page = { items: [user("m1", 1, "hi")], hasMore: true, lastEventId: 7 };
-    expect(liveFromPage("ctx_1", page, { status: "running", title: "Hi" })).toEqual({
+    expect(
+      liveFromPage("ctx_1", page, { status: "running", title: "Hi", agentId: "agent" }),
+    ).toEqual({
       contextId: "ctx_1",
       messages: page.items,
       lastEventId: 7,
       status: "running",
       title: "Hi",
       hasMore: true,
-      runError: null,
+      agentId: "agent",
     });
   });
 });
@@ -231,34 +233,9 @@ describe("applyToMessages", () => {
 });
 
 describe("applyEvent", () => {
-  const finished = (status: "completed" | "failed" | "cancelled" | "interrupted", error?: string) =>
-    ({
-      type: "run.finished",
-      runId: "run_1",
-      status,
-      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
-      ...(error === undefined ? {} : { error }),
-    }) satisfies ContextEvent;
-
   it("takes the status and title of context.updated", () => {
     const next = applyEvent(live([]), { type: "context.updated", title: "New", status: "running" });
     expect(next).toMatchObject({ status: "running", title: "New" });
-  });
-
-  it("keeps why a run failed or stopped until the next run starts", () => {
-    expect(applyEvent(live([]), finished("failed", "model down")).runError).toBe("model down");
-    expect(applyEvent(live([]), finished("failed")).runError).toBe("The agent run failed.");
-    const stopped = applyEvent(live([]), finished("interrupted"));
-    expect(stopped.runError).toBe("The agent run stopped.");
-    expect(applyEvent(stopped, finished("completed")).runError).toBeNull();
-    expect(applyEvent(stopped, finished("cancelled")).runError).toBeNull();
-    const started = applyEvent(stopped, {
-      type: "run.started",
-      runId: "run_2",
-      agentId: "agent",
-      triggerMessageId: "m1",
-    });
-    expect(started.runError).toBeNull();
   });
 
   it("applies message events to the messages and nothing else", () => {

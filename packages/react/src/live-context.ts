@@ -24,8 +24,8 @@ export interface LiveContext {
   title: string;
   /** Older messages exist than the oldest held. */
   hasMore: boolean;
-  /** Why the last run failed or was interrupted; null after a run that completed. */
-  runError: string | null;
+  /** The conversation's agent (it never changes). */
+  agentId: string;
 }
 
 /** A page of `context.messages`: newest page first, each page oldest first. */
@@ -39,7 +39,7 @@ export type MessagesPage = { items: ContextMessage[]; hasMore: boolean; lastEven
 export function liveFromPage(
   contextId: string,
   page: MessagesPage,
-  summary: Pick<ContextSummary, "status" | "title">,
+  summary: Pick<ContextSummary, "status" | "title" | "agentId">,
 ): LiveContext {
   return {
     contextId,
@@ -48,7 +48,7 @@ export function liveFromPage(
     status: summary.status,
     title: summary.title,
     hasMore: page.hasMore,
-    runError: null,
+    agentId: summary.agentId,
   };
 }
 
@@ -150,16 +150,6 @@ export function applyEvent(state: LiveContext, event: ContextEvent): LiveContext
   const messages = applyToMessages(state.messages, event);
   const next = messages === state.messages ? state : { ...state, messages };
   switch (event.type) {
-    case "run.started":
-      return { ...next, runError: null };
-    case "run.finished":
-      return {
-        ...next,
-        runError:
-          event.status === "failed" || event.status === "interrupted"
-            ? (event.error ?? `The agent run ${event.status === "failed" ? "failed" : "stopped"}.`)
-            : null,
-      };
     case "context.updated":
       return { ...next, status: event.status, title: event.title };
     default:
