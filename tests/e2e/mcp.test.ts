@@ -66,7 +66,7 @@ describe("an MCP tool in the browser", () => {
     agentTab = await opened;
     await expect.poll(() => agentTab.getByLabel("Message").isVisible()).toBe(true);
     await expect
-      .poll(() => agentTab.getByText("Hi Grace Hopper. Ask about Compilers:").count())
+      .poll(() => agentTab.getByText("Hi Grace Hopper. Ask about Compilers.").count())
       .toBe(1);
   });
 

@@ -7,11 +7,11 @@ function text(hostContext: HostContext, key: string): string | null {
   return typeof value === "string" && value.trim() ? value.trim() : null;
 }
 
-/** "Hi Ada. Ask about Analytical Engines: …" or, without host context, just `hint`. */
-export function greeting(hostContext: HostContext, hint: string): string {
+/** "Hi Ada. Ask about Analytical Engines." or, without host context, "". */
+export function greeting(hostContext: HostContext): string {
   const name = text(hostContext, "userName");
   const workspace = text(hostContext, "workspaceName");
   const hello = name ? `Hi ${name}.` : "";
-  const about = workspace ? `Ask about ${workspace}:` : "";
-  return [hello, about, hint].filter(Boolean).join(" ");
+  const about = workspace ? `Ask about ${workspace}.` : "";
+  return [hello, about].filter(Boolean).join(" ");
 }

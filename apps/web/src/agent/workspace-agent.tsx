@@ -59,7 +59,7 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
           variant="secondary"
           className="ml-auto !px-2 !py-1 text-xs"
           onClick={async () => {
-            const created = await createContext({ title: "New chat" });
+            const created = await createContext();
             if (created) setContextId(created.id);
           }}
         >
@@ -71,10 +71,7 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
         contextId={current}
         agentId={session.activeAgent?.id ?? ""}
         onCreated={setContextId}
-        emptyHint={greeting(
-          session.hostContext,
-          "Try “How healthy are my webhooks?” or “Please retry the failed deliveries”.",
-        )}
+        greeting={greeting(session.hostContext)}
       />
     </div>
   );

@@ -144,10 +144,7 @@ function Chat({ session }: { session: Session }) {
           contextId={contextId}
           agentId={session.activeAgent?.id ?? ""}
           onCreated={select}
-          emptyHint={greeting(
-            session.hostContext,
-            `Ask ${session.activeAgent?.name ?? "the agent"} anything. ${session.activeAgent?.description ?? ""}`,
-          )}
+          greeting={greeting(session.hostContext)}
         />
       </main>
     </div>
