@@ -57,7 +57,12 @@ describe("POST /session/tickets then session.exchange", () => {
       sessionType: "static",
       contextGroup: "workspace:42:user:7",
       agents: [
-        { id: "workspace-assistant", name: "Workspace assistant", description: expect.any(String) },
+        {
+          id: "workspace-assistant",
+          name: "Workspace assistant",
+          description: expect.any(String),
+          starterPrompts: expect.arrayContaining(["How healthy are my webhooks?"]),
+        },
       ],
       hostContext: {},
       expiresAt: body.expires_at,
