@@ -79,6 +79,24 @@ describe("setFeedback", () => {
     expect((await browser.caller.context.messages({ contextId })).items[1]!.feedback).toBeNull();
   });
 
+  it("takes at most so many ratings a minute per session", async () => {
+    api.deps.limits = new AgentLimits(api.db, { feedbackPerMinutePerSession: 2 });
+    const browser = await api.agentBrowser("workspace:1:user:1");
+    const { contextId } = await turn(browser, "hello");
+    const reply = (await browser.caller.context.messages({ contextId })).items[1]!;
+    const rate = (rating: "good" | "bad" | null) =>
+      browser.caller.context.setFeedback({ contextId, messageId: reply.id, rating });
+    await rate("good");
+    await rate(null);
+    await expect(rate("bad")).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      message: expect.stringMatching(/at most 2 ratings per minute in this agent session/),
+    });
+    expect((await browser.caller.context.messages({ contextId })).items[1]!.feedback).toBeNull();
+    api.clock.advance(30_000);
+    await expect(rate("bad")).resolves.toEqual({ feedback: { rating: "bad", comment: null } });
+  });
+
   it("refuses a comment over 2,000 characters before anything is stored", async () => {
     const browser = await api.agentBrowser("workspace:1:user:1");
     const { contextId } = await turn(browser, "hello");

@@ -150,7 +150,10 @@ export const contextRouter = createTRPCRouter({
       ),
     ),
 
-  /** Rates a reply good or bad with an optional comment; `rating: null` takes it back. */
+  /**
+   * Rates a reply good or bad with an optional comment; `rating: null` takes it back. Limited
+   * per minute per session and group (each change is a row and an event in the log).
+   */
   setFeedback: agentProcedure
     .input(
       contextInput.extend({
@@ -160,11 +163,13 @@ export const contextRouter = createTRPCRouter({
       }),
     )
     .mutation(({ ctx, input }) =>
-      ctx.runtime.setFeedback(ctx.scope, input.contextId, {
-        messageId: input.messageId,
-        rating: input.rating,
-        comment: input.comment,
-      }),
+      withinLimits(ctx, { ratesMessage: true }, () =>
+        ctx.runtime.setFeedback(ctx.scope, input.contextId, {
+          messageId: input.messageId,
+          rating: input.rating,
+          comment: input.comment,
+        }),
+      ),
     ),
 
   respondToApproval: agentProcedure
