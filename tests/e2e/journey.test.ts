@@ -162,9 +162,7 @@ describe("the agent journey", () => {
     await expect.poll(() => problem.getAttribute("data-kind")).toBe("ended");
     expect(await problem.getByRole("link", { name: "Return to the app" }).isVisible()).toBe(true);
     // The second tab holds the session and sees the same conversations.
-    expect(await second.getByTestId("context-list").textContent()).toContain(
-      "How healthy are my webhooks?",
-    );
+    expect(await second.getByTestId("context-list").textContent()).toContain("Healthy webhooks");
   });
 
   it("explains an expired ticket and a used one", async () => {

@@ -115,7 +115,7 @@ describe("turns on the vanity page", () => {
       .filter((part) => part.type === "text")
       .map((part) => part.text)
       .join("\n\n");
-    await lastReply().getByRole("button", { name: "Copy" }).click();
+    await lastReply().getByRole("button", { name: "Copy", exact: true }).click();
     await expect.poll(() => lastReply().getByRole("status").textContent()).toBe("Copied");
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(markdown);
   });
@@ -152,8 +152,8 @@ describe("turns on the vanity page", () => {
   it("edits the last message and sends it again, replacing that turn", async () => {
     const before = await userMessages().first().getAttribute("data-testid");
     expect(before).toBe("message");
-    await userMessages().last().getByRole("button", { name: "Edit message" }).click();
-    const field = page.getByLabel("Edit your message");
+    await userMessages().last().getByRole("button", { name: "Edit", exact: true }).click();
+    const field = page.getByLabel("Edited text");
     await field.fill("stream 12 words");
     await page.getByRole("button", { name: "Save and send" }).click();
     await expect
@@ -184,7 +184,7 @@ describe("turns on the vanity page", () => {
     await expect.poll(() => afterReload.isVisible(), { timeout: 20_000 }).toBe(true);
     expect(await afterReload.textContent()).toMatch(/The reply failed \(reference err_/);
 
-    await afterReload.getByRole("button", { name: "Retry" }).click();
+    await afterReload.getByRole("button", { name: "Retry", exact: true }).click();
     await expect
       .poll(() => lastReply().textContent(), { timeout: 30_000 })
       .toContain("This is the second try");

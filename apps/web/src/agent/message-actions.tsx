@@ -244,7 +244,8 @@ export function EditableText({
       <button
         type="button"
         className={iconButton}
-        aria-label="Edit message"
+        aria-label="Edit"
+        title="Edit and send again"
         onClick={() => {
           setDraft(text);
           setEditing(true);
@@ -261,7 +262,7 @@ export function EditableText({
       data-testid="edit-form"
     >
       <label htmlFor={fieldId} className="sr-only">
-        Edit your message
+        Edited text
       </label>
       <textarea
         id={fieldId}
