@@ -113,6 +113,7 @@ export {
 export {
   allMessages,
   deleteMessagesAfter,
+  firstMessageWithRole,
   getMessage,
   insertMessage,
   type ListedMessageRow,

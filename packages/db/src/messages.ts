@@ -119,6 +119,17 @@ export function lastMessageWithRole(
   ).get(contextId, role);
 }
 
+export function firstMessageWithRole(
+  db: Db,
+  contextId: string,
+  role: MessageRole,
+): MessageRow | undefined {
+  return statement<[string, string], MessageRow>(
+    db,
+    `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND role = ? ORDER BY seq LIMIT 1`,
+  ).get(contextId, role);
+}
+
 /** The assistant message a run writes into. */
 export function messageOfRun(db: Db, runId: string): MessageRow | undefined {
   return statement<[string], MessageRow>(

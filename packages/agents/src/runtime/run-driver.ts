@@ -7,6 +7,7 @@ import {
   changeContextStatus,
   changeRunStatus,
   finishRun,
+  firstMessageWithRole,
   getContextById,
   getRun,
   hasToolGrant,
@@ -218,9 +219,8 @@ export class RunDriver {
   private async nameConversation(agent: AgentDefinition): Promise<void> {
     const { db, now } = this.engine;
     if (!getContextById(db, this.contextId)?.auto_title) return;
-    const first = allMessages(db, this.contextId)
-      .map(toMessage)
-      .find((message) => message.role === "user");
+    const firstRow = firstMessageWithRole(db, this.contextId, "user");
+    const first = firstRow ? toMessage(firstRow) : undefined;
     const text = (parts: MessagePart[]) =>
       parts.map((part) => (part.type === "text" ? part.text : "")).join("");
     const reply = text(this.parts) + this.pendingText;
