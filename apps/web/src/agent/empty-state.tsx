@@ -1,5 +1,6 @@
 // The empty conversation: who the agent is, what it does, and messages to start with.
 import type { AgentInfo } from "@agent-access/react";
+import { useId } from "react";
 import { focusRing } from "../components/ui.tsx";
 
 interface EmptyStateProps {
@@ -13,13 +14,14 @@ interface EmptyStateProps {
 
 export function EmptyState({ agent, greeting, onPrompt, disabled = false }: EmptyStateProps) {
   const prompts = agent?.starterPrompts ?? [];
+  const headingId = useId();
   return (
     <section
-      aria-labelledby="empty-agent-name"
+      aria-labelledby={headingId}
       className="mx-auto mt-12 flex max-w-xl flex-col items-center gap-3 text-center"
       data-testid="empty-state"
     >
-      <h2 id="empty-agent-name" className="text-xl font-semibold">
+      <h2 id={headingId} className="text-xl font-semibold">
         {agent?.name ?? "Agent"}
       </h2>
       {greeting && <p className="text-neutral-700 dark:text-neutral-300">{greeting}</p>}
