@@ -21,7 +21,7 @@ export default defineConfig({
         },
         test: {
           name: "unit",
-          include: ["{apps,packages}/*/{src,test}/**/*.test.{ts,tsx}"],
+          include: ["{apps,packages,examples}/*/{src,test}/**/*.test.{ts,tsx}"],
           testTimeout: 20_000,
         },
       },

@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createAgentRuntime, createBuiltinModel, defaultAgentRegistry } from "@agent-access/agents";
+import { createAgentRegistry, createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
+import { TEST_AGENT, testAssistant } from "@agent-access/agents/testing";
 import {
   appRouter,
   createCallerFactory,
@@ -32,7 +33,8 @@ import {
 } from "./report.ts";
 
 const NAME = "5. history at scale";
-const AGENT = "workspace-assistant";
+const AGENT = TEST_AGENT;
+const agents = createAgentRegistry([testAssistant]);
 const GROUP = "workspace:1:user:1";
 /** Contexts in the measured group, and messages in the measured context. */
 const GROUP_CONTEXTS = 1_000;
@@ -217,7 +219,7 @@ export async function history(options: BenchOptions): Promise<Section> {
     const db = openDatabase(file);
     const runtime = createAgentRuntime({
       db,
-      agents: defaultAgentRegistry,
+      agents,
       model: createBuiltinModel({ tokenDelayMs: 0 }),
     });
     const caller = createCallerFactory(appRouter)(
@@ -228,7 +230,7 @@ export async function history(options: BenchOptions): Promise<Section> {
             publicUrl: "http://127.0.0.1",
             contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN,
           },
-          agents: defaultAgentRegistry,
+          agents,
           runtime,
           auth: createAuth({ db, publicUrl: "http://127.0.0.1" }),
           exchangeFailures: new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),

@@ -2,6 +2,7 @@
 // unlimited fetch machinery between the measurement and the wire), and the few tRPC and REST
 // calls that set a benchmark up as a browser and a backend would.
 import http from "node:http";
+import { TEST_AGENT } from "@agent-access/agents/testing";
 
 /** Keep-alive sockets, as many as the benchmark opens at once. */
 export const agent = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
@@ -95,7 +96,7 @@ export async function batchedMutation<T>(
 
 export const TICKET_REQUEST = {
   ticket_type: "agent_access",
-  agent_ids: ["workspace-assistant"],
+  agent_ids: [TEST_AGENT],
   agent_session_identifier: "static",
   context_group: "workspace:1:user:1",
   expires_in: 1800,

@@ -5,7 +5,8 @@ import fs from "node:fs";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { createAgentRuntime, createBuiltinModel, defaultAgentRegistry } from "@agent-access/agents";
+import { createAgentRegistry, createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
+import { testAssistant } from "@agent-access/agents/testing";
 import { DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createApiKey, migrate, openDatabase } from "@agent-access/db";
 import { createApp } from "@agent-access/server";
@@ -22,16 +23,17 @@ const db = openDatabase(path.join(dir, "app.db"));
 migrate(db);
 const { key } = createApiKey(db, "bench");
 
+const agents = createAgentRegistry([testAssistant]);
 const runtime = createAgentRuntime({
   db,
-  agents: defaultAgentRegistry,
+  agents,
   model: createBuiltinModel({ tokenDelayMs }),
   onError: (error) => console.error(error),
 });
 const app = createApp({
   db,
   config: { publicUrl: "http://127.0.0.1", contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN },
-  agents: defaultAgentRegistry,
+  agents,
   runtime,
 });
 const streamOff = createStreamOffApp(tokenDelayMs);

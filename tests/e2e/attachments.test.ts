@@ -2,6 +2,7 @@
 // build: a preview removed before sending goes nowhere; a text file and a PNG image go through
 // the attach button, the builtin model lists both, and the image shows as a thumbnail; a
 // dropped file and a pasted image go too, and a refused one stays to be removed.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { insertTicket, newSecret, openDatabase } from "@agent-access/db";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +21,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-/** A vanity page URL with a fresh ticket for the workspace assistant. */
+/** A vanity page URL with a fresh ticket for the framework's test agent. */
 function vanityUrl(): string {
   const db = openDatabase(server.databasePath);
   const token = newSecret("aat_");
@@ -28,9 +29,9 @@ function vanityUrl(): string {
     db,
     {
       token,
-      agentIds: ["workspace-assistant"],
+      agentIds: [TEST_AGENT],
       sessionType: "static",
-      contextGroup: "workspace:1:user:1",
+      contextGroup: "tenant:files:user:1",
       issuer: "test",
       expiresAt: Date.now() + 10 * 60_000,
     },

@@ -6,6 +6,7 @@ import { createApiKey, openDatabase } from "@agent-access/db";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import { mintStaticTicket } from "../../apps/server/test/tickets.ts";
 import { launchBrowser, screenshotPages } from "./support/browser.ts";
 
 let server: ServerProcess;
@@ -30,18 +31,7 @@ afterAll(async () => {
 });
 
 async function ticketUrl(contextGroup: string, displayName: string): Promise<string> {
-  const response = await fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
-      agent_session_identifier: "static",
-      context_group: contextGroup,
-      display_name: displayName,
-    }),
-  });
-  return ((await response.json()) as { url: string }).url;
+  return (await mintStaticTicket(server, apiKey, contextGroup, { display_name: displayName })).url;
 }
 
 function consumedTickets(): number {

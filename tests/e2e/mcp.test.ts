@@ -1,14 +1,18 @@
 // An MCP tool in a real Chromium against the production build: the server reads
-// AGENT_MCP_CONFIG (server-everything from node_modules for the demo assistant), the vanity page
-// greets the user by the host context's name, and "use echo to say hi" runs the MCP tool after
-// the user's approval. A server that cannot start shows as a failed card; the run still answers.
+// AGENT_MCP_CONFIG (server-everything from node_modules for the framework's test agent), the
+// vanity page greets the user by the name in the ticket's host context, and "use echo to say hi"
+// runs the MCP tool after the user's approval. A server that cannot start shows as a failed
+// card; the run still answers.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { packageBin } from "@agent-access/agents";
+import { TEST_AGENT } from "@agent-access/agents/testing";
+import { createApiKey, openDatabase } from "@agent-access/db";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import { mintStaticTicket } from "../../apps/server/test/tickets.ts";
 import { launchBrowser, screenshotPages } from "./support/browser.ts";
 
 let server: ServerProcess;
@@ -28,7 +32,7 @@ beforeAll(async () => {
     config,
     JSON.stringify({
       agents: {
-        "workspace-assistant": [
+        [TEST_AGENT]: [
           { name: "everything", transport: "stdio", command: process.execPath, args: [everything] },
           { name: "broken", transport: "stdio", command: "/nonexistent/mcp-server" },
         ],
@@ -49,21 +53,14 @@ afterAll(async () => {
 
 describe("an MCP tool in the browser", () => {
   it("greets the user by name from the ticket's host context", async () => {
-    const app = await context.newPage();
-    await app.goto(server.url);
-    await app.getByRole("button", { name: "Create account" }).first().click();
-    await app.getByLabel("Name").fill("Grace Hopper");
-    await app.getByLabel("Email").fill("grace@example.com");
-    await app.getByLabel("Password").fill("correct horse battery staple");
-    await app.locator("form").getByRole("button", { name: "Create account" }).click();
-    await app.waitForURL(/\/app$/);
-    await app.getByLabel("Workspace name").fill("Compilers");
-    await app.getByRole("button", { name: "Create workspace" }).click();
-    await app.waitForURL(/\/app\/w\//);
-
-    const opened = context.waitForEvent("page");
-    await app.getByRole("button", { name: "Open agent" }).click();
-    agentTab = await opened;
+    const db = openDatabase(server.databasePath);
+    const { key } = createApiKey(db, "mcp");
+    db.close();
+    const { url } = await mintStaticTicket(server, key, "tenant:mcp:user:1", {
+      context: { userName: "Grace Hopper", workspaceName: "Compilers" },
+    });
+    agentTab = await context.newPage();
+    await agentTab.goto(url);
     await expect.poll(() => agentTab.getByLabel("Message").isVisible()).toBe(true);
     await expect
       .poll(() => agentTab.getByText("Hi Grace Hopper. Ask about Compilers.").count())

@@ -1,6 +1,7 @@
 // Issue #12, should fix: API JSON answers carry `X-Content-Type-Options: nosniff` (a browser
 // never reads one as a script or a page) and `Cache-Control: no-store` (no shared or browser
 // cache keeps a user's data or a ticket) on successes and refusals alike.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { createApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
@@ -33,7 +34,7 @@ it("sends nosniff and no-store on every kind of API answer", async () => {
       "REST ticket",
       await postTicket(server, apiKey, {
         ticket_type: "agent_access",
-        agent_ids: ["workspace-assistant"],
+        agent_ids: [TEST_AGENT],
         agent_session_identifier: "static",
         context_group: "team:headers",
       }),

@@ -12,11 +12,8 @@ import type { ContextEvent, ContextMessage } from "@agent-access/agents";
 import { createApiKey, type Db, openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CookieClient, openEvents, trpcResult } from "../../apps/server/test/harness.ts";
-import {
-  type ServerProcess,
-  seededWorkspaceTicket,
-  startServerProcess,
-} from "../../apps/server/test/server-process.ts";
+import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import { mintStaticTicket } from "../../apps/server/test/tickets.ts";
 import { applyEvent, type ClientView } from "./support/client-view.ts";
 import { until } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
@@ -341,7 +338,9 @@ beforeAll(async () => {
   server = await startServerProcess({ production: false });
   db = openDatabase(server.databasePath);
   const { key } = createApiKey(db, "crash-suite");
-  const { ticket } = await seededWorkspaceTicket(server, db, key, { expiresIn: 86_400 });
+  const { ticket } = await mintStaticTicket(server, key, "tenant:crashes:user:1", {
+    expires_in: 86_400,
+  });
   browser = new CookieClient(server.url);
   expect((await browser.mutation("session.exchange", { ticket })).status).toBe(200);
 });

@@ -6,6 +6,7 @@
 // ticket, and tickets carry a display name (REST, tRPC, SDK) that the page shows. What remains
 // (a victim with no session at all) is in docs/security.md.
 
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { createApiKey } from "@agent-access/db";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import {
@@ -31,7 +32,7 @@ afterEach(() => server.close());
 async function mint(apiKey: string, contextGroup: string, displayName?: string) {
   const response = await postTicket(server, apiKey, {
     ticket_type: "agent_access",
-    agent_ids: ["workspace-assistant"],
+    agent_ids: [TEST_AGENT],
     agent_session_identifier: "static",
     context_group: contextGroup,
     ...(displayName === undefined ? {} : { display_name: displayName }),
@@ -138,7 +139,7 @@ it("carries display_name from REST, tRPC and the SDK to the session", async () =
       headers: { "content-type": "application/json", authorization: `Bearer ${victimKey}` },
       body: JSON.stringify({
         ticket_type: "agent_access",
-        agent_ids: ["workspace-assistant"],
+        agent_ids: [TEST_AGENT],
         agent_session_identifier: "static",
         context_group: "workspace:1:user:victim",
         display_name: "Acme · Victoria (tRPC)",
@@ -149,7 +150,7 @@ it("carries display_name from REST, tRPC and the SDK to the session", async () =
     apiKey: victimKey,
     baseUrl: server.url,
   }).tickets.createAgentAccess({
-    agentIds: ["workspace-assistant"],
+    agentIds: [TEST_AGENT],
     sessionType: "static",
     contextGroup: "workspace:1:user:victim",
     displayName: "Acme · Victoria (SDK)",
@@ -171,7 +172,7 @@ it("carries display_name from REST, tRPC and the SDK to the session", async () =
   }
   const tooLong = await postTicket(server, victimKey, {
     ticket_type: "agent_access",
-    agent_ids: ["workspace-assistant"],
+    agent_ids: [TEST_AGENT],
     agent_session_identifier: "static",
     context_group: "workspace:1:user:victim",
     display_name: "x".repeat(121),

@@ -1,6 +1,7 @@
 // Issue #12, should fix: "always allow" answers could not be seen or taken back. grant.list
 // shows a session the grants of its own group and agents; grant.revoke takes one back (the tool
 // asks again), and refuses with NOT_FOUND anything outside the session's group or agents.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { grantTool, hasToolGrant } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
@@ -12,7 +13,7 @@ import {
 } from "../../apps/server/test/harness.ts";
 
 const GROUP = "team:grants:user:1";
-const AGENT = "workspace-assistant";
+const AGENT = TEST_AGENT;
 let server: TestServer;
 let owner: CookieClient;
 let intruder: CookieClient;
@@ -44,7 +45,7 @@ const list = async (browser: CookieClient) =>
 it("lists only the session's own group and agents", async () => {
   expect(await list(owner)).toMatchObject({
     status: 200,
-    data: [{ agentId: AGENT, toolName: "retryFailedDeliveries", agentName: "Workspace assistant" }],
+    data: [{ agentId: AGENT, toolName: "retryFailedDeliveries", agentName: "Test assistant" }],
   });
   expect((await list(intruder)).data).toEqual([
     expect.objectContaining({ agentId: AGENT, toolName: "getWebhookHealth" }),

@@ -7,13 +7,9 @@
 // - tool-grant scope: "allow always" holds for its context group, agent and tool, nowhere else;
 // - stop on delete: deleting a conversation stops its run, leaves its tool unrun, ends its
 //   streams, and nothing of it answers afterwards.
-import {
-  createAgentRegistry,
-  defineAgent,
-  type ToolCallPart,
-  workspaceAssistant,
-} from "@agent-access/agents";
-import { createApiKey, seedDemo } from "@agent-access/db";
+import { createAgentRegistry, defineAgent, type ToolCallPart } from "@agent-access/agents";
+import { seedFixture, TEST_AGENT, testAssistant } from "@agent-access/agents/testing";
+import { createApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   agentBrowser,
@@ -29,28 +25,25 @@ import {
 import { type Answer, answerOf, firstStreamAnswer } from "./support/http.ts";
 import { settled } from "./support/scenes.ts";
 
-/** The demo assistant under another id: the same tools, so a grant could be mistaken for its. */
-const twin = defineAgent({ ...workspaceAssistant, id: "workspace-twin", name: "Workspace twin" });
+/** The test agent under another id: the same tools, so a grant could be mistaken for its. */
+const twin = defineAgent({ ...testAssistant, id: "test-twin", name: "Test twin" });
 
 const RETRY = "Please retry the failed deliveries";
 const REPLACED = /^this agent session was replaced by a newer one/;
 
 let server: TestServer;
-/** Two workspaces of the seeded user, each a context group of its own. */
+/** Two context groups, each with the test agent's data. */
 let groups: [string, string];
 
 beforeAll(async () => {
   server = await startTestServer({
-    agents: createAgentRegistry([workspaceAssistant, twin]),
+    agents: createAgentRegistry([testAssistant, twin]),
     // Long replies (5000 words at 2 ms a word) stay running until something stops them.
     tokenDelayMs: 2,
     config: { streamSessionCheckMs: 20 },
   });
-  const seeded = seedDemo(server.db, "not-a-real-hash")!;
-  groups = seeded.workspaceIds.map((id) => `workspace:${id}:user:${seeded.userId}`) as [
-    string,
-    string,
-  ];
+  groups = ["tenant:acme:user:7", "tenant:globex:user:7"];
+  for (const group of groups) seedFixture(server.db, group);
 });
 afterAll(() => server.close());
 
@@ -78,7 +71,7 @@ function runStatus(runId: string): string {
 
 const markedForRetry = () =>
   server.db
-    .prepare("SELECT count(*) FROM webhook_delivery WHERE retry_requested_at IS NOT NULL")
+    .prepare("SELECT count(*) FROM fixture_delivery WHERE retry_requested_at IS NOT NULL")
     .pluck()
     .get() as number;
 
@@ -179,7 +172,7 @@ describe("stream re-check", () => {
     const { key } = createApiKey(server.db, "signin rows");
     const minted = await postTicket(server, key, {
       ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
+      agent_ids: [TEST_AGENT],
       agent_session_identifier: "signin",
     });
     const { ticket } = (await minted.json()) as { ticket: string };
@@ -209,7 +202,7 @@ describe("stream re-check", () => {
 
 describe("tool-grant scope", () => {
   it("skips approval after allow always only for the same group, agent and tool", async () => {
-    const owner = await agentBrowser(server, groups[0], ["workspace-assistant", "workspace-twin"]);
+    const owner = await agentBrowser(server, groups[0], [TEST_AGENT, "test-twin"]);
     const asked = await converse(owner, RETRY, "waiting_for_approval");
     const { toolCallId } = toolCallOf(asked.runId);
     const answered = await owner.mutation("context.respondToApproval", {
@@ -224,7 +217,7 @@ describe("tool-grant scope", () => {
     ).toEqual([
       {
         context_group: groups[0],
-        agent_id: "workspace-assistant",
+        agent_id: TEST_AGENT,
         tool_name: "retryFailedDeliveries",
       },
     ]);
@@ -235,7 +228,7 @@ describe("tool-grant scope", () => {
 
     // Another agent with the same tool, in the same group: asks.
     const created = await trpcResult<{ context: { id: string }; sent: { runId: string } }>(
-      await owner.mutation("context.create", { agentId: "workspace-twin", firstMessage: RETRY }),
+      await owner.mutation("context.create", { agentId: "test-twin", firstMessage: RETRY }),
     );
     await settled(server.db, created.data!.context.id, "waiting_for_approval");
     expect(toolCallOf(created.data!.sent.runId).state).toBe("awaiting-approval");

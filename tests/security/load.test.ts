@@ -3,7 +3,6 @@
 // consistent database afterwards: 1,000 runs completed, every context idle with 2 messages per
 // turn and a gapless log, and every client's streamed view equal to the stored messages.
 import type { ContextEvent, ContextMessage } from "@agent-access/agents";
-import { seedDemo } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   agentBrowser,
@@ -27,21 +26,16 @@ const MESSAGES = [
 ];
 
 let server: TestServer;
-let workspaceId: string;
 const errors: string[] = [];
 
 beforeAll(async () => {
   server = await startTestServer({ tokenDelayMs: 0 });
-  workspaceId = seedDemo(server.db, "not-a-real-hash")!.workspaceIds[0]!;
 });
 afterAll(() => server.close());
 
 /** One session's whole life; returns its context id and what its client ended up holding. */
 async function session(index: number): Promise<{ contextId: string; view: ClientView }> {
-  const browser: CookieClient = await agentBrowser(
-    server,
-    `workspace:${workspaceId}:user:load${index}`,
-  );
+  const browser: CookieClient = await agentBrowser(server, `tenant:load:user:${index}`);
   const created = await trpcResult<{ context: { id: string } }>(
     await browser.mutation("context.create", { title: `load ${index}` }),
   );

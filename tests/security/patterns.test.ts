@@ -8,6 +8,7 @@ import { createApiKey, openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseEnv } from "../../apps/server/src/env.ts";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import { postTicket, staticTicketRequest } from "../../apps/server/test/tickets.ts";
 
 const PATTERN = "(a+)+b";
 let server: ServerProcess;
@@ -25,15 +26,7 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 function mint(contextGroup: string): Promise<Response> {
-  return fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
-      agent_session_identifier: "static",
-      context_group: contextGroup,
-    }),
+  return postTicket(server, apiKey, staticTicketRequest(contextGroup), {
     signal: AbortSignal.timeout(20_000),
   });
 }

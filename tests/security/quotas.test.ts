@@ -10,7 +10,7 @@ import fs from "node:fs";
 import { Worker } from "node:worker_threads";
 import { createApiKey, type Db, openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CookieClient } from "../../apps/server/test/harness.ts";
+import { CookieClient, mintStaticTicket } from "../../apps/server/test/harness.ts";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
 import { recordFigures } from "./support/figures.ts";
 
@@ -121,17 +121,7 @@ async function refusal(response: Response): Promise<void> {
 }
 
 async function browserFor(apiKey: string, contextGroup: string): Promise<CookieClient> {
-  const minted = await fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
-      agent_session_identifier: "static",
-      context_group: contextGroup,
-    }),
-  });
-  const { ticket } = (await minted.json()) as { ticket: string };
+  const { ticket } = await mintStaticTicket(server, apiKey, contextGroup);
   const browser = new CookieClient(server.url);
   const exchanged = await browser.mutation("session.exchange", { ticket });
   expect(exchanged.status).toBe(200);

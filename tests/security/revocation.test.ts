@@ -6,7 +6,7 @@
 // names the workspace in its group and follows no sign-in of its own.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createApiKey, openDatabase, revokeApiKey, setWorkspaceMember } from "@agent-access/db";
+import { createApiKey, type Db, openDatabase, revokeApiKey } from "@agent-access/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   CookieClient,
@@ -19,6 +19,16 @@ import {
 } from "../../apps/server/test/harness.ts";
 import { startServerProcess } from "../../apps/server/test/server-process.ts";
 import { recordFigures } from "./support/figures.ts";
+
+/** Adds `userId` to the demo's workspace (examples/workspace-demo: its workspace_member table). */
+function setWorkspaceMember(
+  db: Db,
+  member: { workspaceId: string; userId: string; role: "owner" | "member" },
+): void {
+  db.prepare(
+    "INSERT INTO workspace_member (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",
+  ).run(member.workspaceId, member.userId, member.role, Date.now());
+}
 
 let server: TestServer;
 beforeEach(async () => {

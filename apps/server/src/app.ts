@@ -8,7 +8,6 @@ import { DEFAULT_MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE } from "@agent-access/age
 import {
   AgentLimits,
   type ApiDependencies,
-  appRouter,
   attachmentBodyMaxBytes,
   createRequestContext,
   EVENT_STREAM_PATH,
@@ -31,11 +30,13 @@ import { schemaVersion } from "@agent-access/db";
 import type { HttpBindings } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
+import type { AnyRouter } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { clientIp } from "./client-ip.ts";
+import { appRouter } from "./router.ts";
 
 /**
  * The largest tRPC request body, in bytes. The longest message (32,000 characters) is at most
@@ -57,6 +58,8 @@ export interface AppOptions extends Omit<ApiDependencies, "auth" | "exchangeFail
   trustProxy?: boolean;
   /** Folder of the built web app to serve, or null to serve none (development). Default null. */
   webRoot?: string | null;
+  /** The tRPC router at /trpc. Default: the framework's and app.config.ts's (router.ts). */
+  router?: AnyRouter;
   /** Called with errors that reach the client as 500s. Default: log to stderr. */
   onInternalError?: (error: unknown) => void;
   /**
@@ -260,7 +263,7 @@ export function createApp(options: AppOptions) {
       // Also enforced by tRPC itself, should a request reach it unchecked.
       maxBatchSize: MAX_BATCH_SIZE,
       req: c.req.raw,
-      router: appRouter,
+      router: options.router ?? appRouter,
       createContext: ({ req, resHeaders, info }) =>
         createRequestContext(deps, {
           req,

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase, seedDemo } from "@agent-access/db";
+import { openDatabase } from "@agent-access/db";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JPEG, PDF, PNG, text, ZIP } from "../../../packages/agents/test/files.ts";
@@ -19,15 +19,12 @@ import {
 
 const MAX = 2048;
 let server: TestServer;
-let group: string;
-let otherGroup: string;
+const group = "workspace:1:user:files";
+const otherGroup = "workspace:2:user:files";
 beforeAll(async () => {
   server = await startTestServer({
     attachments: { maxFileBytes: MAX, groupQuotaBytes: 64 * 1024 },
   });
-  const seeded = seedDemo(server.db, "not-a-real-hash")!;
-  group = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
-  otherGroup = `workspace:${seeded.workspaceIds[1] ?? "other"}:user:${seeded.userId}`;
 });
 afterAll(() => server.close());
 
@@ -234,7 +231,6 @@ describe("refusals name the file and the rule, and store nothing", () => {
   it("refuses an upload over the group's quota", async () => {
     const quotaServer = await startTestServer({ attachments: { groupQuotaBytes: 10 } });
     try {
-      seedDemo(quotaServer.db, "not-a-real-hash");
       const browser = await agentBrowser(quotaServer, "workspace:q:user:1");
       const { context } = await browser.trpc.context.create.mutate({ title: "q" });
       const first = await uploadFiles(browser, context.id, [
@@ -354,7 +350,6 @@ describe("files and the life of their context", () => {
     const file = path.join(dir, "test.db");
     const db = openDatabase(file);
     const first = await startTestServer({ db });
-    seedDemo(db, "not-a-real-hash");
     const browser = await agentBrowser(first, "workspace:r:user:1");
     const { context } = await browser.trpc.context.create.mutate({ title: "r" });
     const uploaded = (await (

@@ -2,22 +2,22 @@
 // api-key list | api-key revoke <id> | webhook add|list|remove|deliveries|secret. Uses
 // DATABASE_PATH like the server.
 import { parseArgs } from "node:util";
+import { migrateWithApp } from "@agent-access/api";
 import {
   type ApiKeyScope,
   createApiKey,
   listApiKeys,
-  migrate,
   openDatabase,
   revokeApiKey,
 } from "@agent-access/db";
+import { app } from "./app.config.ts";
 import { runWebhookCommand, WEBHOOK_USAGE } from "./cli-webhooks.ts";
 import { DEVELOPMENT_PUBLIC_URL, type Env, EnvError, parseEnv } from "./env.ts";
-import { seedIfEmpty } from "./seed.ts";
 
 const USAGE = `Usage: pnpm cli <command>
 
   migrate                         apply pending migrations
-  seed                            add the demo data to an empty database
+  seed                            add the app's development data to an empty database
   api-key create --name <name> [--scope tickets|read|erase|all]
                                   make a backend API key (shown once) that may mint tickets,
                                   read conversations and usage, erase, or all (the default);
@@ -71,7 +71,10 @@ async function run(argv: string[]): Promise<void> {
   const env = parseEnv();
   const db = openDatabase(env.DATABASE_PATH);
   try {
-    const applied = migrate(db);
+    // "1, 3, 4" for the framework's migrations, "workspace-demo: 1" for an app's.
+    const applied = Object.entries(migrateWithApp(db, app))
+      .filter(([, versions]) => versions.length > 0)
+      .map(([set, versions]) => `${set === "framework" ? "" : `${set}: `}${versions.join(", ")}`);
     if (command === "webhook") {
       runWebhookCommand(db, sub, arg, values, (message) => {
         throw new UsageError(message);
@@ -80,10 +83,13 @@ async function run(argv: string[]): Promise<void> {
     }
     switch (`${command} ${sub ?? ""}`.trim()) {
       case "migrate":
-        console.log(applied.length ? `Applied migrations ${applied.join(", ")}.` : "Up to date.");
+        console.log(applied.length ? `Applied migrations ${applied.join("; ")}.` : "Up to date.");
         return;
       case "seed":
-        if (!(await seedIfEmpty(db, appUrl(env)))) console.log("Already seeded; nothing to do.");
+        if (!app.seed) console.log("The app has no seed (app.config.ts); nothing to do.");
+        else if (!(await app.seed({ db, appUrl: appUrl(env), log: console.log }))) {
+          console.log("Already seeded; nothing to do.");
+        }
         return;
       case "api-key create": {
         const name = values.name?.trim();

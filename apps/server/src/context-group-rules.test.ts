@@ -1,16 +1,11 @@
-// Context group rules over HTTP: the server's format, an agent's own rule and the demo door's,
-// and a refusal that describes the rule that was broken.
-import { createAgentRegistry, defineAgent, workspaceAssistant } from "@agent-access/agents";
+// Context group rules over HTTP: the server's format and an agent's own rule, and a refusal that
+// describes the rule that was broken. (The demo door's rule: examples/workspace-demo/test.)
+import { createAgentRegistry, defineAgent } from "@agent-access/agents";
+import { testAssistant } from "@agent-access/agents/testing";
 import { type ApiConfig, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { createApiKey } from "@agent-access/db";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  CookieClient,
-  postTicket,
-  signUp,
-  startTestServer,
-  type TestServer,
-} from "../test/harness.ts";
+import { postTicket, startTestServer, type TestServer } from "../test/harness.ts";
 
 const ordersAssistant = defineAgent({
   id: "orders-assistant",
@@ -29,7 +24,7 @@ afterAll(() => Promise.all(servers.map((server) => server.close())));
 
 async function serverWith(config: Partial<ApiConfig> = {}) {
   const server = await startTestServer({
-    agents: createAgentRegistry([workspaceAssistant, ordersAssistant]),
+    agents: createAgentRegistry([testAssistant, ordersAssistant]),
     config,
   });
   servers.push(server);
@@ -49,7 +44,7 @@ async function serverWith(config: Partial<ApiConfig> = {}) {
 describe("the server's format", () => {
   it("is described as segment:value pairs by default", async () => {
     const mint = await serverWith();
-    expect(await mint(["workspace-assistant"], "global")).toEqual({
+    expect(await mint(["test-assistant"], "global")).toEqual({
       status: 422,
       message:
         "context_group does not fit this server's format: segment:value pairs, such as workspace:42:user:7",
@@ -58,11 +53,11 @@ describe("the server's format", () => {
 
   it("once configured, is described by its description, or its pattern: never the default's", async () => {
     const bare = await serverWith({ contextGroupPattern: /^(?:team-\d+)$/ });
-    expect(await bare(["workspace-assistant"], "team-7")).toEqual({
+    expect(await bare(["test-assistant"], "team-7")).toEqual({
       status: 201,
       message: undefined,
     });
-    const refused = await bare(["workspace-assistant"], "workspace:42:user:7");
+    const refused = await bare(["test-assistant"], "workspace:42:user:7");
     expect(refused).toEqual({
       status: 422,
       message:
@@ -73,7 +68,7 @@ describe("the server's format", () => {
       contextGroupPattern: /^(?:team-\d+)$/,
       contextGroupDescription: "team-<number>, such as team-7",
     });
-    expect((await described(["workspace-assistant"], "workspace:42:user:7")).message).toBe(
+    expect((await described(["test-assistant"], "workspace:42:user:7")).message).toBe(
       "context_group does not fit this server's format: team-<number>, such as team-7",
     );
   });
@@ -91,12 +86,12 @@ describe("an agent's own rule", () => {
       });
     }
     // The demo agent, without a rule of its own, still follows the server's format.
-    expect((await mint(["workspace-assistant"], "workspace:42:user:7")).status).toBe(201);
+    expect((await mint(["test-assistant"], "workspace:42:user:7")).status).toBe(201);
   });
 
   it("applies beside the others when a ticket names several agents: each broken rule is named", async () => {
     const mint = await serverWith({ contextGroupPattern: /^(?:team-\d+)$/ });
-    const both = ["workspace-assistant", "orders-assistant"];
+    const both = ["test-assistant", "orders-assistant"];
     expect(await mint(both, "shop:3:staff:9")).toEqual({
       status: 422,
       message:
@@ -106,21 +101,5 @@ describe("an agent's own rule", () => {
       'context_group does not fit the rule of agent "orders-assistant": shop:<shop id>:staff:<staff id>, such as shop:3:staff:9',
     );
     expect((await mint(both, " ")).message).toBe("context_group is empty");
-  });
-});
-
-describe("the demo's ticket door", () => {
-  it("mints its workspace groups under a stricter server format", async () => {
-    const server = await startTestServer({ config: { contextGroupPattern: /^(?:shop:\d+)$/ } });
-    servers.push(server);
-    const owner = new CookieClient(server.url);
-    const user = await signUp(owner);
-    const workspace = await owner.trpc.workspace.create.mutate({ name: "Acme" });
-    const issued = await owner.trpc.workspace.issueAgentTicket.mutate({
-      workspaceId: workspace.id,
-      sessionType: "static",
-    });
-    const exchanged = await owner.trpc.session.exchange.mutate({ ticket: issued.ticket });
-    expect(exchanged.contextGroup).toBe(`workspace:${workspace.id}:user:${user.id}`);
   });
 });

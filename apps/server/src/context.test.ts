@@ -4,8 +4,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ContextEvent } from "@agent-access/agents";
+import { seedFixture } from "@agent-access/agents/testing";
 import type { RouterOutputs } from "@agent-access/api";
-import { openDatabase, seedDemo } from "@agent-access/db";
+import { openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyToMessages } from "../../../packages/react/src/live-context.ts";
 import {
@@ -26,8 +27,8 @@ let server: TestServer;
 let group: string;
 beforeAll(async () => {
   server = await startTestServer({ tokenDelayMs: 2 });
-  const seeded = seedDemo(server.db, "not-a-real-hash")!;
-  group = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
+  group = "tenant:acme:user:7";
+  seedFixture(server.db, group);
 });
 afterAll(() => server.close());
 
@@ -92,7 +93,7 @@ describe("a whole turn", () => {
       state: "completed",
     });
     expect(textOf(reply)).toBe(replayText(events, reply.id));
-    expect(textOf(reply)).toMatch(/succeeded; the p95 latency is \d+ ms/);
+    expect(textOf(reply)).toMatch(/^Across 180 deliveries to this tenant's endpoints, 30 failed/);
     const run = server.db.prepare("SELECT status, usage FROM run WHERE id = ?").get(sent.runId) as {
       status: string;
       usage: string;
@@ -202,9 +203,9 @@ describe("approvals", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aa-approval-")), "db.sqlite");
     const db = openDatabase(file);
     const first = await startTestServer({ db });
-    const seeded = seedDemo(db, "not-a-real-hash")!;
-    const workspaceGroup = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
-    const browser = await agentBrowser(first, workspaceGroup);
+    const tenantGroup = "tenant:acme:user:7";
+    seedFixture(db, tenantGroup);
+    const browser = await agentBrowser(first, tenantGroup);
     const contextId = await newContext(browser);
     const stream = await openEvents(browser, contextId);
     await browser.trpc.context.send.mutate({
@@ -236,11 +237,10 @@ describe("approvals", () => {
       expect(events.at(-1)!.data).toMatchObject({ status: "completed" });
       const marked = db
         .prepare(
-          `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
-            WHERE e.workspace_id = ? AND d.retry_requested_at IS NOT NULL`,
+          "SELECT count(*) FROM fixture_delivery WHERE context_group = ? AND retry_requested_at IS NOT NULL",
         )
         .pluck()
-        .get(seeded.workspaceIds[0]) as number;
+        .get(tenantGroup) as number;
       expect(marked).toBeGreaterThan(0);
     } finally {
       await second.close();

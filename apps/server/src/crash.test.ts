@@ -2,12 +2,8 @@
 // restart every earlier message is intact, the run is `interrupted`, the log has no gap.
 import { createApiKey, openDatabase } from "@agent-access/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CookieClient, openEvents } from "../test/harness.ts";
-import {
-  type ServerProcess,
-  seededWorkspaceTicket,
-  startServerProcess,
-} from "../test/server-process.ts";
+import { CookieClient, mintStaticTicket, openEvents } from "../test/harness.ts";
+import { type ServerProcess, startServerProcess } from "../test/server-process.ts";
 
 let server: ServerProcess;
 beforeAll(async () => {
@@ -18,7 +14,7 @@ afterAll(() => server.stop());
 it("restarts after SIGKILL mid-run with every earlier message intact and the run interrupted", async () => {
   const db = openDatabase(server.databasePath);
   const { key } = createApiKey(db, "crash-test");
-  const { ticket } = await seededWorkspaceTicket(server, db, key);
+  const { ticket } = await mintStaticTicket(server, key, "tenant:acme:user:7");
   const browser = new CookieClient(server.url);
   expect(await browser.trpc.session.exchange.mutate({ ticket })).toMatchObject({
     sessionType: "static",

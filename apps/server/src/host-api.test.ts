@@ -7,7 +7,6 @@ import {
   createAgentRegistry,
   defineAgent,
   folderAttachmentStore,
-  notesFileOf,
   type RunUsage,
 } from "@agent-access/agents";
 import { hostApiRoutes, restError } from "@agent-access/api";
@@ -15,7 +14,6 @@ import { createApiKey, type Db, grantTool, revokeApiKey } from "@agent-access/db
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentBrowser, postTicket, startTestServer, type TestServer } from "../test/harness.ts";
 import { converse, rate, reply, scopeOf, v1 } from "../test/host.ts";
-import { notesErasureOf } from "./agents.ts";
 import { createApp } from "./app.ts";
 
 interface Page<T> {
@@ -88,7 +86,7 @@ describe("keys and scopes", () => {
   it("let tickets and all keys mint tickets, and refuse read and erase keys with 403", async () => {
     const body = {
       ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
+      agent_ids: ["test-assistant"],
       agent_session_identifier: "static",
       context_group: group,
     };
@@ -374,11 +372,11 @@ describe("erasure", () => {
     const group = "workspace:5:user:erase";
     const other = "workspace:5:user:stays";
     for (const g of [group, other]) {
-      await agentBrowser(server, g, ["workspace-assistant", "billing-assistant"]);
+      await agentBrowser(server, g, ["test-assistant", "billing-assistant"]);
       const health = await converse(server, scopeOf(g), "show webhook health");
       await rate(server, scopeOf(g), health.contextId, "good", `fine in ${g}`);
       await converse(server, scopeOf(g, "billing-assistant"), "hello");
-      grantTool(server.db, { contextGroup: g, agentId: "workspace-assistant", toolName: "x" }, 1);
+      grantTool(server.db, { contextGroup: g, agentId: "test-assistant", toolName: "x" }, 1);
     }
     const deleted = await converse(server, scopeOf(group), "deleted by its user");
     await server.runtime.deleteContext(scopeOf(group), deleted.contextId);
@@ -422,7 +420,7 @@ describe("erasure", () => {
       const key = createApiKey(slow.db, "erase", Date.now(), "erase").key;
       const group = "workspace:6:user:busy";
       const { context } = await slow.runtime.createContext(scopeOf(group), {
-        agentId: "workspace-assistant",
+        agentId: "test-assistant",
         firstMessage: "stream 500 words",
       });
       expect(slow.db.prepare("SELECT status FROM run").pluck().get()).toBe("running");
@@ -436,14 +434,11 @@ describe("erasure", () => {
 
   it("removes the files a folder store keeps, and calls onGroupErased with the group", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aa-erase-"));
-    const notesDir = path.join(dir, "notes");
     const erasedGroups: string[] = [];
-    const removeNotes = notesErasureOf({ AGENT_NOTES_DIR: notesDir, DATABASE_PATH: ":memory:" });
     const files = await startTestServer({
       attachments: { store: folderAttachmentStore(path.join(dir, "files")) },
       onGroupErased: async (group) => {
         erasedGroups.push(group);
-        await removeNotes?.(group);
       },
     });
     try {
@@ -463,8 +458,6 @@ describe("erasure", () => {
       const kept = await uploaded(other);
       // A context its user deleted whose files a crash left behind: erasure removes them too.
       files.db.prepare("UPDATE context SET deleted_at = 1 WHERE id = ?").run(two.contextId);
-      fs.mkdirSync(notesDir, { recursive: true });
-      for (const g of [group, other]) fs.writeFileSync(notesFileOf(notesDir, g), "{}\n");
 
       const context = await v1(files, key, `/v1/contexts/${one.contextId}`, "DELETE");
       expect(context.body).toMatchObject({ erased: { contexts: 1, files: 1 } });
@@ -477,8 +470,6 @@ describe("erasure", () => {
       expect(fs.existsSync(two.file)).toBe(false);
       expect(fs.existsSync(kept.file)).toBe(true);
       expect(erasedGroups).toEqual([group]);
-      expect(fs.existsSync(notesFileOf(notesDir, group))).toBe(false);
-      expect(fs.existsSync(notesFileOf(notesDir, other))).toBe(true);
     } finally {
       await files.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -568,8 +559,8 @@ describe("GET /v1/usage", () => {
     const group = "workspace:7:user:usage";
     const finished: { agent: string; usage: RunUsage }[] = [];
     for (const [agent, text] of [
-      ["workspace-assistant", "show webhook health"],
-      ["workspace-assistant", "hello there"],
+      ["test-assistant", "show webhook health"],
+      ["test-assistant", "hello there"],
       ["billing-assistant", "an invoice question"],
     ] as const) {
       const { events } = await converse(server, scopeOf(group, agent), text);
@@ -599,7 +590,7 @@ describe("GET /v1/usage", () => {
     expect(byAgent.status).toBe(200);
     expect(byAgent.body.buckets).toEqual([
       { key: "billing-assistant", ...expected("billing-assistant"), tool_calls: 0 },
-      { key: "workspace-assistant", ...expected("workspace-assistant"), tool_calls: 1 },
+      { key: "test-assistant", ...expected("test-assistant"), tool_calls: 1 },
     ]);
     expect(byAgent.body.totals).toEqual({ ...expected(), tool_calls: 1 });
 

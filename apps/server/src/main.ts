@@ -1,7 +1,7 @@
 // Starts the server: validates the environment and the model settings, migrates the database
-// (and seeds the demo data in development), marks runs a crash left running as interrupted,
-// listens, delivers webhooks, and on SIGTERM/SIGINT closes HTTP first, then the run engine, then
-// the webhook dispatcher, then the database.
+// and the app's tables (and runs the app's seed in development), marks runs a crash left running
+// as interrupted, listens, delivers webhooks, and on SIGTERM/SIGINT closes HTTP first, then the
+// run engine, then the webhook dispatcher, then the database.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
@@ -11,14 +11,14 @@ import {
   ModelConfigError,
   resolveModel,
 } from "@agent-access/agents";
-import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
+import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN, migrateWithApp } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
-import { migrate, openDatabase, syncEnvWebhookEndpoint } from "@agent-access/db";
+import { openDatabase, syncEnvWebhookEndpoint } from "@agent-access/db";
 import { serve } from "@hono/node-server";
-import { agentRegistryOf, notesErasureOf } from "./agents.ts";
+import { agentRegistryOf, groupErasureOf } from "./agents.ts";
+import { app as appDefinition } from "./app.config.ts";
 import { createApp } from "./app.ts";
 import { EnvError, parseEnv } from "./env.ts";
-import { seedIfEmpty } from "./seed.ts";
 import { recordWebhookEvents, WEBHOOK_EVENT_TYPES, WebhookDispatcher } from "./webhooks/index.ts";
 
 function loadEnv() {
@@ -60,8 +60,8 @@ const model = loadModel();
 const agents = loadAgents();
 const production = env.NODE_ENV === "production";
 const db = openDatabase(env.DATABASE_PATH);
-migrate(db);
-if (!production) await seedIfEmpty(db, env.PUBLIC_URL);
+migrateWithApp(db, appDefinition);
+if (!production) await appDefinition.seed?.({ db, appUrl: env.PUBLIC_URL, log: console.log });
 
 const webRoot = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 if (production && !fs.existsSync(`${webRoot}/index.html`)) {
@@ -102,8 +102,14 @@ const app = createApp({
   db,
   config: {
     publicUrl: env.PUBLIC_URL,
-    contextGroupPattern: env.CONTEXT_GROUP_PATTERN ?? DEFAULT_CONTEXT_GROUP_PATTERN,
-    contextGroupDescription: env.CONTEXT_GROUP_DESCRIPTION,
+    contextGroupPattern:
+      env.CONTEXT_GROUP_PATTERN ??
+      appDefinition.contextGroups?.pattern ??
+      DEFAULT_CONTEXT_GROUP_PATTERN,
+    // The app's description goes with the app's pattern only, not with one from the environment.
+    contextGroupDescription:
+      env.CONTEXT_GROUP_DESCRIPTION ??
+      (env.CONTEXT_GROUP_PATTERN ? undefined : appDefinition.contextGroups?.description),
   },
   agents,
   runtime,
@@ -121,8 +127,8 @@ const app = createApp({
   trustProxy: env.TRUST_PROXY,
   webRoot: production ? webRoot : null,
   attachmentMaxFileBytes: env.ATTACHMENT_MAX_BYTES,
-  // A group's erasure also removes the demo assistant's notes file of the group.
-  onGroupErased: notesErasureOf(env),
+  // A group's erasure also removes what app parts keep outside the database (the demo's notes).
+  onGroupErased: groupErasureOf(env),
 });
 
 // Expired sign-in sessions are refused anyway; this only keeps the table small.

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { TEST_AGENT, testAssistant } from "@agent-access/agents/testing";
 import { describe, expect, it } from "vitest";
 import { agentRegistryOf } from "./agents.ts";
 import { parseEnv } from "./env.ts";
@@ -22,18 +23,17 @@ const everything = {
   tools: { echo: { needsApproval: false } },
 };
 
-describe("AGENT_MCP_CONFIG", () => {
-  it("adds the file's servers to the agent it names, after the agent's own", () => {
-    const file = configFile({ agents: { "workspace-assistant": [everything] } });
-    const env = parseEnv({ AGENT_MCP_CONFIG: file, AGENT_NOTES_DIR: "/tmp/notes" });
-    const agent = agentRegistryOf(env).get("workspace-assistant")!;
-    expect(agent.mcpServers?.map((server) => server.name)).toEqual(["notes", "everything"]);
-    expect(agent.mcpServers?.[1]).toMatchObject(everything);
-  });
+// The framework's test agent as the app's agents: the file may name only agents the app has.
+const app = { agents: [testAssistant] };
 
-  it("leaves the notes out with AGENT_NOTES_DIR=off", () => {
-    const env = parseEnv({ AGENT_NOTES_DIR: "off" });
-    expect(agentRegistryOf(env).get("workspace-assistant")!.mcpServers).toBeUndefined();
+describe("AGENT_MCP_CONFIG", () => {
+  it("adds the file's servers to the agent it names", () => {
+    const file = configFile({ agents: { [TEST_AGENT]: [everything] } });
+    const env = parseEnv({ AGENT_MCP_CONFIG: file });
+    const agent = agentRegistryOf(env, app).get(TEST_AGENT)!;
+    expect(agent.mcpServers?.map((server) => server.name)).toEqual(["everything"]);
+    expect(agent.mcpServers?.[0]).toMatchObject(everything);
+    expect(agentRegistryOf(parseEnv({}), app).get(TEST_AGENT)!.mcpServers).toBeUndefined();
   });
 
   it.each([
@@ -65,15 +65,15 @@ describe("AGENT_MCP_CONFIG", () => {
       /AGENT_MCP_CONFIG: cannot read \/nonexistent\/mcp\.json/,
     );
     const file = configFile({ agents: { ghost: [everything] } });
-    const env = parseEnv({ AGENT_MCP_CONFIG: file, AGENT_NOTES_DIR: "off" });
-    expect(() => agentRegistryOf(env)).toThrow(
-      /AGENT_MCP_CONFIG: agents\.ghost: no agent has this id \(the agents are: workspace-assistant\)/,
+    const env = parseEnv({ AGENT_MCP_CONFIG: file });
+    expect(() => agentRegistryOf(env, app)).toThrow(
+      /AGENT_MCP_CONFIG: agents\.ghost: no agent has this id \(the agents are: test-assistant\)/,
     );
   });
 
   it("refuses two servers of one name", () => {
-    const file = configFile({ agents: { "workspace-assistant": [everything, everything] } });
-    const env = parseEnv({ AGENT_MCP_CONFIG: file, AGENT_NOTES_DIR: "off" });
-    expect(() => agentRegistryOf(env)).toThrow(/two MCP servers named "everything"/);
+    const file = configFile({ agents: { [TEST_AGENT]: [everything, everything] } });
+    const env = parseEnv({ AGENT_MCP_CONFIG: file });
+    expect(() => agentRegistryOf(env, app)).toThrow(/two MCP servers named "everything"/);
   });
 });

@@ -24,7 +24,7 @@ afterAll(() => server.close());
 
 const staticRequest = {
   ticket_type: "agent_access",
-  agent_ids: ["workspace-assistant"],
+  agent_ids: ["test-assistant"],
   agent_session_identifier: "static",
   context_group: "workspace:42:user:7",
 } satisfies RouterInputs["ticket"]["create"];
@@ -58,8 +58,8 @@ describe("POST /session/tickets then session.exchange", () => {
       contextGroup: "workspace:42:user:7",
       agents: [
         {
-          id: "workspace-assistant",
-          name: "Workspace assistant",
+          id: "test-assistant",
+          name: "Test assistant",
           description: expect.any(String),
           starterPrompts: expect.arrayContaining(["How healthy are my webhooks?"]),
         },
@@ -222,7 +222,7 @@ describe("ticket rules", () => {
     ["given for signin", { agent_session_identifier: "signin" }, "must be left out for signin"],
     [
       "an unknown agent, named",
-      { agent_ids: ["workspace-assistant", "ghost-agent"] },
+      { agent_ids: ["test-assistant", "ghost-agent"] },
       "unknown agent id: ghost-agent",
     ],
     ["no agents", { agent_ids: [] }, "agent_ids must name at least one agent"],
@@ -310,7 +310,7 @@ describe("REST errors", () => {
       ],
       [
         "a wrong type",
-        postTicket(server, key, { ...staticRequest, agent_ids: "workspace-assistant" }),
+        postTicket(server, key, { ...staticRequest, agent_ids: "test-assistant" }),
         400,
         "invalid_request",
         /^agent_ids: /,

@@ -1,6 +1,11 @@
-// The agents of the test server: the demo assistant, and a second agent so that tests can make
-// sessions with and without a given agent.
-import { createAgentRegistry, defineAgent, workspaceAssistant } from "@agent-access/agents";
+// The agents of the test server: the app's own (app.config.ts, the one list the server runs), the
+// framework's test agent (the one the framework's tests talk to, so that they need no example
+// app), and a second agent so that tests can make sessions with and without a given agent.
+import { createAgentRegistry, defineAgent } from "@agent-access/agents";
+import { TEST_AGENT, testAssistant } from "@agent-access/agents/testing";
+import { app } from "../src/app.config.ts";
+
+export { TEST_AGENT };
 
 export const billingAssistant = defineAgent({
   id: "billing-assistant",
@@ -10,4 +15,4 @@ export const billingAssistant = defineAgent({
   tools: {},
 });
 
-export const testAgents = createAgentRegistry([workspaceAssistant, billingAssistant]);
+export const testAgents = createAgentRegistry([...app.agents, testAssistant, billingAssistant]);

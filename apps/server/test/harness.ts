@@ -4,32 +4,39 @@
 import type { AddressInfo } from "node:net";
 import {
   type AgentRuntime,
+  type AgentRuntimeOptions,
   type AttachmentOptions,
+  createAgentRegistry,
   createAgentRuntime,
   createBuiltinModel,
 } from "@agent-access/agents";
+import { fixtureMigrations } from "@agent-access/agents/testing";
 import {
   AgentLimits,
   type AgentLimitsConfig,
   type ApiConfig,
-  type AppRouter,
+  type AppDefinition,
+  createAppRouter,
   DEFAULT_CONTEXT_GROUP_PATTERN,
+  migrateWithApp,
 } from "@agent-access/api";
-
-import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
+import { createApiKey, type Db, migrateApp, openDatabase } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import { app as appDefinition } from "../src/app.config.ts";
 import { type AppOptions, createApp } from "../src/app.ts";
+import type { AppRouter } from "../src/router.ts";
 import {
   recordWebhookEvents,
   WebhookDispatcher,
   type WebhookDispatcherOptions,
 } from "../src/webhooks/index.ts";
-import { testAgents } from "./agents.ts";
+import { TEST_AGENT, testAgents } from "./agents.ts";
 import { keepCookies, sendCookies } from "./cookie-jar.ts";
 import { decodeText, SseParser } from "./sse.ts";
+import { type MintedTicket, mintStaticTicket, postTicket } from "./tickets.ts";
 
-export { keepCookies, sendCookies };
+export { keepCookies, mintStaticTicket, postTicket, sendCookies };
 
 export interface TestServer {
   url: string;
@@ -43,6 +50,13 @@ export interface TestServer {
 
 export type TestServerOptions = Partial<Omit<AppOptions, "config">> & {
   config?: Partial<ApiConfig>;
+  /**
+   * Another app definition than app.config.ts's (its agents, routers and migrations), as an
+   * app's own tests start its server. Default: app.config.ts, with the test agents.
+   */
+  app?: AppDefinition;
+  /** The model of the runtime. Default: the builtin model. */
+  model?: AgentRuntimeOptions["model"];
   /** The builtin model's pause before each word, in ms. Default 0. */
   tokenDelayMs?: number;
   /** The runtime's attachment store and limits. Default: the database, default limits. */
@@ -55,7 +69,9 @@ export type TestServerOptions = Partial<Omit<AppOptions, "config">> & {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const db = options.db ?? openDatabase(":memory:");
-  migrate(db);
+  const definition = options.app ?? appDefinition;
+  migrateWithApp(db, definition);
+  migrateApp(db, fixtureMigrations);
   const clock = {
     now: Date.now(),
     advance(ms: number) {
@@ -64,7 +80,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   let url = "";
   const now = () => clock.now;
-  const agents = options.agents ?? testAgents;
+  const agents =
+    options.agents ?? (options.app ? createAgentRegistry(definition.agents) : testAgents);
   const webhooks = options.webhooks
     ? new WebhookDispatcher({ db, ...options.webhooks }).start()
     : null;
@@ -73,7 +90,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     createAgentRuntime({
       db,
       agents,
-      model: createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
+      model: options.model ?? createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
       now,
       attachments: options.attachments,
       onCommit: recordWebhookEvents({ now, onQueued: () => webhooks?.wake() }),
@@ -85,11 +102,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     onInternalError: () => {},
     limits: new AgentLimits(db, options.quotas),
     ...options,
+    ...(options.app ? { router: createAppRouter(options.app.routers) } : {}),
     agents,
     runtime,
     config: {
       publicUrl: "http://localhost",
-      contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN,
+      contextGroupPattern: definition.contextGroups?.pattern ?? DEFAULT_CONTEXT_GROUP_PATTERN,
+      contextGroupDescription: definition.contextGroups?.description,
       ...options.config,
     },
   });
@@ -265,39 +284,14 @@ export function dumpDatabase(db: Db): string {
     .join("\n");
 }
 
-/** POSTs a ticket request to the REST route as a backend would. */
-export function postTicket(
-  server: TestServer,
-  apiKey: string | null,
-  body: unknown,
-): Promise<Response> {
-  return fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(apiKey === null ? {} : { authorization: `Bearer ${apiKey}` }),
-    },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-}
-
 /** A fresh static ticket for `contextGroup`, minted over REST with a new API key. */
-export async function staticTicket(
+export function staticTicket(
   server: TestServer,
   contextGroup = "workspace:1:user:1",
   extra: Record<string, unknown> = {},
-): Promise<{ ticket: string; expires_at: number; url: string }> {
+): Promise<MintedTicket> {
   const { key } = createApiKey(server.db, "test");
-  const response = await postTicket(server, key, {
-    ticket_type: "agent_access",
-    agent_ids: ["workspace-assistant"],
-    agent_session_identifier: "static",
-    context_group: contextGroup,
-    ...extra,
-  });
-  if (response.status !== 201)
-    throw new Error(`mint failed: ${response.status} ${await response.text()}`);
-  return (await response.json()) as { ticket: string; expires_at: number; url: string };
+  return mintStaticTicket(server, key, contextGroup, extra);
 }
 
 /**
@@ -406,7 +400,7 @@ export async function openEvents(
 export async function agentBrowser(
   server: TestServer,
   contextGroup: string,
-  agentIds: string[] = ["workspace-assistant"],
+  agentIds: string[] = [TEST_AGENT],
 ): Promise<CookieClient> {
   const minted = await staticTicket(server, contextGroup, { agent_ids: agentIds });
   const browser = new CookieClient(server.url);

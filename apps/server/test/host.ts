@@ -3,7 +3,7 @@
 import type { AgentScope, ContextEvent, SequencedEvent } from "@agent-access/agents";
 import type { TestServer } from "./harness.ts";
 
-export function scopeOf(contextGroup: string, agentId = "workspace-assistant"): AgentScope {
+export function scopeOf(contextGroup: string, agentId = "test-assistant"): AgentScope {
   return { contextGroup, agentIds: [agentId] };
 }
 

@@ -1,4 +1,5 @@
-// Starts the real server (src/main.ts) as a child process on a free port with its own database
+// Starts the real server (src/main.ts, through test/main.ts, which adds the framework's test
+// agent) as a child process on a free port with its own database
 // file, as `pnpm start` (production: the built web app) or `pnpm dev` would: for tests that
 // kill, restart or drive it from a browser.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -7,7 +8,6 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Db } from "@agent-access/db";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -55,7 +55,7 @@ export async function startServerProcess(
   let child: ChildProcess;
 
   async function launch(): Promise<void> {
-    child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+    child = spawn(process.execPath, ["--import", "tsx", "apps/server/test/main.ts"], {
       cwd: root,
       env: {
         ...process.env,
@@ -106,33 +106,4 @@ export async function startServerProcess(
       await launch();
     },
   };
-}
-
-/**
- * A static ticket, minted over REST as a backend would with `apiKey`, for a workspace of the
- * demo data a development server seeded: the group `workspace:<id>:user:<user>`, where `user` is
- * the seeded user unless given.
- */
-export async function seededWorkspaceTicket(
-  server: ServerProcess,
-  db: Db,
-  apiKey: string,
-  options: { user?: string; expiresIn?: number } = {},
-): Promise<{ ticket: string; contextGroup: string }> {
-  const workspaceId = db.prepare("SELECT id FROM workspace ORDER BY name LIMIT 1").pluck().get();
-  const userId = options.user ?? db.prepare("SELECT id FROM user LIMIT 1").pluck().get();
-  const contextGroup = `workspace:${workspaceId}:user:${userId}`;
-  const response = await fetch(`${server.url}/session/tickets`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
-      agent_session_identifier: "static",
-      context_group: contextGroup,
-      ...(options.expiresIn === undefined ? {} : { expires_in: options.expiresIn }),
-    }),
-  });
-  if (response.status !== 201) throw new Error(`mint failed: ${await response.text()}`);
-  return { ticket: ((await response.json()) as { ticket: string }).ticket, contextGroup };
 }

@@ -4,11 +4,10 @@ import { StrictMode, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Route, Routes } from "react-router";
 import "./index.css";
+import { appPages } from "./app-pages.tsx";
 import { SignedInLayout } from "./components/signed-in-layout.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
-import { WorkspacePage } from "./pages/workspace.tsx";
-import { WorkspacesPage } from "./pages/workspaces.tsx";
 import { trpc } from "./trpc.ts";
 
 function App() {
@@ -23,8 +22,13 @@ function App() {
           <Routes>
             <Route path="/" element={<SignInPage />} />
             <Route path="/app" element={<SignedInLayout />}>
-              <Route index element={<WorkspacesPage />} />
-              <Route path="w/:id" element={<WorkspacePage />} />
+              {appPages.map((page) =>
+                page.index ? (
+                  <Route key="index" index element={page.element} />
+                ) : (
+                  <Route key={page.path} path={page.path} element={page.element} />
+                ),
+              )}
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

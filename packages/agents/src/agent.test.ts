@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { askUser, createAgentRegistry, defineAgent, defineTool } from "./agent.ts";
-import { defaultAgentRegistry, workspaceAssistant } from "./workspace-assistant/index.ts";
+import { askUser, defineAgent, defineTool } from "./agent.ts";
+import { createAgentRegistry } from "./registry.ts";
 
 const echo = defineTool({
   description: "Echo the text back.",
@@ -42,23 +42,11 @@ describe("agents", () => {
       instructions: "",
       tools: {},
     });
-    const registry = createAgentRegistry([workspaceAssistant, one]);
+    const two = defineAgent({ ...one, id: "two", name: "Two" });
+    const registry = createAgentRegistry([two, one]);
     expect(registry.get("one")).toBe(one);
     expect(registry.get("missing")).toBeUndefined();
-    expect(registry.list().map((agent) => agent.id)).toEqual(["workspace-assistant", "one"]);
+    expect(registry.list().map((agent) => agent.id)).toEqual(["two", "one"]);
     expect(() => createAgentRegistry([one, one])).toThrow(/Two agents have the id "one"/);
-  });
-
-  it("include the workspace assistant by default, with its three tools", () => {
-    expect(defaultAgentRegistry.list()).toEqual([workspaceAssistant]);
-    expect(workspaceAssistant).toMatchObject({
-      id: "workspace-assistant",
-      name: "Workspace assistant",
-    });
-    expect(Object.keys(workspaceAssistant.tools)).toEqual([
-      "getWebhookHealth",
-      "retryFailedDeliveries",
-      "askUser",
-    ]);
   });
 });

@@ -172,21 +172,3 @@ export function defineAgent(agent: AgentDefinition): AgentDefinition {
   }
   return agent;
 }
-
-export interface AgentRegistry {
-  get(id: string): AgentDefinition | undefined;
-  /** Every agent, in the order given. */
-  list(): AgentDefinition[];
-}
-
-export function createAgentRegistry(agents: readonly AgentDefinition[]): AgentRegistry {
-  const byId = new Map<string, AgentDefinition>();
-  for (const agent of agents) {
-    if (byId.has(agent.id)) throw new Error(`Two agents have the id "${agent.id}".`);
-    byId.set(agent.id, agent);
-  }
-  return {
-    get: (id) => byId.get(id),
-    list: () => [...byId.values()],
-  };
-}

@@ -1,11 +1,9 @@
 export {
   type AgentDefinition,
-  type AgentRegistry,
   type AgentTool,
   type AskUserTool,
   askUser,
   type ContextGroupRule,
-  createAgentRegistry,
   defineAgent,
   defineTool,
   type ExecutableTool,
@@ -49,6 +47,7 @@ export { MCP_TOOLS_CACHE_MS, mcpToolName } from "./mcp/hub.ts";
 export { packageBin } from "./mcp/package-bin.ts";
 export { type BuiltinModelOptions, createBuiltinModel } from "./models/builtin.ts";
 export { type ModelConfig, ModelConfigError, resolveModel } from "./models/resolve.ts";
+export { type AgentRegistry, createAgentRegistry } from "./registry.ts";
 export type { AttachmentOptions, UploadedFile } from "./runtime/attachments.ts";
 export type { CommitHook, CommittedChange } from "./runtime/engine.ts";
 export type { FailureLog } from "./runtime/failures.ts";
@@ -85,12 +84,3 @@ export type {
   ToolCallPart,
   ToolCallState,
 } from "./types.ts";
-export {
-  createWorkspaceAssistant,
-  defaultAgentRegistry,
-  defaultAgents,
-  type WorkspaceAssistantOptions,
-  workspaceAssistant,
-} from "./workspace-assistant/index.ts";
-export { notesFileOf, workspaceNotesServer } from "./workspace-assistant/notes.ts";
-export { getWebhookHealth, retryFailedDeliveries } from "./workspace-assistant/tools.ts";

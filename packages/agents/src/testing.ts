@@ -6,3 +6,12 @@ export {
   type ScriptedToolResult,
   type ScriptedTurn,
 } from "./models/scripted.ts";
+export {
+  fixtureMigrations,
+  getWebhookHealth,
+  installFixture,
+  retryFailedDeliveries,
+  seedFixture,
+  TEST_AGENT,
+  testAssistant,
+} from "./test-agent.ts";

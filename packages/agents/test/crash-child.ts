@@ -2,19 +2,20 @@
 // the given database file and prints a line once a few deltas are committed, so that the parent
 // can SIGKILL it mid-reply.
 import { openDatabase } from "@agent-access/db";
-import { createAgentRuntime, createBuiltinModel, defaultAgentRegistry } from "../src/index.ts";
+import { createAgentRuntime, createBuiltinModel } from "../src/index.ts";
+import { AGENT, testAgents } from "./harness.ts";
 
 const [file, contextGroup] = process.argv.slice(2) as [string, string];
-const scope = { contextGroup, agentIds: ["workspace-assistant"] };
+const scope = { contextGroup, agentIds: [AGENT] };
 const runtime = createAgentRuntime({
   db: openDatabase(file),
-  agents: defaultAgentRegistry,
+  agents: testAgents,
   model: createBuiltinModel({ tokenDelayMs: 5 }),
   deltaFlushMs: 20,
 });
 
 const { context, sent } = await runtime.createContext(scope, {
-  agentId: "workspace-assistant",
+  agentId: AGENT,
   firstMessage: "hello",
 });
 for await (const { event } of runtime.events(scope, context.id)) {

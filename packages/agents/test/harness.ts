@@ -1,10 +1,10 @@
-// Test harness: a migrated, seeded database (in memory or in a temp file), a runtime with the
-// builtin model, the demo agent and a scope for its first workspace, and helpers to follow a
-// context's events until something happens.
+// Test harness: a migrated database (in memory or in a temp file) with the test agent's data for
+// one context group, a runtime with the builtin model and the test agent (fixture-agent.ts), and
+// helpers to follow a context's events until something happens.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type AgentScope, type Db, migrate, openDatabase, seedDemo } from "@agent-access/db";
+import { type AgentScope, type Db, migrate, openDatabase } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import {
   type AgentRegistry,
@@ -12,21 +12,23 @@ import {
   type AttachmentOptions,
   type ContextEvent,
   type ContextMessage,
+  createAgentRegistry,
   createAgentRuntime,
   createBuiltinModel,
-  defaultAgentRegistry,
   type FailureLog,
   type SequencedEvent,
 } from "../src/index.ts";
+import { seedFixture, TEST_AGENT, testAssistant } from "../src/test-agent.ts";
 
-export const AGENT = "workspace-assistant";
+export const AGENT = TEST_AGENT;
+export const testAgents = createAgentRegistry([testAssistant]);
+/** The scope of the tests: one context group, whose data seedFixture made. */
+export const GROUP = "tenant:acme:user:7";
 
 export interface Setup {
   db: Db;
   runtime: AgentRuntime;
   scope: AgentScope;
-  workspaceIds: string[];
-  userId: string;
   /** Another runtime on the same database, as a restarted server would have. */
   restart(options?: { db?: Db }): AgentRuntime;
 }
@@ -62,11 +64,13 @@ export function tempDbFile(): string {
 export function setup(options: SetupOptions = {}): Setup {
   const db = openDatabase(options.file ?? ":memory:");
   migrate(db);
-  const seeded = seedDemo(db, "not-a-real-hash")!;
+  seedFixture(db, GROUP);
+  // Another tenant's data, which no test of GROUP may touch.
+  seedFixture(db, "tenant:globex:user:8");
   const make = (database: Db) => {
     const runtime = createAgentRuntime({
       db: database,
-      agents: options.agents ?? defaultAgentRegistry,
+      agents: options.agents ?? testAgents,
       model: options.model ?? createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
       deltaFlushMs: options.deltaFlushMs ?? 0,
       maxSteps: options.maxSteps,
@@ -82,9 +86,7 @@ export function setup(options: SetupOptions = {}): Setup {
   return {
     db,
     runtime: make(db),
-    scope: { contextGroup: `workspace:${seeded.workspaceIds[0]}:user:7`, agentIds: [AGENT] },
-    workspaceIds: seeded.workspaceIds,
-    userId: seeded.userId,
+    scope: { contextGroup: GROUP, agentIds: [AGENT] },
     restart: (restartOptions = {}) => make(restartOptions.db ?? db),
   };
 }
@@ -140,7 +142,7 @@ export function textOf(message: ContextMessage | undefined): string {
 /** A fingerprint of everything the engine writes, to show that a refused call changed nothing. */
 export function snapshot(db: Db): string {
   return JSON.stringify(
-    ["context", "message", "run", "context_event", "tool_grant", "webhook_delivery"].map((table) =>
+    ["context", "message", "run", "context_event", "tool_grant", "fixture_delivery"].map((table) =>
       db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all(),
     ),
   );

@@ -2,6 +2,14 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
 export {
+  type AppDefinition,
+  createAppRouter,
+  defineApp,
+  FRAMEWORK_ROUTER_NAMES,
+  migrateWithApp,
+  type SeedContext,
+} from "./app-definition.ts";
+export {
   type AgentInfo,
   type ApiConfig,
   type ApiDependencies,
@@ -31,7 +39,15 @@ export {
 } from "./rest/v1/index.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { EVENT_STREAM_PATH, releaseWhenDone, takeStreamSlot } from "./stream-slots.ts";
-export { createCallerFactory } from "./trpc.ts";
+export { mintTicket } from "./tickets.ts";
+export {
+  agentProcedure,
+  backendProcedure,
+  createCallerFactory,
+  createTRPCRouter,
+  publicProcedure,
+  userProcedure,
+} from "./trpc.ts";
 
 /** Inputs of every procedure, e.g. RouterInputs["context"]["send"]. */
 export type RouterInputs = inferRouterInputs<AppRouter>;

@@ -1,24 +1,10 @@
-// The app's router: one router per domain (router/*.ts), each under its own name.
-import { authRouter } from "./router/auth.ts";
-import { contextRouter } from "./router/context.ts";
-import { grantRouter } from "./router/grant.ts";
-import { healthRouter } from "./router/health.ts";
-import { sessionRouter } from "./router/session.ts";
-import { ticketRouter } from "./router/ticket.ts";
-import { workspaceRouter } from "./router/workspace.ts";
-import { createTRPCRouter, mergeRouters } from "./trpc.ts";
+import { createAppRouter } from "./app-definition.ts";
 
-export const appRouter = mergeRouters(
-  // `health` stays at the root (/trpc/health), where the web shell and monitors call it.
-  healthRouter,
-  createTRPCRouter({
-    auth: authRouter,
-    workspace: workspaceRouter,
-    ticket: ticketRouter,
-    session: sessionRouter,
-    context: contextRouter,
-    grant: grantRouter,
-  }),
-);
+/**
+ * The framework's procedures alone (`auth`, `health`, `ticket`, `session`, `context`): what
+ * `@agent-access/react` and the REST door call. A server mounts them together with its app's
+ * routers (`createAppRouter`, apps/server/src/router.ts).
+ */
+export const appRouter = createAppRouter({});
 
 export type AppRouter = typeof appRouter;

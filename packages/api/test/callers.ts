@@ -1,22 +1,31 @@
-// Router tests by caller: the app's router over an in-memory database with a controlled clock,
+// Router tests by caller: the framework's router (or an app's, with `app`) over an in-memory
+// database with a controlled clock,
 // called as the server calls it (a fresh request context per call, cookies in, Set-Cookie out),
 // without HTTP. HTTP itself (status lines, the REST door, SSE) is tested in apps/server.
-import { createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
+import { createAgentRegistry, createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
+import { fixtureMigrations, TEST_AGENT, testAssistant } from "@agent-access/agents/testing";
 import { createAuth, TokenBucket } from "@agent-access/auth";
-import { createApiKey, type Db, migrate, openDatabase } from "@agent-access/db";
-import { testAgents } from "../../../apps/server/test/agents.ts";
+import { createApiKey, type Db, migrate, migrateApp, openDatabase } from "@agent-access/db";
+import type { AnyRouter } from "@trpc/server";
+import { billingAssistant } from "../../../apps/server/test/agents.ts";
 import { keepCookies, sendCookies } from "../../../apps/server/test/cookie-jar.ts";
-import { type ApiDependencies, createRequestContext } from "../src/context.ts";
+import { type AppDefinition, createAppRouter, migrateWithApp } from "../src/app-definition.ts";
+import { type ApiDependencies, createRequestContext, type RequestContext } from "../src/context.ts";
 import { DEFAULT_CONTEXT_GROUP_PATTERN } from "../src/context-groups.ts";
-import { appRouter } from "../src/root.ts";
 import { createCallerFactory } from "../src/trpc.ts";
 
-export type Caller = ReturnType<typeof appRouter.createCaller>;
+type AppRouters = Record<string, AnyRouter>;
+/** No app routers: the framework's procedures alone. */
+type NoRouters = Record<never, AnyRouter>;
+/** The procedures of the framework and of the app's `Routers`. */
+export type Caller<Routers extends AppRouters = NoRouters> = ReturnType<
+  ReturnType<typeof createAppRouter<Routers>>["createCaller"]
+>;
 
 /** One browser: its calls carry its cookies, and what they set is kept. */
-export interface TestBrowser {
+export interface TestBrowser<Routers extends AppRouters = NoRouters> {
   /** The router's procedures; every call is one request. */
-  caller: Caller;
+  caller: Caller<Routers>;
   cookies: Map<string, string>;
   /** The response headers of the latest call (Set-Cookie, Retry-After). */
   readonly headers: Headers;
@@ -42,25 +51,36 @@ function jarHeaders(jar: Map<string, string>): Headers {
   return headers;
 }
 
-export interface TestApi {
+export interface TestApi<Routers extends AppRouters = NoRouters> {
   db: Db;
   clock: { now: number; advance(ms: number): void };
   deps: ApiDependencies;
-  browser(options?: BrowserOptions): TestBrowser;
+  browser(options?: BrowserOptions): TestBrowser<Routers>;
   /** A backend calling with a new API key (ticket.create). */
-  backend(): Caller;
+  backend(): Caller<Routers>;
   /** A browser holding a fresh static agent session for `contextGroup` and `agentIds`. */
-  agentBrowser(contextGroup: string, agentIds?: string[]): Promise<TestBrowser>;
+  agentBrowser(contextGroup: string, agentIds?: string[]): Promise<TestBrowser<Routers>>;
   close(): Promise<void>;
 }
 
 /**
  * The router over a fresh in-memory database; `exchangeFailures` replaces the limit on failed
- * ticket exchanges (default: 10 at once, then one more every 6 s, as the server's).
+ * ticket exchanges (default: 10 at once, then one more every 6 s, as the server's). Its agents
+ * are the framework's test agent and a second one; with `app`, also the app's agents, routers
+ * and migrations (an app's own router tests).
  */
-export function createTestApi(options: { exchangeFailures?: TokenBucket } = {}): TestApi {
+export function createTestApi<Routers extends AppRouters = NoRouters>(
+  options: { exchangeFailures?: TokenBucket; app?: AppDefinition<Routers> } = {},
+): TestApi<Routers> {
   const db = openDatabase(":memory:");
-  migrate(db);
+  if (options.app) migrateWithApp(db, options.app);
+  else migrate(db);
+  migrateApp(db, fixtureMigrations);
+  const testAgents = createAgentRegistry([
+    ...(options.app?.agents ?? []),
+    testAssistant,
+    billingAssistant,
+  ]);
   const clock = {
     now: 1_000_000,
     advance(ms: number) {
@@ -88,9 +108,18 @@ export function createTestApi(options: { exchangeFailures?: TokenBucket } = {}):
     exchangeFailures:
       options.exchangeFailures ?? new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
   };
-  const createCaller = createCallerFactory(appRouter);
+  // The router's type depends on the app's routers; tRPC cannot infer it inside this generic
+  // function, so the caller is typed from the outside (Caller<Routers>).
+  const createCaller = createCallerFactory(
+    createAppRouter(options.app?.routers ?? {}),
+  ) as unknown as (context: () => RequestContext) => Caller<Routers>;
+  /** The framework's procedures of a caller, which every app's router has. */
+  const framework = (caller: Caller<Routers>) => caller as unknown as Caller;
 
-  function browser({ clientIp = "127.0.0.1", headers = {} }: BrowserOptions = {}): TestBrowser {
+  function browser({
+    clientIp = "127.0.0.1",
+    headers = {},
+  }: BrowserOptions = {}): TestBrowser<Routers> {
     const cookies = new Map<string, string>();
     let latest = new Headers();
     const caller = createCaller(() => {
@@ -109,7 +138,7 @@ export function createTestApi(options: { exchangeFailures?: TokenBucket } = {}):
     };
   }
 
-  function backend(): Caller {
+  function backend(): Caller<Routers> {
     const { key } = createApiKey(db, "test backend");
     return browser({ headers: { authorization: `Bearer ${key}` } }).caller;
   }
@@ -120,15 +149,15 @@ export function createTestApi(options: { exchangeFailures?: TokenBucket } = {}):
     deps,
     browser,
     backend,
-    async agentBrowser(contextGroup, agentIds = ["workspace-assistant"]) {
-      const { ticket } = await backend().ticket.create({
+    async agentBrowser(contextGroup, agentIds = [TEST_AGENT]) {
+      const { ticket } = await framework(backend()).ticket.create({
         ticket_type: "agent_access",
         agent_ids: agentIds,
         agent_session_identifier: "static",
         context_group: contextGroup,
       });
       const agentBrowser = browser();
-      await agentBrowser.caller.session.exchange({ ticket });
+      await framework(agentBrowser.caller).session.exchange({ ticket });
       return agentBrowser;
     },
     async close() {

@@ -52,7 +52,7 @@ describe("contexts", () => {
     expect(first.data[0]).toEqual({
       id: contextIds[4],
       contextGroup: group,
-      agentId: "workspace-assistant",
+      agentId: "test-assistant",
       title: "Message 4",
       status: "idle",
       createdAt: expect.any(Number),
@@ -159,7 +159,7 @@ describe("groups and usage", () => {
     expect(report).toMatchObject({ contextGroup: group, groupBy: "agent" });
     expect(report.buckets).toEqual([
       {
-        key: "workspace-assistant",
+        key: "test-assistant",
         runs: 6,
         inputTokens: expect.any(Number),
         outputTokens: expect.any(Number),

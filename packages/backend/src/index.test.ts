@@ -25,7 +25,7 @@ describe("AgentAccessClient", () => {
   it("mints a static ticket that a browser can exchange", async () => {
     const client = new AgentAccessClient({ apiKey, baseUrl: `${server.url}/` });
     const ticket = await client.tickets.createAgentAccess({
-      agentIds: ["workspace-assistant"],
+      agentIds: ["test-assistant"],
       sessionType: "static",
       contextGroup: "workspace:42:user:7",
       expiresIn: 120,
@@ -43,7 +43,7 @@ describe("AgentAccessClient", () => {
   it("carries host context into the session, and refuses more than 8 KB with 413", async () => {
     const client = new AgentAccessClient({ apiKey, baseUrl: server.url });
     const ticket = await client.tickets.createAgentAccess({
-      agentIds: ["workspace-assistant"],
+      agentIds: ["test-assistant"],
       sessionType: "static",
       contextGroup: "workspace:42:user:7",
       context: { userName: "Ada", workspaceName: "Engines" },
@@ -55,7 +55,7 @@ describe("AgentAccessClient", () => {
 
     const tooLarge = await rejection(
       client.tickets.createAgentAccess({
-        agentIds: ["workspace-assistant"],
+        agentIds: ["test-assistant"],
         sessionType: "static",
         contextGroup: "workspace:42:user:7",
         context: { notes: "x".repeat(9000) },
@@ -68,13 +68,13 @@ describe("AgentAccessClient", () => {
     const client = new AgentAccessClient({ apiKey, baseUrl: server.url });
     await expect(
       client.tickets.createAgentAccess({
-        agentIds: ["workspace-assistant"],
+        agentIds: ["test-assistant"],
         sessionType: "signin",
       }),
     ).resolves.toMatchObject({ ticket: expect.stringMatching(/^aat_/) });
     const raw = await client.post<{ ticket: string; expires_at: number }>("/session/tickets", {
       ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
+      agent_ids: ["test-assistant"],
       agent_session_identifier: "static",
       context_group: "workspace:1:user:2",
       expires_in: 60 * 30,
@@ -99,7 +99,7 @@ describe("AgentAccessClient", () => {
 
     const badKey = await rejection(
       new AgentAccessClient({ apiKey: "aak_nope", baseUrl: server.url }).tickets.createAgentAccess({
-        agentIds: ["workspace-assistant"],
+        agentIds: ["test-assistant"],
         sessionType: "signin",
       }),
     );
@@ -110,7 +110,7 @@ describe("AgentAccessClient", () => {
     const revokedError = await rejection(
       new AgentAccessClient({ apiKey: revoked.key, baseUrl: server.url }).tickets.createAgentAccess(
         {
-          agentIds: ["workspace-assistant"],
+          agentIds: ["test-assistant"],
           sessionType: "signin",
         },
       ),

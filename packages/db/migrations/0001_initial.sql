@@ -1,4 +1,4 @@
--- The whole schema of the blueprint. Times are epoch milliseconds; secrets are SHA-256 hex.
+-- The framework's schema. Times are epoch milliseconds; secrets are SHA-256 hex.
 
 -- Sign-in (Lucia). auth_session.id is the SHA-256 of the session id held in the cookie.
 CREATE TABLE user (
@@ -17,43 +17,10 @@ CREATE TABLE auth_session (
 ) STRICT;
 CREATE INDEX auth_session_user ON auth_session(user_id);
 
--- The host demo's own tenancy, and the data its agent reads.
-CREATE TABLE workspace (
-  id         TEXT PRIMARY KEY,
-  name       TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-) STRICT;
-
-CREATE TABLE workspace_member (
-  workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
-  user_id      TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
-  role         TEXT NOT NULL CHECK (role IN ('owner', 'member')),
-  created_at   INTEGER NOT NULL,
-  PRIMARY KEY (workspace_id, user_id)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX workspace_member_user ON workspace_member(user_id);
-
-CREATE TABLE webhook_endpoint (
-  id           TEXT PRIMARY KEY,
-  workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
-  url          TEXT NOT NULL,
-  description  TEXT NOT NULL DEFAULT '',
-  created_at   INTEGER NOT NULL
-) STRICT;
-CREATE INDEX webhook_endpoint_workspace ON webhook_endpoint(workspace_id);
-
-CREATE TABLE webhook_delivery (
-  id                 TEXT PRIMARY KEY,
-  endpoint_id        TEXT NOT NULL REFERENCES webhook_endpoint(id) ON DELETE CASCADE,
-  event_type         TEXT NOT NULL,
-  status             TEXT NOT NULL CHECK (status IN ('succeeded', 'failed', 'pending')),
-  response_status    INTEGER,
-  duration_ms        INTEGER NOT NULL,
-  attempt            INTEGER NOT NULL DEFAULT 1,
-  retry_requested_at INTEGER,
-  created_at         INTEGER NOT NULL
-) STRICT;
-CREATE INDEX webhook_delivery_endpoint ON webhook_delivery(endpoint_id, created_at);
+-- The workspace demo's tables (workspace, workspace_member, webhook_endpoint, webhook_delivery)
+-- were created here until the demo moved to examples/workspace-demo, which now creates them in
+-- its own migrations (CREATE TABLE IF NOT EXISTS, the same definitions), so a database migrated
+-- before the move keeps them unchanged and a new one without the demo never has them.
 
 -- Backend keys. Only the hash of the secret is kept, with a short prefix to recognise it by.
 CREATE TABLE api_key (

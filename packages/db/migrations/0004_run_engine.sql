@@ -11,8 +11,8 @@ CREATE INDEX run_unfinished ON run(context_id, status)
   WHERE status IN ('running', 'waiting_for_approval', 'waiting_for_input');
 CREATE INDEX context_busy ON context(status) WHERE status <> 'idle';
 
--- Health and retries read one endpoint's deliveries by status.
-CREATE INDEX webhook_delivery_status ON webhook_delivery(endpoint_id, status);
+-- (The workspace demo's index webhook_delivery_status was created here until the demo moved to
+-- examples/workspace-demo, whose migrations create it now, IF NOT EXISTS.)
 
 -- A run writes into its assistant message, found by run id.
 CREATE INDEX message_run ON message(run_id);

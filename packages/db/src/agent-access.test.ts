@@ -4,6 +4,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   consumeTicket,
+  createApiKey,
   type Db,
   findLiveAgentSession,
   findTicket,
@@ -13,6 +14,7 @@ import {
   type NewTicket,
   openDatabase,
   revokeAgentSession,
+  revokeApiKey,
 } from "./index.ts";
 
 const NOW = 1_000_000;
@@ -67,11 +69,25 @@ describe("consumeTicket", () => {
     });
     expect(findTicket(db, "aat_a")?.consumed_at).toBeNull();
   });
+
+  it("refuses an unused ticket once the key that minted it is revoked, not another key's", () => {
+    const revoked = createApiKey(db, "revoked", NOW);
+    const kept = createApiKey(db, "kept", NOW);
+    insertTicket(db, ticket("aat_of_revoked", { apiKeyId: revoked.id }), NOW);
+    insertTicket(db, ticket("aat_of_kept", { apiKeyId: kept.id }), NOW);
+    expect(revokeApiKey(db, revoked.id, NOW + 10)).toEqual({ tickets: 1, sessions: 0 });
+    expect(consumeTicket(db, "aat_of_revoked", NOW + 11)).toBeUndefined();
+    expect(findTicket(db, "aat_of_revoked")).toMatchObject({
+      consumed_at: null,
+      revoked_at: NOW + 10,
+    });
+    expect(consumeTicket(db, "aat_of_kept", NOW + 11)).toMatchObject({ consumed_at: NOW + 11 });
+  });
 });
 
 describe("findLiveAgentSession", () => {
-  function session(token: string, expiresAt = NOW + 60_000) {
-    insertTicket(db, ticket(`aat_for_${token}`, { expiresAt }), NOW);
+  function session(token: string, expiresAt = NOW + 60_000, apiKeyId: string | null = null) {
+    insertTicket(db, ticket(`aat_for_${token}`, { expiresAt, apiKeyId }), NOW);
     const consumed = consumeTicket(db, `aat_for_${token}`, NOW)!;
     return insertAgentSession(db, { token, ticket: consumed, userId: null, signInId: null }, NOW);
   }
@@ -104,5 +120,15 @@ describe("findLiveAgentSession", () => {
     expect(
       db.prepare("SELECT revoked_at FROM agent_session WHERE id = ?").pluck().get(created.id),
     ).toBe(NOW + 10);
+  });
+
+  it("finds no session once the key that minted its ticket is revoked, another key's stays", () => {
+    const revoked = createApiKey(db, "revoked", NOW);
+    const kept = createApiKey(db, "kept", NOW);
+    session("ags_token_of_revoked", NOW + 60_000, revoked.id);
+    session("ags_token_of_kept", NOW + 60_000, kept.id);
+    expect(revokeApiKey(db, revoked.id, NOW + 10)).toEqual({ tickets: 0, sessions: 1 });
+    expect(findLiveAgentSession(db, "ags_token_of_revoked", NOW + 11)).toBeUndefined();
+    expect(findLiveAgentSession(db, "ags_token_of_kept", NOW + 11)).toBeDefined();
   });
 });

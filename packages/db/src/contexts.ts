@@ -176,7 +176,12 @@ export function softDeleteContext(db: Db, id: string, now: number): void {
   ).run(now, now, id);
 }
 
-/** A context by id alone, for start-up recovery, which acts for no caller. */
+/**
+ * A context by id alone, without the tenant rule: for the run engine's own bookkeeping only
+ * (a run driver's context group, `context.updated` events, start-up recovery), on ids that
+ * came from a caller already checked through findContext, or from no caller at all. Never
+ * for an id a caller sent.
+ */
 export function getContextById(db: Db, id: string): ContextRow | undefined {
   return statement<[string], ContextRow>(db, `SELECT ${COLUMNS} FROM context WHERE id = ?`).get(id);
 }

@@ -125,7 +125,14 @@ export {
   type NewMessage,
   setMessageParts,
 } from "./messages.ts";
-export { loadMigrations, type Migration, migrate, schemaVersion } from "./migrate.ts";
+export {
+  loadMigrations,
+  type Migration,
+  type MigrationSet,
+  migrate,
+  migrateApp,
+  schemaVersion,
+} from "./migrate.ts";
 export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocation.ts";
 export { countRunningInGroup, runningAmong } from "./running.ts";
 export {
@@ -141,7 +148,6 @@ export {
   unfinishedRunOf,
 } from "./runs.ts";
 export { newId, newSecret, sha256 } from "./secrets.ts";
-export { DEMO_EMAIL, DEMO_PASSWORD, isSeeded, type SeedResult, seedDemo } from "./seed.ts";
 export { statement } from "./statements.ts";
 export {
   grantTool,
@@ -153,26 +159,3 @@ export {
 } from "./tool-grants.ts";
 export { type UsageQuery, type UsageRow, usageOfRuns } from "./usage.ts";
 export { createUser, findUserByEmail, getUser, type User, type UserWithPassword } from "./users.ts";
-export {
-  type DeliveryStats,
-  deliveryStats,
-  type EndpointDeliveryStats,
-  existingWorkspaceIds,
-  markFailedDeliveriesForRetry,
-  type RetryMarked,
-  workspaceIdsOfUser,
-} from "./webhook-deliveries.ts";
-export { type EndpointHealth, type EndpointStatus, HEALTH_WINDOW } from "./webhooks.ts";
-export {
-  createWorkspace,
-  findWorkspaceForMember,
-  getWorkspaceDetails,
-  isWorkspaceMember,
-  listWorkspacesOfUser,
-  removeWorkspaceMember,
-  setWorkspaceMember,
-  type Workspace,
-  type WorkspaceDetails,
-  type WorkspaceMember,
-  type WorkspaceRole,
-} from "./workspaces.ts";

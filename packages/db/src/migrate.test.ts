@@ -2,7 +2,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Db, loadMigrations, migrate, openDatabase, schemaVersion } from "./index.ts";
+import {
+  type Db,
+  loadMigrations,
+  migrate,
+  migrateApp,
+  openDatabase,
+  schemaVersion,
+} from "./index.ts";
 
 const opened: Db[] = [];
 function tempFile(): string {
@@ -50,10 +57,6 @@ describe("migrations", () => {
         "run",
         "tool_grant",
         "user",
-        "webhook_delivery",
-        "webhook_endpoint",
-        "workspace",
-        "workspace_member",
       ]),
     );
   });
@@ -91,6 +94,59 @@ describe("migrations", () => {
   });
 });
 
+describe("an app's migrations", () => {
+  const notes = {
+    name: "notes",
+    migrations: [
+      { version: 1, name: "notes", sql: "CREATE TABLE note (id TEXT PRIMARY KEY) STRICT;" },
+      { version: 2, name: "title", sql: "ALTER TABLE note ADD COLUMN title TEXT;" },
+    ],
+  };
+
+  it("apply once each, tracked by the app's name, leaving the framework's version alone", () => {
+    const db = open(":memory:");
+    migrate(db);
+    const version = schemaVersion(db);
+    expect(migrateApp(db, { ...notes, migrations: notes.migrations.slice(0, 1) })).toEqual([1]);
+    expect(migrateApp(db, notes)).toEqual([2]);
+    expect(migrateApp(db, notes)).toEqual([]);
+    // Another app numbers from 1 too.
+    const other = {
+      name: "orders",
+      migrations: [{ version: 1, name: "o", sql: "CREATE TABLE o (x INTEGER);" }],
+    };
+    expect(migrateApp(db, other)).toEqual([1]);
+    expect(schemaVersion(db)).toBe(version);
+    expect(
+      db.prepare("SELECT app, version, name FROM app_migration ORDER BY app, version").all(),
+    ).toEqual([
+      { app: "notes", version: 1, name: "notes" },
+      { app: "notes", version: 2, name: "title" },
+      { app: "orders", version: 1, name: "o" },
+    ]);
+  });
+
+  it("roll back a failing one entirely, so it runs again next time", () => {
+    const db = open(":memory:");
+    migrate(db);
+    const broken = {
+      name: "notes",
+      migrations: [
+        {
+          version: 1,
+          name: "half",
+          sql: "CREATE TABLE half (x INTEGER); SELECT nope FROM nowhere;",
+        },
+      ],
+    };
+    expect(() => migrateApp(db, broken)).toThrow(/no such/);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(
+      0,
+    );
+    expect(migrateApp(db, notes)).toEqual([1, 2]);
+  });
+});
+
 describe("openDatabase", () => {
   it("puts WAL, synchronous=NORMAL, foreign keys and a busy timeout in force", () => {
     const db = open(tempFile());
@@ -106,7 +162,7 @@ describe("openDatabase", () => {
     expect(() =>
       db
         .prepare(
-          "INSERT INTO workspace_member (workspace_id, user_id, role, created_at) VALUES ('nope', 'nope', 'owner', 0)",
+          "INSERT INTO auth_session (id, user_id, expires_at, created_at) VALUES ('s', 'nope', 0, 0)",
         )
         .run(),
     ).toThrow(/FOREIGN KEY/);

@@ -43,3 +43,42 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): num
   }
   return applied;
 }
+
+/**
+ * An app's own migrations (its tables beside the framework's), numbered from 0001 in a folder of
+ * its own. `name` keeps their numbering apart from the framework's and from other apps'.
+ */
+export interface MigrationSet {
+  name: string;
+  migrations: Migration[];
+}
+
+/**
+ * Applies the set's migrations that its name has not applied yet, each in a transaction that
+ * also records it in `app_migration`; returns the versions it applied. Run it after `migrate`.
+ * The framework's own schema version (PRAGMA user_version) is left alone.
+ */
+export function migrateApp(db: Db, set: MigrationSet): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS app_migration (
+    app        TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    name       TEXT NOT NULL,
+    applied_at INTEGER NOT NULL,
+    PRIMARY KEY (app, version)
+  ) STRICT, WITHOUT ROWID`);
+  const done = new Set(
+    db.prepare("SELECT version FROM app_migration WHERE app = ?").pluck().all(set.name) as number[],
+  );
+  const applied: number[] = [];
+  for (const migration of set.migrations) {
+    if (done.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare(
+        "INSERT INTO app_migration (app, version, name, applied_at) VALUES (?, ?, ?, ?)",
+      ).run(set.name, migration.version, migration.name, Date.now());
+    })();
+    applied.push(migration.version);
+  }
+  return applied;
+}

@@ -3,7 +3,6 @@
 // transcript, the builtin model's answer about them, a refused file named in `error`, and the
 // download URL helper.
 import { File as NodeFile } from "node:buffer";
-import { seedDemo } from "@agent-access/db";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -21,7 +20,6 @@ const file = (content: string, name: string, type: string) =>
   new NodeFile([content], name, { type }) as unknown as File;
 
 let server: TestServer;
-let workspace: string;
 let users = 0;
 beforeAll(async () => {
   const nodeForm = await new Response("", {
@@ -29,7 +27,6 @@ beforeAll(async () => {
   }).formData();
   vi.stubGlobal("FormData", nodeForm.constructor);
   server = await startTestServer();
-  workspace = seedDemo(server.db, "not-a-real-hash")!.workspaceIds[0]!;
 });
 afterAll(async () => {
   vi.unstubAllGlobals();
@@ -38,7 +35,7 @@ afterAll(async () => {
 
 async function renderChat() {
   // A user of its own each time: a conversation of the test before is not in the list.
-  const { ticket } = await staticTicket(server, `workspace:${workspace}:user:${++users}`);
+  const { ticket } = await staticTicket(server, `tenant:files:user:${++users}`);
   const browser = new TestBrowser(server.url);
   const rendered = renderAgentHook(browser, () => {
     const session = useAgentSession(ticket);

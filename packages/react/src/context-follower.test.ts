@@ -1,6 +1,6 @@
 // ContextFollower on its own, without React: first against a scripted client, whose stream the
 // test writes event by event (duplicates, gaps, drops, refusals), then against the real server.
-import { seedDemo } from "@agent-access/db";
+import { seedFixture, TEST_AGENT } from "@agent-access/agents/testing";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -443,8 +443,8 @@ describe("ContextFollower, against the server", () => {
   let group: string;
   beforeAll(async () => {
     server = await startTestServer({ tokenDelayMs: 3 });
-    const seeded = seedDemo(server.db, "not-a-real-hash")!;
-    group = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
+    group = "tenant:acme:user:7";
+    seedFixture(server.db, group);
   });
   afterAll(() => server.close());
 
@@ -468,7 +468,7 @@ describe("ContextFollower, against the server", () => {
     await until(follower, (snapshot) => (snapshot.messages[1]?.parts.length ?? 0) > 0);
     expect(browser.dropStreams()).toBe(1);
     const done = await until(follower, (snapshot) => snapshot.status === "idle" && open(snapshot));
-    const scope = { contextGroup: group, agentIds: ["workspace-assistant"] };
+    const scope = { contextGroup: group, agentIds: [TEST_AGENT] };
     const stored = await server.runtime.listMessages(scope, context.id, { limit: 100 });
     await until(follower, (snapshot) => snapshot.lastEventId === stored.lastEventId);
     expect(follower.getSnapshot().messages).toEqual(stored.items);

@@ -1,7 +1,8 @@
 // @vitest-environment dom
 // The reference page's AgentChat, rendered as an app would render it: session, new chat, a
 // question, and the streamed answer in the page.
-import { seedDemo } from "@agent-access/db";
+
+import { seedFixture } from "@agent-access/agents/testing";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { StrictMode } from "react";
@@ -15,8 +16,8 @@ let server: TestServer;
 let group: string;
 beforeAll(async () => {
   server = await startTestServer({ tokenDelayMs: 1 });
-  const seeded = seedDemo(server.db, "not-a-real-hash")!;
-  group = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
+  group = "tenant:acme:user:7";
+  seedFixture(server.db, group);
 });
 afterAll(() => server.close());
 

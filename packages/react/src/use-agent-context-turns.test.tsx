@@ -2,6 +2,7 @@
 // useAgentContext's fields for a finished turn, against the real server and its builtin model:
 // how the newest reply ended (live and after a reload), retry, edit and resend, feedback, and
 // the agent with its starter prompts for the empty conversation.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -23,7 +24,7 @@ beforeEach(() => {
 afterAll(() => server.close());
 
 async function serverMessages(contextId: string) {
-  const scope = { contextGroup: group, agentIds: ["workspace-assistant"] };
+  const scope = { contextGroup: group, agentIds: [TEST_AGENT] };
   return (await server.runtime.listMessages(scope, contextId, { limit: 100 })).items;
 }
 
@@ -160,8 +161,8 @@ describe("the agent and its starter prompts", () => {
     const { result } = await renderChat();
     await waitFor(() => expect(result.current.chat.agent).not.toBeNull());
     expect(result.current.chat.agent).toMatchObject({
-      id: "workspace-assistant",
-      name: "Workspace assistant",
+      id: TEST_AGENT,
+      name: "Test assistant",
       description: expect.any(String),
     });
     expect(result.current.chat.starterPrompts).toEqual([
@@ -174,7 +175,7 @@ describe("the agent and its starter prompts", () => {
     );
     await waitFor(() => expect(result.current.list.contexts[0]?.id).toBe(sent!.contextId));
     await waitFor(() => expect(result.current.chat.isExecuting).toBe(false));
-    expect(result.current.chat.agent?.id).toBe("workspace-assistant");
+    expect(result.current.chat.agent?.id).toBe(TEST_AGENT);
     // The title the model made reached the list.
     await waitFor(() => expect(result.current.list.contexts[0]?.title).toBe("Healthy webhooks"));
   });

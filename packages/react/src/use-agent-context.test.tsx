@@ -2,7 +2,8 @@
 // useAgentContext against the real server and its builtin model: a reply streaming in, a
 // dropped stream resumed without duplicates, approvals and questions, stop and regenerate,
 // older pages.
-import { seedDemo } from "@agent-access/db";
+
+import { seedFixture, TEST_AGENT } from "@agent-access/agents/testing";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -13,23 +14,22 @@ import { useAgentContexts } from "./use-agent-contexts.ts";
 import { useAgentSession } from "./use-agent-session.ts";
 
 let server: TestServer;
-let workspaceId: string;
-/** The group of the running test: the demo workspace (its webhooks), a user of its own. */
+/** The group of the running test, with the test agent's data: a tenant of its own. */
 let group: string;
 let users = 0;
 beforeAll(async () => {
   // A few ms per word, so that a reply takes long enough to watch it grow and to cut it.
   server = await startTestServer({ tokenDelayMs: 3 });
-  workspaceId = seedDemo(server.db, "not-a-real-hash")!.workspaceIds[0]!;
 });
 beforeEach(() => {
-  group = `workspace:${workspaceId}:user:${++users}`;
+  group = `tenant:acme:user:${++users}`;
+  seedFixture(server.db, group);
 });
 afterAll(() => server.close());
 
 /** What the server holds for a context: the list the hook must end up showing. */
 async function serverMessages(contextId: string) {
-  const scope = { contextGroup: group, agentIds: ["workspace-assistant"] };
+  const scope = { contextGroup: group, agentIds: [TEST_AGENT] };
   return (await server.runtime.listMessages(scope, contextId, { limit: 100 })).items;
 }
 
@@ -170,11 +170,10 @@ describe("useAgentContext", () => {
     });
     const retried = server.db
       .prepare(
-        `SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
-          WHERE e.workspace_id = ? AND d.retry_requested_at IS NOT NULL`,
+        "SELECT count(*) FROM fixture_delivery WHERE context_group = ? AND retry_requested_at IS NOT NULL",
       )
       .pluck()
-      .get(workspaceId) as number;
+      .get(group) as number;
     expect(retried).toBeGreaterThan(0);
   });
 
@@ -266,7 +265,7 @@ describe("choosing the agent of a new conversation", () => {
   /** A session with both test agents, and useAgentContext with no conversation yet. */
   async function renderNew(options: { agentId?: string; agentName?: string }) {
     const { ticket } = await staticTicket(server, group, {
-      agent_ids: ["workspace-assistant", "billing-assistant"],
+      agent_ids: [TEST_AGENT, "billing-assistant"],
     });
     const browser = new TestBrowser(server.url);
     const { result } = renderAgentHook(browser, () => {
@@ -282,7 +281,7 @@ describe("choosing the agent of a new conversation", () => {
     const sent = await act(() => result.current.chat.sendMessage("Hello"));
     const scope = {
       contextGroup: group,
-      agentIds: ["workspace-assistant", "billing-assistant"],
+      agentIds: [TEST_AGENT, "billing-assistant"],
     };
     return (await server.runtime.getContext(scope, sent!.contextId)).agentId;
   }
@@ -293,9 +292,9 @@ describe("choosing the agent of a new conversation", () => {
 
   it("takes the reference page's agentName, and prefers agentId to it", async () => {
     expect(await agentOfFirstMessage({ agentName: "Billing assistant" })).toBe("billing-assistant");
-    expect(
-      await agentOfFirstMessage({ agentId: "workspace-assistant", agentName: "Billing assistant" }),
-    ).toBe("workspace-assistant");
+    expect(await agentOfFirstMessage({ agentId: TEST_AGENT, agentName: "Billing assistant" })).toBe(
+      TEST_AGENT,
+    );
   });
 
   it("takes the active agent without a choice", async () => {

@@ -1,6 +1,7 @@
 // @vitest-environment dom
 // useAgentContexts against the real server: pages and search, and create, rename and delete
 // that show before the server answers and are undone when it refuses.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { revokeAgentSession } from "@agent-access/db";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
@@ -58,7 +59,7 @@ describe("useAgentContexts", () => {
     for (const title of titles) {
       server.clock.advance(1_000); // the server's clock stands still otherwise: order by time
       const created = await act(() => result.current.createContext({ title }));
-      expect(created).toMatchObject({ title, agentId: "workspace-assistant", status: "idle" });
+      expect(created).toMatchObject({ title, agentId: TEST_AGENT, status: "idle" });
       await waitFor(() => expect(result.current.contexts[0]).toEqual(created));
     }
     // Each entered the list with the server's answer: no list was fetched again.
@@ -166,7 +167,7 @@ describe("createContext's agent", () => {
   it("is the agent whose id is given, else the active agent", async () => {
     const group = `workspace:${++groups}:user:1`;
     const { ticket } = await staticTicket(server, group, {
-      agent_ids: ["workspace-assistant", "billing-assistant"],
+      agent_ids: [TEST_AGENT, "billing-assistant"],
     });
     const { result } = renderAgentHook(new TestBrowser(server.url), () => {
       const session = useAgentSession(ticket);
@@ -178,7 +179,7 @@ describe("createContext's agent", () => {
     );
     expect(billing?.agentId).toBe("billing-assistant");
     const first = await act(() => result.current.list.createContext({}));
-    expect(first?.agentId).toBe("workspace-assistant");
+    expect(first?.agentId).toBe(TEST_AGENT);
     act(() => result.current.session.setActiveAgent("billing-assistant"));
     const active = await act(() => result.current.list.createContext({}));
     expect(active?.agentId).toBe("billing-assistant");

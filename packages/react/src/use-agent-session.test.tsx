@@ -1,7 +1,9 @@
 // @vitest-environment dom
 // useAgentSession against the real server: a ticket exchanged exactly once under StrictMode, and
 // a session that expires re-issued through getTicket with the hooks working on.
-import { seedDemo, sha256 } from "@agent-access/db";
+
+import { seedFixture, TEST_AGENT } from "@agent-access/agents/testing";
+import { sha256 } from "@agent-access/db";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
 import { act, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,8 +18,8 @@ let server: TestServer;
 let group: string;
 beforeAll(async () => {
   server = await startTestServer();
-  const seeded = seedDemo(server.db, "not-a-real-hash")!;
-  group = `workspace:${seeded.workspaceIds[0]}:user:${seeded.userId}`;
+  group = "tenant:acme:user:7";
+  seedFixture(server.db, group);
 });
 afterAll(() => server.close());
 
@@ -46,7 +48,7 @@ describe("useAgentSession with a ticket", () => {
       contextGroup: group,
       sessionType: "static",
       expiresAt: minted.expires_at,
-      activeAgent: { id: "workspace-assistant", name: "Workspace assistant" },
+      activeAgent: { id: TEST_AGENT, name: "Test assistant" },
     });
     first.unmount();
 
@@ -102,16 +104,16 @@ describe("useAgentSession with a ticket", () => {
 
   it("picks the active agent by name or id", async () => {
     const minted = await staticTicket(server, group, {
-      agent_ids: ["workspace-assistant", "billing-assistant"],
+      agent_ids: [TEST_AGENT, "billing-assistant"],
     });
     const browser = new TestBrowser(server.url);
     const { result } = renderAgentHook(browser, () => useAgentSession(minted.ticket));
     await waitFor(() => expect(result.current.agents).toHaveLength(2));
-    expect(result.current.activeAgent?.id).toBe("workspace-assistant");
+    expect(result.current.activeAgent?.id).toBe(TEST_AGENT);
     act(() => result.current.setActiveAgent("Billing assistant"));
     expect(result.current.activeAgent?.id).toBe("billing-assistant");
-    act(() => result.current.setActiveAgent("workspace-assistant"));
-    expect(result.current.activeAgent?.id).toBe("workspace-assistant");
+    act(() => result.current.setActiveAgent(TEST_AGENT));
+    expect(result.current.activeAgent?.id).toBe(TEST_AGENT);
   });
 });
 

@@ -1,6 +1,6 @@
 // The router's procedures as the server sees them, read from appRouter itself: a procedure added
 // later shows up here, and every table of cases keyed by procedure path must then name it.
-import { appRouter } from "@agent-access/api";
+import { appRouter } from "@agent-access/server/router";
 
 /** What the suite needs of a zod schema (the api package's zod, not a second copy). */
 export interface InputSchema {

@@ -91,7 +91,7 @@ describe("webhooks", () => {
         data: {
           context_id: done.contextId,
           context_group: group,
-          agent_id: "workspace-assistant",
+          agent_id: "test-assistant",
           run_id: finished.runId,
           status: "completed",
           usage: {
@@ -251,7 +251,7 @@ describe("webhooks", () => {
     });
     cleanups.push(() => runtime.close());
     await expect(
-      runtime.createContext(scopeOf("workspace:6:user:a"), { agentId: "workspace-assistant" }),
+      runtime.createContext(scopeOf("workspace:6:user:a"), { agentId: "test-assistant" }),
     ).rejects.toThrow("the change fails");
     expect(db.prepare("SELECT count(*) FROM context").pluck().get()).toBe(0);
     expect(deliveries(db)).toEqual([]);

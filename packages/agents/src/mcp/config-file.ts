@@ -1,11 +1,7 @@
 // Adding the MCP servers of an AGENT_MCP_CONFIG file to the agents defined in code.
 import fs from "node:fs";
-import {
-  type AgentDefinition,
-  type AgentRegistry,
-  createAgentRegistry,
-  defineAgent,
-} from "../agent.ts";
+import { type AgentDefinition, defineAgent } from "../agent.ts";
+import { type AgentRegistry, createAgentRegistry } from "../registry.ts";
 import { describeConfigIssues, type McpConfigFile, mcpConfigFileSchema } from "./config.ts";
 
 /** Reads and validates a config file; the error names the file and each bad field. */

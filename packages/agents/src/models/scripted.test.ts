@@ -3,7 +3,8 @@
 import { type Db, migrate, openDatabase } from "@agent-access/db";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { askUser, createAgentRegistry, defineAgent, defineTool } from "../agent.ts";
+import { askUser, defineAgent, defineTool } from "../agent.ts";
+import { createAgentRegistry } from "../registry.ts";
 import { type AgentRuntime, createAgentRuntime } from "../runtime/runtime.ts";
 import { createScriptedModel, type ScriptedTurn } from "../testing.ts";
 import type { ContextEvent, ContextMessage, ToolCallPart } from "../types.ts";

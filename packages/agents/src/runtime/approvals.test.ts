@@ -18,7 +18,7 @@ const RETRY = "Please retry the failed deliveries";
 
 function markedForRetry(db: ReturnType<typeof openDatabase>): number {
   return db
-    .prepare("SELECT count(*) FROM webhook_delivery WHERE retry_requested_at IS NOT NULL")
+    .prepare("SELECT count(*) FROM fixture_delivery WHERE retry_requested_at IS NOT NULL")
     .pluck()
     .get() as number;
 }
@@ -48,7 +48,7 @@ async function sendAndWait(
 
 describe("tool approval", () => {
   it("pauses before a tool that needs approval; allow once runs it and the run completes", async () => {
-    const { runtime, scope, db, workspaceIds } = setup();
+    const { runtime, scope, db } = setup();
     const { context } = await runtime.createContext(scope, { agentId: AGENT });
     const { sent, last } = await sendAndWait(runtime, scope, context.id, RETRY);
     expect(last).toMatchObject({
@@ -84,15 +84,14 @@ describe("tool approval", () => {
     const { call, text } = await toolCall(runtime, scope, context.id);
     expect(call).toMatchObject({ state: "completed", output: { marked: expect.any(Number) } });
     expect(text).toMatch(/^Marked \d+ failed deliveries for retry/);
-    // Only this tenant's workspace was touched.
+    // Only this tenant's data was touched.
     const marked = db
       .prepare(
-        `SELECT DISTINCT e.workspace_id FROM webhook_delivery d
-           JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE d.retry_requested_at IS NOT NULL`,
+        "SELECT DISTINCT context_group FROM fixture_delivery WHERE retry_requested_at IS NOT NULL",
       )
       .pluck()
       .all();
-    expect(marked).toEqual([workspaceIds[0]]);
+    expect(marked).toEqual([scope.contextGroup]);
     expect(db.prepare("SELECT count(*) FROM tool_grant").pluck().get()).toBe(0);
 
     // Answering twice is a conflict, not a second run.

@@ -4,8 +4,8 @@
 
 import { appendContextEvents, type Db, getContextById } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
-import type { AgentRegistry } from "../agent.ts";
 import type { McpHub } from "../mcp/hub.ts";
+import type { AgentRegistry } from "../registry.ts";
 import type { ContextEvent, SequencedEvent } from "../types.ts";
 import type { ContextBus } from "./bus.ts";
 import type { FailureLog } from "./failures.ts";

@@ -3,8 +3,9 @@
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { afterEach, expect, it } from "vitest";
 import { eventsUntil, runFinished, setup, teardown, textOf } from "../../test/harness.ts";
-import { createAgentRegistry, defineAgent } from "../agent.ts";
+import { defineAgent } from "../agent.ts";
 import { createBuiltinModel } from "../models/builtin.ts";
+import { createAgentRegistry } from "../registry.ts";
 
 afterEach(teardown);
 

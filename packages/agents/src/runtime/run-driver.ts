@@ -36,6 +36,7 @@ import type {
   ToolCallPart,
 } from "../types.ts";
 import { attachedFileIds, toModelMessages } from "./conversation.ts";
+import { DeltaBatcher } from "./delta-batcher.ts";
 import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
 import { failureMessage, failureReference } from "./failures.ts";
 import { modelTitle, TITLE_TIMEOUT_MS } from "./model-title.ts";
@@ -121,35 +122,47 @@ export class RunDriver {
   private parts: MessagePart[];
   private usage: RunUsage;
   private steps: number;
-  private pendingText = "";
-  private flushTimer: NodeJS.Timeout | undefined;
-  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  private readonly deltas: DeltaBatcher;
 
   private constructor(
     private readonly engine: Engine,
     readonly run: RunRow,
     private readonly contextGroup: string,
-    private readonly messageId: string | null,
+    /** The run's assistant message, made in the same commit as the run (turns.ts). */
+    private readonly messageId: string,
     parts: MessagePart[],
     private readonly hostContext: HostContext,
   ) {
     this.parts = parts;
     this.usage = parseUsage(run.usage);
     this.steps = run.steps;
+    this.deltas = new DeltaBatcher({
+      windowMs: engine.deltaFlushMs,
+      flush: () => this.commit(),
+      // No caller is waiting on a timer: end the run as failed through the abort path.
+      onTimerError: (error) => {
+        this.failure = error;
+        this.abortCause ??= "failure";
+        this.controller.abort(new Aborted("failure"));
+      },
+    });
   }
 
   /** A driver for the run as stored. */
   static load(engine: Engine, runId: string, hostContext: HostContext = {}): RunDriver {
     const run = getRun(engine.db, runId);
     if (!run) throw new Error(`no run ${runId}`);
-    const context = getContextById(engine.db, run.context_id)!;
+    const context = getContextById(engine.db, run.context_id);
     const message = messageOfRun(engine.db, run.id);
+    // Both are written in the commit that inserts the run, and neither is ever removed while
+    // the run exists (a context is only soft-deleted; regenerate removes finished runs' replies).
+    if (!context || !message) throw new Error(`run ${runId} has no context or no message`);
     return new RunDriver(
       engine,
       run,
       context.context_group,
-      message?.id ?? null,
-      message ? toMessage(message).parts : [],
+      message.id,
+      toMessage(message).parts,
       hostContext,
     );
   }
@@ -223,7 +236,9 @@ export class RunDriver {
     const first = firstRow ? toMessage(firstRow) : undefined;
     const text = (parts: MessagePart[]) =>
       parts.map((part) => (part.type === "text" ? part.text : "")).join("");
-    const reply = text(this.parts) + this.pendingText;
+    // The reply's last words may still wait in the batcher: written first, so the title sees them.
+    this.commit();
+    const reply = text(this.parts);
     const message = first
       ? text(first.parts) || first.parts.map((p) => (p.type === "file" ? p.name : "")).join(", ")
       : "";
@@ -436,7 +451,7 @@ export class RunDriver {
         type: "run.waiting",
         runId: this.run.id,
         reason: waiting.reason,
-        messageId: this.messageId!,
+        messageId: this.messageId,
         toolCallId: part.toolCallId,
         toolName: part.toolName,
         input: part.input,
@@ -466,7 +481,7 @@ export class RunDriver {
           );
         });
       }
-      if (this.messageId) emit({ type: "message.completed", messageId: this.messageId });
+      emit({ type: "message.completed", messageId: this.messageId });
       finishRun(db, this.run.id, {
         status,
         error: error ?? null,
@@ -491,47 +506,24 @@ export class RunDriver {
     });
   }
 
-  /* Text batching. The first delta after a quiet spell is written at once, so the first token
-   * reaches the client without delay; the ones that follow within `deltaFlushMs` are coalesced
-   * into one write when the window ends. Any other change writes the pending text first, in
-   * the same transaction, so the log keeps the model's order. */
-
+  /** Text deltas go through the batcher (delta-batcher.ts), which commits them in batches. */
   private appendText(text: string): void {
-    this.pendingText += text;
-    if (this.flushTimer) return;
-    const wait = this.lastFlushAt + this.engine.deltaFlushMs - performance.now();
-    if (wait <= 0) {
-      this.commit();
-      return;
-    }
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      try {
-        this.commit();
-      } catch (error) {
-        // No caller is waiting on a timer: end the run as failed through the abort path.
-        this.failure = error;
-        this.abortCause ??= "failure";
-        this.controller.abort(new Aborted("failure"));
-      }
-    }, wait);
+    this.deltas.add(text);
   }
 
   private setPart(draft: MessagePart[], index: number, part: MessagePart, emit: Emit): void {
     draft[index] = part;
-    if (this.messageId) {
-      emit({ type: "message.part", messageId: this.messageId, partIndex: index, part });
-    }
+    emit({ type: "message.part", messageId: this.messageId, partIndex: index, part });
   }
 
   /**
-   * Applies pending text and then `change` to a copy of the parts, writes the message row and
-   * the events in one commit, and adopts the copy only once that commit succeeded.
+   * Applies the pending text and then `change` to a copy of the parts, writes the message row
+   * and the events in one commit, and adopts the copy only once that commit succeeded. Any
+   * change writes the pending text first, in the same transaction, so the log keeps the
+   * model's order.
    */
   private commit(change?: (draft: MessagePart[], emit: Emit) => void): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    const text = this.pendingText;
+    const text = this.deltas.take();
     const draft = this.parts.slice();
     commit(this.engine, this.contextId, (emit) => {
       const events: ContextEvent[] = [];
@@ -539,7 +531,7 @@ export class RunDriver {
         events.push(event);
         emit(event);
       };
-      if (text && this.messageId) {
+      if (text) {
         const last = draft.length - 1;
         const tail = draft[last];
         if (tail?.type === "text") {
@@ -550,14 +542,11 @@ export class RunDriver {
         }
       }
       change?.(draft, record);
-      if (this.messageId && events.some((event) => event.type.startsWith("message."))) {
+      if (events.some((event) => event.type.startsWith("message."))) {
         setMessageParts(this.engine.db, this.messageId, JSON.stringify(draft));
       }
     });
     this.parts = draft;
-    if (text) {
-      this.pendingText = "";
-      this.lastFlushAt = performance.now();
-    }
+    this.deltas.written(text);
   }
 }

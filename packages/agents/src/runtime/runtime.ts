@@ -1,56 +1,44 @@
 // The run engine's public face. Every method takes the caller's scope first and reaches a
-// context only through `findContext` (the tenant rule, in SQL); anything outside the scope is
-// NOT_FOUND. The API's router is meant to be a thin layer over these methods.
-
+// context only through the guard (guard.ts: `findContext`, the tenant rule in SQL); anything
+// outside the scope is NOT_FOUND. The API's router is meant to be a thin layer over these
+// methods; what a turn writes is in turns.ts, the runs this process drives in drivers.ts.
 import {
-  type ContextRow,
   type ContextStatus,
   changeContextStatus,
-  changeRunStatus,
   clearMessageFeedback,
   type Db,
-  deleteMessagesAfter,
   type FeedbackRating,
-  findContext,
   getMessage,
-  grantTool,
   insertContext,
-  insertMessage,
-  insertRun,
-  lastMessageWithRole,
   listContexts as listContextRows,
   listMessages as listMessageRows,
   listStrandedContexts,
-  messageOfRun,
-  moveAttachments,
   newId,
   runsWithStatus,
   setContextTitle,
   setMessageFeedback,
-  setMessageParts,
   softDeleteContext,
-  unfinishedRunOf,
 } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
-import type { AgentDefinition, AgentRegistry } from "../agent.ts";
 import { databaseAttachmentStore } from "../attachments/store.ts";
-import { AgentRuntimeError, contextNotFound } from "../errors.ts";
+import { AgentRuntimeError } from "../errors.ts";
 import { McpHub } from "../mcp/hub.ts";
+import type { AgentRegistry } from "../registry.ts";
 import type {
   AgentScope,
   ContextMessage,
   ContextSummary,
   FilePart,
   MessageFeedback,
-  MessagePart,
   SequencedEvent,
-  ToolCallPart,
 } from "../types.ts";
 import { type AttachmentOptions, createAttachments, type UploadedFile } from "./attachments.ts";
 import { ContextBus } from "./bus.ts";
-import { type CommitHook, commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { RunDrivers } from "./drivers.ts";
+import { type CommitHook, commit, contextUpdated, type Engine } from "./engine.ts";
 import { type FailureLog, logFailureToStderr } from "./failures.ts";
 import { followEvents } from "./follow.ts";
+import { createGuard } from "./guard.ts";
 import { toMessage, toSummary } from "./records.ts";
 import { INTERRUPTED_ERROR, RunDriver } from "./run-driver.ts";
 import {
@@ -60,6 +48,18 @@ import {
   MAX_TITLE_LENGTH,
   titleFromMessage,
 } from "./titles.ts";
+import {
+  type ApprovalDecision,
+  answerApproval,
+  answerQuestion,
+  badRequest,
+  beginEdit,
+  beginRegeneration,
+  beginTurn,
+  type SendResult,
+} from "./turns.ts";
+
+export type { ApprovalDecision, SendResult } from "./turns.ts";
 
 export interface AgentRuntimeOptions {
   db: Db;
@@ -103,14 +103,6 @@ export interface ListContextsInput {
   status?: ContextStatus;
   agentId?: string;
 }
-
-export interface SendResult {
-  /** The user message the run answers. */
-  messageId: string;
-  runId: string;
-}
-
-export type ApprovalDecision = "allow_once" | "allow_always" | "deny";
 
 export const MAX_MESSAGE_LENGTH = 32_000;
 
@@ -231,10 +223,6 @@ export interface AgentRuntime {
   close(): Promise<void>;
 }
 
-function badRequest(message: string): AgentRuntimeError {
-  return new AgentRuntimeError("BAD_REQUEST", message);
-}
-
 function checkedText(text: string, what: string, max: number): string {
   const trimmed = text.trim();
   if (trimmed === "") throw badRequest(`${what} is empty.`);
@@ -266,221 +254,9 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     onCommit: options.onCommit,
   };
   const { db, bus, now } = engine;
-  /** The runs this process drives, by context (one unfinished run per context). */
-  const drivers = new Map<string, RunDriver>();
+  const drivers = new RunDrivers(engine);
   let closed = false;
-
-  function requireContext(scope: AgentScope, contextId: string): ContextRow {
-    const row = findContext(db, scope, contextId);
-    if (!row) throw contextNotFound();
-    return row;
-  }
-
-  function requireAgent(scope: AgentScope, agentId: string): AgentDefinition {
-    const agent = scope.agentIds.includes(agentId) ? engine.agents.get(agentId) : undefined;
-    if (!agent) {
-      throw new AgentRuntimeError("NOT_FOUND", `No agent "${agentId}" in this session.`);
-    }
-    return agent;
-  }
-
-  function requireOpen(): void {
-    if (closed) {
-      throw new AgentRuntimeError(
-        "CONFLICT",
-        "The server is shutting down; try again in a moment.",
-      );
-    }
-  }
-
-  function startDriver(runId: string, scope: AgentScope): void {
-    const driver = RunDriver.load(engine, runId, scope.hostContext).start();
-    drivers.set(driver.contextId, driver);
-    void driver.done.then(() => {
-      // A resumed run may already have a newer driver here; leave that one be.
-      if (drivers.get(driver.contextId) === driver) drivers.delete(driver.contextId);
-    });
-  }
-
-  /** Inside a commit: the run, its empty assistant message, and their events. */
-  function beginRun(context: ContextRow, triggerMessageId: string, emit: Emit): string {
-    const runId = newId("run");
-    const messageId = newId("msg");
-    const at = now();
-    insertRun(db, {
-      id: runId,
-      contextId: context.id,
-      agentId: context.agent_id,
-      triggerMessageId,
-      now: at,
-    });
-    const seq = insertMessage(db, {
-      id: messageId,
-      contextId: context.id,
-      role: "assistant",
-      parts: "[]",
-      runId,
-      now: at,
-    });
-    emit({ type: "run.started", runId, agentId: context.agent_id, triggerMessageId });
-    emit({
-      type: "message.created",
-      message: {
-        id: messageId,
-        seq,
-        role: "assistant",
-        parts: [],
-        runId,
-        createdAt: at,
-        outcome: null,
-        feedback: null,
-      },
-    });
-    emit(contextUpdated(engine, context.id));
-    return runId;
-  }
-
-  function claimIdle(context: ContextRow): void {
-    if (!changeContextStatus(db, context.id, ["idle"], "running", now())) {
-      throw new AgentRuntimeError(
-        "CONFLICT",
-        "The agent is still busy with this conversation: wait for the reply, or stop it first.",
-      );
-    }
-  }
-
-  /**
-   * Inside a commit: the user's message and a run to answer it. `files` binds the message's
-   * attachments to its id and returns them; the text may be empty when there are files.
-   */
-  function beginTurn(
-    context: ContextRow,
-    text: string,
-    emit: Emit,
-    fileIds: readonly string[] = [],
-  ): SendResult {
-    claimIdle(context);
-    const messageId = newId("msg");
-    const files = fileIds.length > 0 ? attachments.claim(context.id, messageId, fileIds) : [];
-    return addUserMessage(context, messageId, text, files, emit);
-  }
-
-  /**
-   * Inside a commit, the context claimed: the user message (text and files) and a run to answer
-   * it. The first message's first words title the conversation until the model names it.
-   */
-  function addUserMessage(
-    context: ContextRow,
-    messageId: string,
-    text: string,
-    files: FilePart[],
-    emit: Emit,
-  ): SendResult {
-    if (context.auto_title && !lastMessageWithRole(db, context.id, "user")) {
-      setContextTitle(db, context.id, titleFromMessage(text || files[0]!.name), true, now());
-    }
-    const at = now();
-    const parts: MessagePart[] = [
-      ...(text === "" ? [] : [{ type: "text" as const, text }]),
-      ...files,
-    ];
-    const seq = insertMessage(db, {
-      id: messageId,
-      contextId: context.id,
-      role: "user",
-      parts: JSON.stringify(parts),
-      runId: null,
-      now: at,
-    });
-    emit({
-      type: "message.created",
-      message: {
-        id: messageId,
-        seq,
-        role: "user",
-        parts,
-        runId: null,
-        createdAt: at,
-        outcome: null,
-        feedback: null,
-      },
-    });
-    return { messageId, runId: beginRun(context, messageId, emit) };
-  }
-
-  /**
-   * Inside a commit: the waiting run's tool call `toolCallId`, which must be in `state`; the
-   * run and the context are moved back to running.
-   */
-  function resumeWaiting(
-    context: ContextRow,
-    toolCallId: string,
-    waiting: "waiting_for_approval" | "waiting_for_input",
-  ): { runId: string; messageId: string; parts: MessagePart[]; index: number } {
-    const run = unfinishedRunOf(db, context.id);
-    if (!run) {
-      throw new AgentRuntimeError(
-        "CONFLICT",
-        "Nothing in this conversation is waiting for an answer (it may have been answered already).",
-      );
-    }
-    const message = messageOfRun(db, run.id);
-    const parts = message ? toMessage(message).parts : [];
-    const index = parts.findIndex((p) => p.type === "tool-call" && p.toolCallId === toolCallId);
-    if (!message || index < 0) {
-      throw badRequest(`No tool call "${toolCallId}" is part of the current reply.`);
-    }
-    const state = waiting === "waiting_for_approval" ? "awaiting-approval" : "awaiting-input";
-    if (
-      (parts[index] as ToolCallPart).state !== state ||
-      !changeRunStatus(db, run.id, waiting, "running")
-    ) {
-      throw new AgentRuntimeError(
-        "CONFLICT",
-        waiting === "waiting_for_approval"
-          ? "This tool call is not waiting for approval (it may have been answered already)."
-          : "This question is not waiting for an answer (it may have been answered already).",
-      );
-    }
-    changeContextStatus(db, context.id, [waiting], "running", now());
-    return { runId: run.id, messageId: message.id, parts, index };
-  }
-
-  /** Stores the answer to a waiting tool call in its message, tells subscribers, gives the run. */
-  function storeAnswer(
-    contextId: string,
-    waiting: ReturnType<typeof resumeWaiting>,
-    answered: ToolCallPart,
-    emit: Emit,
-  ): string {
-    waiting.parts[waiting.index] = answered;
-    setMessageParts(db, waiting.messageId, JSON.stringify(waiting.parts));
-    emit({
-      type: "message.part",
-      messageId: waiting.messageId,
-      partIndex: waiting.index,
-      part: answered,
-    });
-    emit(contextUpdated(engine, contextId));
-    return waiting.runId;
-  }
-
-  /** Stops the context's unfinished run, whether this process drives it or it is waiting. */
-  async function stopRun(contextId: string): Promise<boolean> {
-    let stopped = false;
-    for (let driver = drivers.get(contextId); driver; driver = drivers.get(contextId)) {
-      driver.abort("cancel");
-      await driver.done;
-      if (drivers.get(contextId) === driver) drivers.delete(contextId);
-      stopped = true;
-    }
-    const run = unfinishedRunOf(db, contextId);
-    if (run) {
-      RunDriver.load(engine, run.id).finish("cancelled");
-      stopped = true;
-    }
-    return stopped;
-  }
+  const guard = createGuard(engine, () => closed);
 
   return {
     async listContexts(scope, input) {
@@ -504,8 +280,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     },
 
     async createContext(scope, input) {
-      requireOpen();
-      const agent = requireAgent(scope, input.agentId);
+      guard.open();
+      const agent = guard.agent(scope, input.agentId);
       const title =
         input.title === undefined ? "" : checkedText(input.title, "The title", MAX_TITLE_LENGTH);
       const text =
@@ -526,31 +302,31 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
             autoTitle: !title,
             now: now(),
           });
-          return text ? beginTurn(requireContext(scope, id), text, emit) : null;
+          return text ? beginTurn(engine, guard.context(scope, id), text, emit) : null;
         },
         "created",
       );
-      if (sent) startDriver(sent.runId, scope);
-      return { context: toSummary(requireContext(scope, id)), sent };
+      if (sent) drivers.start(sent.runId, scope.hostContext);
+      return { context: toSummary(guard.context(scope, id)), sent };
     },
 
     async getContext(scope, contextId) {
-      return toSummary(requireContext(scope, contextId));
+      return toSummary(guard.context(scope, contextId));
     },
 
     async renameContext(scope, contextId, input) {
-      const context = requireContext(scope, contextId);
+      const context = guard.context(scope, contextId);
       const title = checkedText(input.title, "The title", MAX_TITLE_LENGTH);
       commit(engine, context.id, (emit) => {
         setContextTitle(db, context.id, title, false, now());
         emit(contextUpdated(engine, context.id));
       });
-      return toSummary(requireContext(scope, contextId));
+      return toSummary(guard.context(scope, contextId));
     },
 
     async deleteContext(scope, contextId) {
-      const context = requireContext(scope, contextId);
-      await stopRun(context.id);
+      const context = guard.context(scope, contextId);
+      await drivers.stop(context.id);
       commit(engine, context.id, () => softDeleteContext(db, context.id, now()), "deleted");
       bus.closeContext(context.id);
       // A crash before this line leaves the files to the sweep, which deletes them too.
@@ -561,7 +337,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       const limit = Math.min(Math.max(Math.trunc(input.limit), 1), 200);
       // One read transaction: the page and lastEventId come from the same snapshot.
       return db.transaction(() => {
-        const context = requireContext(scope, contextId);
+        const context = guard.context(scope, contextId);
         let beforeSeq: number | undefined;
         if (input.before !== undefined) {
           const cursor = getMessage(db, context.id, input.before);
@@ -578,25 +354,24 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     },
 
     async send(scope, contextId, input) {
-      requireOpen();
-      const context = requireContext(scope, contextId);
-      requireAgent(scope, context.agent_id);
+      const context = guard.turn(scope, contextId);
       const fileIds = input.fileIds ?? [];
       const text =
         fileIds.length > 0 && input.text.trim() === ""
           ? ""
           : checkedText(input.text, "The message", MAX_MESSAGE_LENGTH);
+      // The row is read again inside the commit: its auto_title may have changed since.
       const sent = commit(engine, context.id, (emit) =>
-        beginTurn(requireContext(scope, contextId), text, emit, fileIds),
+        beginTurn(engine, guard.context(scope, contextId), text, emit, (messageId) =>
+          fileIds.length > 0 ? attachments.claim(context.id, messageId, fileIds) : [],
+        ),
       );
-      startDriver(sent.runId, scope);
+      drivers.start(sent.runId, scope.hostContext);
       return sent;
     },
 
     async uploadAttachments(scope, contextId, files) {
-      requireOpen();
-      const context = requireContext(scope, contextId);
-      requireAgent(scope, context.agent_id);
+      const context = guard.turn(scope, contextId);
       return attachments.upload(context, files);
     },
 
@@ -613,53 +388,31 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     },
 
     async cancel(scope, contextId) {
-      const context = requireContext(scope, contextId);
-      return { cancelled: await stopRun(context.id) };
+      const context = guard.context(scope, contextId);
+      return { cancelled: await drivers.stop(context.id) };
     },
 
     async regenerate(scope, contextId) {
-      requireOpen();
-      const context = requireContext(scope, contextId);
-      requireAgent(scope, context.agent_id);
-      const sent = commit(engine, context.id, (emit) => {
-        claimIdle(context);
-        const lastUser = lastMessageWithRole(db, context.id, "user");
-        if (!lastUser) throw badRequest("There is no message to answer again: send one first.");
-        const removed = deleteMessagesAfter(db, context.id, lastUser.seq);
-        if (removed.length > 0) emit({ type: "messages.removed", messageIds: removed });
-        return { messageId: lastUser.id, runId: beginRun(context, lastUser.id, emit) };
-      });
-      startDriver(sent.runId, scope);
+      const context = guard.turn(scope, contextId);
+      const sent = commit(engine, context.id, (emit) => beginRegeneration(engine, context, emit));
+      drivers.start(sent.runId, scope.hostContext);
       return sent;
     },
 
     async editMessage(scope, contextId, input) {
-      requireOpen();
-      const context = requireContext(scope, contextId);
-      requireAgent(scope, context.agent_id);
-      const sent = commit(engine, context.id, (emit) => {
-        claimIdle(context);
-        const lastUser = lastMessageWithRole(db, context.id, "user");
-        if (!lastUser || lastUser.id !== input.messageId) {
-          throw badRequest("Only the last message you sent can be edited.");
-        }
-        const files = toMessage(lastUser).parts.filter((part) => part.type === "file");
-        const text =
-          files.length > 0 && input.text.trim() === ""
-            ? ""
-            : checkedText(input.text, "The message", MAX_MESSAGE_LENGTH);
-        const removed = deleteMessagesAfter(db, context.id, lastUser.seq - 1);
-        emit({ type: "messages.removed", messageIds: removed });
-        const messageId = newId("msg");
-        moveAttachments(db, context.id, lastUser.id, messageId);
-        return addUserMessage(requireContext(scope, contextId), messageId, text, files, emit);
-      });
-      startDriver(sent.runId, scope);
+      const context = guard.turn(scope, contextId);
+      const sent = commit(engine, context.id, (emit) =>
+        // The row is read again inside the commit: its auto_title may have changed since.
+        beginEdit(engine, guard.context(scope, contextId), input, emit, (text) =>
+          checkedText(text, "The message", MAX_MESSAGE_LENGTH),
+        ),
+      );
+      drivers.start(sent.runId, scope.hostContext);
       return sent;
     },
 
     async setFeedback(scope, contextId, input) {
-      const context = requireContext(scope, contextId);
+      const context = guard.context(scope, contextId);
       const message = getMessage(db, context.id, input.messageId);
       if (message?.role !== "assistant") {
         throw new AgentRuntimeError("NOT_FOUND", "No reply with this id in this conversation.");
@@ -689,50 +442,26 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     },
 
     async respondToApproval(scope, contextId, input) {
-      requireOpen();
-      const context = requireContext(scope, contextId);
-      requireAgent(scope, context.agent_id);
-      const runId = commit(engine, context.id, (emit) => {
-        const waiting = resumeWaiting(context, input.toolCallId, "waiting_for_approval");
-        const part = waiting.parts[waiting.index] as ToolCallPart;
-        if (input.decision === "allow_always") {
-          grantTool(
-            db,
-            {
-              contextGroup: context.context_group,
-              agentId: context.agent_id,
-              toolName: part.toolName,
-            },
-            now(),
-          );
-        }
-        const answered: ToolCallPart =
-          input.decision === "deny"
-            ? { ...part, state: "denied", error: "The user denied this call." }
-            : { ...part, state: "running" };
-        return storeAnswer(context.id, waiting, answered, emit);
-      });
-      startDriver(runId, scope);
+      const context = guard.turn(scope, contextId);
+      const runId = commit(engine, context.id, (emit) =>
+        answerApproval(engine, context, input, emit),
+      );
+      drivers.start(runId, scope.hostContext);
       return { runId };
     },
 
     async submitInput(scope, contextId, input) {
-      requireOpen();
-      const context = requireContext(scope, contextId);
-      requireAgent(scope, context.agent_id);
+      const context = guard.turn(scope, contextId);
       const value = checkedText(input.value, "The answer", MAX_MESSAGE_LENGTH);
-      const runId = commit(engine, context.id, (emit) => {
-        const waiting = resumeWaiting(context, input.toolCallId, "waiting_for_input");
-        const { question: _question, ...part } = waiting.parts[waiting.index] as ToolCallPart;
-        const answered: ToolCallPart = { ...part, state: "completed", output: { answer: value } };
-        return storeAnswer(context.id, waiting, answered, emit);
-      });
-      startDriver(runId, scope);
+      const runId = commit(engine, context.id, (emit) =>
+        answerQuestion(engine, context, { toolCallId: input.toolCallId, value }, emit),
+      );
+      drivers.start(runId, scope.hostContext);
       return { runId };
     },
 
     events(scope, contextId, input = {}) {
-      const context = requireContext(scope, contextId);
+      const context = guard.context(scope, contextId);
       const afterSeq = input.afterSeq ?? 0;
       if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
         throw badRequest("lastEventId must be a whole number of 0 or more.");
@@ -746,14 +475,14 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     async recover() {
       await attachments.sweep();
       const interruptedRunIds: string[] = [];
-      const driven = new Set([...drivers.values()].map((driver) => driver.run.id));
+      const driven = drivers.runIds();
       for (const run of runsWithStatus(db, "running")) {
         if (driven.has(run.id)) continue;
         RunDriver.load(engine, run.id).finish("interrupted", INTERRUPTED_ERROR);
         interruptedRunIds.push(run.id);
       }
       for (const context of listStrandedContexts(db)) {
-        if (drivers.has(context.id)) continue;
+        if (drivers.drives(context.id)) continue;
         commit(engine, context.id, (emit) => {
           changeContextStatus(db, context.id, [context.status], "idle", now());
           emit(contextUpdated(engine, context.id));
@@ -764,9 +493,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
 
     async close() {
       closed = true;
-      const running = [...drivers.values()];
-      for (const driver of running) driver.abort("shutdown");
-      await Promise.all(running.map((driver) => driver.done));
+      await drivers.abortAll();
       await engine.mcp.close();
       bus.closeAll();
     },

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { eventsUntil, runFinished, setup, teardown, textOf } from "../../test/harness.ts";
-import { createAgentRegistry, defineAgent, defineTool } from "../agent.ts";
+import { defineAgent, defineTool } from "../agent.ts";
+import { createAgentRegistry } from "../registry.ts";
 import type { ToolCallPart } from "../types.ts";
 
 afterEach(teardown);

@@ -31,7 +31,7 @@ describe("auth router", () => {
     const browser = api.browser();
     await browser.caller.auth.signUp(signUpInput);
     api.clock.advance(16 * DAY);
-    await browser.caller.workspace.list();
+    await browser.caller.auth.me();
     expect(browser.headers.getSetCookie()[0]).toMatch(
       /^auth_session=\w+; HttpOnly; Max-Age=2592000/,
     );

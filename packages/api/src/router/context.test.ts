@@ -29,7 +29,7 @@ describe("context router", () => {
   it("works in the session's context group, with its first agent when none is chosen", async () => {
     const browser = await api.agentBrowser("workspace:1:user:1", [
       "billing-assistant",
-      "workspace-assistant",
+      "test-assistant",
     ]);
     const { context } = await browser.caller.context.create({ title: "Invoices" });
     expect(context).toMatchObject({ title: "Invoices", agentId: "billing-assistant" });

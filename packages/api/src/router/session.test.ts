@@ -12,7 +12,7 @@ afterEach(() => api.close());
 async function signinTicket(): Promise<string> {
   const { ticket } = await api.backend().ticket.create({
     ticket_type: "agent_access",
-    agent_ids: ["workspace-assistant"],
+    agent_ids: ["test-assistant"],
     agent_session_identifier: "signin",
   });
   return ticket;
@@ -73,7 +73,7 @@ describe("failed exchanges", () => {
     }
     const { ticket } = await api.backend().ticket.create({
       ticket_type: "agent_access",
-      agent_ids: ["workspace-assistant"],
+      agent_ids: ["test-assistant"],
       agent_session_identifier: "static",
       context_group: "workspace:1:user:1",
     });

@@ -12,7 +12,7 @@ afterEach(() => api.close());
 
 const request = {
   ticket_type: "agent_access" as const,
-  agent_ids: ["workspace-assistant"],
+  agent_ids: ["test-assistant"],
   agent_session_identifier: "static" as const,
   context_group: "workspace:42:user:7",
 };

@@ -1,0 +1,292 @@
+// Turn logic: what happens inside the commit of a call that starts or resumes a run. Each
+// function runs inside `commit` (engine.ts) and only writes and emits; starting the run driver
+// after the commit is the caller's part (drivers.ts).
+import {
+  type ContextRow,
+  changeContextStatus,
+  changeRunStatus,
+  deleteMessagesAfter,
+  grantTool,
+  insertMessage,
+  insertRun,
+  lastMessageWithRole,
+  messageOfRun,
+  moveAttachments,
+  newId,
+  setContextTitle,
+  setMessageParts,
+  unfinishedRunOf,
+} from "@agent-access/db";
+import { AgentRuntimeError } from "../errors.ts";
+import type { FilePart, MessagePart, ToolCallPart } from "../types.ts";
+import { contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { toMessage } from "./records.ts";
+import { titleFromMessage } from "./titles.ts";
+
+export interface SendResult {
+  /** The user message the run answers. */
+  messageId: string;
+  runId: string;
+}
+
+export type ApprovalDecision = "allow_once" | "allow_always" | "deny";
+
+export function badRequest(message: string): AgentRuntimeError {
+  return new AgentRuntimeError("BAD_REQUEST", message);
+}
+
+/** The run, its empty assistant message, and their events. Returns the run's id. */
+function beginRun(
+  engine: Engine,
+  context: ContextRow,
+  triggerMessageId: string,
+  emit: Emit,
+): string {
+  const { db, now } = engine;
+  const runId = newId("run");
+  const messageId = newId("msg");
+  const at = now();
+  insertRun(db, {
+    id: runId,
+    contextId: context.id,
+    agentId: context.agent_id,
+    triggerMessageId,
+    now: at,
+  });
+  const seq = insertMessage(db, {
+    id: messageId,
+    contextId: context.id,
+    role: "assistant",
+    parts: "[]",
+    runId,
+    now: at,
+  });
+  emit({ type: "run.started", runId, agentId: context.agent_id, triggerMessageId });
+  emit({
+    type: "message.created",
+    message: {
+      id: messageId,
+      seq,
+      role: "assistant",
+      parts: [],
+      runId,
+      createdAt: at,
+      outcome: null,
+      feedback: null,
+    },
+  });
+  emit(contextUpdated(engine, context.id));
+  return runId;
+}
+
+/** Moves the context from idle to running: of two racing calls, exactly one gets it. */
+function claimIdle(engine: Engine, context: ContextRow): void {
+  if (!changeContextStatus(engine.db, context.id, ["idle"], "running", engine.now())) {
+    throw new AgentRuntimeError(
+      "CONFLICT",
+      "The agent is still busy with this conversation: wait for the reply, or stop it first.",
+    );
+  }
+}
+
+/**
+ * The user's message and a run to answer it. `claimFiles` binds the message's attachments
+ * (uploaded earlier) to its id and returns them; the text may be empty when there are files.
+ */
+export function beginTurn(
+  engine: Engine,
+  context: ContextRow,
+  text: string,
+  emit: Emit,
+  claimFiles: (messageId: string) => FilePart[] = () => [],
+): SendResult {
+  claimIdle(engine, context);
+  const messageId = newId("msg");
+  return addUserMessage(engine, context, messageId, text, claimFiles(messageId), emit);
+}
+
+/**
+ * With the context claimed: the user message (text and files) and a run to answer it. The
+ * first message's first words title the conversation until the model names it (auto_title).
+ */
+function addUserMessage(
+  engine: Engine,
+  context: ContextRow,
+  messageId: string,
+  text: string,
+  files: FilePart[],
+  emit: Emit,
+): SendResult {
+  const { db, now } = engine;
+  if (context.auto_title && !lastMessageWithRole(db, context.id, "user")) {
+    setContextTitle(db, context.id, titleFromMessage(text || files[0]!.name), true, now());
+  }
+  const at = now();
+  const parts: MessagePart[] = [
+    ...(text === "" ? [] : [{ type: "text" as const, text }]),
+    ...files,
+  ];
+  const seq = insertMessage(db, {
+    id: messageId,
+    contextId: context.id,
+    role: "user",
+    parts: JSON.stringify(parts),
+    runId: null,
+    now: at,
+  });
+  emit({
+    type: "message.created",
+    message: {
+      id: messageId,
+      seq,
+      role: "user",
+      parts,
+      runId: null,
+      createdAt: at,
+      outcome: null,
+      feedback: null,
+    },
+  });
+  return { messageId, runId: beginRun(engine, context, messageId, emit) };
+}
+
+/** Removes the reply to the last user message and starts a new run for that message. */
+export function beginRegeneration(engine: Engine, context: ContextRow, emit: Emit): SendResult {
+  claimIdle(engine, context);
+  const lastUser = lastMessageWithRole(engine.db, context.id, "user");
+  if (!lastUser) throw badRequest("There is no message to answer again: send one first.");
+  const removed = deleteMessagesAfter(engine.db, context.id, lastUser.seq);
+  if (removed.length > 0) emit({ type: "messages.removed", messageIds: removed });
+  return { messageId: lastUser.id, runId: beginRun(engine, context, lastUser.id, emit) };
+}
+
+/**
+ * Replaces the last turn: the last user message (which must be `messageId`) and every reply
+ * after it go, and `text` with the same files becomes a new user message with a new run. The
+ * old turn is not kept. `checkText` trims and bounds the text (it may be empty with files).
+ */
+export function beginEdit(
+  engine: Engine,
+  context: ContextRow,
+  input: { messageId: string; text: string },
+  emit: Emit,
+  checkText: (text: string) => string,
+): SendResult {
+  const { db } = engine;
+  claimIdle(engine, context);
+  const lastUser = lastMessageWithRole(db, context.id, "user");
+  if (!lastUser || lastUser.id !== input.messageId) {
+    throw badRequest("Only the last message you sent can be edited.");
+  }
+  const files = toMessage(lastUser).parts.filter((part) => part.type === "file");
+  const text = files.length > 0 && input.text.trim() === "" ? "" : checkText(input.text);
+  emit({
+    type: "messages.removed",
+    messageIds: deleteMessagesAfter(db, context.id, lastUser.seq - 1),
+  });
+  const messageId = newId("msg");
+  moveAttachments(db, context.id, lastUser.id, messageId);
+  return addUserMessage(engine, context, messageId, text, files, emit);
+}
+
+interface WaitingCall {
+  runId: string;
+  messageId: string;
+  parts: MessagePart[];
+  index: number;
+  part: ToolCallPart;
+}
+
+/**
+ * The waiting run's tool call `toolCallId`, which must be in the state `waiting` asks for; the
+ * run and the context are moved back to running.
+ */
+function resumeWaiting(
+  engine: Engine,
+  context: ContextRow,
+  toolCallId: string,
+  waiting: "waiting_for_approval" | "waiting_for_input",
+): WaitingCall {
+  const { db, now } = engine;
+  const run = unfinishedRunOf(db, context.id);
+  if (!run) {
+    throw new AgentRuntimeError(
+      "CONFLICT",
+      "Nothing in this conversation is waiting for an answer (it may have been answered already).",
+    );
+  }
+  const message = messageOfRun(db, run.id);
+  const parts = message ? toMessage(message).parts : [];
+  const index = parts.findIndex((p) => p.type === "tool-call" && p.toolCallId === toolCallId);
+  if (!message || index < 0) {
+    throw badRequest(`No tool call "${toolCallId}" is part of the current reply.`);
+  }
+  const part = parts[index] as ToolCallPart;
+  const state = waiting === "waiting_for_approval" ? "awaiting-approval" : "awaiting-input";
+  if (part.state !== state || !changeRunStatus(db, run.id, waiting, "running")) {
+    throw new AgentRuntimeError(
+      "CONFLICT",
+      waiting === "waiting_for_approval"
+        ? "This tool call is not waiting for approval (it may have been answered already)."
+        : "This question is not waiting for an answer (it may have been answered already).",
+    );
+  }
+  changeContextStatus(db, context.id, [waiting], "running", now());
+  return { runId: run.id, messageId: message.id, parts, index, part };
+}
+
+/** Stores the answer to a waiting tool call in its message and tells subscribers; gives the run. */
+function storeAnswer(
+  engine: Engine,
+  contextId: string,
+  waiting: WaitingCall,
+  answered: ToolCallPart,
+  emit: Emit,
+): string {
+  waiting.parts[waiting.index] = answered;
+  setMessageParts(engine.db, waiting.messageId, JSON.stringify(waiting.parts));
+  emit({
+    type: "message.part",
+    messageId: waiting.messageId,
+    partIndex: waiting.index,
+    part: answered,
+  });
+  emit(contextUpdated(engine, contextId));
+  return waiting.runId;
+}
+
+/** The user's decision on a tool call awaiting approval; gives the run to drive on. */
+export function answerApproval(
+  engine: Engine,
+  context: ContextRow,
+  input: { toolCallId: string; decision: ApprovalDecision },
+  emit: Emit,
+): string {
+  const waiting = resumeWaiting(engine, context, input.toolCallId, "waiting_for_approval");
+  const { part } = waiting;
+  if (input.decision === "allow_always") {
+    grantTool(
+      engine.db,
+      { contextGroup: context.context_group, agentId: context.agent_id, toolName: part.toolName },
+      engine.now(),
+    );
+  }
+  const answered: ToolCallPart =
+    input.decision === "deny"
+      ? { ...part, state: "denied", error: "The user denied this call." }
+      : { ...part, state: "running" };
+  return storeAnswer(engine, context.id, waiting, answered, emit);
+}
+
+/** The user's answer to an askUser question; gives the run to drive on. */
+export function answerQuestion(
+  engine: Engine,
+  context: ContextRow,
+  input: { toolCallId: string; value: string },
+  emit: Emit,
+): string {
+  const waiting = resumeWaiting(engine, context, input.toolCallId, "waiting_for_input");
+  const { question: _question, ...part } = waiting.part;
+  const answered: ToolCallPart = { ...part, state: "completed", output: { answer: input.value } };
+  return storeAnswer(engine, context.id, waiting, answered, emit);
+}
