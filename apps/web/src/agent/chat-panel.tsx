@@ -65,6 +65,7 @@ export function ChatPanel({ contextId, agentId, onCreated, greeting }: ChatPanel
           editableMessageId: chat.editableMessageId,
           idle: !chat.isExecuting,
           onRegenerate: () => void chat.regenerate(),
+          onRetry: () => void chat.retry(),
           onEdit: async (messageId, text) => (await chat.editMessage(messageId, text)) !== null,
           onFeedback: chat.setFeedback,
         }}

@@ -16,6 +16,8 @@ export interface MessageActions {
   /** No run is unfinished: the newest reply may be answered again. */
   idle: boolean;
   onRegenerate: () => void;
+  /** Answers the last message again after a reply that failed, was stopped or interrupted. */
+  onRetry: () => void;
   onEdit: (messageId: string, text: string) => Promise<boolean>;
   onFeedback: (
     messageId: string,
@@ -97,7 +99,7 @@ function AgentMessage({
       {message.outcome && (
         <ReplyOutcome
           outcome={message.outcome}
-          onRetry={canAnswerAgain ? actions?.onRegenerate : undefined}
+          onRetry={canAnswerAgain ? actions?.onRetry : undefined}
         />
       )}
       {actions && message.outcome && (
