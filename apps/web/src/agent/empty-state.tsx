@@ -2,6 +2,7 @@
 import type { AgentInfo } from "@agent-access/react";
 import { useId } from "react";
 import { focusRing } from "../components/ui.tsx";
+import { useStrings } from "./i18n/use-strings.ts";
 
 interface EmptyStateProps {
   agent: AgentInfo | null;
@@ -15,6 +16,7 @@ interface EmptyStateProps {
 export function EmptyState({ agent, greeting, onPrompt, disabled = false }: EmptyStateProps) {
   const prompts = agent?.starterPrompts ?? [];
   const headingId = useId();
+  const { t } = useStrings();
   return (
     <section
       aria-labelledby={headingId}
@@ -22,14 +24,14 @@ export function EmptyState({ agent, greeting, onPrompt, disabled = false }: Empt
       data-testid="empty-state"
     >
       <h2 id={headingId} className="text-xl font-semibold">
-        {agent?.name ?? "Agent"}
+        {agent?.name ?? t("empty.agent")}
       </h2>
       {greeting && <p className="text-neutral-700 dark:text-neutral-300">{greeting}</p>}
       {agent?.description && (
         <p className="text-sm text-neutral-600 dark:text-neutral-400">{agent.description}</p>
       )}
       {prompts.length > 0 && (
-        <ul aria-label="Start with" className="mt-3 grid w-full gap-2 sm:grid-cols-2">
+        <ul aria-label={t("empty.startWith")} className="mt-3 grid w-full gap-2 sm:grid-cols-2">
           {prompts.map((prompt) => (
             <li key={prompt}>
               <button

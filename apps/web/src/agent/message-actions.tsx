@@ -13,6 +13,8 @@ import {
   ThumbUpIcon,
 } from "../components/icons.tsx";
 import { Button, focusRing } from "../components/ui.tsx";
+import type { MessageKey } from "./i18n/index.ts";
+import { useStrings } from "./i18n/use-strings.ts";
 import type { ContextMessage } from "./types.ts";
 
 /** The text of a message's text parts: a reply's Markdown as the model wrote it. */
@@ -26,6 +28,7 @@ export function markdownOf(message: ContextMessage): string {
 const iconButton = `inline-flex items-center gap-1 rounded px-1.5 py-1 text-xs text-neutral-600 hover:bg-neutral-200 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100 ${focusRing}`;
 
 function CopyButton({ text }: { text: string }) {
+  const { t } = useStrings();
   const [copied, setCopied] = useState<"copied" | "failed" | null>(null);
   useEffect(() => {
     if (!copied) return;
@@ -36,8 +39,8 @@ function CopyButton({ text }: { text: string }) {
     <button
       type="button"
       className={iconButton}
-      aria-label="Copy"
-      title="Copy as Markdown"
+      aria-label={t("actions.copy")}
+      title={t("actions.copyTitle")}
       onClick={() =>
         navigator.clipboard.writeText(text).then(
           () => setCopied("copied"),
@@ -47,7 +50,11 @@ function CopyButton({ text }: { text: string }) {
     >
       {copied === "copied" ? <CheckIcon /> : <CopyIcon />}
       <span role="status" className={copied ? "" : "sr-only"}>
-        {copied === "copied" ? "Copied" : copied === "failed" ? "Could not copy" : ""}
+        {copied === "copied"
+          ? t("actions.copied")
+          : copied === "failed"
+            ? t("actions.copyFailed")
+            : ""}
       </span>
     </button>
   );
@@ -63,6 +70,7 @@ function FeedbackButtons({
   feedback: ContextMessage["feedback"];
   onFeedback: (rating: FeedbackRating | null, comment?: string) => Promise<boolean>;
 }) {
+  const { t } = useStrings();
   const [asking, setAsking] = useState<FeedbackRating | null>(null);
   const [comment, setComment] = useState("");
   const commentId = useId();
@@ -90,7 +98,7 @@ function FeedbackButtons({
       <button
         type="button"
         className={iconButton}
-        aria-label="Good response"
+        aria-label={t("actions.good")}
         aria-pressed={feedback?.rating === "good"}
         onClick={() => void rate("good")}
       >
@@ -99,7 +107,7 @@ function FeedbackButtons({
       <button
         type="button"
         className={iconButton}
-        aria-label="Bad response"
+        aria-label={t("actions.bad")}
         aria-pressed={feedback?.rating === "bad"}
         onClick={() => void rate("bad")}
       >
@@ -112,7 +120,7 @@ function FeedbackButtons({
           data-testid="feedback-form"
         >
           <label htmlFor={commentId} className="text-xs text-neutral-600 dark:text-neutral-400">
-            {asking === "bad" ? "What was wrong with it? (optional)" : "What was good? (optional)"}
+            {asking === "bad" ? t("actions.whyBad") : t("actions.whyGood")}
           </label>
           <textarea
             id={commentId}
@@ -124,7 +132,7 @@ function FeedbackButtons({
           />
           <div className="flex gap-2">
             <Button type="submit" className="!px-3 !py-1 text-xs">
-              Send feedback
+              {t("actions.sendFeedback")}
             </Button>
             <Button
               type="button"
@@ -132,14 +140,14 @@ function FeedbackButtons({
               className="!px-3 !py-1 text-xs"
               onClick={() => setAsking(null)}
             >
-              Skip
+              {t("actions.skip")}
             </Button>
           </div>
         </form>
       )}
       {feedback?.comment && !asking && (
         <p className="w-full text-xs text-neutral-500" data-testid="feedback-comment">
-          Your feedback: {feedback.comment}
+          {t("actions.yourFeedback", { comment: feedback.comment })}
         </p>
       )}
     </>
@@ -161,6 +169,7 @@ export function ReplyActions({
   onRegenerate,
   onFeedback,
 }: ReplyActionsProps) {
+  const { t } = useStrings();
   const text = markdownOf(message);
   return (
     <div className="mt-1 flex flex-wrap items-center gap-1" data-testid="reply-actions">
@@ -169,8 +178,8 @@ export function ReplyActions({
         <button
           type="button"
           className={iconButton}
-          aria-label="Regenerate"
-          title="Answer again"
+          aria-label={t("actions.regenerate")}
+          title={t("actions.regenerateTitle")}
           onClick={onRegenerate}
         >
           <RetryIcon />
@@ -181,11 +190,11 @@ export function ReplyActions({
   );
 }
 
-const OUTCOME_TEXT: Record<Exclude<RunOutcome["status"], "completed">, string> = {
-  failed: "The reply failed.",
-  cancelled: "You stopped this reply.",
-  interrupted: "The reply was interrupted.",
-};
+const OUTCOME_TEXT = {
+  failed: "outcome.failed",
+  cancelled: "outcome.cancelled",
+  interrupted: "outcome.interrupted",
+} as const satisfies Record<Exclude<RunOutcome["status"], "completed">, MessageKey>;
 
 /** A reply that failed, was stopped or interrupted: why, and a way to try again. */
 export function ReplyOutcome({
@@ -196,6 +205,7 @@ export function ReplyOutcome({
   /** Given when the reply can be retried (the newest, with no run unfinished). */
   onRetry?: () => void;
 }) {
+  const { t } = useStrings();
   if (outcome.status === "completed") return null;
   const failed = outcome.status !== "cancelled";
   return (
@@ -209,10 +219,12 @@ export function ReplyOutcome({
           : "border-neutral-300 bg-neutral-100 text-neutral-700 dark:border-neutral-700 dark:bg-neutral-900 dark:text-neutral-300"
       }`}
     >
-      <p className="min-w-0 flex-1 break-words">{outcome.error ?? OUTCOME_TEXT[outcome.status]}</p>
+      <p className="min-w-0 flex-1 break-words">
+        {outcome.error ?? t(OUTCOME_TEXT[outcome.status])}
+      </p>
       {onRetry && (
         <Button variant="secondary" className="!px-3 !py-1 text-xs" onClick={onRetry}>
-          Retry
+          {t("outcome.retry")}
         </Button>
       )}
     </div>
@@ -228,6 +240,7 @@ export function EditableText({
   /** Resolves whether the server took the edit. */
   onEdit: (text: string) => Promise<boolean>;
 }) {
+  const { t } = useStrings();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(text);
   const fieldId = useId();
@@ -244,8 +257,8 @@ export function EditableText({
       <button
         type="button"
         className={iconButton}
-        aria-label="Edit"
-        title="Edit and send again"
+        aria-label={t("edit.edit")}
+        title={t("edit.title")}
         onClick={() => {
           setDraft(text);
           setEditing(true);
@@ -262,7 +275,7 @@ export function EditableText({
       data-testid="edit-form"
     >
       <label htmlFor={fieldId} className="sr-only">
-        Edited text
+        {t("edit.field")}
       </label>
       <textarea
         id={fieldId}
@@ -276,15 +289,13 @@ export function EditableText({
         }}
         className={`rounded-md border border-neutral-300 bg-white px-3 py-2 dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
       />
-      <p className="text-xs text-neutral-500">
-        Sending replaces this message and its reply; the old ones are not kept.
-      </p>
+      <p className="text-xs text-neutral-500">{t("edit.note")}</p>
       <div className="flex justify-end gap-2">
         <Button type="button" variant="secondary" onClick={() => setEditing(false)}>
-          Cancel
+          {t("edit.cancel")}
         </Button>
         <Button type="submit" disabled={!draft.trim()}>
-          Save and send
+          {t("edit.save")}
         </Button>
       </div>
     </form>

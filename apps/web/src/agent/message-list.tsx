@@ -4,6 +4,7 @@
 // scrolled up) and loads older messages when the top comes into view, keeping the reader's place.
 import type { FeedbackRating } from "@agent-access/react";
 import { type ReactNode, Suspense, useEffect, useLayoutEffect, useRef } from "react";
+import { useStrings } from "./i18n/use-strings.ts";
 import { Markdown, MessageFiles } from "./lazy-attachments.ts";
 import { EditableText, ReplyActions, ReplyOutcome } from "./message-actions.tsx";
 import { ToolCallCard } from "./tool-call-card.tsx";
@@ -115,10 +116,11 @@ function AgentMessage({
 }
 
 export function StreamingIndicator() {
+  const { t } = useStrings();
   return (
     <div
       role="status"
-      aria-label="The agent is writing"
+      aria-label={t("messages.writing")}
       data-testid="streaming"
       className="flex h-6 items-center gap-1 text-neutral-500"
     >
@@ -137,6 +139,7 @@ export function MessageList({
   empty,
   actions,
 }: MessageListProps) {
+  const { t } = useStrings();
   const scroller = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
@@ -187,7 +190,7 @@ export function MessageList({
       <div className="mx-auto flex max-w-3xl flex-col gap-4">
         <div ref={top} aria-hidden="true" />
         {hasMore && (
-          <p className="text-center text-xs text-neutral-500">Loading earlier messages…</p>
+          <p className="text-center text-xs text-neutral-500">{t("messages.loadingEarlier")}</p>
         )}
         {messages.length === 0 && !streaming && empty}
         {messages.map((message) =>
