@@ -4,6 +4,7 @@ import { type AgentContextState, useAgentContext } from "@agent-access/react";
 import { type ReactNode, useMemo } from "react";
 import { Alert } from "../components/ui.tsx";
 import { Composer } from "./composer.tsx";
+import { EmptyState } from "./empty-state.tsx";
 import { useStrings } from "./i18n/use-strings.ts";
 import { MessageList } from "./message-list.tsx";
 import type { ToolCallActions } from "./tool-call-card.tsx";
@@ -15,7 +16,8 @@ interface ChatPanelProps {
   agentId: string;
   /** Called with the id of a conversation the first message created. */
   onCreated?: (contextId: string) => void;
-  emptyHint?: string;
+  /** A line for this user on the empty screen (from the ticket's host context). */
+  greeting?: string;
   /** Drawn above the messages with the conversation's state (its agent, for a header). */
   header?: (chat: AgentContextState) => ReactNode;
 }
@@ -26,7 +28,7 @@ const CONNECTION_LABEL = {
   closed: "chat.disconnected",
 } as const;
 
-export function ChatPanel({ contextId, agentId, onCreated, emptyHint, header }: ChatPanelProps) {
+export function ChatPanel({ contextId, agentId, onCreated, greeting, header }: ChatPanelProps) {
   const { t } = useStrings();
   const chat = useAgentContext({ contextId, agentId });
   const working = chat.isExecuting && !chat.pendingApproval && !chat.pendingInput;
@@ -34,6 +36,12 @@ export function ChatPanel({ contextId, agentId, onCreated, emptyHint, header }: 
     chat.connectionState in CONNECTION_LABEL
       ? t(CONNECTION_LABEL[chat.connectionState as keyof typeof CONNECTION_LABEL])
       : null;
+
+  /** A starter prompt sends at once; the composer sends its own text (useComposer). */
+  async function send(text: string): Promise<void> {
+    const sent = await chat.sendMessage(text);
+    if (sent && sent.contextId !== contextId) onCreated?.(sent.contextId);
+  }
 
   const { respondToApproval, submitInput } = chat;
   const toolActions = useMemo<ToolCallActions>(
@@ -62,7 +70,22 @@ export function ChatPanel({ contextId, agentId, onCreated, emptyHint, header }: 
         streaming={working}
         hasMore={chat.hasMoreMessages}
         onLoadMore={chat.loadMoreMessages}
-        emptyHint={emptyHint}
+        empty={
+          <EmptyState
+            agent={chat.agent}
+            greeting={greeting}
+            disabled={chat.isExecuting}
+            onPrompt={(prompt) => void send(prompt)}
+          />
+        }
+        actions={{
+          editableMessageId: chat.editableMessageId,
+          idle: !chat.isExecuting,
+          onRegenerate: () => void chat.regenerate(),
+          onRetry: () => void chat.retry(),
+          onEdit: async (messageId, text) => (await chat.editMessage(messageId, text)) !== null,
+          onFeedback: chat.setFeedback,
+        }}
         toolActions={toolActions}
       />
       {chat.error && (

@@ -142,14 +142,7 @@ function Chat({ session, linkedContextId }: { session: Session; linkedContextId:
           contextId={contextId}
           agentId={session.activeAgent?.id ?? ""}
           onCreated={select}
-          emptyHint={greeting(
-            session.hostContext,
-            t("vanity.emptyHint", {
-              agent: session.activeAgent?.name ?? t("vanity.theAgent"),
-              description: session.activeAgent?.description ?? "",
-            }).trim(),
-            t,
-          )}
+          greeting={greeting(session.hostContext, t)}
           header={(chat) => (
             <>
               <header className="flex items-center gap-3 border-b border-neutral-200 bg-white px-4 py-2 dark:border-neutral-800 dark:bg-neutral-950">
