@@ -261,6 +261,20 @@ describe("code blocks", () => {
 });
 
 describe("the sidebar", () => {
+  /** The title of the conversation whose first message was `first` (the model names it). */
+  function titleOf(first: string): string {
+    const db = openDatabase(server.databasePath);
+    const title = db
+      .prepare(
+        `SELECT c.title FROM context c JOIN message m ON m.context_id = c.id
+          WHERE m.role = 'user' AND m.parts = ? ORDER BY m.seq LIMIT 1`,
+      )
+      .pluck()
+      .get(JSON.stringify([{ type: "text", text: first }])) as string;
+    db.close();
+    return title;
+  }
+
   /** Moves a conversation's last activity `days` back, as if it had been used then. */
   function age(title: string, days: number): void {
     const db = openDatabase(server.databasePath);
@@ -279,12 +293,12 @@ describe("the sidebar", () => {
   it("groups conversations by day, each with its agent", async () => {
     await expect.poll(() => list().getByTestId("context-item").count()).toBe(3);
     expect(await headings()).toEqual(["Today"]);
-    age("How healthy are my webhooks?", 3);
-    age("Draft that survives a reload", 40);
+    age(titleOf("How healthy are my webhooks?"), 3);
+    age(titleOf("Draft that survives a reload"), 40);
     await page.reload();
     await expect.poll(() => headings()).toEqual(["Today", "Previous 7 days", "Older"]);
     const groups = list().getByTestId("context-group");
-    expect(await groups.nth(2).textContent()).toContain("Draft that survives a reload");
+    expect(await groups.nth(2).textContent()).toContain(titleOf("Draft that survives a reload"));
     expect(await list().getByTestId("context-agent").allTextContents()).toEqual([
       "Test assistant",
       "Test assistant",
@@ -296,7 +310,7 @@ describe("the sidebar", () => {
   });
 
   it("opens a conversation's actions from the keyboard, and renames it", async () => {
-    const title = "Draft that survives a reload";
+    const title = titleOf("Draft that survives a reload");
     const trigger = page.getByRole("button", { name: `Actions for ${title}` });
     await trigger.focus();
     await page.keyboard.press("Enter");
@@ -334,7 +348,7 @@ describe("the sidebar", () => {
   });
 
   it("deletes a conversation through its menu after a confirmation", async () => {
-    const title = "How healthy are my webhooks?";
+    const title = titleOf("How healthy are my webhooks?");
     await page.getByRole("button", { name: `Actions for ${title}` }).click();
     await page.getByRole("menuitem", { name: "Delete" }).click();
     const dialog = page.getByRole("dialog");
