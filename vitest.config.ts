@@ -39,7 +39,7 @@ export default defineConfig({
       {
         test: {
           name: "security",
-          include: ["tests/security/**/*.test.ts"],
+          include: ["tests/security/**/*.test.ts", "examples/*/security/**/*.test.ts"],
           // Thousands of requests per test on a two-core machine: time is not what is tested.
           testTimeout: 300_000,
           hookTimeout: 120_000,
