@@ -22,7 +22,12 @@ const dryRun = args.has("--dry-run");
 const install = !args.has("--no-install");
 
 /** The demo's own files: its package, its pages, and its browser journey. */
-const DEMO_PATHS = ["examples/workspace-demo", "apps/web/src/demo", "tests/e2e/journey.test.ts"];
+const DEMO_PATHS = [
+  "examples/workspace-demo",
+  "apps/web/src/demo",
+  "tests/e2e/journey.test.ts",
+  "tests/e2e/host-demo.test.ts",
+];
 const PACKAGE = "@agent-access/workspace-demo";
 const MARKER = /\/\/ demo$/;
 const SKIP = new Set(["node_modules", ".git", "dist", "data", "test-results", "bench-results"]);

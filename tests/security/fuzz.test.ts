@@ -424,6 +424,15 @@ describe("POST /session/tickets", () => {
           context_group: group,
         })),
         fc.constant({ ...TICKET_REQUEST, context_group: null }),
+        // A return address off the host app's origin (http://localhost here), or no URL at all.
+        fc
+          .oneof(
+            fc.webUrl({ withQueryParameters: true, withFragments: true }),
+            fc.string({ maxLength: 200 }),
+            fc.constantFrom("javascript:alert(1)", "//evil.example/x", "http://localhost.evil/"),
+          )
+          .filter((url) => !URL.canParse(url) || new URL(url).origin !== "http://localhost")
+          .map((url) => ({ ...TICKET_REQUEST, return_url: url })),
       )
       .map((body) => post(JSON.stringify(body)));
     const brokenBodies = rawBody()

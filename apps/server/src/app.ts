@@ -288,9 +288,10 @@ export function createApp(options: AppOptions) {
     // Hardening of the pages; API answers, routed above, are JSON and need none of it. The content
     // security policy allows only this origin's scripts, styles, connections and images: a
     // model's Markdown cannot load a remote image, which would otherwise leak what it writes
-    // into the image's URL. Frames only from this origin.
-    app.use(
-      "*",
+    // into the image's URL. Frames only from this origin, except that the vanity page may also
+    // be framed by the origins of FRAME_ANCESTORS (and then sends no X-Frame-Options, which
+    // cannot name them).
+    const pageHeaders = (frameAncestors: string[]) =>
       secureHeaders({
         contentSecurityPolicy: {
           defaultSrc: ["'self'"],
@@ -301,12 +302,16 @@ export function createApp(options: AppOptions) {
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
           formAction: ["'self'"],
-          frameAncestors: ["'self'"],
+          frameAncestors: ["'self'", ...frameAncestors],
         },
-        xFrameOptions: "SAMEORIGIN",
+        xFrameOptions: frameAncestors.length > 0 ? false : "SAMEORIGIN",
         referrerPolicy: "strict-origin-when-cross-origin",
         crossOriginEmbedderPolicy: false,
-      }),
+      });
+    const appPageHeaders = pageHeaders([]);
+    const vanityPageHeaders = pageHeaders([...(options.config.frameAncestors ?? [])]);
+    app.use("*", (c, next) =>
+      c.req.path === "/vanity/agents" ? vanityPageHeaders(c, next) : appPageHeaders(c, next),
     );
 
     app.use(

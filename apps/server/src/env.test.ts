@@ -58,6 +58,39 @@ describe("parseEnv", () => {
     expect(() => parseEnv(source)).toThrow(message);
   });
 
+  it("takes FRAME_ANCESTORS as exact origins, none by default", () => {
+    expect(parseEnv({}).FRAME_ANCESTORS).toEqual([]);
+    expect(
+      parseEnv({
+        FRAME_ANCESTORS:
+          "https://app.example.com, https://admin.example.com:8443/ http://localhost:5173",
+      }).FRAME_ANCESTORS,
+    ).toEqual([
+      "https://app.example.com",
+      "https://admin.example.com:8443",
+      "http://localhost:5173",
+    ]);
+    expect(parseEnv({ FRAME_ANCESTORS: "http://127.0.0.1:4000" }).FRAME_ANCESTORS).toEqual([
+      "http://127.0.0.1:4000",
+    ]);
+  });
+
+  it.each([
+    ["http://app.example.com", /FRAME_ANCESTORS: "http:\/\/app.example.com" must use https/],
+    ["https://app.example.com/embed", /FRAME_ANCESTORS: .* must be an origin alone/],
+    ["https://*.example.com", /FRAME_ANCESTORS: .*(not an origin|must be an origin alone)/],
+    ["'self'", /FRAME_ANCESTORS: "'self'" is not an origin/],
+    ["*", /FRAME_ANCESTORS: "\*" is not an origin/],
+    ["https://app.example.com?x=1", /FRAME_ANCESTORS: .* must be an origin alone/],
+    ["javascript:alert(1)", /FRAME_ANCESTORS: .* must use https/],
+    [
+      Array.from({ length: 33 }, (_, i) => `https://a${i}.example.com`).join(","),
+      /FRAME_ANCESTORS: lists more than 32 origins/,
+    ],
+  ])("refuses FRAME_ANCESTORS=%s, saying why", (value, message) => {
+    expect(() => parseEnv({ FRAME_ANCESTORS: value })).toThrow(message);
+  });
+
   it("takes a webhook endpoint with a Standard Webhooks secret, never echoing a bad secret", () => {
     const secret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
     expect(

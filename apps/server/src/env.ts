@@ -4,6 +4,7 @@
 import { type McpConfigFile, readMcpConfigFile } from "@agent-access/agents";
 import { assertLinearPattern } from "@agent-access/api";
 import { z } from "zod";
+import { frameAncestorsSchema } from "./frame-ancestors.ts";
 
 const MODEL = /^(builtin|(openai|anthropic|openai-compatible):\S+)$/;
 
@@ -32,6 +33,13 @@ const schema = z
      * http://localhost:5173 (Vite) in development, http://localhost:<PORT> in production.
      */
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * Origins that may show the vanity page in a frame, separated by commas or spaces, such as
+     * "https://app.example.com". Setting any makes the agent session cookie partitioned
+     * (`SameSite=None; Secure; Partitioned`) so that it works in their cross-site frame. Default
+     * none: the page may be framed by its own origin only.
+     */
+    FRAME_ANCESTORS: frameAncestorsSchema,
     /**
      * "true" when exactly one reverse proxy stands in front: rate limits then count clients by
      * the last X-Forwarded-For entry. Default "false": by the socket's address, since anyone can

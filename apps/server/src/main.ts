@@ -110,6 +110,7 @@ const app = createApp({
     contextGroupDescription:
       env.CONTEXT_GROUP_DESCRIPTION ??
       (env.CONTEXT_GROUP_PATTERN ? undefined : appDefinition.contextGroups?.description),
+    frameAncestors: env.FRAME_ANCESTORS,
   },
   agents,
   runtime,

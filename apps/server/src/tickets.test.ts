@@ -60,6 +60,8 @@ describe("POST /session/tickets then session.exchange", () => {
       hostContext: {},
       expiresAt: body.expires_at,
       displayName: null,
+      ui: {},
+      returnUrl: null,
     });
     expect(await current(browser)).toMatchObject({ contextGroup: "workspace:42:user:7" });
   });

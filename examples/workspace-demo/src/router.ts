@@ -76,6 +76,8 @@ export const workspaceRouter = createTRPCRouter({
               ? `workspace:${input.workspaceId}:user:${ctx.user.id}`
               : undefined,
           display_name: `${member.name} · ${ctx.user.name}`,
+          // "Return to the app" on the agent page leads back to this workspace.
+          return_url: `${ctx.config.publicUrl}/app/w/${encodeURIComponent(member.id)}`,
           // Host context: who the assistant serves and where; it greets by name.
           context: {
             userName: ctx.user.name,

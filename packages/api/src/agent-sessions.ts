@@ -17,7 +17,8 @@ import {
 } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import type { AgentInfo, RequestContext } from "./context.ts";
-import { serializeCookie } from "./cookies.ts";
+import { type CookieOptions, serializeCookie } from "./cookies.ts";
+import { type AgentUi, parseTicketUi } from "./ticket-ui.ts";
 
 export const AGENT_SESSION_COOKIE = "agent_session";
 const SESSION_PREFIX = "aas_";
@@ -34,6 +35,10 @@ export interface AgentSessionInfo {
   expiresAt: number;
   /** The label its ticket was minted with ("Acme · Ada Lovelace"), or null. */
   displayName: string | null;
+  /** How the app asked the UI to look (accent colour, density, locale...): `{}` when it did not. */
+  ui: AgentUi;
+  /** Where "Return to the app" leads, as the ticket set it, or null. */
+  returnUrl: string | null;
 }
 
 /** The session as procedures see it (`ctx.agentSession` in agentProcedure). */
@@ -43,6 +48,8 @@ export interface AgentSession {
   contextGroup: string;
   agentIds: readonly string[];
   hostContext: HostContext;
+  ui: AgentUi;
+  returnUrl: string | null;
   expiresAt: number;
   ticketId: string;
 }
@@ -69,17 +76,28 @@ function describe(ctx: RequestContext, session: AgentSession): AgentSessionInfo 
     hostContext: session.hostContext,
     expiresAt: session.expiresAt,
     displayName: ticketDisplayName(ctx.db, session.ticketId),
+    ui: session.ui,
+    returnUrl: session.returnUrl,
+  };
+}
+
+/**
+ * The agent session cookie's flags: partitioned for a cross-site frame when FRAME_ANCESTORS
+ * names any origin, else SameSite=Lax (Secure outside localhost).
+ */
+function sessionCookieOptions(ctx: RequestContext, expiresAt: number): CookieOptions {
+  return {
+    expiresAt,
+    now: ctx.now(),
+    secure: secureCookies(ctx.config.publicUrl),
+    partitioned: (ctx.config.frameAncestors?.length ?? 0) > 0,
   };
 }
 
 function setSessionCookie(ctx: RequestContext, token: string, expiresAt: number): void {
   ctx.resHeaders.append(
     "Set-Cookie",
-    serializeCookie(AGENT_SESSION_COOKIE, token, {
-      expiresAt,
-      now: ctx.now(),
-      secure: secureCookies(ctx.config.publicUrl),
-    }),
+    serializeCookie(AGENT_SESSION_COOKIE, token, sessionCookieOptions(ctx, expiresAt)),
   );
 }
 
@@ -234,6 +252,8 @@ function toSession(row: AgentSessionRow, userId: string | null): AgentSession {
     contextGroup: row.session_type === "static" ? row.context_group! : signinContextGroup(userId!),
     agentIds: JSON.parse(row.agent_ids) as string[],
     hostContext: row.host_context ? (JSON.parse(row.host_context) as HostContext) : {},
+    ui: parseTicketUi(row.ui),
+    returnUrl: row.return_url,
     expiresAt: row.expires_at,
     ticketId: row.ticket_id,
   };
@@ -290,10 +310,6 @@ export function endAgentSession(ctx: RequestContext): void {
   if (token) revokeAgentSession(ctx.db, token, ctx.now());
   ctx.resHeaders.append(
     "Set-Cookie",
-    serializeCookie(AGENT_SESSION_COOKIE, "", {
-      expiresAt: 0,
-      now: ctx.now(),
-      secure: secureCookies(ctx.config.publicUrl),
-    }),
+    serializeCookie(AGENT_SESSION_COOKIE, "", sessionCookieOptions(ctx, 0)),
   );
 }

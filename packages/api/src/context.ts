@@ -24,6 +24,12 @@ export interface ApiConfig {
    * expired, was replaced or signed out ends with UNAUTHORIZED. Default 5000.
    */
   streamSessionCheckMs?: number;
+  /**
+   * Origins allowed to frame the vanity page (FRAME_ANCESTORS), e.g. "https://app.example.com".
+   * When there are any, the agent session cookie is `SameSite=None; Secure; Partitioned` so
+   * that the session works inside their cross-site frame. Default none: not framable.
+   */
+  frameAncestors?: readonly string[];
 }
 
 /** What a browser may know of an agent. */

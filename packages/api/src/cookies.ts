@@ -7,11 +7,26 @@ export interface CookieOptions {
   now?: number;
   /** Send only over HTTPS. Default true; off only for http://localhost development. */
   secure?: boolean;
+  /**
+   * For a page framed by another site: `SameSite=None; Secure; Partitioned` (CHIPS), so that
+   * the browser keeps the cookie per top-level site and sends it inside that site's frame only.
+   * Default false: `SameSite=Lax`.
+   */
+  partitioned?: boolean;
 }
 
-/** A Set-Cookie value: HttpOnly, SameSite=Lax, Path=/, as every cookie of this API is. */
+/**
+ * A Set-Cookie value: HttpOnly, Path=/, and SameSite=Lax, or for a framed page
+ * `SameSite=None; Secure; Partitioned`.
+ */
 export function serializeCookie(name: string, value: string, options: CookieOptions = {}): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", "HttpOnly", "SameSite=Lax"];
+  const partitioned = options.partitioned ?? false;
+  const parts = [
+    `${name}=${encodeURIComponent(value)}`,
+    "Path=/",
+    "HttpOnly",
+    partitioned ? "SameSite=None" : "SameSite=Lax",
+  ];
   if (options.expiresAt !== undefined) {
     const maxAge = Math.max(
       0,
@@ -20,6 +35,9 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
     parts.push(`Max-Age=${maxAge}`);
     parts.push(`Expires=${new Date(options.expiresAt).toUTCString()}`);
   }
-  if (options.secure ?? true) parts.push("Secure");
+  // SameSite=None and Partitioned are honoured only with Secure (browsers accept it on
+  // http://localhost too).
+  if (partitioned || (options.secure ?? true)) parts.push("Secure");
+  if (partitioned) parts.push("Partitioned");
   return parts.join("; ");
 }

@@ -3,13 +3,19 @@
 import { insertTicket, newSecret } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import type { RequestContext } from "./context.ts";
+import type { ApiConfig, RequestContext } from "./context.ts";
 import {
   type ContextGroupRule,
   contextGroupProblem,
   serverContextGroupRule,
 } from "./context-groups.ts";
 import { hostContextSchema, serializeHostContext } from "./host-context.ts";
+import {
+  checkReturnUrl,
+  RETURN_URL_MAX_LENGTH,
+  serializeTicketUi,
+  ticketUiSchema,
+} from "./ticket-ui.ts";
 
 export const TICKET_PREFIX = "aat_";
 /** Ticket lifetime bounds, in seconds: 30 s to 24 h, 30 minutes unless asked otherwise. */
@@ -36,6 +42,16 @@ export const ticketRequestSchema = z.object({
    * stored with the agent session; the browser can read it but never change it.
    */
   context: hostContextSchema.nullish(),
+  /**
+   * How the agent UI looks: accent colour, corner radius, density, colour scheme and locale
+   * (ticket-ui.ts). Read by the vanity page and the hooks (`useAgentSession().ui`).
+   */
+  ui: ticketUiSchema.nullish(),
+  /**
+   * Where "Return to the app" leads: an absolute URL on the host app's origin (PUBLIC_URL's, or
+   * one of FRAME_ANCESTORS'), https or http://localhost.
+   */
+  return_url: z.string().max(RETURN_URL_MAX_LENGTH).nullish(),
 });
 
 export type TicketRequest = z.infer<typeof ticketRequestSchema>;
@@ -51,6 +67,11 @@ export interface MintedTicket {
 
 function unprocessable(message: string): TRPCError {
   return new TRPCError({ code: "UNPROCESSABLE_CONTENT", message });
+}
+
+/** The origins of the host apps a ticket's `return_url` may lead to. */
+export function hostOrigins(config: ApiConfig): string[] {
+  return [new URL(config.publicUrl).origin, ...(config.frameAncestors ?? [])];
 }
 
 /** The vanity page's address for a ticket. */
@@ -116,6 +137,8 @@ export function mintTicket(
 
   const displayName = request.display_name?.trim() || null;
   const hostContext = serializeHostContext(request.context);
+  const ui = serializeTicketUi(request.ui);
+  const returnUrl = checkReturnUrl(request.return_url, hostOrigins(ctx.config));
 
   const now = ctx.now();
   const ticket = newSecret(TICKET_PREFIX);
@@ -132,6 +155,8 @@ export function mintTicket(
       expiresAt,
       ...origin,
       displayName,
+      ui,
+      returnUrl,
     },
     now,
   );

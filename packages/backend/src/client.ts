@@ -17,6 +17,7 @@ import {
   toErasure,
   toMessage,
   toUsage,
+  uiWire,
   type WireContext,
   type WireErasure,
   type WireMessage,
@@ -125,6 +126,8 @@ export class AgentAccessClient {
           ...(input.expiresIn === undefined ? {} : { expires_in: input.expiresIn }),
           ...(input.context === undefined ? {} : { context: input.context }),
           ...(input.displayName === undefined ? {} : { display_name: input.displayName }),
+          ...(input.ui === undefined ? {} : { ui: uiWire(input.ui) }),
+          ...(input.returnUrl === undefined ? {} : { return_url: input.returnUrl }),
         },
       );
       return { ticket: answer.ticket, expiresAt: answer.expires_at, url: answer.url };

@@ -64,6 +64,47 @@ describe("AgentAccessClient", () => {
     expect(tooLarge).toMatchObject({ status: 413, code: "payload_too_large" });
   });
 
+  it("carries ui settings and a return URL into the session, and refuses bad ones", async () => {
+    const client = new AgentAccessClient({ apiKey, baseUrl: server.url });
+    const ticket = await client.tickets.createAgentAccess({
+      agentIds: ["test-assistant"],
+      sessionType: "static",
+      contextGroup: "workspace:42:user:7",
+      ui: { accentColor: "#0f766e", colorScheme: "dark", locale: "de" },
+      returnUrl: "http://localhost/app",
+    });
+    const browser = new CookieClient(server.url);
+    const exchanged = await browser.mutation("session.exchange", { ticket: ticket.ticket });
+    const body = (await exchanged.json()) as {
+      result: { data: { ui: unknown; returnUrl: unknown } };
+    };
+    expect(body.result.data.ui).toEqual({
+      accentColor: "#0f766e",
+      colorScheme: "dark",
+      locale: "de",
+    });
+    expect(body.result.data.returnUrl).toBe("http://localhost/app");
+
+    const badUi = await rejection(
+      client.tickets.createAgentAccess({
+        agentIds: ["test-assistant"],
+        sessionType: "static",
+        contextGroup: "workspace:42:user:7",
+        ui: { radius: 99 },
+      }),
+    );
+    expect(badUi).toMatchObject({ status: 400, code: "invalid_request" });
+    const offSite = await rejection(
+      client.tickets.createAgentAccess({
+        agentIds: ["test-assistant"],
+        sessionType: "static",
+        contextGroup: "workspace:42:user:7",
+        returnUrl: "https://evil.example/",
+      }),
+    );
+    expect(offSite).toMatchObject({ status: 422, code: "unprocessable_request" });
+  });
+
   it("mints a signin ticket, and posts raw bodies as on the reference page", async () => {
     const client = new AgentAccessClient({ apiKey, baseUrl: server.url });
     await expect(

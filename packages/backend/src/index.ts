@@ -16,6 +16,7 @@ export {
 export { type Page, PagedList } from "./pages.ts";
 export type {
   AgentAccessTicket,
+  AgentUiSettings,
   Context,
   ContextStatus,
   CreateAgentAccessTicket,

@@ -22,6 +22,30 @@ export interface CreateAgentAccessTicket {
    * "Acme · Ada Lovelace"). The vanity page shows it. Default none.
    */
   displayName?: string;
+  /**
+   * How the agent UI looks for this user: the vanity page and UIs built on the hooks read it
+   * (useAgentUi), over AgentAccessProvider's own `ui`. Every field optional. Default none.
+   */
+  ui?: AgentUiSettings;
+  /**
+   * Where "Return to the app" leads: an absolute URL on the host app's origin (the server's
+   * PUBLIC_URL or one of its FRAME_ANCESTORS), https, or http on localhost. Default none.
+   */
+  returnUrl?: string;
+}
+
+/** A ticket's UI settings. Unknown fields and values out of range are refused with 400. */
+export interface AgentUiSettings {
+  /** Accent of buttons, links and focus rings, `#rrggbb`; adjusted to stay readable. */
+  accentColor?: string;
+  /** Corner radius in CSS pixels, 0 to 24. */
+  radius?: number;
+  /** Default "comfortable". */
+  density?: "comfortable" | "compact";
+  /** Default "system": follows the device. */
+  colorScheme?: "light" | "dark" | "system";
+  /** The UI's language and formats, a BCP 47 tag such as "de" or "fr-CH". */
+  locale?: string;
 }
 
 export interface AgentAccessTicket {

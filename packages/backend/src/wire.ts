@@ -1,6 +1,13 @@
 // The REST API's JSON (snake_case) turned into the SDK's types. Message parts are passed as
 // they are: their keys are already camelCase, and tool inputs and outputs are the tools' own.
-import type { Context, Erasure, Message, UsageFigures, UsageReport } from "./types.ts";
+import type {
+  AgentUiSettings,
+  Context,
+  Erasure,
+  Message,
+  UsageFigures,
+  UsageReport,
+} from "./types.ts";
 
 export interface WireContext {
   id: string;
@@ -111,4 +118,20 @@ export function toUsage(wire: WireUsage): UsageReport {
     buckets: wire.buckets.map((bucket) => ({ key: bucket.key, ...toFigures(bucket) })),
     totals: toFigures(wire.totals),
   };
+}
+
+/** A ticket's UI settings as the REST API takes them (snake_case); unset fields left out. */
+export function uiWire(ui: AgentUiSettings): Record<string, string | number> {
+  const wire: Record<string, string | number | undefined> = {
+    accent_color: ui.accentColor,
+    radius: ui.radius,
+    density: ui.density,
+    color_scheme: ui.colorScheme,
+    locale: ui.locale,
+  };
+  return Object.fromEntries(
+    Object.entries(wire).filter(
+      (entry): entry is [string, string | number] => entry[1] !== undefined,
+    ),
+  );
 }

@@ -21,6 +21,10 @@ export interface TicketRow {
   revoked_at: number | null;
   /** The label its backend gave it (who and what it is for), shown by the vanity page. */
   display_name: string | null;
+  /** The UI settings (accent colour, density, locale...) as JSON, or null. */
+  ui: string | null;
+  /** The host app's address for "Return to the app", or null. */
+  return_url: string | null;
 }
 
 export interface AgentSessionRow {
@@ -33,6 +37,10 @@ export interface AgentSessionRow {
   agent_ids: string;
   /** The ticket's host context as JSON, or null. */
   host_context: string | null;
+  /** The ticket's UI settings as JSON, or null. */
+  ui: string | null;
+  /** The ticket's return address, or null. */
+  return_url: string | null;
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
@@ -54,12 +62,16 @@ export interface NewTicket {
   /** The host workspace it was minted for, with `hostUserId`. */
   hostWorkspaceId?: string | null;
   displayName?: string | null;
+  /** The UI settings, already checked and serialized; null for none. */
+  ui?: string | null;
+  /** The return address, already checked; null for none. */
+  returnUrl?: string | null;
 }
 
 const TICKET_COLUMNS =
-  "id, agent_ids, session_type, context_group, host_context, issuer, created_at, expires_at, consumed_at, revoked_at, display_name";
+  "id, agent_ids, session_type, context_group, host_context, issuer, created_at, expires_at, consumed_at, revoked_at, display_name, ui, return_url";
 const SESSION_COLUMNS =
-  "id, ticket_id, session_type, context_group, user_id, sign_in_id, agent_ids, host_context, created_at, expires_at, revoked_at";
+  "id, ticket_id, session_type, context_group, user_id, sign_in_id, agent_ids, host_context, ui, return_url, created_at, expires_at, revoked_at";
 
 export function insertTicket(db: Db, ticket: NewTicket, now: number): string {
   const id = newId("tkt");
@@ -67,7 +79,7 @@ export function insertTicket(db: Db, ticket: NewTicket, now: number): string {
     db,
     `INSERT INTO agent_ticket (id, token_hash, agent_ids, session_type, context_group, issuer,
        created_at, expires_at, host_context, api_key_id, host_user_id, host_workspace_id,
-       display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       display_name, ui, return_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     id,
     sha256(ticket.token),
@@ -82,6 +94,8 @@ export function insertTicket(db: Db, ticket: NewTicket, now: number): string {
     ticket.hostUserId ?? null,
     ticket.hostWorkspaceId ?? null,
     ticket.displayName ?? null,
+    ticket.ui ?? null,
+    ticket.returnUrl ?? null,
   );
   return id;
 }
@@ -120,8 +134,8 @@ export function insertAgentSession(db: Db, session: NewAgentSession, now: number
   return statement<unknown[], AgentSessionRow>(
     db,
     `INSERT INTO agent_session (id, token_hash, ticket_id, session_type, context_group, user_id,
-       sign_in_id, agent_ids, created_at, expires_at, host_context)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       sign_in_id, agent_ids, created_at, expires_at, host_context, ui, return_url)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      RETURNING ${SESSION_COLUMNS}`,
   ).get(
     newId("ags"),
@@ -135,6 +149,8 @@ export function insertAgentSession(db: Db, session: NewAgentSession, now: number
     now,
     ticket.expires_at,
     ticket.host_context,
+    ticket.ui,
+    ticket.return_url,
   )!;
 }
 

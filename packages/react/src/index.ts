@@ -1,4 +1,5 @@
 // @agent-access/react: AgentAccessProvider and the hooks a custom agent UI is built from.
+export { type AgentPageUrlOptions, agentPageUrl } from "./agent-page-url.ts";
 export {
   AttachmentError,
   type AttachmentTarget,
@@ -21,6 +22,15 @@ export type {
   SendResult,
   ToolCallPart,
 } from "./types.ts";
+export { type AccentPair, accentPair, contrastRatio } from "./ui/accent.ts";
+export type { AgentFormat } from "./ui/format.ts";
+export {
+  type AgentUi,
+  type ColorScheme,
+  type ResolvedAgentUi,
+  resolveAgentUi,
+  themeVariables,
+} from "./ui/settings.ts";
 export {
   type AgentContextState,
   type AgentMessage,
@@ -44,6 +54,7 @@ export {
   type UseAgentSessionOptions,
   useAgentSession,
 } from "./use-agent-session.ts";
+export { type AgentUiState, useAgentUi } from "./use-agent-ui.ts";
 export { useAttachmentUrl } from "./use-attachment-url.ts";
 export {
   type TicketPreview,

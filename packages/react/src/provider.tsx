@@ -8,13 +8,28 @@ import {
   type SessionControllerOptions,
 } from "./session-controller.ts";
 import { trpc } from "./trpc.ts";
+import type { AgentUi } from "./ui/settings.ts";
 
-/** Props of AgentAccessProvider. All are read once, when the provider mounts. */
+/**
+ * Props of AgentAccessProvider. All but `ui` are read once, when the provider mounts; `ui` is
+ * followed as it changes.
+ */
 export interface AgentAccessProviderProps extends SessionControllerOptions {
   children: ReactNode;
+  /**
+   * The app's default UI settings: `{ accentColor, radius, density, colorScheme, locale }`, all
+   * optional. A ticket's own `ui` wins field by field (useAgentUi). Default: none.
+   */
+  ui?: AgentUi;
 }
 
 const ControllerContext = createContext<SessionController | null>(null);
+const ProviderUiContext = createContext<AgentUi | undefined>(undefined);
+
+/** The provider's `ui` prop (undefined when none). */
+export function useProviderUi(): AgentUi | undefined {
+  return useContext(ProviderUiContext);
+}
 
 /** The provider's shared session state; throws outside AgentAccessProvider. */
 export function useSessionController(): SessionController {
@@ -34,7 +49,9 @@ export function AgentAccessProvider(props: AgentAccessProviderProps) {
   return (
     <trpc.Provider client={controller.client} queryClient={controller.queryClient}>
       <QueryClientProvider client={controller.queryClient}>
-        <ControllerContext value={controller}>{props.children}</ControllerContext>
+        <ControllerContext value={controller}>
+          <ProviderUiContext value={props.ui}>{props.children}</ProviderUiContext>
+        </ControllerContext>
       </QueryClientProvider>
     </trpc.Provider>
   );

@@ -48,6 +48,14 @@ export interface AgentSessionState {
    * browser cannot change it. `{}` when the ticket had none; null without a session.
    */
   hostContext: AgentSessionInfo["hostContext"] | null;
+  /**
+   * The UI settings the app's backend put in the ticket (`ui` at mint: accent colour, radius,
+   * density, colour scheme, locale), read-only; `{}` when the ticket had none, null without a
+   * session. To render with them merged over the provider's, use useAgentUi.
+   */
+  ui: AgentSessionInfo["ui"] | null;
+  /** Where "Return to the app" should lead (the ticket's `return_url`), or null. */
+  returnUrl: string | null;
   /** When the session ends, in epoch milliseconds (the server's clock). */
   expiresAt: number | null;
   /** The ticket given (or, with getTicket, one it returned) has been exchanged. */
@@ -229,6 +237,8 @@ export function useAgentSession(
     sessionType: session?.sessionType ?? null,
     displayName: session?.displayName ?? null,
     hostContext: session?.hostContext ?? null,
+    ui: session?.ui ?? null,
+    returnUrl: session?.returnUrl ?? null,
     expiresAt,
     ticketExchanged: ticketState ? ticketState.status === "done" : snapshot.ticketsIssued > 0,
     refetch,

@@ -2,19 +2,24 @@
 // test server, through a TestBrowser.
 import { configure, renderHook } from "@testing-library/react";
 import { type ReactNode, StrictMode } from "react";
-import { AgentAccessProvider } from "../src/index.ts";
+import { AgentAccessProvider, type AgentAccessProviderProps } from "../src/index.ts";
 import type { TestBrowser } from "./browser.ts";
 
 // Turns against the real server take longer than waitFor's default second on a busy machine.
 configure({ asyncUtilTimeout: 15_000 });
 
-export function renderAgentHook<T>(browser: TestBrowser, hook: () => T) {
+export function renderAgentHook<T>(
+  browser: TestBrowser,
+  hook: () => T,
+  providerProps: Partial<Omit<AgentAccessProviderProps, "children">> = {},
+) {
   const wrapper = ({ children }: { children: ReactNode }) => (
     <StrictMode>
       <AgentAccessProvider
         baseUrl={browser.baseUrl}
         fetch={browser.fetch}
         EventSource={browser.EventSource}
+        {...providerProps}
       >
         {children}
       </AgentAccessProvider>

@@ -27,7 +27,8 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** Chromium with the suite's flags, and `extraArgs` (such as blocking third-party cookies). */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     args: [
@@ -38,6 +39,7 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
 }

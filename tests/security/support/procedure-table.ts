@@ -90,6 +90,14 @@ export const TICKET_REQUEST = {
   agent_session_identifier: "static",
   context_group: "workspace:42:user:7",
   expires_in: 600,
+  // Mutated field by field by the REST fuzzer: every setting of `ui` is checked strictly.
+  ui: {
+    accent_color: "#0f766e",
+    radius: 8,
+    density: "compact",
+    color_scheme: "dark",
+    locale: "de",
+  },
 } satisfies Record<string, Json>;
 
 const contextOf = (target: Target) => ({ contextId: target.contextId });

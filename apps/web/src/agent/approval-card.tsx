@@ -1,6 +1,7 @@
 // The questions an agent puts to the user mid-run: may it run a tool, and what is the answer.
 import { type FormEvent, useId, useState } from "react";
 import { Button } from "../components/ui.tsx";
+import { useStrings } from "./i18n/use-strings.ts";
 import { humanToolName } from "./tool-call-card.tsx";
 
 export type ApprovalDecision = "allow_once" | "allow_always" | "deny";
@@ -13,6 +14,7 @@ interface ApprovalCardProps {
 }
 
 export function ApprovalCard({ toolName, input, onDecide, busy = false }: ApprovalCardProps) {
+  const { t } = useStrings();
   const titleId = useId();
   return (
     <section
@@ -21,11 +23,9 @@ export function ApprovalCard({ toolName, input, onDecide, busy = false }: Approv
       className="rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-800 dark:bg-amber-950/40"
     >
       <h3 id={titleId} className="font-medium">
-        Allow “{humanToolName(toolName)}”?
+        {t("approval.title", { tool: humanToolName(toolName) })}
       </h3>
-      <p className="mt-1 text-sm text-neutral-700 dark:text-neutral-300">
-        The agent wants to run this tool, which can change data. It waits for your answer.
-      </p>
+      <p className="mt-1 text-sm text-neutral-700 dark:text-neutral-300">{t("approval.body")}</p>
       {input !== null && typeof input === "object" && Object.keys(input).length > 0 && (
         <pre className="mt-2 max-h-40 overflow-auto rounded bg-white p-2 text-xs dark:bg-neutral-900">
           {JSON.stringify(input, null, 2)}
@@ -33,13 +33,13 @@ export function ApprovalCard({ toolName, input, onDecide, busy = false }: Approv
       )}
       <div className="mt-3 flex flex-wrap gap-2">
         <Button disabled={busy} onClick={() => onDecide("allow_once")}>
-          Allow once
+          {t("approval.allowOnce")}
         </Button>
         <Button variant="secondary" disabled={busy} onClick={() => onDecide("allow_always")}>
-          Always allow
+          {t("approval.allowAlways")}
         </Button>
         <Button variant="secondary" disabled={busy} onClick={() => onDecide("deny")}>
-          Deny
+          {t("approval.deny")}
         </Button>
       </div>
     </section>
@@ -53,6 +53,7 @@ interface QuestionCardProps {
 }
 
 export function QuestionCard({ question, onSubmit, busy = false }: QuestionCardProps) {
+  const { t } = useStrings();
   const [answer, setAnswer] = useState("");
   const id = useId();
   function submit(event: FormEvent) {
@@ -74,10 +75,10 @@ export function QuestionCard({ question, onSubmit, busy = false }: QuestionCardP
           value={answer}
           onChange={(event) => setAnswer(event.target.value)}
           className="min-w-0 flex-1 rounded-md border border-neutral-300 bg-white px-3 py-2 dark:border-neutral-700 dark:bg-neutral-900"
-          placeholder="Your answer"
+          placeholder={t("question.placeholder")}
         />
         <Button type="submit" disabled={busy || !answer.trim()}>
-          Answer
+          {t("question.answer")}
         </Button>
       </div>
     </form>

@@ -2,14 +2,26 @@
 // server's refusal, a remove button) and the transcript's files of user messages (an image's
 // thumbnail, a chip with name, type, size and download link for anything else). Loaded on
 // demand (lazy-attachments.ts): a conversation without files does not download it.
-import { type FilePart, type FileUpload, useAttachmentUrl } from "@agent-access/react";
+import {
+  type AgentFormat,
+  type FilePart,
+  type FileUpload,
+  useAgentUi,
+  useAttachmentUrl,
+} from "@agent-access/react";
 import { useEffect, useState } from "react";
 import { focusRing } from "../components/ui.tsx";
+import { useStrings } from "./i18n/use-strings.ts";
 
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+/** A file's size in the UI's locale ("1.5 kB", "1,5 kB"), through Intl's units. */
+export function formatSize(bytes: number, formatNumber: AgentFormat["formatNumber"]): string {
+  const [value, unit] =
+    bytes < 1024
+      ? [bytes, "byte"]
+      : bytes < 1024 * 1024
+        ? [bytes / 1024, "kilobyte"]
+        : [bytes / (1024 * 1024), "megabyte"];
+  return formatNumber(value, { style: "unit", unit, maximumFractionDigits: 1 });
 }
 
 function isImage(mediaType: string): boolean {
@@ -30,12 +42,13 @@ function useDataUrl(file: File): string | null {
 }
 
 function FileIcon() {
+  const { t } = useStrings();
   return (
     <span
       aria-hidden="true"
       className="flex h-10 w-10 shrink-0 items-center justify-center rounded-md bg-neutral-200 text-xs font-semibold text-neutral-700 dark:bg-neutral-800 dark:text-neutral-200"
     >
-      FILE
+      {t("files.icon")}
     </span>
   );
 }
@@ -51,6 +64,8 @@ function Preview({
   onRemove: () => void;
   busy: boolean;
 }) {
+  const { t } = useStrings();
+  const { formatNumber } = useAgentUi();
   const thumbnail = useDataUrl(file);
   // Bytes that are no image (the server will refuse them) show as a file, not a broken image.
   const [broken, setBroken] = useState(false);
@@ -77,13 +92,13 @@ function Preview({
         <p className="truncate font-medium" title={file.name}>
           {file.name}
         </p>
-        <p className="text-neutral-500">{formatSize(file.size)}</p>
+        <p className="text-neutral-500">{formatSize(file.size, formatNumber)}</p>
         {upload?.status === "uploading" && (
           <progress
             className="mt-1 h-1.5 w-full"
             max={100}
             value={percent}
-            aria-label={`Uploading ${file.name}`}
+            aria-label={t("files.uploading", { name: file.name })}
           />
         )}
         {upload?.status === "failed" && upload.error && (
@@ -96,7 +111,7 @@ function Preview({
         type="button"
         onClick={onRemove}
         disabled={busy}
-        aria-label={`Remove ${file.name}`}
+        aria-label={t("files.remove", { name: file.name })}
         className={`h-8 w-8 shrink-0 rounded-md text-lg leading-none text-neutral-600 hover:bg-neutral-200 disabled:opacity-40 dark:text-neutral-300 dark:hover:bg-neutral-800 ${focusRing}`}
       >
         ×
@@ -120,14 +135,15 @@ export function AttachmentPreviews({
   /** Files left out beyond the limit of one message. */
   dropped: number;
 }) {
+  const { t } = useStrings();
   return (
     <>
       {dropped > 0 && (
         <p role="status" className="text-xs text-amber-800 dark:text-amber-300">
-          A message carries at most {files.length} files: {dropped} left out.
+          {t("files.tooMany", { max: files.length, dropped })}
         </p>
       )}
-      <ul aria-label="Attached files" className="flex flex-wrap gap-2">
+      <ul aria-label={t("files.attached")} className="flex flex-wrap gap-2">
         {files.map((file, index) => (
           <Preview
             // Files have no id: the same name may be chosen twice, so the position tells them apart.
@@ -145,13 +161,17 @@ export function AttachmentPreviews({
 
 /** A user message's files in the transcript. */
 export function MessageFiles({ parts }: { parts: readonly FilePart[] }) {
+  const { t } = useStrings();
+  const { formatNumber } = useAgentUi();
   const urlOf = useAttachmentUrl();
   return (
-    <ul aria-label="Files" className="flex max-w-[85%] flex-wrap justify-end gap-2">
+    <ul aria-label={t("files.files")} className="flex max-w-[85%] flex-wrap justify-end gap-2">
       {parts.map((part, index) => {
         // A message still being sent has no file ids yet: a chip without a link.
         const url = part.id ? urlOf(part.id) : null;
-        const label = `${part.name}, ${part.mediaType || "file"}, ${formatSize(part.size)}`;
+        const type = part.mediaType || t("files.file");
+        const size = formatSize(part.size, formatNumber);
+        const label = `${part.name}, ${type}, ${size}`;
         if (url && isImage(part.mediaType)) {
           return (
             <li key={part.id}>
@@ -185,7 +205,7 @@ export function MessageFiles({ parts }: { parts: readonly FilePart[] }) {
                   href={url}
                   download={part.name}
                   className={`block truncate font-medium text-blue-700 underline dark:text-blue-400 ${focusRing}`}
-                  aria-label={`Download ${label}`}
+                  aria-label={t("files.download", { label })}
                 >
                   {part.name}
                 </a>
@@ -193,7 +213,7 @@ export function MessageFiles({ parts }: { parts: readonly FilePart[] }) {
                 <p className="truncate font-medium">{part.name}</p>
               )}
               <p className="text-neutral-500">
-                {part.mediaType || "file"} · {formatSize(part.size)}
+                {type} · {size}
               </p>
             </div>
           </li>

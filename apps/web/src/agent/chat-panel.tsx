@@ -4,6 +4,7 @@ import { useAgentContext } from "@agent-access/react";
 import { Alert } from "../components/ui.tsx";
 import { ApprovalCard, QuestionCard } from "./approval-card.tsx";
 import { Composer } from "./composer.tsx";
+import { useStrings } from "./i18n/use-strings.ts";
 import { MessageList } from "./message-list.tsx";
 
 interface ChatPanelProps {
@@ -17,17 +18,18 @@ interface ChatPanelProps {
 }
 
 const CONNECTION_LABEL = {
-  connecting: "Connecting…",
-  reconnecting: "Reconnecting…",
-  closed: "Disconnected",
+  connecting: "chat.connecting",
+  reconnecting: "chat.reconnecting",
+  closed: "chat.disconnected",
 } as const;
 
 export function ChatPanel({ contextId, agentId, onCreated, emptyHint }: ChatPanelProps) {
+  const { t } = useStrings();
   const chat = useAgentContext({ contextId, agentId });
   const working = chat.isExecuting && !chat.pendingApproval && !chat.pendingInput;
   const connection =
     chat.connectionState in CONNECTION_LABEL
-      ? CONNECTION_LABEL[chat.connectionState as keyof typeof CONNECTION_LABEL]
+      ? t(CONNECTION_LABEL[chat.connectionState as keyof typeof CONNECTION_LABEL])
       : null;
 
   async function send(text: string, files: File[]): Promise<boolean> {
@@ -63,7 +65,7 @@ export function ChatPanel({ contextId, agentId, onCreated, emptyHint }: ChatPane
         )}
         {chat.pendingInput && (
           <QuestionCard
-            question={chat.pendingInput.question ?? "The agent has a question."}
+            question={chat.pendingInput.question ?? t("chat.question")}
             onSubmit={(answer) => void chat.submitInput(answer)}
           />
         )}
@@ -74,7 +76,7 @@ export function ChatPanel({ contextId, agentId, onCreated, emptyHint }: ChatPane
         uploads={chat.uploads}
         onStop={() => void chat.stop()}
         executing={chat.isExecuting}
-        placeholder={chat.pendingInput ? "Answer the question above first" : undefined}
+        placeholder={chat.pendingInput ? t("chat.answerFirst") : undefined}
         disabled={Boolean(chat.pendingApproval || chat.pendingInput)}
       />
     </div>

@@ -12,6 +12,7 @@ import {
 } from "react";
 import { focusRing } from "../components/ui.tsx";
 import { AttachButton, MAX_FILES } from "./attach-button.tsx";
+import { useStrings } from "./i18n/use-strings.ts";
 import { AttachmentPreviews } from "./lazy-attachments.ts";
 
 interface ComposerProps {
@@ -33,6 +34,7 @@ export function Composer({
   placeholder,
   uploads = [],
 }: ComposerProps) {
+  const { t } = useStrings();
   const [text, setText] = useState("");
   const [files, setFiles] = useState<File[]>([]);
   const [sending, setSending] = useState(false);
@@ -129,7 +131,7 @@ export function Composer({
         <div className="flex items-end gap-2">
           <AttachButton onFiles={addFiles} disabled={blocked} />
           <label htmlFor="composer" className="sr-only">
-            Message
+            {t("composer.message")}
           </label>
           <textarea
             id="composer"
@@ -139,7 +141,7 @@ export function Composer({
             onChange={(event) => setText(event.target.value)}
             onKeyDown={onKeyDown}
             onPaste={onPaste}
-            placeholder={placeholder ?? "Ask the agent…"}
+            placeholder={placeholder ?? t("composer.placeholder")}
             className={`max-h-40 min-h-[2.75rem] min-w-0 flex-1 resize-none rounded-xl border border-neutral-300 bg-white px-3 py-2.5 dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
           />
           {executing ? (
@@ -148,7 +150,7 @@ export function Composer({
               onClick={onStop}
               className={`h-11 rounded-xl border border-neutral-300 px-4 font-medium hover:bg-neutral-100 dark:border-neutral-700 dark:hover:bg-neutral-800 ${focusRing}`}
             >
-              Stop
+              {t("composer.stop")}
             </button>
           ) : (
             <button
@@ -156,7 +158,7 @@ export function Composer({
               disabled={disabled || sending || (!text.trim() && files.length === 0)}
               className={`h-11 rounded-xl bg-blue-700 px-4 font-medium text-white disabled:cursor-not-allowed disabled:bg-blue-400 dark:bg-blue-500 dark:text-neutral-950 ${focusRing}`}
             >
-              {sending ? "Sending…" : "Send"}
+              {sending ? t("composer.sending") : t("composer.send")}
             </button>
           )}
         </div>

@@ -3,6 +3,7 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { PencilIcon, TrashIcon } from "../components/icons.tsx";
 import { Button, focusRing } from "../components/ui.tsx";
+import { useStrings } from "./i18n/use-strings.ts";
 import type { ContextSummary } from "./types.ts";
 
 interface ContextSidebarProps {
@@ -28,6 +29,7 @@ function RenameForm({
   onDone: () => void;
   onRename: (title: string) => void;
 }) {
+  const { t } = useStrings();
   const [title, setTitle] = useState(context.title);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.select(), []);
@@ -39,7 +41,7 @@ function RenameForm({
   return (
     <form onSubmit={submit} className="flex gap-1 px-2 py-1">
       <label htmlFor={`rename-${context.id}`} className="sr-only">
-        New title
+        {t("sidebar.newTitle")}
       </label>
       <input
         ref={input}
@@ -51,7 +53,7 @@ function RenameForm({
         className={`min-w-0 flex-1 rounded border border-neutral-300 bg-white px-2 py-1 text-sm dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
       />
       <button type="submit" className={`rounded px-2 text-sm ${focusRing}`}>
-        Save
+        {t("sidebar.save")}
       </button>
     </form>
   );
@@ -66,6 +68,7 @@ function DeleteConfirmation({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
+  const { t } = useStrings();
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => dialog.current?.showModal(), []);
   return (
@@ -76,20 +79,20 @@ function DeleteConfirmation({
       className="m-auto max-w-sm rounded-lg bg-white p-5 text-neutral-900 shadow-xl backdrop:bg-black/40 dark:bg-neutral-900 dark:text-neutral-100"
     >
       <h2 id="delete-title" className="font-semibold">
-        Delete “{context.title}”?
+        {t("sidebar.deleteTitle", { title: context.title })}
       </h2>
       <p className="mt-2 text-sm text-neutral-600 dark:text-neutral-400">
-        The conversation and its messages will be gone for everyone in this session.
+        {t("sidebar.deleteBody")}
       </p>
       <div className="mt-4 flex justify-end gap-2">
         <Button variant="secondary" onClick={onCancel}>
-          Keep it
+          {t("sidebar.keep")}
         </Button>
         <Button
           className="bg-red-700 hover:bg-red-800 dark:bg-red-500 dark:hover:bg-red-400"
           onClick={onConfirm}
         >
-          Delete
+          {t("sidebar.confirmDelete")}
         </Button>
       </div>
     </dialog>
@@ -99,31 +102,32 @@ function DeleteConfirmation({
 export function ContextSidebar(props: ContextSidebarProps) {
   const { contexts, activeId, search, onSearch, onSelect, onNew, hasMore, onLoadMore, loading } =
     props;
+  const { t } = useStrings();
   const [renaming, setRenaming] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<ContextSummary | null>(null);
 
   return (
-    <nav aria-label="Conversations" className="flex h-full min-h-0 flex-col gap-3 p-3">
+    <nav aria-label={t("sidebar.label")} className="flex h-full min-h-0 flex-col gap-3 p-3">
       <Button onClick={onNew} className="w-full">
-        New chat
+        {t("sidebar.newChat")}
       </Button>
       <div>
         <label htmlFor="context-search" className="sr-only">
-          Search conversations
+          {t("sidebar.search")}
         </label>
         <input
           id="context-search"
           type="search"
           value={search}
           onChange={(event) => onSearch(event.target.value)}
-          placeholder="Search conversations"
+          placeholder={t("sidebar.search")}
           className={`w-full rounded-md border border-neutral-300 bg-white px-3 py-1.5 text-sm dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
         />
       </div>
       <ul className="-mx-1 min-h-0 flex-1 overflow-y-auto px-1" data-testid="context-list">
         {contexts.length === 0 && !loading && (
           <li className="px-2 py-4 text-sm text-neutral-500">
-            {search ? "No conversation matches." : "No conversations yet."}
+            {search ? t("sidebar.noMatch") : t("sidebar.none")}
           </li>
         )}
         {contexts.map((context) => (
@@ -154,7 +158,7 @@ export function ContextSidebar(props: ContextSidebarProps) {
                         className="mr-1 inline-block h-2 w-2 rounded-full bg-blue-600"
                         aria-hidden="true"
                       />
-                      <span className="sr-only">(active) </span>
+                      <span className="sr-only">{t("sidebar.active")} </span>
                     </>
                   )}
                   {context.title}
@@ -162,7 +166,7 @@ export function ContextSidebar(props: ContextSidebarProps) {
                 <button
                   type="button"
                   onClick={() => setRenaming(context.id)}
-                  aria-label={`Rename ${context.title}`}
+                  aria-label={t("sidebar.rename", { title: context.title })}
                   className={`rounded px-1.5 py-1 text-xs text-neutral-600 opacity-70 hover:opacity-100 dark:text-neutral-400 ${focusRing}`}
                 >
                   <PencilIcon />
@@ -170,7 +174,7 @@ export function ContextSidebar(props: ContextSidebarProps) {
                 <button
                   type="button"
                   onClick={() => setDeleting(context)}
-                  aria-label={`Delete ${context.title}`}
+                  aria-label={t("sidebar.delete", { title: context.title })}
                   className={`rounded px-1.5 py-1 text-xs text-neutral-600 opacity-70 hover:opacity-100 dark:text-neutral-400 ${focusRing}`}
                 >
                   <TrashIcon />
@@ -187,7 +191,7 @@ export function ContextSidebar(props: ContextSidebarProps) {
               onClick={onLoadMore}
               disabled={loading}
             >
-              {loading ? "Loading…" : "Load more"}
+              {loading ? t("sidebar.loading") : t("sidebar.loadMore")}
             </Button>
           </li>
         )}

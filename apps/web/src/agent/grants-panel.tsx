@@ -2,12 +2,14 @@
 // allow" answers), each with a way to take it back.
 import { useToolGrants } from "@agent-access/react";
 import { focusRing } from "../components/ui.tsx";
+import { useStrings } from "./i18n/use-strings.ts";
 
 function spoken(toolName: string): string {
   return toolName.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
 }
 
 export function GrantsPanel({ onClose }: { onClose: () => void }) {
+  const { t } = useStrings();
   const { grants, loading, error, revoke } = useToolGrants();
   return (
     <section
@@ -17,24 +19,22 @@ export function GrantsPanel({ onClose }: { onClose: () => void }) {
     >
       <div className="flex items-center justify-between">
         <h2 id="grants-heading" className="font-medium">
-          Always allowed
+          {t("grants.title")}
         </h2>
         <button
           type="button"
           onClick={onClose}
           className={`rounded px-2 py-1 text-sm ${focusRing}`}
         >
-          Close
+          {t("grants.close")}
         </button>
       </div>
       {loading ? (
         <p role="status" className="mt-2 text-sm">
-          Loading…
+          {t("grants.loading")}
         </p>
       ) : grants.length === 0 ? (
-        <p className="mt-2 text-sm text-neutral-600 dark:text-neutral-400">
-          No tool runs without asking. Answer "Always allow" to an approval to add one.
-        </p>
+        <p className="mt-2 text-sm text-neutral-600 dark:text-neutral-400">{t("grants.none")}</p>
       ) : (
         <ul className="mt-2 divide-y divide-neutral-200 dark:divide-neutral-800">
           {grants.map((grant) => (
@@ -52,7 +52,7 @@ export function GrantsPanel({ onClose }: { onClose: () => void }) {
                 onClick={() => void revoke(grant)}
                 className={`rounded-md border border-neutral-300 px-2 py-1 dark:border-neutral-700 ${focusRing}`}
               >
-                Revoke
+                {t("grants.revoke")}
               </button>
             </li>
           ))}

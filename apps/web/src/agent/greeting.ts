@@ -1,5 +1,7 @@
 // The empty conversation's greeting, from the host context the app's backend put in the ticket
 // (read-only in useAgentSession): the user's name and the workspace's, when the ticket has them.
+import type { Strings } from "./i18n/use-strings.ts";
+
 type HostContext = { readonly [key: string]: unknown } | null;
 
 function text(hostContext: HostContext, key: string): string | null {
@@ -8,10 +10,10 @@ function text(hostContext: HostContext, key: string): string | null {
 }
 
 /** "Hi Ada. Ask about Analytical Engines: …" or, without host context, just `hint`. */
-export function greeting(hostContext: HostContext, hint: string): string {
+export function greeting(hostContext: HostContext, hint: string, t: Strings["t"]): string {
   const name = text(hostContext, "userName");
   const workspace = text(hostContext, "workspaceName");
-  const hello = name ? `Hi ${name}.` : "";
-  const about = workspace ? `Ask about ${workspace}:` : "";
+  const hello = name ? t("greeting.hello", { name }) : "";
+  const about = workspace ? t("greeting.about", { workspace }) : "";
   return [hello, about, hint].filter(Boolean).join(" ");
 }

@@ -2,6 +2,7 @@
 // pinned to the newest message while a reply streams (unless the reader scrolled up) and loads
 // older messages when the top comes into view, keeping the reader's place.
 import { Suspense, useEffect, useLayoutEffect, useRef } from "react";
+import { useStrings } from "./i18n/use-strings.ts";
 import { Markdown, MessageFiles } from "./lazy-attachments.ts";
 import { ToolCallCard } from "./tool-call-card.tsx";
 import type { ContextMessage } from "./types.ts";
@@ -60,10 +61,11 @@ function AgentMessage({ message }: { message: ContextMessage }) {
 }
 
 export function StreamingIndicator() {
+  const { t } = useStrings();
   return (
     <div
       role="status"
-      aria-label="The agent is writing"
+      aria-label={t("messages.writing")}
       data-testid="streaming"
       className="flex h-6 items-center gap-1 text-neutral-500"
     >
@@ -81,6 +83,7 @@ export function MessageList({
   onLoadMore,
   emptyHint,
 }: MessageListProps) {
+  const { t } = useStrings();
   const scroller = useRef<HTMLDivElement>(null);
   const top = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
@@ -130,7 +133,7 @@ export function MessageList({
       <div className="mx-auto flex max-w-3xl flex-col gap-4">
         <div ref={top} aria-hidden="true" />
         {hasMore && (
-          <p className="text-center text-xs text-neutral-500">Loading earlier messages…</p>
+          <p className="text-center text-xs text-neutral-500">{t("messages.loadingEarlier")}</p>
         )}
         {messages.length === 0 && !streaming && emptyHint && (
           <p className="mt-16 text-center text-neutral-500">{emptyHint}</p>

@@ -1,34 +1,9 @@
 // What the vanity page shows instead of a chat when there is no usable agent session: which
 // problem it is, and the one thing to do about it (return to the app for a new link).
+import { focusRing } from "../components/ui.tsx";
+import { useStrings } from "./i18n/use-strings.ts";
 
 export type SessionProblemKind = "missing" | "invalid" | "used" | "expired" | "ended" | "signin";
-
-const COPY: Record<SessionProblemKind, { title: string; body: string }> = {
-  missing: {
-    title: "No agent session",
-    body: "This page needs a link from your app. Return to your app and open the agent there.",
-  },
-  invalid: {
-    title: "This link is not valid",
-    body: "The ticket in it is not recognised. Return to your app and open the agent again.",
-  },
-  used: {
-    title: "This link was already used",
-    body: "Each link opens the agent once. Return to your app and open the agent again for a new one.",
-  },
-  expired: {
-    title: "This link has expired",
-    body: "Links are short-lived for your security. Return to your app and open the agent again.",
-  },
-  ended: {
-    title: "Your agent session has ended",
-    body: "It expired, or the agent was opened in another tab. Return to your app and open the agent again.",
-  },
-  signin: {
-    title: "Sign in first",
-    body: "This agent follows your signed-in account. Sign in to the app, then open the agent again.",
-  },
-};
 
 /** Maps the server's refusal message to the screen that explains it. */
 export function problemFromMessage(message: string): SessionProblemKind {
@@ -39,6 +14,22 @@ export function problemFromMessage(message: string): SessionProblemKind {
   return "ended";
 }
 
+/** A link back to the host app; inside a frame it leaves the frame for the whole tab. */
+export function ReturnLink({ href, className }: { href: string; className: string }) {
+  const { t } = useStrings();
+  const framed = typeof window !== "undefined" && window.top !== window.self;
+  return (
+    <a
+      href={href}
+      target={framed ? "_top" : undefined}
+      className={`${className} ${focusRing}`}
+      data-testid="return-to-app"
+    >
+      {t("vanity.returnToApp")}
+    </a>
+  );
+}
+
 export function SessionProblem({
   kind,
   returnUrl = "/",
@@ -46,7 +37,7 @@ export function SessionProblem({
   kind: SessionProblemKind;
   returnUrl?: string;
 }) {
-  const copy = COPY[kind];
+  const { t } = useStrings();
   return (
     <main
       className="flex min-h-dvh items-center justify-center p-6"
@@ -54,14 +45,12 @@ export function SessionProblem({
       data-kind={kind}
     >
       <div className="max-w-md text-center">
-        <h1 className="text-xl font-semibold">{copy.title}</h1>
-        <p className="mt-2 text-neutral-600 dark:text-neutral-400">{copy.body}</p>
-        <a
+        <h1 className="text-xl font-semibold">{t(`problem.${kind}.title`)}</h1>
+        <p className="mt-2 text-neutral-600 dark:text-neutral-400">{t(`problem.${kind}.body`)}</p>
+        <ReturnLink
           href={returnUrl}
-          className="mt-6 inline-block rounded-md bg-blue-700 px-4 py-2 font-medium text-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 dark:bg-blue-500 dark:text-neutral-950"
-        >
-          Return to the app
-        </a>
+          className="mt-6 inline-block rounded-md bg-blue-700 px-4 py-2 font-medium text-white dark:bg-blue-500 dark:text-neutral-950"
+        />
       </div>
     </main>
   );

@@ -1,34 +1,36 @@
 // A tool call as the user sees it: which tool, with what input, in what state, with what result.
 import { WrenchIcon } from "../components/icons.tsx";
+import type { MessageKey } from "./i18n/index.ts";
+import { useStrings } from "./i18n/use-strings.ts";
 import type { ToolCallPart } from "./types.ts";
 
-const STATE_LOOK: Record<ToolCallPart["state"], { label: string; className: string }> = {
+const STATE_LOOK: Record<ToolCallPart["state"], { label: MessageKey; className: string }> = {
   running: {
-    label: "Running",
+    label: "tool.running",
     className: "bg-blue-100 text-blue-900 dark:bg-blue-950 dark:text-blue-200",
   },
   "awaiting-approval": {
-    label: "Needs your approval",
+    label: "tool.awaitingApproval",
     className: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200",
   },
   "awaiting-input": {
-    label: "Waiting for your answer",
+    label: "tool.awaitingInput",
     className: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200",
   },
   completed: {
-    label: "Done",
+    label: "tool.completed",
     className: "bg-green-100 text-green-900 dark:bg-green-950 dark:text-green-200",
   },
   denied: {
-    label: "Denied",
+    label: "tool.denied",
     className: "bg-neutral-200 text-neutral-800 dark:bg-neutral-800 dark:text-neutral-200",
   },
   failed: {
-    label: "Failed",
+    label: "tool.failed",
     className: "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200",
   },
   cancelled: {
-    label: "Cancelled",
+    label: "tool.cancelled",
     className: "bg-neutral-200 text-neutral-800 dark:bg-neutral-800 dark:text-neutral-200",
   },
 };
@@ -54,6 +56,7 @@ function Json({ label, value }: { label: string; value: unknown }) {
 }
 
 export function ToolCallCard({ part }: { part: ToolCallPart }) {
+  const { t } = useStrings();
   const look = STATE_LOOK[part.state];
   const hasInput =
     part.input !== null &&
@@ -71,12 +74,12 @@ export function ToolCallCard({ part }: { part: ToolCallPart }) {
         <WrenchIcon />
         <span className="font-medium">{humanToolName(part.toolName)}</span>
         <span className={`ml-auto rounded-full px-2 py-0.5 text-xs ${look.className}`}>
-          {look.label}
+          {t(look.label)}
         </span>
       </summary>
       <div className="flex flex-col gap-2 border-t border-neutral-200 px-3 py-2 dark:border-neutral-800">
-        {hasInput && <Json label="Input" value={part.input} />}
-        {part.output !== undefined && <Json label="Result" value={part.output} />}
+        {hasInput && <Json label={t("tool.input")} value={part.input} />}
+        {part.output !== undefined && <Json label={t("tool.result")} value={part.output} />}
         {part.error && <p className="text-red-700 dark:text-red-400">{part.error}</p>}
       </div>
     </details>

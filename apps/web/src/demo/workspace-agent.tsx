@@ -1,11 +1,21 @@
 // The host demo's agent entry points on a workspace page, as a product would add them:
 // "Open agent" mints a ticket (after the membership check on the server) and opens the vanity
 // page in a new tab; "Chat here" embeds a chat built only from @agent-access/react's hooks.
-import { AgentAccessProvider, useAgentContexts, useAgentSession } from "@agent-access/react";
-import { useEffect, useState } from "react";
+// While the embedded chat is live, the full page opens on its session (agentPageUrl) instead of
+// exchanging a new ticket: a browser holds one agent session, so a new exchange would end the
+// embedded chat and drop what the user was typing in it.
+import {
+  AgentAccessProvider,
+  agentPageUrl,
+  useAgentContexts,
+  useAgentSession,
+} from "@agent-access/react";
+import { useCallback, useEffect, useState } from "react";
+import { AgentThemeRoot } from "../agent/agent-theme.tsx";
 import { ChatPanel } from "../agent/chat-panel.tsx";
 import { greeting } from "../agent/greeting.ts";
-import { Alert, Button } from "../components/ui.tsx";
+import { useStrings } from "../agent/i18n/use-strings.ts";
+import { Alert, Button, focusRing } from "../components/ui.tsx";
 import { trpc } from "../trpc.ts";
 
 type SessionType = "static" | "signin";
@@ -16,9 +26,20 @@ const SESSION_TYPES: { value: SessionType; label: string; hint: string }[] = [
 ];
 
 /** The chat of one exchanged ticket: the latest conversation, or a new one. */
-function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => void }) {
+function EmbeddedChat({
+  ticket,
+  onRestart,
+  onLive,
+}: {
+  ticket: string;
+  onRestart: () => void;
+  /** Told whether the chat's session is live, so that "Open agent" can reuse it. */
+  onLive: (live: boolean) => void;
+}) {
+  const { t } = useStrings();
   // The app minted this ticket for this page itself: it may replace the browser's session.
   const session = useAgentSession(ticket, { replaceSession: true });
+  useEffect(() => onLive(session.hasSession), [onLive, session.hasSession]);
   const { contexts, createContext, loading } = useAgentContexts({
     enabled: session.hasSession,
     limit: 1,
@@ -32,38 +53,46 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
     if (settled) setContextId((chosen) => chosen ?? contexts[0]?.id ?? "");
   }, [settled, contexts]);
 
-  if (session.sessionLoading) return <p role="status">Starting the agent…</p>;
+  if (session.sessionLoading) return <p role="status">{t("embedded.starting")}</p>;
   if (!session.hasSession) {
     return (
       <div className="flex flex-col items-start gap-3">
         <p className="text-sm text-neutral-700 dark:text-neutral-300">
           {session.ticketExchanged
-            ? "This chat ended: it expired, or the agent was opened in another tab (a browser holds one agent session at a time)."
-            : (session.sessionError?.message ?? "The agent could not start.")}
+            ? t("embedded.ended")
+            : (session.sessionError?.message ?? t("embedded.failed"))}
         </p>
-        <Button onClick={onRestart}>Continue here</Button>
+        <Button onClick={onRestart}>{t("embedded.continue")}</Button>
       </div>
     );
   }
   return (
     <div className="flex h-[32rem] flex-col overflow-hidden rounded-lg border border-neutral-200 bg-neutral-50 dark:border-neutral-800 dark:bg-neutral-950">
       <div className="flex items-center gap-2 border-b border-neutral-200 bg-white px-3 py-2 text-sm dark:border-neutral-800 dark:bg-neutral-900">
-        <span className="font-medium">{session.activeAgent?.name}</span>
+        <span className="shrink-0 font-medium">{session.activeAgent?.name}</span>
         <span
-          className="truncate font-mono text-xs text-neutral-600 dark:text-neutral-400"
-          title="context group"
+          className="hidden min-w-0 truncate font-mono text-xs text-neutral-600 sm:inline dark:text-neutral-400"
+          title={t("embedded.contextGroup")}
         >
           {session.contextGroup}
         </span>
+        <a
+          href={agentPageUrl({ contextId: current || undefined })}
+          target="_blank"
+          rel="noopener"
+          className={`ml-auto shrink-0 rounded text-xs text-blue-700 underline dark:text-blue-400 ${focusRing}`}
+        >
+          {t("embedded.openFullPage")}
+        </a>
         <Button
           variant="secondary"
-          className="ml-auto !px-2 !py-1 text-xs"
+          className="shrink-0 !px-2 !py-1 text-xs"
           onClick={async () => {
             const created = await createContext({ title: "New chat" });
             if (created) setContextId(created.id);
           }}
         >
-          New chat
+          {t("embedded.newChat")}
         </Button>
       </div>
       <ChatPanel
@@ -71,10 +100,7 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
         contextId={current}
         agentId={session.activeAgent?.id ?? ""}
         onCreated={setContextId}
-        emptyHint={greeting(
-          session.hostContext,
-          "Try “How healthy are my webhooks?” or “Please retry the failed deliveries”.",
-        )}
+        emptyHint={greeting(session.hostContext, t("embedded.hint"), t)}
       />
     </div>
   );
@@ -83,9 +109,21 @@ function EmbeddedChat({ ticket, onRestart }: { ticket: string; onRestart: () => 
 export function WorkspaceAgent({ workspaceId }: { workspaceId: string }) {
   const [sessionType, setSessionType] = useState<SessionType>("static");
   const [ticket, setTicket] = useState<string | null>(null);
+  const [ticketType, setTicketType] = useState<SessionType>("static");
+  /** The session type of the embedded chat while its session is live. */
+  const [liveType, setLiveType] = useState<SessionType | null>(null);
+  const onLive = useCallback(
+    (live: boolean) => setLiveType(live ? ticketType : null),
+    [ticketType],
+  );
   const issue = trpc.workspace.issueAgentTicket.useMutation();
 
   async function openAgent() {
+    // The embedded chat holds a session of this type: open the full page on it.
+    if (liveType === sessionType) {
+      window.open(agentPageUrl(), "_blank", "noopener");
+      return;
+    }
     // Opened before the await, within the click, so that popup blockers let it through.
     const tab = window.open("about:blank", "_blank");
     try {
@@ -99,6 +137,7 @@ export function WorkspaceAgent({ workspaceId }: { workspaceId: string }) {
 
   async function chatHere() {
     const { ticket: fresh } = await issue.mutateAsync({ workspaceId, sessionType });
+    setTicketType(sessionType);
     setTicket(fresh);
   }
 
@@ -138,7 +177,14 @@ export function WorkspaceAgent({ workspaceId }: { workspaceId: string }) {
       {issue.error && <Alert>{issue.error.message}</Alert>}
       {ticket && (
         <AgentAccessProvider>
-          <EmbeddedChat key={ticket} ticket={ticket} onRestart={() => void chatHere()} />
+          <AgentThemeRoot>
+            <EmbeddedChat
+              key={ticket}
+              ticket={ticket}
+              onRestart={() => void chatHere()}
+              onLive={onLive}
+            />
+          </AgentThemeRoot>
         </AgentAccessProvider>
       )}
     </section>

@@ -41,6 +41,53 @@ function milliseconds(ms: number | null): string {
   return ms === null ? "–" : `${ms.toLocaleString()} ms`;
 }
 
+/** The endpoints as cards on a phone, where six columns would need sideways scrolling. */
+function EndpointCards({ endpoints }: { endpoints: Endpoint[] }) {
+  return (
+    <ul className="mt-4 flex flex-col gap-3 sm:hidden" aria-label="Webhook endpoints">
+      {endpoints.map((endpoint) => {
+        const look = STATUS_LOOK[endpoint.status];
+        return (
+          <li
+            key={endpoint.id}
+            className="rounded-lg border border-neutral-200 p-3 text-sm dark:border-neutral-800"
+            data-testid="endpoint-card"
+          >
+            <div className="flex items-start justify-between gap-2">
+              <div className="min-w-0">
+                <p className="font-medium break-words">{endpoint.description || endpoint.url}</p>
+                <p className="font-mono text-xs break-all text-neutral-600 dark:text-neutral-400">
+                  {endpoint.url}
+                </p>
+              </div>
+              <span
+                className={`shrink-0 rounded-full px-2 py-0.5 text-xs font-medium ${look.className}`}
+              >
+                {look.label}
+              </span>
+            </div>
+            <dl className="mt-2 grid grid-cols-2 gap-x-3 gap-y-1">
+              <dt className="text-neutral-600 dark:text-neutral-400">Success rate</dt>
+              <dd className="text-right tabular-nums">{percent(endpoint.successRate)}</dd>
+              <dt className="text-neutral-600 dark:text-neutral-400">p95 latency</dt>
+              <dd className="text-right tabular-nums">{milliseconds(endpoint.p95DurationMs)}</dd>
+              <dt className="text-neutral-600 dark:text-neutral-400">Failed / deliveries</dt>
+              <dd className="text-right tabular-nums">
+                {endpoint.failed} / {endpoint.deliveries}
+                {endpoint.pending > 0 && ` (${endpoint.pending} pending)`}
+              </dd>
+              <dt className="text-neutral-600 dark:text-neutral-400">Last delivery</dt>
+              <dd className="text-right">
+                {endpoint.lastDeliveryAt === null ? "–" : dateTime.format(endpoint.lastDeliveryAt)}
+              </dd>
+            </dl>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 function BackLink() {
   return (
     <Link
@@ -89,72 +136,75 @@ export function WorkspacePage() {
         {endpoints.length === 0 ? (
           <p className="mt-4">No webhook endpoints in this workspace.</p>
         ) : (
-          <div className="mt-4 overflow-x-auto rounded-lg border border-neutral-200 dark:border-neutral-800">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">
-                Webhook endpoints and their recent delivery health
-              </caption>
-              <thead className="bg-neutral-50 text-neutral-700 dark:bg-neutral-900 dark:text-neutral-300">
-                <tr>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Endpoint
-                  </th>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Status
-                  </th>
-                  <th scope="col" className="px-4 py-2 text-right font-medium">
-                    Success rate
-                  </th>
-                  <th scope="col" className="px-4 py-2 text-right font-medium">
-                    p95 latency
-                  </th>
-                  <th scope="col" className="px-4 py-2 text-right font-medium">
-                    Failed / deliveries
-                  </th>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Last delivery
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-neutral-200 dark:divide-neutral-800">
-                {endpoints.map((endpoint) => {
-                  const look = STATUS_LOOK[endpoint.status];
-                  return (
-                    <tr key={endpoint.id}>
-                      <th scope="row" className="px-4 py-3 font-normal">
-                        <div className="font-medium">{endpoint.description || endpoint.url}</div>
-                        <div className="font-mono text-xs text-neutral-600 dark:text-neutral-400">
-                          {endpoint.url}
-                        </div>
-                      </th>
-                      <td className="px-4 py-3">
-                        <span
-                          className={`rounded-full px-2 py-0.5 text-xs font-medium ${look.className}`}
-                        >
-                          {look.label}
-                        </span>
-                      </td>
-                      <td className="px-4 py-3 text-right tabular-nums">
-                        {percent(endpoint.successRate)}
-                      </td>
-                      <td className="px-4 py-3 text-right tabular-nums">
-                        {milliseconds(endpoint.p95DurationMs)}
-                      </td>
-                      <td className="px-4 py-3 text-right tabular-nums">
-                        {endpoint.failed} / {endpoint.deliveries}
-                        {endpoint.pending > 0 && ` (${endpoint.pending} pending)`}
-                      </td>
-                      <td className="px-4 py-3">
-                        {endpoint.lastDeliveryAt === null
-                          ? "–"
-                          : dateTime.format(endpoint.lastDeliveryAt)}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <>
+            <EndpointCards endpoints={endpoints} />
+            <div className="mt-4 hidden overflow-x-auto rounded-lg border border-neutral-200 sm:block dark:border-neutral-800">
+              <table className="w-full text-left text-sm">
+                <caption className="sr-only">
+                  Webhook endpoints and their recent delivery health
+                </caption>
+                <thead className="bg-neutral-50 text-neutral-700 dark:bg-neutral-900 dark:text-neutral-300">
+                  <tr>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Endpoint
+                    </th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Status
+                    </th>
+                    <th scope="col" className="px-4 py-2 text-right font-medium">
+                      Success rate
+                    </th>
+                    <th scope="col" className="px-4 py-2 text-right font-medium">
+                      p95 latency
+                    </th>
+                    <th scope="col" className="px-4 py-2 text-right font-medium">
+                      Failed / deliveries
+                    </th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Last delivery
+                    </th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-neutral-200 dark:divide-neutral-800">
+                  {endpoints.map((endpoint) => {
+                    const look = STATUS_LOOK[endpoint.status];
+                    return (
+                      <tr key={endpoint.id}>
+                        <th scope="row" className="px-4 py-3 font-normal">
+                          <div className="font-medium">{endpoint.description || endpoint.url}</div>
+                          <div className="font-mono text-xs text-neutral-600 dark:text-neutral-400">
+                            {endpoint.url}
+                          </div>
+                        </th>
+                        <td className="px-4 py-3">
+                          <span
+                            className={`rounded-full px-2 py-0.5 text-xs font-medium ${look.className}`}
+                          >
+                            {look.label}
+                          </span>
+                        </td>
+                        <td className="px-4 py-3 text-right tabular-nums">
+                          {percent(endpoint.successRate)}
+                        </td>
+                        <td className="px-4 py-3 text-right tabular-nums">
+                          {milliseconds(endpoint.p95DurationMs)}
+                        </td>
+                        <td className="px-4 py-3 text-right tabular-nums">
+                          {endpoint.failed} / {endpoint.deliveries}
+                          {endpoint.pending > 0 && ` (${endpoint.pending} pending)`}
+                        </td>
+                        <td className="px-4 py-3">
+                          {endpoint.lastDeliveryAt === null
+                            ? "–"
+                            : dateTime.format(endpoint.lastDeliveryAt)}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          </>
         )}
       </section>
 

@@ -13,17 +13,20 @@ import {
   useTicketPreview,
 } from "@agent-access/react";
 import { useCallback, useEffect, useState } from "react";
+import { DocumentTheme } from "../agent/agent-theme.tsx";
 import { ChatPanel } from "../agent/chat-panel.tsx";
 import { ContextSidebar } from "../agent/context-sidebar.tsx";
 import { GrantsPanel } from "../agent/grants-panel.tsx";
 import { greeting } from "../agent/greeting.ts";
-import { problemFromMessage, SessionProblem } from "../agent/session-problem.tsx";
+import { useStrings } from "../agent/i18n/use-strings.ts";
+import { problemFromMessage, ReturnLink, SessionProblem } from "../agent/session-problem.tsx";
 import { CloseIcon, MenuIcon } from "../components/icons.tsx";
 import { focusRing } from "../components/ui.tsx";
 
 type Session = ReturnType<typeof useAgentSession>;
 
 function AgentPicker({ session }: { session: Session }) {
+  const { t } = useStrings();
   if (session.agents.length < 2) {
     return (
       <span className="truncate text-sm text-neutral-600 dark:text-neutral-400">
@@ -34,7 +37,7 @@ function AgentPicker({ session }: { session: Session }) {
   return (
     <>
       <label htmlFor="agent-picker" className="sr-only">
-        Agent
+        {t("vanity.agent")}
       </label>
       <select
         id="agent-picker"
@@ -52,9 +55,11 @@ function AgentPicker({ session }: { session: Session }) {
   );
 }
 
-function Chat({ session }: { session: Session }) {
+function Chat({ session, linkedContextId }: { session: Session; linkedContextId: string | null }) {
+  const { t } = useStrings();
   const [search, setSearch] = useState("");
-  const [activeId, setActiveId] = useState<string | null>(null);
+  // A conversation the link named (agentPageUrl's `?context=`) opens first.
+  const [activeId, setActiveId] = useState<string | null>(linkedContextId);
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const list = useAgentContexts({ enabled: session.hasSession, search });
@@ -82,12 +87,19 @@ function Chat({ session }: { session: Session }) {
         } w-full flex-col border-r border-neutral-200 bg-white md:static md:flex md:w-72 md:shrink-0 dark:border-neutral-800 dark:bg-neutral-950`}
       >
         <div className="flex items-center justify-between border-b border-neutral-200 px-3 py-2 md:hidden dark:border-neutral-800">
-          <span className="font-medium">Conversations</span>
+          <span className="font-medium">{t("vanity.conversations")}</span>
+          {/* On a phone the header has no room for the way back: it waits here. */}
+          {session.returnUrl && (
+            <ReturnLink
+              href={session.returnUrl}
+              className="ml-auto rounded px-2 py-1 text-sm text-blue-700 underline dark:text-blue-400"
+            />
+          )}
           <button
             type="button"
             onClick={() => setSidebarOpen(false)}
             className={`rounded px-2 py-1 ${focusRing}`}
-            aria-label="Close conversations"
+            aria-label={t("vanity.closeConversations")}
           >
             <CloseIcon />
           </button>
@@ -115,11 +127,13 @@ function Chat({ session }: { session: Session }) {
             type="button"
             onClick={() => setSidebarOpen(true)}
             className={`rounded px-2 py-1 md:hidden ${focusRing}`}
-            aria-label="Show conversations"
+            aria-label={t("vanity.showConversations")}
           >
             <MenuIcon />
           </button>
-          <h1 className="min-w-0 flex-1 truncate font-semibold">{active?.title ?? "New chat"}</h1>
+          <h1 className="min-w-0 flex-1 truncate font-semibold">
+            {active?.title ?? t("vanity.newChat")}
+          </h1>
           {session.displayName && (
             <span
               className="hidden truncate text-sm text-neutral-600 sm:inline dark:text-neutral-400"
@@ -129,13 +143,19 @@ function Chat({ session }: { session: Session }) {
             </span>
           )}
           <AgentPicker session={session} />
+          {session.returnUrl && (
+            <ReturnLink
+              href={session.returnUrl}
+              className="hidden shrink-0 rounded px-2 py-1 text-sm text-blue-700 underline sm:inline dark:text-blue-400"
+            />
+          )}
           <button
             type="button"
             onClick={() => setSettingsOpen((open) => !open)}
             aria-expanded={settingsOpen}
             className={`rounded px-2 py-1 text-sm ${focusRing}`}
           >
-            Settings
+            {t("vanity.settings")}
           </button>
         </header>
         {settingsOpen && <GrantsPanel onClose={() => setSettingsOpen(false)} />}
@@ -146,7 +166,11 @@ function Chat({ session }: { session: Session }) {
           onCreated={select}
           emptyHint={greeting(
             session.hostContext,
-            `Ask ${session.activeAgent?.name ?? "the agent"} anything. ${session.activeAgent?.description ?? ""}`,
+            t("vanity.emptyHint", {
+              agent: session.activeAgent?.name ?? t("vanity.theAgent"),
+              description: session.activeAgent?.description ?? "",
+            }).trim(),
+            t,
           )}
         />
       </main>
@@ -157,33 +181,71 @@ function Chat({ session }: { session: Session }) {
 function VanityAgents({
   ticket,
   replaceSession,
+  linkedContextId,
 }: {
   ticket: string | null;
   replaceSession: boolean;
+  linkedContextId: string | null;
 }) {
+  const { t } = useStrings();
   const session = useAgentSession(ticket ?? undefined, { replaceSession });
   useEffect(() => {
     if (session.ticketExchanged) clearTicketFromUrl();
   }, [session.ticketExchanged]);
+  // The way back outlives the session: a page whose session ended still leads to the app.
+  const returnUrl = useRememberedReturnUrl(session.returnUrl);
   // A page that had a session and lost it says so (after a reload the ticket is gone).
   const [hadSession, setHadSession] = useState(false);
   useEffect(() => {
     if (session.hasSession) setHadSession(true);
   }, [session.hasSession]);
 
-  if (session.hasSession) return <Chat session={session} />;
+  if (session.hasSession) return <Chat session={session} linkedContextId={linkedContextId} />;
   if (session.sessionLoading) {
     return (
       <main className="flex min-h-dvh items-center justify-center" role="status">
-        Opening the agent…
+        {t("vanity.opening")}
       </main>
     );
   }
-  if (session.ticketExchanged || hadSession) return <SessionProblem kind="ended" />;
-  if (ticket && session.sessionError) {
-    return <SessionProblem kind={problemFromMessage(session.sessionError.message)} />;
+  if (session.ticketExchanged || hadSession) {
+    return <SessionProblem kind="ended" returnUrl={returnUrl} />;
   }
-  return <SessionProblem kind="missing" />;
+  if (ticket && session.sessionError) {
+    return (
+      <SessionProblem
+        kind={problemFromMessage(session.sessionError.message)}
+        returnUrl={returnUrl}
+      />
+    );
+  }
+  return <SessionProblem kind="missing" returnUrl={returnUrl} />;
+}
+
+const RETURN_URL_KEY = "agent-access:return-url";
+
+/**
+ * The session's return address, kept in this tab's sessionStorage so that the problem screen
+ * after the session ended (or after a reload) still leads back to the app; "/" when none is known.
+ */
+function useRememberedReturnUrl(current: string | null): string {
+  const [remembered, setRemembered] = useState(() => {
+    try {
+      return sessionStorage.getItem(RETURN_URL_KEY);
+    } catch {
+      return null;
+    }
+  });
+  useEffect(() => {
+    if (!current) return;
+    setRemembered(current);
+    try {
+      sessionStorage.setItem(RETURN_URL_KEY, current);
+    } catch {
+      // Storage refused (a partitioned frame, private mode): the page keeps it while open.
+    }
+  }, [current]);
+  return current ?? remembered ?? "/";
 }
 
 /** How a session is named to its user: its label, else its group. */
@@ -225,6 +287,7 @@ function ConfirmLink({
   ticket: string;
   onChoose: (choice: Exclude<LinkChoice, "ask">) => void;
 }) {
+  const { t } = useStrings();
   const { preview, loading, error } = useTicketPreview(ticket);
   const needsConfirmation = preview?.needsConfirmation ?? false;
   useEffect(() => {
@@ -235,7 +298,7 @@ function ConfirmLink({
   if (!preview?.needsConfirmation || !preview.current) {
     return (
       <main className="flex min-h-dvh items-center justify-center" role="status">
-        Opening the agent…
+        {t("vanity.opening")}
       </main>
     );
   }
@@ -243,22 +306,18 @@ function ConfirmLink({
   return (
     <main className="flex min-h-dvh items-center justify-center p-6" data-testid="confirm-switch">
       <div className="w-full max-w-lg">
-        <h1 className="text-xl font-semibold">Switch to another agent session?</h1>
-        <p className="mt-2 text-neutral-600 dark:text-neutral-400">
-          This browser already has an agent session open, and the link you followed offers a
-          different one. If you did not expect this link, keep your session: what you type in the
-          link's session is seen by whoever it belongs to.
-        </p>
+        <h1 className="text-xl font-semibold">{t("confirm.title")}</h1>
+        <p className="mt-2 text-neutral-600 dark:text-neutral-400">{t("confirm.body")}</p>
         <div className="mt-4 grid gap-3 sm:grid-cols-2">
           <SessionCard
-            heading="You are using"
+            heading={t("confirm.current")}
             label={current.displayName ?? current.contextGroup}
             agents={current.agents}
             testId="current-session"
           />
           <SessionCard
-            heading="The link offers"
-            label={offered.displayName ?? offered.contextGroup ?? "Your signed-in account"}
+            heading={t("confirm.offered")}
+            label={offered.displayName ?? offered.contextGroup ?? t("confirm.signedInAccount")}
             agents={offered.agents}
             testId="offered-session"
           />
@@ -269,14 +328,14 @@ function ConfirmLink({
             onClick={() => onChoose("keep")}
             className={`rounded-md bg-blue-700 px-4 py-2 font-medium text-white dark:bg-blue-500 dark:text-neutral-950 ${focusRing}`}
           >
-            Keep my session
+            {t("confirm.keep")}
           </button>
           <button
             type="button"
             onClick={() => onChoose("switch")}
             className={`rounded-md border border-neutral-300 px-4 py-2 font-medium dark:border-neutral-700 ${focusRing}`}
           >
-            Switch to the link's session
+            {t("confirm.switch")}
           </button>
         </div>
       </div>
@@ -287,6 +346,10 @@ function ConfirmLink({
 export default function VanityPage() {
   // Read once: the address bar loses the ticket after the exchange, the page keeps it.
   const [ticket] = useState(() => new URLSearchParams(window.location.search).get("ticket"));
+  const [linkedContextId] = useState(
+    () => new URLSearchParams(window.location.search).get("context") || null,
+  );
+  useEffect(() => clearTicketFromUrl("context"), []);
   const [choice, setChoice] = useState<LinkChoice>(ticket ? "ask" : "keep");
   const choose = useCallback((next: Exclude<LinkChoice, "ask">) => {
     // Kept: the link's ticket stays unused and leaves the address bar.
@@ -295,12 +358,14 @@ export default function VanityPage() {
   }, []);
   return (
     <AgentAccessProvider>
+      <DocumentTheme />
       {choice === "ask" && ticket ? (
         <ConfirmLink ticket={ticket} onChoose={choose} />
       ) : (
         <VanityAgents
           ticket={choice === "keep" ? null : ticket}
           replaceSession={choice === "switch"}
+          linkedContextId={linkedContextId}
         />
       )}
     </AgentAccessProvider>
