@@ -162,9 +162,7 @@ describe("the agent journey", () => {
     await expect.poll(() => problem.getAttribute("data-kind")).toBe("ended");
     expect(await problem.getByRole("link", { name: "Return to the app" }).isVisible()).toBe(true);
     // The second tab holds the session and sees the same conversations.
-    expect(await second.getByTestId("context-list").textContent()).toContain(
-      "How healthy are my webhooks?",
-    );
+    expect(await second.getByTestId("context-list").textContent()).toContain("Healthy webhooks");
   });
 
   it("explains an expired ticket and a used one", async () => {
@@ -246,5 +244,26 @@ describe("the agent journey", () => {
     } finally {
       await phone.close();
     }
+  });
+
+  it("chats in the workspace page's own panel, starting from a starter prompt", async () => {
+    await app.goto(`${server.url}/app/w/${workspaceId}`);
+    await app.getByRole("button", { name: "Chat here" }).click();
+    // The panel opens the group's latest conversation; a new one starts empty.
+    await app.getByRole("button", { name: "New chat" }).click();
+    const empty = app.getByTestId("empty-state");
+    await expect.poll(() => empty.isVisible(), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(() => empty.getByRole("heading", { name: "Workspace assistant" }).isVisible())
+      .toBe(true);
+    await empty.getByRole("button", { name: "How healthy are my webhooks?" }).click();
+    const tool = app.locator('[data-testid="tool-call"][data-tool="getWebhookHealth"]');
+    await expect.poll(() => tool.getAttribute("data-state"), { timeout: 30_000 }).toBe("completed");
+    const good = lastReply(app).getByRole("button", { name: "Good response" });
+    await expect.poll(() => good.isVisible(), { timeout: 30_000 }).toBe(true);
+    await good.click();
+    await expect.poll(() => good.getAttribute("aria-pressed")).toBe("true");
+    await app.getByRole("button", { name: "Skip" }).click();
+    expect(await app.getByTestId("feedback-form").count()).toBe(0);
   });
 });

@@ -15,6 +15,7 @@ import {
   createAgentRegistry,
   createAgentRuntime,
   createBuiltinModel,
+  type FailureLog,
   type SequencedEvent,
 } from "../src/index.ts";
 import { seedFixture, TEST_AGENT, testAssistant } from "../src/test-agent.ts";
@@ -42,6 +43,8 @@ export interface SetupOptions {
   maxSteps?: number;
   agents?: AgentRegistry;
   attachments?: Partial<AttachmentOptions>;
+  /** Where failures' detail goes; default a line on stderr. */
+  logFailure?: FailureLog;
 }
 
 const open: { runtime: AgentRuntime; db: Db }[] = [];
@@ -72,6 +75,7 @@ export function setup(options: SetupOptions = {}): Setup {
       deltaFlushMs: options.deltaFlushMs ?? 0,
       maxSteps: options.maxSteps,
       attachments: options.attachments,
+      logFailure: options.logFailure,
       onError: (error) => {
         throw error;
       },

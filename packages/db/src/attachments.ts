@@ -79,6 +79,19 @@ export function claimAttachments(
   ).run(messageId, contextId, JSON.stringify(ids)).changes;
 }
 
+/** Hands a message's attachments to the message that replaces it (an edited turn). */
+export function moveAttachments(
+  db: Db,
+  contextId: string,
+  fromMessageId: string,
+  toMessageId: string,
+): number {
+  return statement(
+    db,
+    "UPDATE attachment SET message_id = ? WHERE context_id = ? AND message_id = ?",
+  ).run(toMessageId, contextId, fromMessageId).changes;
+}
+
 /** Bytes held by a context group's attachments, for its storage quota. */
 export function groupAttachmentBytes(db: Db, contextGroup: string): number {
   return statement<[string], { bytes: number }>(

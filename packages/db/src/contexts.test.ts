@@ -10,6 +10,8 @@ import {
   listContexts,
   migrate,
   openDatabase,
+  setContextTitle,
+  setModelTitle,
   softDeleteContext,
 } from "./index.ts";
 
@@ -108,5 +110,29 @@ describe("the context event log", () => {
   it("refuses to append outside a transaction, where the message rows could disagree", () => {
     add("ctx_a", "A", 1);
     expect(() => appendContextEvents(db, "ctx_a", [{ type: "a" }], 2)).toThrow(/transaction/);
+  });
+});
+
+describe("setModelTitle", () => {
+  it("names a conversation whose title is the engine's own, once, and never over the user's", () => {
+    insertContext(db, {
+      id: "ctx_auto",
+      contextGroup: scope.contextGroup,
+      agentId: "helper",
+      title: "How are my…",
+      autoTitle: true,
+      now: 1,
+    });
+    expect(setModelTitle(db, "ctx_auto", "Webhook health", 2)).toBe(true);
+    expect(findContext(db, scope, "ctx_auto")).toMatchObject({
+      title: "Webhook health",
+      auto_title: 0,
+      updated_at: 2,
+    });
+    expect(setModelTitle(db, "ctx_auto", "Another", 3)).toBe(false);
+    add("ctx_user", "Mine", 1);
+    setContextTitle(db, "ctx_user", "Renamed", false, 2);
+    expect(setModelTitle(db, "ctx_user", "Model's", 3)).toBe(false);
+    expect(findContext(db, scope, "ctx_user")?.title).toBe("Renamed");
   });
 });

@@ -19,7 +19,11 @@ export interface ContextRow {
   agent_id: string;
   title: string;
   status: ContextStatus;
-  /** 1 while the title is a placeholder that the first message replaces. */
+  /**
+   * 1 while the title was made by the engine (the placeholder, then the first message's first
+   * words) and the model has not named the conversation yet; 0 once the model named it or the
+   * user gave a title, which nothing then overwrites.
+   */
   auto_title: 0 | 1;
   last_seq: number;
   created_at: number;
@@ -136,7 +140,7 @@ export function changeContextStatus(
   );
 }
 
-/** Sets the title; `autoTitle` says whether it is still a placeholder for the first message. */
+/** Sets the title; `autoTitle` says whether the model may still replace it (see auto_title). */
 export function setContextTitle(
   db: Db,
   id: string,
@@ -149,6 +153,19 @@ export function setContextTitle(
     autoTitle ? 1 : 0,
     now,
     id,
+  );
+}
+
+/**
+ * The model's title, only if the title is still the engine's own (auto_title = 1): a title the
+ * user gave meanwhile wins. Returns whether it was set.
+ */
+export function setModelTitle(db: Db, id: string, title: string, now: number): boolean {
+  return (
+    statement(
+      db,
+      "UPDATE context SET title = ?, auto_title = 0, updated_at = ? WHERE id = ? AND auto_title = 1",
+    ).run(title, now, id).changes === 1
   );
 }
 

@@ -57,6 +57,8 @@ export interface ErasedCounts {
   messages: number;
   events: number;
   runs: number;
+  /** Ratings of messages (good or bad, with their comments). */
+  feedback: number;
   tool_grants: number;
   agent_sessions: number;
   tickets: number;
@@ -76,6 +78,7 @@ function emptyCounts(): ErasedCounts {
     messages: 0,
     events: 0,
     runs: 0,
+    feedback: 0,
     tool_grants: 0,
     agent_sessions: 0,
     tickets: 0,
@@ -98,13 +101,16 @@ function eraseContextRows(db: Db, id: string, erasure: Erasure): void {
   const files = attachmentIdsOf(db, id);
   erasure.attachmentIds.push(...files);
   counts.files += files.length;
+  counts.feedback += statement(db, "DELETE FROM message_feedback WHERE context_id = ?").run(
+    id,
+  ).changes;
   counts.events += statement(db, "DELETE FROM context_event WHERE context_id = ?").run(id).changes;
   counts.messages += statement(db, "DELETE FROM message WHERE context_id = ?").run(id).changes;
   counts.runs += statement(db, "DELETE FROM run WHERE context_id = ?").run(id).changes;
   counts.contexts += statement(db, "DELETE FROM context WHERE id = ?").run(id).changes;
 }
 
-/** Erases one conversation (its messages, events, runs and attachments), in one transaction. */
+/** Erases one conversation (its messages, their ratings, events, runs and attachments), in one transaction. */
 export function eraseContext(db: Db, id: string): Erasure {
   const erasure: Erasure = { counts: emptyCounts(), attachmentIds: [] };
   db.transaction(() => eraseContextRows(db, id, erasure))();

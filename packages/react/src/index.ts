@@ -18,7 +18,10 @@ export type {
   ContextMessage,
   ContextStatus,
   ContextSummary,
+  FeedbackRating,
+  MessageFeedback,
   MessagePart,
+  RunOutcome,
   SendResult,
   ToolCallPart,
 } from "./types.ts";

@@ -220,6 +220,33 @@ export const FRAMEWORK_ROWS: Record<string, ProcedureEntry> = {
     isolation: { door: "agent", input: contextOf },
     example: ({ idle }) => contextOf(idle),
   },
+  "context.editMessage": {
+    isolation: {
+      door: "agent",
+      input: (target) => ({ contextId: target.contextId, messageId: target.messageId, text: "x" }),
+    },
+    example: ({ idle }) => ({
+      contextId: idle.contextId,
+      messageId: idle.messageId,
+      text: "again",
+    }),
+  },
+  "context.setFeedback": {
+    isolation: {
+      door: "agent",
+      input: (target) => ({
+        contextId: target.contextId,
+        messageId: target.replyId,
+        rating: "bad",
+      }),
+    },
+    example: ({ idle }) => ({
+      contextId: idle.contextId,
+      messageId: idle.replyId,
+      rating: "good",
+      comment: "helpful",
+    }),
+  },
   "context.respondToApproval": {
     isolation: {
       door: "agent",

@@ -16,6 +16,8 @@ export interface Target {
   agentId: string;
   /** The user message of its turn. */
   messageId: string;
+  /** The reply of its turn (the assistant message its run writes). */
+  replyId: string;
   runId: string;
   /** The turn's tool call: awaiting an answer, or finished for the idle one. */
   toolCallId: string;
@@ -59,12 +61,10 @@ export async function makeTargets(server: TestServer, owner: CookieClient): Prom
     if (!created.data) throw new Error(`context.create failed: ${JSON.stringify(created)}`);
     const { context, sent } = created.data;
     await settled(server.db, context.id, scene.status);
-    const parts = JSON.parse(
-      server.db
-        .prepare("SELECT parts FROM message WHERE run_id = ?")
-        .pluck()
-        .get(sent.runId) as string,
-    ) as Part[];
+    const reply = server.db
+      .prepare("SELECT id, parts FROM message WHERE run_id = ?")
+      .get(sent.runId) as { id: string; parts: string };
+    const parts = JSON.parse(reply.parts) as Part[];
     const toolCallId = parts.find((part) => part.type === "tool-call")?.toolCallId;
     if (!toolCallId) throw new Error(`no tool call in the ${scene.label} scene`);
     targets.push({
@@ -72,6 +72,7 @@ export async function makeTargets(server: TestServer, owner: CookieClient): Prom
       contextId: context.id,
       agentId: context.agentId,
       messageId: sent.messageId,
+      replyId: reply.id,
       runId: sent.runId,
       toolCallId,
     });

@@ -4,6 +4,7 @@ import { useAgentContext } from "@agent-access/react";
 import { Alert } from "../components/ui.tsx";
 import { ApprovalCard, QuestionCard } from "./approval-card.tsx";
 import { Composer } from "./composer.tsx";
+import { EmptyState } from "./empty-state.tsx";
 import { useStrings } from "./i18n/use-strings.ts";
 import { MessageList } from "./message-list.tsx";
 
@@ -14,7 +15,8 @@ interface ChatPanelProps {
   agentId: string;
   /** Called with the id of a conversation the first message created. */
   onCreated?: (contextId: string) => void;
-  emptyHint?: string;
+  /** A line for this user on the empty screen (from the ticket's host context). */
+  greeting?: string;
 }
 
 const CONNECTION_LABEL = {
@@ -23,7 +25,7 @@ const CONNECTION_LABEL = {
   closed: "chat.disconnected",
 } as const;
 
-export function ChatPanel({ contextId, agentId, onCreated, emptyHint }: ChatPanelProps) {
+export function ChatPanel({ contextId, agentId, onCreated, greeting }: ChatPanelProps) {
   const { t } = useStrings();
   const chat = useAgentContext({ contextId, agentId });
   const working = chat.isExecuting && !chat.pendingApproval && !chat.pendingInput;
@@ -53,7 +55,22 @@ export function ChatPanel({ contextId, agentId, onCreated, emptyHint }: ChatPane
         streaming={working}
         hasMore={chat.hasMoreMessages}
         onLoadMore={chat.loadMoreMessages}
-        emptyHint={emptyHint}
+        empty={
+          <EmptyState
+            agent={chat.agent}
+            greeting={greeting}
+            disabled={chat.isExecuting}
+            onPrompt={(prompt) => void send(prompt, [])}
+          />
+        }
+        actions={{
+          editableMessageId: chat.editableMessageId,
+          idle: !chat.isExecuting,
+          onRegenerate: () => void chat.regenerate(),
+          onRetry: () => void chat.retry(),
+          onEdit: async (messageId, text) => (await chat.editMessage(messageId, text)) !== null,
+          onFeedback: chat.setFeedback,
+        }}
       />
       <div className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-4 pb-3 empty:hidden">
         {chat.pendingApproval && (

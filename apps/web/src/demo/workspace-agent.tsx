@@ -88,7 +88,7 @@ function EmbeddedChat({
           variant="secondary"
           className="shrink-0 !px-2 !py-1 text-xs"
           onClick={async () => {
-            const created = await createContext({ title: "New chat" });
+            const created = await createContext();
             if (created) setContextId(created.id);
           }}
         >
@@ -100,7 +100,7 @@ function EmbeddedChat({
         contextId={current}
         agentId={session.activeAgent?.id ?? ""}
         onCreated={setContextId}
-        emptyHint={greeting(session.hostContext, t("embedded.hint"), t)}
+        greeting={greeting(session.hostContext, t)}
       />
     </div>
   );

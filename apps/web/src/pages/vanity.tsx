@@ -164,14 +164,7 @@ function Chat({ session, linkedContextId }: { session: Session; linkedContextId:
           contextId={contextId}
           agentId={session.activeAgent?.id ?? ""}
           onCreated={select}
-          emptyHint={greeting(
-            session.hostContext,
-            t("vanity.emptyHint", {
-              agent: session.activeAgent?.name ?? t("vanity.theAgent"),
-              description: session.activeAgent?.description ?? "",
-            }).trim(),
-            t,
-          )}
+          greeting={greeting(session.hostContext, t)}
         />
       </main>
     </div>

@@ -15,12 +15,19 @@ export type BuiltinPlan =
   | { kind: "tool-call"; toolName: string; input: { [key: string]: JsonValue } }
   | { kind: "text"; text: string }
   /** "stream N words": N words of filler, produced one at a time, never as one string. */
-  | { kind: "filler"; words: number };
+  | { kind: "filler"; words: number }
+  /**
+   * "fail once": the model call fails like a provider's (see createBuiltinModel) the first time
+   * the model sees the conversation, and says `retry` the next time (a retry).
+   */
+  | { kind: "fail-once"; retry: { kind: "text"; text: string } };
 
 /** Longest reply "stream N words" gives, so that a typo cannot exhaust memory. */
 export const MAX_STREAM_WORDS = 200_000;
 
 const STREAM_WORDS = /\bstream\s+(\d{1,9})\s+words?\b/i;
+
+const FAIL_ONCE = /\bfail once\b/i;
 
 export const FILLER =
   "The built-in development model streams this sentence again and again so that you can watch a long reply arrive word by word.".split(
@@ -100,6 +107,15 @@ export function planReply(
     }
   }
 
+  if (FAIL_ONCE.test(userText) && results.length === 0) {
+    return {
+      kind: "fail-once",
+      retry: {
+        kind: "text",
+        text: 'This is the second try: the first one failed on purpose, because your message says "fail once".',
+      },
+    };
+  }
   const long = STREAM_WORDS.exec(userText);
   if (long) {
     return { kind: "filler", words: Math.min(Math.max(Number(long[1]), 1), MAX_STREAM_WORDS) };

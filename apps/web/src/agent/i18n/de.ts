@@ -10,8 +10,6 @@ export const de: Record<MessageKey, string> = {
   "vanity.agent": "Agent",
   "vanity.settings": "Einstellungen",
   "vanity.returnToApp": "Zurück zur App",
-  "vanity.emptyHint": "Frag {agent}, was du wissen möchtest. {description}",
-  "vanity.theAgent": "den Agenten",
 
   "confirm.title": "Zu einer anderen Agent-Sitzung wechseln?",
   "confirm.body":
@@ -23,7 +21,7 @@ export const de: Record<MessageKey, string> = {
   "confirm.switch": "Zur Sitzung des Links wechseln",
 
   "greeting.hello": "Hallo {name}.",
-  "greeting.about": "Fragen zu {workspace}:",
+  "greeting.about": "Fragen zu {workspace}.",
 
   "problem.missing.title": "Keine Agent-Sitzung",
   "problem.missing.body":
@@ -121,6 +119,31 @@ export const de: Record<MessageKey, string> = {
   "embedded.newChat": "Neuer Chat",
   "embedded.contextGroup": "Kontextgruppe",
   "embedded.openFullPage": "Ganze Seite öffnen",
-  "embedded.hint":
-    "Versuch „Wie gesund sind meine Webhooks?“ oder „Bitte die fehlgeschlagenen Zustellungen wiederholen“.",
+
+  // A reply's actions and how it ended; editing the last message; the empty conversation.
+  "actions.copy": "Kopieren",
+  "actions.copyTitle": "Als Markdown kopieren",
+  "actions.copied": "Kopiert",
+  "actions.copyFailed": "Kopieren fehlgeschlagen",
+  "actions.regenerate": "Neu erzeugen",
+  "actions.regenerateTitle": "Noch einmal antworten",
+  "actions.good": "Gute Antwort",
+  "actions.bad": "Schlechte Antwort",
+  "actions.whyBad": "Was war daran falsch? (optional)",
+  "actions.whyGood": "Was war gut? (optional)",
+  "actions.sendFeedback": "Feedback senden",
+  "actions.skip": "Überspringen",
+  "actions.yourFeedback": "Dein Feedback: {comment}",
+  "outcome.failed": "Die Antwort ist fehlgeschlagen.",
+  "outcome.cancelled": "Du hast diese Antwort angehalten.",
+  "outcome.interrupted": "Die Antwort wurde unterbrochen.",
+  "outcome.retry": "Erneut versuchen",
+  "edit.edit": "Bearbeiten",
+  "edit.title": "Bearbeiten und erneut senden",
+  "edit.field": "Bearbeiteter Text",
+  "edit.note": "Senden ersetzt diese Nachricht und ihre Antwort; die alten werden nicht behalten.",
+  "edit.cancel": "Abbrechen",
+  "edit.save": "Speichern und senden",
+  "empty.agent": "Agent",
+  "empty.startWith": "Beginne mit",
 };

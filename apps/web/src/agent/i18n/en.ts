@@ -11,8 +11,6 @@ export const en = {
   "vanity.agent": "Agent",
   "vanity.settings": "Settings",
   "vanity.returnToApp": "Return to the app",
-  "vanity.emptyHint": "Ask {agent} anything. {description}",
-  "vanity.theAgent": "the agent",
 
   // A link that would replace the session of another context group.
   "confirm.title": "Switch to another agent session?",
@@ -26,7 +24,7 @@ export const en = {
 
   // The empty conversation's greeting, from the ticket's host context.
   "greeting.hello": "Hi {name}.",
-  "greeting.about": "Ask about {workspace}:",
+  "greeting.about": "Ask about {workspace}.",
 
   // No usable session.
   "problem.missing.title": "No agent session",
@@ -133,7 +131,33 @@ export const en = {
   "embedded.newChat": "New chat",
   "embedded.contextGroup": "Context group",
   "embedded.openFullPage": "Open full page",
-  "embedded.hint": "Try “How healthy are my webhooks?” or “Please retry the failed deliveries”.",
+
+  // A reply's actions and how it ended; editing the last message; the empty conversation.
+  "actions.copy": "Copy",
+  "actions.copyTitle": "Copy as Markdown",
+  "actions.copied": "Copied",
+  "actions.copyFailed": "Could not copy",
+  "actions.regenerate": "Regenerate",
+  "actions.regenerateTitle": "Answer again",
+  "actions.good": "Good response",
+  "actions.bad": "Bad response",
+  "actions.whyBad": "What was wrong with it? (optional)",
+  "actions.whyGood": "What was good? (optional)",
+  "actions.sendFeedback": "Send feedback",
+  "actions.skip": "Skip",
+  "actions.yourFeedback": "Your feedback: {comment}",
+  "outcome.failed": "The reply failed.",
+  "outcome.cancelled": "You stopped this reply.",
+  "outcome.interrupted": "The reply was interrupted.",
+  "outcome.retry": "Retry",
+  "edit.edit": "Edit",
+  "edit.title": "Edit and send again",
+  "edit.field": "Edited text",
+  "edit.note": "Sending replaces this message and its reply; the old ones are not kept.",
+  "edit.cancel": "Cancel",
+  "edit.save": "Save and send",
+  "empty.agent": "Agent",
+  "empty.startWith": "Start with",
 } as const;
 
 export type MessageKey = keyof typeof en;
