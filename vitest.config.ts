@@ -5,8 +5,9 @@ import { defineConfig } from "vitest/config";
 // - unit: beside the code (router callers, HTTP on a random port, hooks in a DOM environment:
 //         `// @vitest-environment dom`, jsdom with Node's module loading; see its file).
 // - e2e:  tests/e2e, a real Chromium against the production build (`pnpm test:e2e` builds first).
-// - security: tests/security, the heavy generated layer: isolation matrix, fuzzing, races,
-//   SIGKILL crashes and load, over real HTTP (`pnpm test:security`).
+// - security: tests/security (and an example app's own, examples/*/security), the heavy
+//   generated layer: isolation matrix, fuzzing, races, SIGKILL crashes and load, over real HTTP
+//   (`pnpm test:security`).
 export default defineConfig({
   test: {
     projects: [
@@ -35,6 +36,8 @@ export default defineConfig({
           globalSetup: ["tests/e2e/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // expect.poll waits for a browser and a server sharing two cores: 1 s is too short.
+          expect: { poll: { timeout: 15_000 } },
           // One browser journey at a time: the machine has two cores.
           fileParallelism: false,
         },
@@ -42,7 +45,7 @@ export default defineConfig({
       {
         test: {
           name: "security",
-          include: ["tests/security/**/*.test.ts"],
+          include: ["tests/security/**/*.test.ts", "examples/*/security/**/*.test.ts"],
           // Thousands of requests per test on a two-core machine: time is not what is tested.
           testTimeout: 300_000,
           hookTimeout: 120_000,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # pnpm test:no-demo: removes the workspace demo (scripts/remove-demo.mjs) in a temporary copy of
 # this checkout (its files, committed or not, without node_modules) and shows that what is left
-# installs, lints, typechecks, passes the unit tests, builds, and passes the browser suite
-# against that build. The checkout itself is not touched.
+# installs, lints, typechecks, passes the unit tests, builds, passes the browser suite against
+# that build, and passes the security suite: everything `pnpm test` runs. The checkout itself is
+# not touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,3 +29,5 @@ echo "== unit tests"
 pnpm exec vitest run --project unit --sequence.shuffle
 echo "== build, then the browser suite against it"
 pnpm test:e2e
+echo "== security suite"
+pnpm test:security

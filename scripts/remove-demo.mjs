@@ -7,9 +7,9 @@
 //   3. drops @agent-access/workspace-demo from every package.json;
 //   4. refuses to finish (exit 1) while any file still names the demo's package or folders;
 //   5. runs `pnpm install` to update pnpm-lock.yaml (skip it with --no-install).
-// Then `pnpm typecheck`, the unit tests and `pnpm test:e2e` (the security suite still tests the
-// demo's procedures: README.md, "The workspace demo"). `pnpm test:no-demo` checks all this in a
-// temporary copy.
+// Then `pnpm typecheck && pnpm test` (unit, browser and security suites; the demo's rows in the
+// security suite's table leave with it: README.md, "The workspace demo"). `pnpm test:no-demo`
+// checks all this in a temporary copy.
 // Node only, no dependencies. Options: --no-install, --dry-run (say what it would do).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -105,5 +105,5 @@ if (install) {
   console.log("\nRun `pnpm install` to update pnpm-lock.yaml.");
 }
 console.log(
-  '\nThe demo is removed. Next: `pnpm typecheck && pnpm vitest run --project unit && pnpm test:e2e`; replace the security suite\'s demo parts (README.md, "The workspace demo"), and update README.md and docs/ where they describe the demo.',
+  "\nThe demo is removed. Next: `pnpm typecheck && pnpm test`, then update README.md and docs/ where they describe the demo.",
 );

@@ -1,6 +1,7 @@
 // The product as a user meets it, in a real Chromium against the production build: sign up,
-// create a workspace, open the agent, ask, approve, reload mid-reply, lose the tab to a second
-// ticket, and meet the screen for an expired ticket.
+// create a workspace, open the agent, ask (the demo's webhook health table), approve, reload
+// mid-reply, lose the tab to a second ticket, and meet the screen for an expired ticket.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import {
   closeDatabase,
   consumeTicket,
@@ -14,6 +15,7 @@ import {
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "../../apps/server/test/server-process.ts";
+import { seriousViolations } from "./support/axe.ts";
 import { launchBrowser, screenshotPages } from "./support/browser.ts";
 
 let server: ServerProcess;
@@ -123,10 +125,20 @@ describe("the agent journey", () => {
     await expect
       .poll(() => lastReply(agentTab).textContent(), { timeout: 20_000 })
       .toMatch(/Across 40 deliveries to 2 endpoints, 75\.0% succeeded/);
-    // The conversation got its title from the first message.
+    // The demo's renderer (apps/web/src/demo) shows the result as a table, not as JSON.
+    const table = tool.getByTestId("webhook-health").getByRole("table");
+    expect(await table.locator("caption").textContent()).toBe("Failing endpoints");
+    expect(await table.getByRole("row").count()).toBe(2);
+    expect(await table.getByRole("row").nth(1).textContent()).toMatch(
+      /^https:\/\/billing\.example\/hooks1020$/,
+    );
+    expect(await tool.locator("details").getAttribute("open")).toBeNull();
+    expect(await seriousViolations(agentTab)).toEqual([]);
+    // After the first reply the conversation gets the model's title (the builtin model's is
+    // made of the message's first meaningful words).
     await expect
       .poll(() => agentTab.getByTestId("context-list").textContent())
-      .toContain("How healthy are my webhooks?");
+      .toContain("Healthy webhooks");
   });
 
   it("asks before retrying failed deliveries, and retries once approved", async () => {
@@ -174,9 +186,7 @@ describe("the agent journey", () => {
     await expect.poll(() => problem.getAttribute("data-kind")).toBe("ended");
     expect(await problem.getByRole("link", { name: "Return to the app" }).isVisible()).toBe(true);
     // The second tab holds the session and sees the same conversations.
-    expect(await second.getByTestId("context-list").textContent()).toContain(
-      "How healthy are my webhooks?",
-    );
+    expect(await second.getByTestId("context-list").textContent()).toContain("Healthy webhooks");
   });
 
   it("explains an expired ticket and a used one", async () => {
@@ -258,5 +268,86 @@ describe("the agent journey", () => {
     } finally {
       await phone.close();
     }
+  });
+
+  it("chats inside the app's page too, with the same table and the conversation's agent", async () => {
+    await app.bringToFront();
+    await app.getByRole("button", { name: "Chat here" }).click();
+    const message = app.getByLabel("Message");
+    await expect.poll(() => message.isVisible()).toBe(true);
+    await message.fill("How healthy are my webhooks?");
+    await message.press("Enter");
+    const tool = app.locator('[data-testid="tool-call"][data-tool="getWebhookHealth"]').last();
+    await expect.poll(() => tool.getAttribute("data-state"), { timeout: 30_000 }).toBe("completed");
+    expect(await tool.getByTestId("webhook-health").getByRole("table").count()).toBe(1);
+    expect(await app.getByText("Workspace assistant", { exact: true }).count()).toBeGreaterThan(0);
+  });
+
+  it("picks the agent of a new chat only; a conversation keeps and names its own", async () => {
+    const db = openDatabase(server.databasePath);
+    const token = newSecret("aat_");
+    await insertTicket(
+      db,
+      {
+        token,
+        agentIds: ["workspace-assistant", TEST_AGENT],
+        sessionType: "static",
+        contextGroup: `workspace:${workspaceId}:user:picker`,
+        issuer: "test",
+        expiresAt: Date.now() + 10 * 60_000,
+      },
+      Date.now(),
+    );
+    await closeDatabase(db);
+    const own = await browser.newContext({ viewport: { width: 1200, height: 850 } });
+    try {
+      const page = await own.newPage();
+      await page.goto(`${server.url}/vanity/agents?ticket=${token}`);
+      const picker = page.getByLabel("Agent for the new chat");
+      await expect.poll(() => picker.isVisible()).toBe(true);
+      await picker.selectOption({ label: "Test assistant" });
+      await page.getByLabel("Message").fill("How healthy are my webhooks?");
+      await page.getByLabel("Message").press("Enter");
+      // The new conversation is the test agent's: no picker any more, its agent in the header.
+      await expect.poll(() => picker.count()).toBe(0);
+      expect(await page.getByTestId("conversation-agent").textContent()).toBe("Test assistant");
+      expect(await page.getByTestId("context-agent").allTextContents()).toEqual(["Test assistant"]);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      // A new chat offers the picker again; choosing there leaves the conversation's agent be.
+      await page.getByRole("button", { name: "New chat" }).click();
+      await expect.poll(() => picker.isVisible()).toBe(true);
+      await picker.selectOption({ label: "Workspace assistant" });
+      expect(await page.getByTestId("conversation-agent").textContent()).toBe(
+        "Workspace assistant",
+      );
+      await page.getByTestId("context-item").getByRole("button").first().click();
+      await expect
+        .poll(() => page.getByTestId("conversation-agent").textContent())
+        .toBe("Test assistant");
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("chats in the workspace page's own panel, starting from a starter prompt", async () => {
+    await app.goto(`${server.url}/app/w/${workspaceId}`);
+    await app.getByRole("button", { name: "Chat here" }).click();
+    // The panel opens the group's latest conversation; a new one starts empty.
+    await app.getByRole("button", { name: "New chat" }).click();
+    const empty = app.getByTestId("empty-state");
+    await expect.poll(() => empty.isVisible(), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(() => empty.getByRole("heading", { name: "Workspace assistant" }).isVisible())
+      .toBe(true);
+    await empty.getByRole("button", { name: "How healthy are my webhooks?" }).click();
+    const tool = app.locator('[data-testid="tool-call"][data-tool="getWebhookHealth"]');
+    await expect.poll(() => tool.getAttribute("data-state"), { timeout: 30_000 }).toBe("completed");
+    const good = lastReply(app).getByRole("button", { name: "Good response" });
+    await expect.poll(() => good.isVisible(), { timeout: 30_000 }).toBe(true);
+    await good.click();
+    await expect.poll(() => good.getAttribute("aria-pressed")).toBe("true");
+    await app.getByRole("button", { name: "Skip" }).click();
+    expect(await app.getByTestId("feedback-form").count()).toBe(0);
   });
 });

@@ -63,7 +63,7 @@ describe("an MCP tool in the browser", () => {
     await agentTab.goto(url);
     await expect.poll(() => agentTab.getByLabel("Message").isVisible()).toBe(true);
     await expect
-      .poll(() => agentTab.getByText("Hi Grace Hopper. Ask about Compilers:").count())
+      .poll(() => agentTab.getByText("Hi Grace Hopper. Ask about Compilers.").count())
       .toBe(1);
   });
 

@@ -3,18 +3,19 @@
 // and content types, broken JSON, batches), and REST bodies that break the ticket rules. Every
 // answer must be a 4xx, the database must not change (compared whole after every request), no
 // error may reach the server's 500 handler, and the server must still be healthy afterwards.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
 import { TokenBucket } from "@agent-access/auth";
 import { createApiKey, revokeApiKey } from "@agent-access/db";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testAgents } from "../../apps/server/test/agents.ts";
 import {
   agentBrowser,
   signUp,
   startTestServer,
   staticTicket,
   type TestServer,
-  trpcResult,
 } from "../../apps/server/test/harness.ts";
 import { expectUnchanged, fingerprint, type Snapshot, snapshot } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
@@ -27,7 +28,13 @@ import {
   wrongContentType,
 } from "./support/hostile.ts";
 import { type Answer, answerOf, firstStreamAnswer, StatusTally } from "./support/http.ts";
-import { exampleOf, type Scene, TICKET_REQUEST, tableProblems } from "./support/procedure-table.ts";
+import {
+  exampleOf,
+  ownAppData,
+  type Scene,
+  TICKET_REQUEST,
+  tableProblems,
+} from "./support/procedure-table.ts";
 import { acceptsInput, listProcedures, type ProcedureInfo } from "./support/procedures.ts";
 import { makeTargets, type Target } from "./support/scenes.ts";
 
@@ -80,16 +87,15 @@ beforeAll(async () => {
 
   // A caller holding everything, so that every input reaches its procedure's validation: an
   // agent session with both agents, a sign-in, and the API key (sent on every request).
-  const browser = await agentBrowser(server, GROUP, ["workspace-assistant", "billing-assistant"]);
+  const browser = await agentBrowser(server, GROUP, [TEST_AGENT, "billing-assistant"]);
   const user = await signUp(browser);
   const [idle, approval, input] = (await makeTargets(server, browser)) as [Target, Target, Target];
-  const workspace = await trpcResult<{ id: string }>(
-    await browser.mutation("workspace.create", { name: "Fuzzed" }),
-  );
+  // The app's own data (app-rows.ts), made before the snapshot: the examples name it.
+  const app = await ownAppData(browser);
   cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
   scene = {
     user,
-    workspaceId: workspace.data!.id,
+    app,
     idle,
     approval,
     input,
@@ -398,8 +404,8 @@ describe("POST /session/tickets", () => {
       .oneof(
         fc
           .string({ minLength: 1, maxLength: 128 })
-          .filter((id) => id !== "workspace-assistant" && id !== "billing-assistant")
-          .map((id) => ({ ...TICKET_REQUEST, agent_ids: ["workspace-assistant", id] })),
+          .filter((id) => !testAgents.get(id))
+          .map((id) => ({ ...TICKET_REQUEST, agent_ids: [TEST_AGENT, id] })),
         fc.constant({ ...TICKET_REQUEST, agent_ids: [] }),
         fc
           .oneof(

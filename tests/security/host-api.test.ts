@@ -8,7 +8,7 @@ import { type ApiKeyScope, createApiKey, revokeApiKey } from "@agent-access/db";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../apps/server/test/harness.ts";
-import { converse, scopeOf } from "../../apps/server/test/host.ts";
+import { converse, rate, scopeOf } from "../../apps/server/test/host.ts";
 import { expectUnchanged, fingerprint, type Snapshot, snapshot } from "./support/database.ts";
 import { hostileValue } from "./support/hostile.ts";
 
@@ -31,6 +31,7 @@ beforeAll(async () => {
   await revokeApiKey(server.db, revoked.id);
   keys.revoked = revoked.key;
   ({ contextId } = await converse(server, scopeOf(GROUP), "show webhook health"));
+  await rate(server, scopeOf(GROUP), contextId, "bad", "a rating for the reads to find");
   before = await snapshot(server.db);
   unchanged = await fingerprint(server.db);
 });
@@ -55,6 +56,8 @@ const query = fc
       "from",
       "to",
       "group_by",
+      "context_id",
+      "rating",
       "__proto__",
     ),
     param,
@@ -77,7 +80,12 @@ const path = () =>
     fc.constant(`/v1/contexts/${contextId}`),
     param.map((id) => `/v1/contexts/${segment(id)}`),
     param.map((id) => `/v1/contexts/${segment(id)}/messages`),
-    fc.constantFrom("/v1/contexts", "/v1/usage", `/v1/contexts/${contextId}/messages`),
+    fc.constantFrom(
+      "/v1/contexts",
+      "/v1/usage",
+      "/v1/feedback",
+      `/v1/contexts/${contextId}/messages`,
+    ),
   );
 
 const authorization = () =>
@@ -179,6 +187,7 @@ describe("the host API under fuzzing", () => {
       "get /v1/contexts",
       "get /v1/contexts/{id}",
       "get /v1/contexts/{id}/messages",
+      "get /v1/feedback",
       "get /v1/usage",
     ]);
   });

@@ -5,6 +5,7 @@
 // database. Each procedure's door (or its stated reason to have none) is its entry in the suite's
 // one table, support/procedure-table.ts; the matrix walks the router's own procedure list, so a
 // procedure added later without an entry fails this file, naming the procedure and the table.
+import { TEST_AGENT } from "@agent-access/agents/testing";
 import { TokenBucket } from "@agent-access/auth";
 import { createApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,9 +24,12 @@ import { expectUnchanged, fingerprint, snapshot } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
 import { type Answer, callProcedure, StatusTally } from "./support/http.ts";
 import {
+  type AppIds,
+  appOwnerGroups,
   entryOf,
   type IntruderKind,
   type IsolationDoor,
+  ownAppData,
   PROCEDURE_TABLE,
   tableProblems,
 } from "./support/procedure-table.ts";
@@ -34,17 +38,13 @@ import { makeTargets, type Target } from "./support/scenes.ts";
 
 const GROUP = "workspace:100:user:100";
 const OTHER_GROUP = "workspace:200:user:200";
-const ASSISTANT = "workspace-assistant";
+const ASSISTANT = TEST_AGENT;
 const BILLING = "billing-assistant";
 
 /** A session that must not reach the victims' conversations, and how it must be refused. */
 interface Intruder extends IntruderKind {
   name: string;
   client: CookieClient;
-}
-
-interface WorkspaceTarget {
-  workspaceId: string;
 }
 
 type AgentDoor = Extract<IsolationDoor, { door: "agent" }>;
@@ -64,7 +64,8 @@ let staticOwner: CookieClient;
 let signinOwner: CookieClient;
 let staticTargets: Target[];
 let signinTargets: Target[];
-let workspace: WorkspaceTarget;
+/** The signin victim's own app data (the row sets of app-rows.ts): what user doors name. */
+let ownerApp: AppIds;
 const agentIntruders: Intruder[] = [];
 const userIntruders: { name: string; client: CookieClient; expected: string }[] = [];
 
@@ -116,7 +117,7 @@ beforeAll(async () => {
   staticOwner = await agentBrowser(server, GROUP);
   staticTargets = await makeTargets(server, staticOwner);
 
-  // The signin victim: user U, group user:<U>, and a workspace of theirs for the user door.
+  // The signin victim: user U, group user:<U>, and their own app data for the user doors.
   signinOwner = new CookieClient(server.url);
   const userU = await signUp(signinOwner);
   await exchange(
@@ -124,10 +125,7 @@ beforeAll(async () => {
     await mint({ agent_session_identifier: "signin", context_group: null }),
   );
   signinTargets = await makeTargets(server, signinOwner);
-  const created = await trpcResult<{ id: string }>(
-    await signinOwner.mutation("workspace.create", { name: "Victim's workspace" }),
-  );
-  workspace = { workspaceId: created.data!.id };
+  ownerApp = await ownAppData(signinOwner);
 
   const otherUser = new CookieClient(server.url);
   const userV = await signUp(otherUser);
@@ -249,7 +247,8 @@ beforeAll(async () => {
     },
   );
 
-  // The user door: another user (NOT_FOUND), stale and missing sign-ins (UNAUTHORIZED).
+  // The user doors: another user (NOT_FOUND), stale and missing sign-ins (UNAUTHORIZED), and
+  // agent sessions of the groups the app gives the owner's data, without a sign-in.
   userIntruders.push(
     { name: "another user", client: otherUser, expected: "NOT_FOUND" },
     {
@@ -257,13 +256,15 @@ beforeAll(async () => {
       client: holding({ auth_session: signedOutCookies.auth_session }),
       expected: "UNAUTHORIZED",
     },
-    {
-      name: "an agent session of the workspace's group without a sign-in",
-      client: await agentBrowser(server, `workspace:${workspace.workspaceId}:user:${userU.id}`),
-      expected: "UNAUTHORIZED",
-    },
     { name: "no sign-in at all", client: new CookieClient(server.url), expected: "UNAUTHORIZED" },
   );
+  for (const group of appOwnerGroups(ownerApp, userU.id)) {
+    userIntruders.push({
+      name: `an agent session of the owner's group ${group} without a sign-in`,
+      client: await agentBrowser(server, group),
+      expected: "UNAUTHORIZED",
+    });
+  }
 
   // Past the 60 s tickets; every other session lives 30 minutes.
   server.clock.advance(60_000);
@@ -295,7 +296,7 @@ describe("the table of cases", () => {
       const inputs =
         entry.door === "agent"
           ? [...staticTargets, ...signinTargets].map((target) => entry.input(target))
-          : [entry.input(workspace)];
+          : [entry.input(ownerApp)];
       for (const input of inputs) expect(acceptsInput(procedure, input), path).toBe(true);
     }
   });
@@ -346,8 +347,8 @@ describe("the matrix", () => {
         }
       } else {
         for (const intruder of userIntruders) {
-          const what = `${path} on the victim's workspace from ${intruder.name}`;
-          await probe(procedure, intruder.client, entry.input(workspace), intruder.expected, what);
+          const what = `${path} on the owner's app data from ${intruder.name}`;
+          await probe(procedure, intruder.client, entry.input(ownerApp), intruder.expected, what);
         }
       }
     }
@@ -441,8 +442,13 @@ describe("the matrix", () => {
         expect({ path, ...answer }).toEqual({ path, status: 200, code: null });
       }
     }
-    const own = await callProcedure(signinOwner, byPath.get("workspace.get")!, workspace);
-    expect(own).toEqual({ status: 200, code: null });
+    // The app's user doors that only read (the demo's workspace.get) answer their owner.
+    for (const [path, door] of DOORS) {
+      const procedure = byPath.get(path);
+      if ("exempt" in door || door.door !== "user" || procedure?.type !== "query") continue;
+      const own = await callProcedure(signinOwner, procedure, door.input(ownerApp));
+      expect({ path, ...own }).toEqual({ path, status: 200, code: null });
+    }
   });
 
   it("refuses the upload and download routes to every intruder, and serves the owners", async () => {

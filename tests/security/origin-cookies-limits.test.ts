@@ -7,17 +7,17 @@ import { createApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CookieClient,
+  mintStaticTicket,
   signUp,
   startTestServer,
   staticTicket,
   type TestServer,
   type TestUser,
-  trpcResult,
 } from "../../apps/server/test/harness.ts";
 import { expectUnchanged, fingerprint, snapshot } from "./support/database.ts";
 import { recordFigures } from "./support/figures.ts";
 import { type Answer, answerOf } from "./support/http.ts";
-import { exampleOf, type Scene, tableProblems } from "./support/procedure-table.ts";
+import { exampleOf, ownAppData, type Scene, tableProblems } from "./support/procedure-table.ts";
 import { acceptsInput, listProcedures } from "./support/procedures.ts";
 import { makeTargets, type Target } from "./support/scenes.ts";
 
@@ -42,7 +42,6 @@ describe("cross-origin requests", () => {
   let user: TestUser;
   let apiKey: string;
   let targets: Target[];
-  let workspaceId: string;
   let ticket: string;
   /** Per mutation, its example input (support/procedure-table.ts): it succeeds from the right origin. */
   let inputs: Record<string, unknown>;
@@ -56,14 +55,10 @@ describe("cross-origin requests", () => {
     const minted = await staticTicket(server, "workspace:5:user:5");
     await victim.mutation("session.exchange", { ticket: minted.ticket });
     targets = await makeTargets(server, victim);
-    workspaceId = (
-      await trpcResult<{ id: string }>(
-        await victim.mutation("workspace.create", { name: "Victim's" }),
-      )
-    ).data!.id;
+    const app = await ownAppData(victim);
     ticket = (await staticTicket(server, "workspace:5:user:5")).ticket;
     const [idle, approval, input] = targets as [Target, Target, Target];
-    const scene: Scene = { user, workspaceId, idle, approval, input, ticket };
+    const scene: Scene = { user, app, idle, approval, input, ticket };
     inputs = Object.fromEntries(
       mutations.map((mutation) => [mutation.path, exampleOf(mutation, scene)]),
     );
@@ -199,22 +194,17 @@ describe("cookies", () => {
     record(await browser.mutation("auth.signUp", user));
     // Signing in again replaces the session with a new cookie.
     record(await browser.mutation("auth.signIn", { email: user.email, password: user.password }));
-    const issued = await trpcResult<{ id: string }>(
-      record(await browser.mutation("workspace.create", { name: "Cookies" })),
-    );
-    for (const sessionType of ["static", "signin"]) {
-      const ticket = await trpcResult<{ ticket: string }>(
-        record(
-          await browser.mutation("workspace.issueAgentTicket", {
-            workspaceId: issued.data!.id,
-            sessionType,
-          }),
-        ),
-      );
+    // Tickets come from a backend (REST, no cookies); exchanging them sets agent_session.
+    const { key } = await createApiKey(server.db, "cookies");
+    for (const sessionType of ["static", "signin"] as const) {
+      const ticket = await mintStaticTicket(server, key, "workspace:6:user:6", {
+        agent_session_identifier: sessionType,
+        ...(sessionType === "signin" ? { context_group: null } : {}),
+      });
       // The signin ticket's group differs from the static one's: replacing it is confirmed.
       record(
         await browser.mutation("session.exchange", {
-          ticket: ticket.data!.ticket,
+          ticket: ticket.ticket,
           confirmReplace: true,
         }),
       );

@@ -213,6 +213,43 @@ describe("in one process", () => {
     figures.sendOrRegenerate = { rounds: RESUME_ROUNDS, oneWinnerEach: won };
   });
 
+  it(`lets one of an edit and a send win, ${RESUME_ROUNDS} rounds`, async () => {
+    const tab = await agentBrowser(server, "workspace:8:user:9");
+    let won = 0;
+    await inWaves(RESUME_ROUNDS, 25, async (index) => {
+      const created = await trpcResult<{
+        context: { id: string };
+        sent: { messageId: string };
+      }>(await tab.mutation("context.create", { firstMessage: `first ${index}` }));
+      const { context, sent: first } = created.data!;
+      await settled(server.db, context.id, "idle");
+      const [sent, edited] = await Promise.all([
+        tab.mutation("context.send", { contextId: context.id, text: "second" }).then(trpcResult),
+        tab
+          .mutation("context.editMessage", {
+            contextId: context.id,
+            messageId: first.messageId,
+            text: `first ${index}, edited`,
+          })
+          .then(trpcResult),
+      ]);
+      expect([sent.status, edited.status].sort()).toEqual([200, 409]);
+      await settled(server.db, context.id, "idle");
+      const texts = await all<{ role: string; parts: string }>(
+        server.db,
+        "SELECT role, parts FROM message WHERE context_id = ? ORDER BY seq",
+        [context.id],
+      );
+      // Either the send's turn follows the first, or the edit replaced the first: never both.
+      expect(texts.map((row) => row.role)).toEqual(
+        sent.status === 200 ? ["user", "assistant", "user", "assistant"] : ["user", "assistant"],
+      );
+      expect(texts[0]!.parts).toContain(sent.status === 200 ? `first ${index}"` : "edited");
+      won += 1;
+    });
+    figures.sendOrEdit = { rounds: RESUME_ROUNDS, oneWinnerEach: won };
+  });
+
   it(`leaves no run going on a context deleted while a send races it, ${RESUME_ROUNDS} rounds`, async () => {
     // Replies of 5000 words at 2 ms a word: a run the send starts cannot complete on its own
     // before the deletion must stop it, so "completed" can only be the finished first turn's.

@@ -29,7 +29,7 @@ import {
   type TestServer,
   tableNames,
 } from "../test/harness.ts";
-import { converse, reply, scopeOf, v1 } from "../test/host.ts";
+import { converse, rate, reply, scopeOf, v1 } from "../test/host.ts";
 import { createApp } from "./app.ts";
 
 interface Page<T> {
@@ -167,7 +167,7 @@ describeEachDialect("host-api", () => {
         context_group: group,
         agent_id: "billing-assistant",
         status: "idle",
-        title: "fourth",
+        title: "Fourth",
       });
       expect(answer.body.next_cursor).toBeNull();
     });
@@ -271,7 +271,7 @@ describeEachDialect("host-api", () => {
     it("gives one context, and 404 for an unknown or deleted one", async () => {
       expect(await v1(server, keys.read, `/v1/contexts/${contextId}`)).toMatchObject({
         status: 200,
-        body: { id: contextId, context_group: group, title: "hello", status: "idle" },
+        body: { id: contextId, context_group: group, title: "Hello", status: "idle" },
       });
       expect(await v1(server, keys.read, "/v1/contexts/ctx_unknown")).toMatchObject({
         status: 404,
@@ -353,6 +353,8 @@ describeEachDialect("host-api", () => {
       const group = "workspace:4:user:one";
       const kept = await converse(server, scopeOf(group), "keep me");
       const { contextId } = await converse(server, scopeOf(group), "erase me");
+      await rate(server, scopeOf(group), contextId, "bad", "erase my opinion too");
+      await rate(server, scopeOf(group), kept.contextId, "good");
       const answer = await v1(server, keys.erase, `/v1/contexts/${contextId}`, "DELETE");
       expect(answer).toEqual({
         status: 200,
@@ -363,6 +365,7 @@ describeEachDialect("host-api", () => {
             messages: 2,
             events: expect.any(Number),
             runs: 1,
+            feedback: 1,
             tool_grants: 0,
             agent_sessions: 0,
             tickets: 0,
@@ -373,6 +376,12 @@ describeEachDialect("host-api", () => {
       });
       expect(await rowsMentioning(server.db, [contextId])).toEqual({});
       expect((await v1(server, keys.read, `/v1/contexts/${kept.contextId}`)).status).toBe(200);
+      const left = await v1<Page<{ context_id: string }>>(
+        server,
+        keys.read,
+        `/v1/feedback?context_group=${encodeURIComponent(group)}`,
+      );
+      expect(left.body.data.map((row) => row.context_id)).toEqual([kept.contextId]);
       expect((await v1(server, keys.erase, `/v1/contexts/${contextId}`, "DELETE")).status).toBe(
         404,
       );
@@ -383,7 +392,8 @@ describeEachDialect("host-api", () => {
       const other = "workspace:5:user:stays";
       for (const g of [group, other]) {
         await agentBrowser(server, g, ["test-assistant", "billing-assistant"]);
-        await converse(server, scopeOf(g), "show webhook health");
+        const health = await converse(server, scopeOf(g), "show webhook health");
+        await rate(server, scopeOf(g), health.contextId, "good", `fine in ${g}`);
         await converse(server, scopeOf(g, "billing-assistant"), "hello");
         await grantTool(
           server.db,
@@ -414,6 +424,7 @@ describeEachDialect("host-api", () => {
           messages: 6,
           events: expect.any(Number),
           runs: 3,
+          feedback: 1,
           tool_grants: 1,
           agent_sessions: 1,
           tickets: 1,
@@ -498,6 +509,72 @@ describeEachDialect("host-api", () => {
       );
       expect(answer.status).toBe(400);
       expect(answer.body.error.message).toMatch(/^group:/);
+    });
+  });
+
+  describe("GET /v1/feedback", () => {
+    it("lists the group's ratings with comments, newest change first, paged and filtered", async () => {
+      const group = "workspace:8:user:rates";
+      const first = await converse(server, scopeOf(group), "hello");
+      const second = await converse(server, scopeOf(group), "show webhook health");
+      const elsewhere = await converse(server, scopeOf("workspace:8:user:other"), "hello");
+      const firstReply = await rate(server, scopeOf(group), first.contextId, "bad", "Too short.");
+      server.clock.advance(1);
+      const secondReply = await rate(server, scopeOf(group), second.contextId, "good");
+      await rate(server, scopeOf("workspace:8:user:other"), elsewhere.contextId, "bad", "theirs");
+      const path = `/v1/feedback?context_group=${encodeURIComponent(group)}`;
+
+      const all = await v1<Page<Record<string, unknown>>>(server, keys.read, path);
+      expect(all.status).toBe(200);
+      expect(all.body).toEqual({
+        data: [
+          {
+            message_id: secondReply,
+            context_id: second.contextId,
+            context_group: group,
+            rating: "good",
+            comment: null,
+            created_at: expect.any(Number),
+            updated_at: expect.any(Number),
+          },
+          expect.objectContaining({ message_id: firstReply, rating: "bad", comment: "Too short." }),
+        ],
+        next_cursor: null,
+      });
+      const page = await v1<Page<{ message_id: string }>>(server, keys.read, `${path}&limit=1`);
+      expect(page.body.data.map((row) => row.message_id)).toEqual([secondReply]);
+      const next = await v1<Page<{ message_id: string }>>(
+        server,
+        keys.read,
+        `${path}&limit=1&cursor=${page.body.next_cursor}`,
+      );
+      expect(next.body.data.map((row) => row.message_id)).toEqual([firstReply]);
+      expect(next.body.next_cursor).toBeNull();
+      const bad = await v1<Page<{ message_id: string }>>(server, keys.read, `${path}&rating=bad`);
+      expect(bad.body.data.map((row) => row.message_id)).toEqual([firstReply]);
+      const one = await v1<Page<{ message_id: string }>>(
+        server,
+        keys.read,
+        `${path}&context_id=${second.contextId}`,
+      );
+      expect(one.body.data.map((row) => row.message_id)).toEqual([secondReply]);
+    });
+
+    it("needs a read key, and answers bad input with 400 naming the field", async () => {
+      const path = "/v1/feedback?context_group=workspace:8:user:rates";
+      expect((await v1(server, keys.erase, path)).status).toBe(403);
+      expect((await v1(server, keys.tickets, path)).status).toBe(403);
+      expect((await v1(server, null, path)).status).toBe(401);
+      for (const [query, field] of [
+        ["context_group=not%20a%20group", "context_group"],
+        ["context_group=workspace:8:user:rates&limit=101", "limit"],
+        ["context_group=workspace:8:user:rates&rating=meh", "rating"],
+        ["context_group=workspace:8:user:rates&cursor=nope", "cursor"],
+      ] as const) {
+        const answer = await v1<ApiError>(server, keys.read, `/v1/feedback?${query}`);
+        expect(answer.status, query).toBe(400);
+        expect(answer.body.error.message, query).toContain(field);
+      }
     });
   });
 

@@ -58,7 +58,14 @@ describeEachDialect("tickets", () => {
         sessionId: expect.stringMatching(/^ags_/),
         sessionType: "static",
         contextGroup: "workspace:42:user:7",
-        agents: [{ id: "test-assistant", name: "Test assistant", description: expect.any(String) }],
+        agents: [
+          {
+            id: "test-assistant",
+            name: "Test assistant",
+            description: expect.any(String),
+            starterPrompts: expect.arrayContaining(["How healthy are my webhooks?"]),
+          },
+        ],
         hostContext: {},
         expiresAt: body.expires_at,
         displayName: null,

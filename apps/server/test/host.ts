@@ -58,6 +58,20 @@ export async function reply(
   );
 }
 
+/** Rates the newest reply of a context as its user would (Good or Bad response). */
+export async function rate(
+  server: TestServer,
+  scope: AgentScope,
+  contextId: string,
+  rating: "good" | "bad",
+  comment?: string,
+): Promise<string> {
+  const { items } = await server.runtime.listMessages(scope, contextId, { limit: 10 });
+  const replyId = items.findLast((message) => message.role === "assistant")!.id;
+  await server.runtime.setFeedback(scope, contextId, { messageId: replyId, rating, comment });
+  return replyId;
+}
+
 /** A /v1 request with `key` as the Bearer token (none when null). */
 export async function v1<T = unknown>(
   server: TestServer,

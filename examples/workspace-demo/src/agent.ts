@@ -55,6 +55,11 @@ export function createWorkspaceAssistant(options: WorkspaceAssistantOptions = {}
           : []),
       ].join("\n"),
     tools: { getWebhookHealth, retryFailedDeliveries, askUser },
+    starterPrompts: [
+      "How healthy are my webhooks?",
+      "Please retry the failed deliveries",
+      "Ask me a question",
+    ],
     ...(options.notesDir ? { mcpServers: [workspaceNotesServer(options.notesDir)] } : {}),
   });
 }

@@ -21,6 +21,19 @@ describe("agents", () => {
     expect(askUser.kind).toBe("ask-user");
   });
 
+  it("offer at most six starter prompts of 1 to 200 characters", () => {
+    const agent = { id: "echo", name: "Echo", description: "", instructions: "", tools: { echo } };
+    const six = ["a", "b", "c", "d", "e", "x".repeat(200)];
+    expect(defineAgent({ ...agent, starterPrompts: six }).starterPrompts).toEqual(six);
+    expect(() => defineAgent({ ...agent, starterPrompts: [...six, "g"] })).toThrow(
+      /7 starter prompts; at most 6/,
+    );
+    expect(() => defineAgent({ ...agent, starterPrompts: ["x".repeat(201)] })).toThrow(
+      /1 to 200 characters/,
+    );
+    expect(() => defineAgent({ ...agent, starterPrompts: ["  "] })).toThrow(/1 to 200 characters/);
+  });
+
   it("are found by id in a registry that refuses duplicate ids", () => {
     const one = defineAgent({
       id: "one",

@@ -118,7 +118,17 @@ export interface AgentDefinition {
    * Passed to the model, and enforced by the engine for a model that ignores it.
    */
   maxOutputTokens?: number;
+  /**
+   * Messages a user can start a conversation with, shown on the empty screen (at most
+   * MAX_STARTER_PROMPTS, each at most MAX_STARTER_PROMPT_LENGTH characters). Default none.
+   */
+  starterPrompts?: readonly string[];
 }
+
+/** The most starter prompts an agent may offer. */
+export const MAX_STARTER_PROMPTS = 6;
+/** The longest starter prompt, in characters. */
+export const MAX_STARTER_PROMPT_LENGTH = 200;
 
 /** What an instructions template is given. */
 export interface InstructionsInput {
@@ -134,7 +144,7 @@ export function instructionsFor(agent: AgentDefinition, input: InstructionsInput
 const AGENT_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const TOOL_NAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
 
-/** Checks an agent's id and tool names (the providers' rules) and returns it. */
+/** Checks an agent's id, tool names (the providers' rules) and starter prompts; returns it. */
 export function defineAgent(agent: AgentDefinition): AgentDefinition {
   if (!AGENT_ID.test(agent.id)) {
     throw new Error(`Agent id "${agent.id}" must be lowercase letters, digits and dashes.`);
@@ -147,5 +157,18 @@ export function defineAgent(agent: AgentDefinition): AgentDefinition {
     }
   }
   checkMcpServers(agent.id, agent.mcpServers ?? []);
+  const prompts = agent.starterPrompts ?? [];
+  if (prompts.length > MAX_STARTER_PROMPTS) {
+    throw new Error(
+      `Agent "${agent.id}" has ${prompts.length} starter prompts; at most ${MAX_STARTER_PROMPTS} are shown.`,
+    );
+  }
+  for (const prompt of prompts) {
+    if (prompt.trim() === "" || prompt.length > MAX_STARTER_PROMPT_LENGTH) {
+      throw new Error(
+        `Each starter prompt of agent "${agent.id}" must be 1 to ${MAX_STARTER_PROMPT_LENGTH} characters.`,
+      );
+    }
+  }
   return agent;
 }

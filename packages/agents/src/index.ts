@@ -8,6 +8,8 @@ export {
   defineTool,
   type ExecutableTool,
   type InstructionsInput,
+  MAX_STARTER_PROMPT_LENGTH,
+  MAX_STARTER_PROMPTS,
   type ToolContext,
 } from "./agent.ts";
 export {
@@ -56,6 +58,7 @@ export {
   createAgentRuntime,
   DEFAULT_MAX_OUTPUT_TOKENS,
   type ListContextsInput,
+  MAX_FEEDBACK_COMMENT_LENGTH,
   MAX_MESSAGE_LENGTH,
   type SendResult,
 } from "./runtime/runtime.ts";
@@ -66,11 +69,14 @@ export type {
   ContextMessage,
   ContextStatus,
   ContextSummary,
+  FeedbackRating,
   FilePart,
   FinishedRunStatus,
   HostContext,
   JsonValue,
+  MessageFeedback,
   MessagePart,
+  RunOutcome,
   RunStatus,
   RunUsage,
   SequencedEvent,

@@ -101,4 +101,9 @@ export const testAssistant = defineAgent({
   description: "The framework's test agent.",
   instructions: "Answer with getWebhookHealth; retry with retryFailedDeliveries; ask when unsure.",
   tools: { getWebhookHealth, retryFailedDeliveries, askUser },
+  starterPrompts: [
+    "How healthy are my webhooks?",
+    "Please retry the failed deliveries",
+    "Ask me a question",
+  ],
 });

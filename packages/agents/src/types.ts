@@ -97,6 +97,27 @@ export interface ContextMessage {
   /** The run that wrote an assistant message; null for user messages. */
   runId: string | null;
   createdAt: number;
+  /**
+   * How the run that wrote an assistant message ended; null while it is unfinished, and for
+   * user messages.
+   */
+  outcome: RunOutcome | null;
+  /** The user's rating of an assistant message; null when there is none. */
+  feedback: MessageFeedback | null;
+}
+
+/** How a run ended, as its user is told: `error` says why it failed or was interrupted. */
+export interface RunOutcome {
+  status: FinishedRunStatus;
+  error: string | null;
+}
+
+export type FeedbackRating = "good" | "bad";
+
+/** A user's rating of an assistant message, with an optional comment. */
+export interface MessageFeedback {
+  rating: FeedbackRating;
+  comment: string | null;
 }
 
 export interface RunUsage {
@@ -144,7 +165,9 @@ export type ContextEvent =
       usage: RunUsage;
       error?: string;
     }
-  | { type: "context.updated"; title: string; status: ContextStatus };
+  | { type: "context.updated"; title: string; status: ContextStatus }
+  /** The user rated an assistant message, changed the rating, or took it back (null). */
+  | { type: "message.feedback"; messageId: string; feedback: MessageFeedback | null };
 
 /** An event with its place in the context's log. */
 export interface SequencedEvent {

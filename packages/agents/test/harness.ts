@@ -23,6 +23,7 @@ import {
   createAgentRegistry,
   createAgentRuntime,
   createBuiltinModel,
+  type FailureLog,
   type SequencedEvent,
 } from "../src/index.ts";
 import { seedFixture, TEST_AGENT, testAssistant } from "../src/test-agent.ts";
@@ -60,6 +61,8 @@ export interface SetupOptions {
   attachments?: Partial<AttachmentOptions>;
   /** A database `reopen` can open again: on SQLite a temp file, on PostgreSQL the test's own. */
   restartable?: boolean;
+  /** Where failures' detail goes; default a line on stderr. */
+  logFailure?: FailureLog;
 }
 
 const open: { runtime: AgentRuntime; db: Db }[] = [];
@@ -104,6 +107,7 @@ export async function setup(options: SetupOptions = {}): Promise<Setup> {
       deltaFlushMs: options.deltaFlushMs ?? 0,
       maxSteps: options.maxSteps,
       attachments: options.attachments,
+      logFailure: options.logFailure,
       onError: (error) => {
         throw error;
       },

@@ -152,7 +152,16 @@ export interface TicketPreview {
 function agentInfos(ctx: RequestContext, agentIds: readonly string[]): AgentInfo[] {
   return agentIds.flatMap((id) => {
     const agent = ctx.agents.get(id);
-    return agent ? [{ id: agent.id, name: agent.name, description: agent.description }] : [];
+    return agent
+      ? [
+          {
+            id: agent.id,
+            name: agent.name,
+            description: agent.description,
+            starterPrompts: [...(agent.starterPrompts ?? [])],
+          },
+        ]
+      : [];
   });
 }
 

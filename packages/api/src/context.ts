@@ -37,6 +37,8 @@ export interface AgentInfo {
   id: string;
   name: string;
   description: string;
+  /** Messages to start a conversation with, for the empty screen (`[]` for none). */
+  starterPrompts: string[];
 }
 
 export interface ApiDependencies {

@@ -30,6 +30,10 @@ export interface AgentLimitsConfig {
   messagesPerMinutePerSession: number;
   /** Messages sent per minute, per context group. Default 60. */
   messagesPerMinutePerGroup: number;
+  /** Ratings of replies given, changed or taken back per minute, per agent session. Default 30. */
+  feedbackPerMinutePerSession: number;
+  /** Ratings of replies per minute, per context group. Default 120. */
+  feedbackPerMinutePerGroup: number;
 }
 
 export const DEFAULT_AGENT_LIMITS: Readonly<AgentLimitsConfig> = {
@@ -41,6 +45,8 @@ export const DEFAULT_AGENT_LIMITS: Readonly<AgentLimitsConfig> = {
   contextsPerMinutePerGroup: 60,
   messagesPerMinutePerSession: 20,
   messagesPerMinutePerGroup: 60,
+  feedbackPerMinutePerSession: 30,
+  feedbackPerMinutePerGroup: 120,
 };
 
 /** When a client refused for holding too much may try again: it cannot know when a slot frees. */
@@ -68,6 +74,8 @@ export interface LimitedCall {
   createsContext?: boolean;
   sendsMessage?: boolean;
   startsRun?: boolean;
+  /** Rates a reply (each rating is a stored row change and an event in the log). */
+  ratesMessage?: boolean;
 }
 
 /** A call admitted by `admit`: say which context's run it started (if any), then end it. */
@@ -93,6 +101,7 @@ export class AgentLimits {
   readonly #db: Db;
   readonly #contexts: { session: TokenBucket; group: TokenBucket };
   readonly #messages: { session: TokenBucket; group: TokenBucket };
+  readonly #feedback: { session: TokenBucket; group: TokenBucket };
   /** Runs admitted whose call has not returned yet, by session and by group. */
   readonly #pendingRuns = new Map<string, number>();
   /** Contexts whose run a session started; pruned of the finished ones on each check. */
@@ -115,6 +124,10 @@ export class AgentLimits {
     this.#messages = {
       session: bucketPerMinute(this.config.messagesPerMinutePerSession),
       group: bucketPerMinute(this.config.messagesPerMinutePerGroup),
+    };
+    this.#feedback = {
+      session: bucketPerMinute(this.config.feedbackPerMinutePerSession),
+      group: bucketPerMinute(this.config.feedbackPerMinutePerGroup),
     };
   }
 
@@ -173,6 +186,16 @@ export class AgentLimits {
         "messages per minute in this context group",
       ]);
     }
+    if (call.ratesMessage) {
+      this.#checkRate(this.#feedback.session, session, now, [
+        c.feedbackPerMinutePerSession,
+        "ratings per minute in this agent session",
+      ]);
+      this.#checkRate(this.#feedback.group, group, now, [
+        c.feedbackPerMinutePerGroup,
+        "ratings per minute in this context group",
+      ]);
+    }
     if (call.startsRun) {
       if (sessionRunning + (this.#pendingRuns.get(session) ?? 0) >= c.runsPerSession) {
         throw busy(c.runsPerSession, "replies in progress in this agent session");
@@ -189,6 +212,10 @@ export class AgentLimits {
     if (call.sendsMessage) {
       this.#messages.session.take(session, now);
       this.#messages.group.take(group, now);
+    }
+    if (call.ratesMessage) {
+      this.#feedback.session.take(session, now);
+      this.#feedback.group.take(group, now);
     }
     if (!call.startsRun) return { started: () => {}, end: () => {} };
     add(this.#pendingRuns, session, 1);

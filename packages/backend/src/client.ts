@@ -6,8 +6,10 @@ import type {
   Context,
   CreateAgentAccessTicket,
   Erasure,
+  Feedback,
   GetUsage,
   ListContexts,
+  ListFeedback,
   ListMessages,
   Message,
   UsageReport,
@@ -15,11 +17,13 @@ import type {
 import {
   toContext,
   toErasure,
+  toFeedback,
   toMessage,
   toUsage,
   uiWire,
   type WireContext,
   type WireErasure,
+  type WireFeedback,
   type WireMessage,
   type WireUsage,
 } from "./wire.ts";
@@ -194,7 +198,10 @@ export class AgentAccessClient {
         (page) => [...page.data].reverse(),
       ),
 
-    /** Erases a conversation with its messages, events and runs; a running run is stopped first. */
+    /**
+     * Erases a conversation with its messages, ratings, events, runs and files; a running run is
+     * stopped first.
+     */
     delete: async (contextId: string): Promise<Erasure> =>
       toErasure(
         await this.request<WireErasure>("DELETE", `/v1/contexts/${encodeURIComponent(contextId)}`),
@@ -204,8 +211,8 @@ export class AgentAccessClient {
   /** Context groups. Needs scope `erase` (or `all`). */
   readonly groups = {
     /**
-     * Erases everything of a group: its conversations with their messages, events and runs, its
-     * tool grants, its agent sessions and tickets. Running runs are stopped first.
+     * Erases everything of a group: its conversations with their messages, ratings, events, runs
+     * and files, its tool grants, its agent sessions and tickets. Running runs are stopped first.
      */
     erase: async (contextGroup: string): Promise<Erasure> =>
       toErasure(
@@ -214,6 +221,35 @@ export class AgentAccessClient {
           `/v1/context-groups/${encodeURIComponent(contextGroup)}`,
         ),
       ),
+  };
+
+  #feedbackPage(input: ListFeedback, cursor: string | undefined): Promise<Page<Feedback>> {
+    return this.request<{ data: WireFeedback[]; next_cursor: string | null }>(
+      "GET",
+      `/v1/feedback${search({
+        context_group: input.contextGroup,
+        context_id: input.contextId,
+        rating: input.rating,
+        cursor,
+        limit: input.limit,
+      })}`,
+    ).then((answer) => ({
+      data: answer.data.map(toFeedback),
+      hasMore: answer.next_cursor !== null,
+      nextCursor: answer.next_cursor,
+      next: async () =>
+        answer.next_cursor === null ? null : this.#feedbackPage(input, answer.next_cursor),
+    }));
+  }
+
+  /** Users' ratings of replies (Good or Bad response). Needs scope `read` (or `all`). */
+  readonly feedback = {
+    /**
+     * A group's ratings, newest change first, optionally of one conversation or one rating.
+     * `await` it for the first page; `for await` it for every rating of every page.
+     */
+    list: (input: ListFeedback): PagedList<Feedback> =>
+      new PagedList(() => this.#feedbackPage(input, input.cursor)),
   };
 
   /** Metering. Needs scope `read` (or `all`). */

@@ -3,7 +3,7 @@
 // nothing erases, and each erasing test makes its own group.
 import { createApiKey } from "@agent-access/db";
 import { startTestServer, type TestServer } from "@agent-access/server/testing";
-import { converse, reply, scopeOf } from "@agent-access/server/testing/host";
+import { converse, rate, reply, scopeOf } from "@agent-access/server/testing/host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AgentAccessClient,
@@ -53,7 +53,7 @@ describe("contexts", () => {
       id: contextIds[4],
       contextGroup: group,
       agentId: "test-assistant",
-      title: "message 4",
+      title: "Message 4",
       status: "idle",
       createdAt: expect.any(Number),
       updatedAt: expect.any(Number),
@@ -77,7 +77,7 @@ describe("contexts", () => {
   });
 
   it("get and messages read one conversation, iterating from the newest message back", async () => {
-    expect(await client.contexts.get(contextIds[4]!)).toMatchObject({ title: "message 4" });
+    expect(await client.contexts.get(contextIds[4]!)).toMatchObject({ title: "Message 4" });
     const newest = await client.contexts.messages(contextIds[4]!, { limit: 3 });
     expect(newest.data.map((m) => m.role)).toEqual(["assistant", "user", "assistant"]);
     expect(newest.hasMore).toBe(true);
@@ -94,15 +94,62 @@ describe("contexts", () => {
     const own = scopeOf("workspace:8:user:sdk-delete");
     const { contextId } = await converse(server, own, "to be deleted");
     const kept = await converse(server, own, "to be kept");
+    await rate(server, own, contextId, "bad", "forget this");
     const erased = await client.contexts.delete(contextId);
-    expect(erased).toMatchObject({
-      erased: { contexts: 1, messages: 2, runs: 1, toolGrants: 0, agentSessions: 0, tickets: 0 },
+    expect(erased).toEqual({
+      erased: {
+        contexts: 1,
+        messages: 2,
+        events: expect.any(Number),
+        runs: 1,
+        feedback: 1,
+        toolGrants: 0,
+        agentSessions: 0,
+        tickets: 0,
+        files: 0,
+      },
       cancelledRuns: 0,
     });
     const error = await rejection<NotFoundError>(client.contexts.get(contextId));
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error).toMatchObject({ status: 404, code: "not_found" });
-    expect(await client.contexts.get(kept.contextId)).toMatchObject({ title: "to be kept" });
+    expect(await client.contexts.get(kept.contextId)).toMatchObject({ title: "Kept" });
+  });
+});
+
+describe("feedback", () => {
+  it("list gives a group's ratings, newest change first, to await or iterate", async () => {
+    const own = scopeOf("workspace:8:user:sdk-feedback");
+    const first = await converse(server, own, "first");
+    const second = await converse(server, own, "second");
+    const firstReply = await rate(server, own, first.contextId, "bad", "Not what I asked.");
+    server.clock.advance(1);
+    const secondReply = await rate(server, own, second.contextId, "good");
+    const page = await client.feedback.list({ contextGroup: own.contextGroup, limit: 1 });
+    expect(page.data).toEqual([
+      {
+        messageId: secondReply,
+        contextId: second.contextId,
+        contextGroup: own.contextGroup,
+        rating: "good",
+        comment: null,
+        createdAt: expect.any(Number),
+        updatedAt: expect.any(Number),
+      },
+    ]);
+    expect(page).toMatchObject({ hasMore: true, nextCursor: expect.any(String) });
+    const all = [];
+    for await (const rating of client.feedback.list({ contextGroup: own.contextGroup, limit: 1 })) {
+      all.push(rating.messageId);
+    }
+    expect(all).toEqual([secondReply, firstReply]);
+    const bad = await client.feedback.list({ contextGroup: own.contextGroup, rating: "bad" });
+    expect(bad.data.map((row) => row.comment)).toEqual(["Not what I asked."]);
+    const one = await client.feedback.list({
+      contextGroup: own.contextGroup,
+      contextId: first.contextId,
+    });
+    expect(one.data.map((row) => row.messageId)).toEqual([firstReply]);
   });
 });
 

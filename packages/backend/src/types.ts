@@ -135,11 +135,41 @@ export interface Erasure {
     messages: number;
     events: number;
     runs: number;
+    /** Users' ratings of replies. */
+    feedback: number;
     toolGrants: number;
     agentSessions: number;
     tickets: number;
+    /** Attached files, removed from their store. */
+    files: number;
   };
   cancelledRuns: number;
+}
+
+/** A user's rating of a reply (an assistant message). Times are epoch milliseconds. */
+export interface Feedback {
+  messageId: string;
+  contextId: string;
+  contextGroup: string;
+  rating: "good" | "bad";
+  /** What the user added, if anything. */
+  comment: string | null;
+  /** When the reply was first rated. */
+  createdAt: number;
+  /** When the rating last changed. */
+  updatedAt: number;
+}
+
+export interface ListFeedback {
+  /** The group, e.g. `workspace:42:user:7`. */
+  contextGroup: string;
+  /** Only this conversation's ratings. */
+  contextId?: string;
+  rating?: "good" | "bad";
+  /** Page size, 1 to 100. Default 50. */
+  limit?: number;
+  /** Start after this cursor (a page's `nextCursor`). Default: the first page. */
+  cursor?: string;
 }
 
 export interface GetUsage {

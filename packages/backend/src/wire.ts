@@ -4,6 +4,7 @@ import type {
   AgentUiSettings,
   Context,
   Erasure,
+  Feedback,
   Message,
   UsageFigures,
   UsageReport,
@@ -35,11 +36,23 @@ export interface WireErasure {
     messages: number;
     events: number;
     runs: number;
+    feedback: number;
     tool_grants: number;
     agent_sessions: number;
     tickets: number;
+    files: number;
   };
   cancelled_runs: number;
+}
+
+export interface WireFeedback {
+  message_id: string;
+  context_id: string;
+  context_group: string;
+  rating: Feedback["rating"];
+  comment: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 interface WireFigures {
@@ -91,11 +104,25 @@ export function toErasure(wire: WireErasure): Erasure {
       messages: erased.messages,
       events: erased.events,
       runs: erased.runs,
+      feedback: erased.feedback,
       toolGrants: erased.tool_grants,
       agentSessions: erased.agent_sessions,
       tickets: erased.tickets,
+      files: erased.files,
     },
     cancelledRuns: wire.cancelled_runs,
+  };
+}
+
+export function toFeedback(wire: WireFeedback): Feedback {
+  return {
+    messageId: wire.message_id,
+    contextId: wire.context_id,
+    contextGroup: wire.context_group,
+    rating: wire.rating,
+    comment: wire.comment,
+    createdAt: wire.created_at,
+    updatedAt: wire.updated_at,
   };
 }
 

@@ -79,6 +79,20 @@ export function claimAttachments(
   );
 }
 
+/** Hands a message's attachments to the message that replaces it (an edited turn). */
+export function moveAttachments(
+  db: Db,
+  contextId: string,
+  fromMessageId: string,
+  toMessageId: string,
+): Promise<number> {
+  return run(db, "UPDATE attachment SET message_id = ? WHERE context_id = ? AND message_id = ?", [
+    toMessageId,
+    contextId,
+    fromMessageId,
+  ]);
+}
+
 /** Bytes held by a context group's attachments, for its storage quota. */
 export async function groupAttachmentBytes(db: Db, contextGroup: string): Promise<number> {
   const row = await get<{ bytes: number }>(

@@ -9,6 +9,8 @@ import {
   insertContext,
   listContextEvents,
   listContexts,
+  setContextTitle,
+  setModelTitle,
   softDeleteContext,
   transaction,
 } from "./index.ts";
@@ -130,6 +132,30 @@ describeEachDialect("contexts", (suite) => {
       await expect(appendContextEvents(db, "ctx_a", [{ type: "a" }], 2)).rejects.toThrow(
         /transaction/,
       );
+    });
+  });
+
+  describe("setModelTitle", () => {
+    it("names a conversation whose title is the engine's own, once, and never over the user's", async () => {
+      await insertContext(db, {
+        id: "ctx_auto",
+        contextGroup: scope.contextGroup,
+        agentId: "helper",
+        title: "How are my…",
+        autoTitle: true,
+        now: 1,
+      });
+      expect(await setModelTitle(db, "ctx_auto", "Webhook health", 2)).toBe(true);
+      expect(await findContext(db, scope, "ctx_auto")).toMatchObject({
+        title: "Webhook health",
+        auto_title: 0,
+        updated_at: 2,
+      });
+      expect(await setModelTitle(db, "ctx_auto", "Another", 3)).toBe(false);
+      await add("ctx_user", "Mine", 1);
+      await setContextTitle(db, "ctx_user", "Renamed", false, 2);
+      expect(await setModelTitle(db, "ctx_user", "Model's", 3)).toBe(false);
+      expect((await findContext(db, scope, "ctx_user"))?.title).toBe("Renamed");
     });
   });
 });

@@ -19,7 +19,11 @@ export interface ContextRow {
   agent_id: string;
   title: string;
   status: ContextStatus;
-  /** 1 while the title is a placeholder that the first message replaces. */
+  /**
+   * 1 while the title was made by the engine (the placeholder, then the first message's first
+   * words) and the model has not named the conversation yet; 0 once the model named it or the
+   * user gave a title, which nothing then overwrites.
+   */
   auto_title: 0 | 1;
   last_seq: number;
   created_at: number;
@@ -153,7 +157,7 @@ export async function changeContextStatus(
   return changed === 1;
 }
 
-/** Sets the title; `autoTitle` says whether it is still a placeholder for the first message. */
+/** Sets the title; `autoTitle` says whether the model may still replace it (see auto_title). */
 export async function setContextTitle(
   db: Db,
   id: string,
@@ -167,6 +171,24 @@ export async function setContextTitle(
     now,
     id,
   ]);
+}
+
+/**
+ * The model's title, only if the title is still the engine's own (auto_title = 1): a title the
+ * user gave meanwhile wins. Returns whether it was set.
+ */
+export async function setModelTitle(
+  db: Db,
+  id: string,
+  title: string,
+  now: number,
+): Promise<boolean> {
+  const changed = await run(
+    db,
+    "UPDATE context SET title = ?, auto_title = 0, updated_at = ? WHERE id = ? AND auto_title = 1",
+    [title, now, id],
+  );
+  return changed === 1;
 }
 
 export async function softDeleteContext(db: Db, id: string, now: number): Promise<void> {

@@ -65,6 +65,8 @@ export interface ErasedCounts {
   messages: number;
   events: number;
   runs: number;
+  /** Ratings of messages (good or bad, with their comments). */
+  feedback: number;
   tool_grants: number;
   agent_sessions: number;
   tickets: number;
@@ -84,6 +86,7 @@ function emptyCounts(): ErasedCounts {
     messages: 0,
     events: 0,
     runs: 0,
+    feedback: 0,
     tool_grants: 0,
     agent_sessions: 0,
     tickets: 0,
@@ -107,13 +110,14 @@ async function eraseContextRows(db: Db, id: string, erasure: Erasure): Promise<v
   const files = await attachmentIdsOf(db, id);
   erasure.attachmentIds.push(...files);
   counts.files += files.length;
+  counts.feedback += await run(db, "DELETE FROM message_feedback WHERE context_id = ?", [id]);
   counts.events += await run(db, "DELETE FROM context_event WHERE context_id = ?", [id]);
   counts.messages += await run(db, "DELETE FROM message WHERE context_id = ?", [id]);
   counts.runs += await run(db, "DELETE FROM run WHERE context_id = ?", [id]);
   counts.contexts += await run(db, "DELETE FROM context WHERE id = ?", [id]);
 }
 
-/** Erases one conversation (its messages, events, runs and attachments), in one transaction. */
+/** Erases one conversation (its messages, their ratings, events, runs and attachments), in one transaction. */
 export async function eraseContext(db: Db, id: string): Promise<Erasure> {
   const erasure: Erasure = { counts: emptyCounts(), attachmentIds: [] };
   await transaction(db, (tx) => eraseContextRows(tx, id, erasure));

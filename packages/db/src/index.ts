@@ -35,6 +35,7 @@ export {
   groupAttachmentBytes,
   insertAttachment,
   insertAttachmentBlob,
+  moveAttachments,
   type NewAttachment,
 } from "./attachments.ts";
 export {
@@ -85,6 +86,7 @@ export {
   lockContext,
   type NewContext,
   setContextTitle,
+  setModelTitle,
   softDeleteContext,
 } from "./contexts.ts";
 export {
@@ -118,10 +120,21 @@ export {
   syncEnvWebhookEndpoint,
 } from "./host-webhooks.ts";
 export {
+  clearMessageFeedback,
+  type FeedbackRating,
+  type GroupFeedbackQuery,
+  listGroupFeedback,
+  type MessageFeedbackRow,
+  type NewFeedback,
+  setMessageFeedback,
+} from "./message-feedback.ts";
+export {
   allMessages,
   deleteMessagesAfter,
+  firstMessageWithRole,
   getMessage,
   insertMessage,
+  type ListedMessageRow,
   lastMessageWithRole,
   listMessages,
   type MessageRole,

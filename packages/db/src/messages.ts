@@ -1,6 +1,8 @@
 // Messages of a context, in the order of their per-context `seq`. Parts are stored as JSON text;
 // packages/agents owns their shape. Callers have already checked the context against the scope.
 import type { Db } from "./connection.ts";
+import type { FeedbackRating } from "./message-feedback.ts";
+import type { RunStatus } from "./runs.ts";
 import { all, get, run } from "./sql.ts";
 
 export type MessageRole = "user" | "assistant";
@@ -17,6 +19,23 @@ export interface MessageRow {
 }
 
 const COLUMNS = "id, context_id, seq, role, parts, run_id, created_at";
+
+/** A message as a page shows it: with how its run stands and the user's rating of it. */
+export interface ListedMessageRow extends MessageRow {
+  /** The status of the run that wrote it (null for a user message). */
+  run_status: RunStatus | null;
+  /** Why that run failed or was interrupted, as its user is told. */
+  run_error: string | null;
+  feedback_rating: FeedbackRating | null;
+  feedback_comment: string | null;
+}
+
+const LISTED = `SELECT m.id, m.context_id, m.seq, m.role, m.parts, m.run_id, m.created_at,
+    r.status AS run_status, r.error AS run_error,
+    f.rating AS feedback_rating, f.comment AS feedback_comment
+  FROM message m
+  LEFT JOIN run r ON r.id = m.run_id
+  LEFT JOIN message_feedback f ON f.message_id = m.id`;
 
 export interface NewMessage {
   id: string;
@@ -58,24 +77,27 @@ export function getMessage(db: Db, contextId: string, id: string): Promise<Messa
   ]);
 }
 
-/** The newest `limit` messages before `beforeSeq` (or the newest of all), oldest first. */
+/**
+ * The newest `limit` messages before `beforeSeq` (or the newest of all), oldest first, each
+ * with its run's status and error and its rating.
+ */
 export async function listMessages(
   db: Db,
   contextId: string,
   query: { beforeSeq?: number; limit: number },
-): Promise<MessageRow[]> {
+): Promise<ListedMessageRow[]> {
   // Two statements, so that `seq < ?` bounds the index range: with `? IS NULL OR seq < ?` an
   // older page walked the context's messages from the newest down to the cursor.
   const rows =
     query.beforeSeq === undefined
-      ? await all<MessageRow>(
+      ? await all<ListedMessageRow>(
           db,
-          `SELECT ${COLUMNS} FROM message WHERE context_id = ? ORDER BY seq DESC LIMIT ?`,
+          `${LISTED} WHERE m.context_id = ? ORDER BY m.seq DESC LIMIT ?`,
           [contextId, query.limit],
         )
-      : await all<MessageRow>(
+      : await all<ListedMessageRow>(
           db,
-          `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+          `${LISTED} WHERE m.context_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
           [contextId, query.beforeSeq, query.limit],
         );
   return rows.reverse();
@@ -96,6 +118,18 @@ export function lastMessageWithRole(
   return get<MessageRow>(
     db,
     `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND role = ? ORDER BY seq DESC LIMIT 1`,
+    [contextId, role],
+  );
+}
+
+export function firstMessageWithRole(
+  db: Db,
+  contextId: string,
+  role: MessageRole,
+): Promise<MessageRow | undefined> {
+  return get<MessageRow>(
+    db,
+    `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND role = ? ORDER BY seq LIMIT 1`,
     [contextId, role],
   );
 }

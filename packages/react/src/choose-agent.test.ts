@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { chooseAgent, findAgent } from "./choose-agent.ts";
 
 const agents = [
-  { id: "support", name: "Assistant", description: "" },
-  { id: "billing", name: "Assistant", description: "" },
-  { id: "Assistant", name: "Odd one", description: "" },
+  { id: "support", name: "Assistant", description: "", starterPrompts: [] },
+  { id: "billing", name: "Assistant", description: "", starterPrompts: [] },
+  { id: "Assistant", name: "Odd one", description: "", starterPrompts: [] },
 ];
 
 describe("chooseAgent", () => {

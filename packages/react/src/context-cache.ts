@@ -76,6 +76,20 @@ export function insertContext(queryClient: QueryClient, context: ContextSummary)
   });
 }
 
+/** The context as a cached list holds it, if one does. */
+export function cachedContext(
+  queryClient: QueryClient,
+  contextId: string,
+): ContextSummary | undefined {
+  for (const [, data] of queryClient.getQueriesData<ListData>({ queryKey: listsKey() })) {
+    for (const page of data?.pages ?? []) {
+      const found = page.items.find((item) => item.id === contextId);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** Takes the context out of every list that holds it. */
 export function removeContext(queryClient: QueryClient, contextId: string): void {
   editLists(queryClient, (items) => items.filter((item) => item.id !== contextId));

@@ -22,6 +22,8 @@ const user = (id: string, seq: number, text: string): ContextMessage => ({
   parts: [{ type: "text", text }],
   runId: null,
   createdAt: seq,
+  outcome: null,
+  feedback: null,
 });
 
 const reply = (id: string, seq: number, runId = "run_1"): ContextMessage => ({
@@ -31,6 +33,8 @@ const reply = (id: string, seq: number, runId = "run_1"): ContextMessage => ({
   parts: [],
   runId,
   createdAt: seq,
+  outcome: null,
+  feedback: null,
 });
 
 interface Stream {
@@ -56,7 +60,7 @@ function scriptedSession(
 ) {
   const streams: Stream[] = [];
   const queries: string[] = [];
-  const summary: Partial<ContextSummary> = { status: "idle", title: "Chat" };
+  const summary: Partial<ContextSummary> = { status: "idle", title: "Chat", agentId: "agent" };
   const client = {
     context: {
       messages: {
@@ -357,22 +361,30 @@ describe("ContextFollower, scripted", () => {
     expect(follower.getSnapshot().pendingApproval?.toolCallId).toBe("call_1");
   });
 
-  it("keeps why a run failed, from its run.finished event", async () => {
+  it("puts how a run ended on its reply and in lastOutcome, not in error", async () => {
     const { session, streams } = scriptedSession({
-      ctx_1: { items: [], hasMore: false, lastEventId: 0 },
+      ctx_1: { items: [user("m1", 1, "a"), reply("a1", 2)], hasMore: false, lastEventId: 2 },
     });
     const follower = follow(session);
     follower.start("ctx_1");
     await vi.waitFor(() => expect(streams).toHaveLength(1));
-    streams[0]!.send(1, {
+    expect(follower.getSnapshot()).toMatchObject({
+      lastOutcome: null,
+      editableMessageId: "m1",
+      agentId: "agent",
+    });
+    streams[0]!.send(3, {
       type: "run.finished",
       runId: "run_1",
       status: "failed",
       usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
       error: "The model provider is unavailable.",
     });
-    const failed = await until(follower, (snapshot) => snapshot.error !== null);
-    expect(failed.error?.message).toBe("The model provider is unavailable.");
+    const failed = await until(follower, (snapshot) => snapshot.lastOutcome !== null);
+    const outcome = { status: "failed", error: "The model provider is unavailable." };
+    expect(failed.lastOutcome).toEqual(outcome);
+    expect(failed.messages[1]!.outcome).toEqual(outcome);
+    expect(failed.error).toBeNull();
   });
 
   it("loads older pages in front of the messages held", async () => {

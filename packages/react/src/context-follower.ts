@@ -19,6 +19,7 @@ import type {
   ContextMessage,
   ContextStatus,
   MessagePart,
+  RunOutcome,
   ToolCallPart,
 } from "./types.ts";
 
@@ -84,6 +85,15 @@ export interface ContextFollowerSnapshot {
   error: Error | null;
   /** The seq of the last event applied; null before the first page. */
   lastEventId: number | null;
+  /** The conversation's agent, once its first page loaded; null for none. */
+  agentId: string | null;
+  /**
+   * How the newest reply's run ended (a failure with the reason its user may see, a stop, an
+   * interruption); null while a run is unfinished and before the first reply.
+   */
+  lastOutcome: RunOutcome | null;
+  /** The user message `editMessage` may edit: the last one, while no run is unfinished. */
+  editableMessageId: string | null;
 }
 
 /** The user's message between sending and the server's copy arriving. */
@@ -442,7 +452,6 @@ export class ContextFollower {
     if (event.type === "message.created" && event.message.runId === before.awaitingRunId) {
       change.awaitingRunId = null;
     }
-    if (event.type === "run.finished" && live.runError) change.error = new Error(live.runError);
     this.#change(() => change, "batched");
     this.#onEvent?.(contextId, event);
     return "applied";
@@ -486,6 +495,8 @@ export class ContextFollower {
           ],
           runId: null,
           createdAt: pending.createdAt,
+          outcome: null,
+          feedback: null,
           pending: true,
         }),
       );
@@ -508,11 +519,14 @@ export class ContextFollower {
     const input = waiting("awaiting-input");
     const status = live?.status ?? "idle";
     const starting = state.sending > 0 || state.awaitingRunId !== null;
+    const isExecuting = starting || status !== "idle";
+    const newestReply = held.findLast((message) => message.role === "assistant");
+    const lastUser = held.findLast((message) => message.role === "user");
     return {
       contextId,
       messages,
       status,
-      isExecuting: starting || status !== "idle",
+      isExecuting,
       executionStatus: starting && status === "idle" ? "running" : status,
       starting,
       connectionState: state.connectionState,
@@ -524,6 +538,9 @@ export class ContextFollower {
       loading: Boolean(contextId) && state.live === null && state.connectionState === "connecting",
       error: state.error,
       lastEventId: live?.lastEventId ?? null,
+      agentId: live?.agentId ?? null,
+      lastOutcome: isExecuting ? null : (newestReply?.outcome ?? null),
+      editableMessageId: !isExecuting && shown.length === 0 ? (lastUser?.id ?? null) : null,
     };
   }
 }

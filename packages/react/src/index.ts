@@ -8,7 +8,23 @@ export {
   type FileUpload,
   uploadAttachment,
 } from "./attachments.ts";
+export { type DateGroup, type DateGroupKey, groupContextsByDate } from "./date-groups.ts";
+export { type DraftStorage, MAX_DRAFT_CHARS, MAX_DRAFTS } from "./drafts.ts";
 export { AgentAccessProvider, type AgentAccessProviderProps } from "./provider.tsx";
+export {
+  describeToolCall,
+  humanToolName,
+  type ToolCallDescription,
+  type ToolQuestion,
+} from "./tool-calls.ts";
+export {
+  type ToolCallView,
+  type ToolRenderer,
+  type ToolRenderers,
+  type ToolResultProps,
+  type UseToolCallOptions,
+  useToolCall,
+} from "./tool-renderers.tsx";
 export { errorCode } from "./trpc.ts";
 export type {
   AgentInfo,
@@ -18,7 +34,10 @@ export type {
   ContextMessage,
   ContextStatus,
   ContextSummary,
+  FeedbackRating,
+  MessageFeedback,
   MessagePart,
+  RunOutcome,
   SendResult,
   ToolCallPart,
 } from "./types.ts";
@@ -56,6 +75,14 @@ export {
 } from "./use-agent-session.ts";
 export { type AgentUiState, useAgentUi } from "./use-agent-ui.ts";
 export { useAttachmentUrl } from "./use-attachment-url.ts";
+export {
+  type ComposerState,
+  MAX_MESSAGE_LENGTH,
+  type SendBlockedReason,
+  sendBlockedReason,
+  type UseComposerOptions,
+  useComposer,
+} from "./use-composer.ts";
 export {
   type TicketPreview,
   type TicketPreviewState,

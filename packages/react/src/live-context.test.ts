@@ -19,6 +19,8 @@ const user = (id: string, seq: number, text: string): ContextMessage => ({
   parts: [{ type: "text", text }],
   runId: null,
   createdAt: 1_000 + seq,
+  outcome: null,
+  feedback: null,
 });
 
 const assistant = (id: string, seq: number, parts: ContextMessage["parts"] = []) => ({
@@ -28,6 +30,8 @@ const assistant = (id: string, seq: number, parts: ContextMessage["parts"] = [])
   parts,
   runId: "run_1",
   createdAt: 1_000 + seq,
+  outcome: null,
+  feedback: null,
 });
 
 const lookup: ToolCallPart = {
@@ -44,7 +48,7 @@ function live(messages: ContextMessage[], lastEventId = 10): LiveContext {
     liveFromPage(
       "ctx_1",
       { items: messages, hasMore: false, lastEventId },
-      { status: "idle", title: "Chat" },
+      { status: "idle", title: "Chat", agentId: "agent" },
     ),
   );
 }
@@ -60,14 +64,16 @@ function deepFreeze<T>(value: T): T {
 describe("liveFromPage", () => {
   it("starts from the page's messages and log position, and the summary's status and title", () => {
     const page = { items: [user("m1", 1, "hi")], hasMore: true, lastEventId: 7 };
-    expect(liveFromPage("ctx_1", page, { status: "running", title: "Hi" })).toEqual({
+    expect(
+      liveFromPage("ctx_1", page, { status: "running", title: "Hi", agentId: "agent" }),
+    ).toEqual({
       contextId: "ctx_1",
       messages: page.items,
       lastEventId: 7,
       status: "running",
       title: "Hi",
       hasMore: true,
-      runError: null,
+      agentId: "agent",
     });
   });
 });
@@ -164,7 +170,7 @@ describe("applyToMessages", () => {
       },
       {
         type: "run.finished",
-        runId: "run_1",
+        runId: "run_other",
         status: "completed",
         usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
       },
@@ -172,37 +178,64 @@ describe("applyToMessages", () => {
     ];
     for (const event of events) expect(applyToMessages(held, event)).toBe(held);
   });
+
+  it("puts how a run ended on its reply, as a reload reads it", () => {
+    const held = deepFreeze([user("m1", 1, "a"), assistant("a1", 2, [lookup])]);
+    const usage = { inputTokens: 1, outputTokens: 1, totalTokens: 2 };
+    const failed = applyToMessages(held, {
+      type: "run.finished",
+      runId: "run_1",
+      status: "failed",
+      usage,
+      error: "The reply failed (reference err_0123456789ab).",
+    });
+    expect(failed[1]!.outcome).toEqual({
+      status: "failed",
+      error: "The reply failed (reference err_0123456789ab).",
+    });
+    expect(failed[0]).toBe(held[0]);
+    const stopped = applyToMessages(held, {
+      type: "run.finished",
+      runId: "run_1",
+      status: "cancelled",
+      usage,
+    });
+    expect(stopped[1]!.outcome).toEqual({ status: "cancelled", error: null });
+  });
+
+  it("sets, changes and takes back a reply's rating", () => {
+    const held = deepFreeze([user("m1", 1, "a"), assistant("a1", 2)]);
+    const rated = applyToMessages(held, {
+      type: "message.feedback",
+      messageId: "a1",
+      feedback: { rating: "bad", comment: "wrong endpoint" },
+    });
+    expect(rated[1]!.feedback).toEqual({ rating: "bad", comment: "wrong endpoint" });
+    const cleared = applyToMessages(rated, {
+      type: "message.feedback",
+      messageId: "a1",
+      feedback: null,
+    });
+    expect(cleared[1]!.feedback).toBeNull();
+    expect(
+      applyToMessages(held, { type: "message.feedback", messageId: "older", feedback: null }),
+    ).toBe(held);
+  });
+
+  it("reads a message created before messages carried an outcome and a rating", () => {
+    const { outcome: _outcome, feedback: _feedback, ...logged } = user("m1", 1, "a");
+    const created = applyToMessages([], {
+      type: "message.created",
+      message: logged as ContextMessage,
+    });
+    expect(created[0]).toMatchObject({ id: "m1", outcome: null, feedback: null });
+  });
 });
 
 describe("applyEvent", () => {
-  const finished = (status: "completed" | "failed" | "cancelled" | "interrupted", error?: string) =>
-    ({
-      type: "run.finished",
-      runId: "run_1",
-      status,
-      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
-      ...(error === undefined ? {} : { error }),
-    }) satisfies ContextEvent;
-
   it("takes the status and title of context.updated", () => {
     const next = applyEvent(live([]), { type: "context.updated", title: "New", status: "running" });
     expect(next).toMatchObject({ status: "running", title: "New" });
-  });
-
-  it("keeps why a run failed or stopped until the next run starts", () => {
-    expect(applyEvent(live([]), finished("failed", "model down")).runError).toBe("model down");
-    expect(applyEvent(live([]), finished("failed")).runError).toBe("The agent run failed.");
-    const stopped = applyEvent(live([]), finished("interrupted"));
-    expect(stopped.runError).toBe("The agent run stopped.");
-    expect(applyEvent(stopped, finished("completed")).runError).toBeNull();
-    expect(applyEvent(stopped, finished("cancelled")).runError).toBeNull();
-    const started = applyEvent(stopped, {
-      type: "run.started",
-      runId: "run_2",
-      agentId: "agent",
-      triggerMessageId: "m1",
-    });
-    expect(started.runError).toBeNull();
   });
 
   it("applies message events to the messages and nothing else", () => {

@@ -24,8 +24,8 @@ export interface LiveContext {
   title: string;
   /** Older messages exist than the oldest held. */
   hasMore: boolean;
-  /** Why the last run failed or was interrupted; null after a run that completed. */
-  runError: string | null;
+  /** The conversation's agent (it never changes). */
+  agentId: string;
 }
 
 /** A page of `context.messages`: newest page first, each page oldest first. */
@@ -39,7 +39,7 @@ export type MessagesPage = { items: ContextMessage[]; hasMore: boolean; lastEven
 export function liveFromPage(
   contextId: string,
   page: MessagesPage,
-  summary: Pick<ContextSummary, "status" | "title">,
+  summary: Pick<ContextSummary, "status" | "title" | "agentId">,
 ): LiveContext {
   return {
     contextId,
@@ -48,7 +48,7 @@ export function liveFromPage(
     status: summary.status,
     title: summary.title,
     hasMore: page.hasMore,
-    runError: null,
+    agentId: summary.agentId,
   };
 }
 
@@ -86,9 +86,15 @@ export function applyToMessages(messages: ContextMessage[], event: ContextEvent)
   switch (event.type) {
     case "message.created": {
       // Kept in seq order, and once: a message already held is replaced by the event's copy.
-      const others = messages.filter((message) => message.id !== event.message.id);
-      const at = others.findIndex((message) => message.seq > event.message.seq);
-      others.splice(at < 0 ? others.length : at, 0, event.message);
+      // Events logged before messages carried `outcome` and `feedback` lack them.
+      const created = {
+        ...event.message,
+        outcome: event.message.outcome ?? null,
+        feedback: event.message.feedback ?? null,
+      };
+      const others = messages.filter((message) => message.id !== created.id);
+      const at = others.findIndex((message) => message.seq > created.seq);
+      others.splice(at < 0 ? others.length : at, 0, created);
       return others;
     }
     case "message.delta":
@@ -113,10 +119,25 @@ export function applyToMessages(messages: ContextMessage[], event: ContextEvent)
         ? messages.filter((message) => !removed.has(message.id))
         : messages;
     }
+    case "message.feedback":
+      return editMessage(messages, event.messageId, (message) => ({
+        ...message,
+        feedback: event.feedback,
+      }));
+    case "run.finished": {
+      // The reply shows how its run ended (a failure with its reason, a stop), as a reload does.
+      const index = messages.findIndex(
+        (message) => message.runId === event.runId && message.role === "assistant",
+      );
+      if (index < 0) return messages;
+      return editMessage(messages, messages[index]!.id, (message) => ({
+        ...message,
+        outcome: { status: event.status, error: event.error ?? null },
+      }));
+    }
     case "message.completed":
     case "run.started":
     case "run.waiting":
-    case "run.finished":
     case "context.updated":
       // The message is already whole; a waiting tool call is a part (its state says what it
       // waits for); statuses and titles are not messages.
@@ -129,16 +150,6 @@ export function applyEvent(state: LiveContext, event: ContextEvent): LiveContext
   const messages = applyToMessages(state.messages, event);
   const next = messages === state.messages ? state : { ...state, messages };
   switch (event.type) {
-    case "run.started":
-      return { ...next, runError: null };
-    case "run.finished":
-      return {
-        ...next,
-        runError:
-          event.status === "failed" || event.status === "interrupted"
-            ? (event.error ?? `The agent run ${event.status === "failed" ? "failed" : "stopped"}.`)
-            : null,
-      };
     case "context.updated":
       return { ...next, status: event.status, title: event.title };
     default:

@@ -7,12 +7,13 @@ import {
   type SessionController,
   type SessionControllerOptions,
 } from "./session-controller.ts";
+import { type ToolRenderers, ToolRenderersProvider } from "./tool-renderers.tsx";
 import { trpc } from "./trpc.ts";
 import type { AgentUi } from "./ui/settings.ts";
 
 /**
- * Props of AgentAccessProvider. All but `ui` are read once, when the provider mounts; `ui` is
- * followed as it changes.
+ * Props of AgentAccessProvider. All but `ui` and `toolRenderers` are read once, when the
+ * provider mounts; those two are followed as they change.
  */
 export interface AgentAccessProviderProps extends SessionControllerOptions {
   children: ReactNode;
@@ -21,6 +22,11 @@ export interface AgentAccessProviderProps extends SessionControllerOptions {
    * optional. A ticket's own `ui` wins field by field (useAgentUi). Default: none.
    */
   ui?: AgentUi;
+  /**
+   * Components that show a tool's result, by tool name (`{ getWebhookHealth: HealthTable }`),
+   * for useToolCall. Default: none (a UI shows the JSON).
+   */
+  toolRenderers?: ToolRenderers;
 }
 
 const ControllerContext = createContext<SessionController | null>(null);
@@ -50,7 +56,11 @@ export function AgentAccessProvider(props: AgentAccessProviderProps) {
     <trpc.Provider client={controller.client} queryClient={controller.queryClient}>
       <QueryClientProvider client={controller.queryClient}>
         <ControllerContext value={controller}>
-          <ProviderUiContext value={props.ui}>{props.children}</ProviderUiContext>
+          <ProviderUiContext value={props.ui}>
+            <ToolRenderersProvider renderers={props.toolRenderers}>
+              {props.children}
+            </ToolRenderersProvider>
+          </ProviderUiContext>
         </ControllerContext>
       </QueryClientProvider>
     </trpc.Provider>

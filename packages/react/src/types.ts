@@ -20,6 +20,15 @@ export type ContextMessage = RouterOutputs["context"]["messages"]["items"][numbe
 /** A text part or a tool-call part of a message. */
 export type MessagePart = ContextMessage["parts"][number];
 
+/** How a reply's run ended: `status` and, for a failure or interruption, the user's reason. */
+export type RunOutcome = NonNullable<ContextMessage["outcome"]>;
+
+/** A user's rating of a reply: `{ rating: "good" | "bad", comment }`. */
+export type MessageFeedback = NonNullable<ContextMessage["feedback"]>;
+
+/** "good" or "bad". */
+export type FeedbackRating = MessageFeedback["rating"];
+
 /** A tool call inside an assistant message, with its state (running, awaiting-approval...). */
 export type ToolCallPart = Extract<MessagePart, { type: "tool-call" }>;
 

@@ -12,7 +12,7 @@ import {
 } from "react";
 import { AttachmentError, type FileUpload, uploadAttachment } from "./attachments.ts";
 import { chooseAgent } from "./choose-agent.ts";
-import { insertContext, patchContext, refreshLists } from "./context-cache.ts";
+import { cachedContext, insertContext, patchContext, refreshLists } from "./context-cache.ts";
 import {
   type AgentMessage,
   type ConnectionState,
@@ -20,10 +20,19 @@ import {
   type WaitingToolCall,
 } from "./context-follower.ts";
 import { useSessionController } from "./provider.tsx";
-import { trpc } from "./trpc.ts";
-import type { ApprovalDecision, ContextStatus, SendResult } from "./types.ts";
+import { retryUnlessRefused, trpc } from "./trpc.ts";
+import type {
+  AgentInfo,
+  ApprovalDecision,
+  ContextStatus,
+  FeedbackRating,
+  RunOutcome,
+  SendResult,
+} from "./types.ts";
 
 export type { AgentMessage, ConnectionState, WaitingToolCall } from "./context-follower.ts";
+
+const NO_PROMPTS: string[] = [];
 
 /** Options of useAgentContext. */
 export interface UseAgentContextOptions {
@@ -62,6 +71,14 @@ export interface SendMessageOptions {
 export interface AgentContextState {
   /** History and live events merged, oldest first; the reply grows as it streams. */
   messages: AgentMessage[];
+  /**
+   * The conversation's agent: its own for an existing one (never the picker's), the one
+   * `sendMessage` would start it with for a new one (`contextId: ""`). Null while unknown, or
+   * when the session may no longer use that agent (see `agentId`).
+   */
+  agent: AgentInfo | null;
+  /** The id of the conversation's agent, also when the session's agents no longer include it. */
+  agentId: string | null;
   /** Sends a message (shown at once); resolves null, with `error`, if the server refused it. */
   sendMessage: (text: string, options?: SendMessageOptions) => Promise<SentMessage | null>;
   /** The files of the message being sent (or of the last one), with progress and errors. */
@@ -75,6 +92,37 @@ export interface AgentContextState {
   stop: () => Promise<boolean>;
   /** Replaces the last reply with a new one. */
   regenerate: () => Promise<SendResult | null>;
+  /**
+   * How the newest reply's run ended: `{ status, error }`, where status is completed, failed,
+   * cancelled (stopped) or interrupted and `error` the reason the user may see. Null while a
+   * run is unfinished and before the first reply. Each message carries its own as `outcome`.
+   */
+  lastOutcome: RunOutcome | null;
+  /** The newest reply failed, was stopped or interrupted, and no run is unfinished. */
+  canRetry: boolean;
+  /**
+   * Answers the last message again after a reply that failed, was stopped or interrupted: the
+   * same as `regenerate`, offered only then (resolves null otherwise).
+   */
+  retry: () => Promise<SendResult | null>;
+  /** The user message `editMessage` may edit: the last one sent, while no run is unfinished. */
+  editableMessageId: string | null;
+  /**
+   * Edits the last message and sends it again: that turn (the message and its reply) is
+   * replaced by the new text and a new reply; the old turn is not kept.
+   */
+  editMessage: (messageId: string, text: string) => Promise<SendResult | null>;
+  /**
+   * Rates a reply ("good" or "bad", with an optional comment of at most 2,000 characters);
+   * null takes the rating back. Each message carries its rating as `feedback`.
+   */
+  setFeedback: (
+    messageId: string,
+    rating: FeedbackRating | null,
+    comment?: string,
+  ) => Promise<boolean>;
+  /** The agent's starter prompts, for the empty conversation; `[]` when it has none. */
+  starterPrompts: string[];
   /** The tool call waiting for approval, if any. */
   pendingApproval: WaitingToolCall | null;
   /** Answers pendingApproval (or the tool call named). */
@@ -107,6 +155,8 @@ export function useAgentContext(options: UseAgentContextOptions): AgentContextSt
   );
   const utils = trpc.useUtils();
   const queryClient = controller.queryClient;
+  // The session as useAgentSession loaded it: read from the cache, never fetched from here.
+  const sessionAgents = trpc.session.current.useQuery(undefined, { enabled: false }).data?.agents;
 
   // A conversation that sendMessage created while `contextId` was "": followed until the
   // caller passes another contextId (typically the created one, found in useAgentContexts).
@@ -148,6 +198,8 @@ export function useAgentContext(options: UseAgentContextOptions): AgentContextSt
   const send = trpc.context.send.useMutation().mutateAsync;
   const cancel = trpc.context.cancel.useMutation().mutateAsync;
   const regenerateRun = trpc.context.regenerate.useMutation().mutateAsync;
+  const edit = trpc.context.editMessage.useMutation().mutateAsync;
+  const rate = trpc.context.setFeedback.useMutation().mutateAsync;
   const respond = trpc.context.respondToApproval.useMutation().mutateAsync;
   const answer = trpc.context.submitInput.useMutation().mutateAsync;
 
@@ -307,6 +359,40 @@ export function useAgentContext(options: UseAgentContextOptions): AgentContextSt
     return follower.track(() => regenerateRun({ contextId: forContextId }));
   }, [follower, regenerateRun]);
 
+  const canRetry = Boolean(
+    view.contextId === activeId &&
+      view.lastOutcome &&
+      view.lastOutcome.status !== "completed" &&
+      !view.isExecuting,
+  );
+
+  const retry = useCallback(async () => (canRetry ? regenerate() : null), [canRetry, regenerate]);
+
+  const editMessage = useCallback(
+    async (messageId: string, text: string) => {
+      const forContextId = follower.contextId;
+      if (!forContextId) return null;
+      return follower.track(() => edit({ contextId: forContextId, messageId, text }));
+    },
+    [edit, follower],
+  );
+
+  const setFeedback = useCallback(
+    async (messageId: string, rating: FeedbackRating | null, comment?: string) => {
+      const forContextId = follower.contextId;
+      if (!forContextId) return false;
+      follower.fail(null);
+      try {
+        await rate({ contextId: forContextId, messageId, rating, comment: comment ?? null });
+        return true;
+      } catch (cause) {
+        follower.fail(cause);
+        return false;
+      }
+    },
+    [follower, rate],
+  );
+
   /** Answers a waiting tool call: hidden at once, shown again if the server refuses. */
   const answerToolCall = useCallback(
     async (
@@ -351,8 +437,27 @@ export function useAgentContext(options: UseAgentContextOptions): AgentContextSt
 
   const loadMoreMessages = useCallback(() => follower.loadOlder(), [follower]);
 
+  // The conversation's agent: from the context as read (the lists seed it on create), else
+  // the one a first message would pick. An agent never changes for a conversation.
+  const agents = sessionAgents ?? [];
+  const summary = trpc.context.get.useQuery(
+    { contextId: activeId },
+    {
+      enabled: Boolean(activeId),
+      initialData: () => cachedContext(queryClient, activeId),
+      staleTime: Number.POSITIVE_INFINITY,
+      retry: retryUnlessRefused,
+    },
+  ).data;
+  const agentIdOf = activeId
+    ? (summary?.agentId ?? null)
+    : (chooseAgent(agents, { agentId, agentName, activeAgentId }) ?? agents[0]?.id ?? null);
+  const agent = agents.find((candidate) => candidate.id === agentIdOf) ?? null;
+
   return {
     messages: current ? view.messages : [],
+    agent,
+    agentId: agentIdOf,
     sendMessage,
     uploads,
     isExecuting: current ? view.isExecuting : view.starting,
@@ -368,5 +473,12 @@ export function useAgentContext(options: UseAgentContextOptions): AgentContextSt
     loadMoreMessages,
     loading: current ? view.loading : Boolean(activeId),
     error: view.error,
+    lastOutcome: current ? view.lastOutcome : null,
+    canRetry,
+    retry,
+    editableMessageId: current ? view.editableMessageId : null,
+    editMessage,
+    setFeedback,
+    starterPrompts: agent?.starterPrompts ?? NO_PROMPTS,
   };
 }

@@ -10,6 +10,7 @@ import {
   restoreLists,
   snapshotLists,
 } from "./context-cache.ts";
+import { type DateGroup, groupContextsByDate } from "./date-groups.ts";
 import { useSessionController } from "./provider.tsx";
 import { retryUnlessRefused, toError, trpc } from "./trpc.ts";
 import type { ContextSummary } from "./types.ts";
@@ -37,6 +38,11 @@ export interface CreateContextInput {
 export interface AgentContextsState {
   /** The conversations loaded so far, most recently active first. */
   contexts: ContextSummary[];
+  /**
+   * `contexts` by when they were last active, in the user's local time: `today`, `yesterday`,
+   * `previous7Days`, `older` (empty groups left out), each in the list's order.
+   */
+  groups: DateGroup<ContextSummary>[];
   /** Starts a conversation; resolves to it, or to null (with `error`) if the server refused. */
   createContext: (input?: CreateContextInput) => Promise<ContextSummary | null>;
   /** Renames a conversation at once; the old title comes back if the server refuses. */
@@ -157,8 +163,13 @@ export function useAgentContexts(options: UseAgentContextsOptions = {}): AgentCo
     await fetchNextPage();
   }, [fetchNextPage]);
 
+  // Against the clock when the list changes: a list left open over midnight regroups with its
+  // next change.
+  const groups = useMemo(() => groupContextsByDate(contexts), [contexts]);
+
   return {
     contexts,
+    groups,
     createContext,
     updateContext,
     deleteContext,

@@ -30,7 +30,7 @@ export function applyEvent(view: ClientView, seq: number, event: ContextEvent): 
   const live = liveFromPage(
     "",
     { items: view.messages, hasMore: false, lastEventId: view.lastEventId },
-    { status: "idle", title: "" },
+    { status: "idle", title: "", agentId: "" },
   );
   const { state, outcome } = receiveEvent(live, seq, event);
   if (outcome !== "applied") {

@@ -2,8 +2,11 @@
 // developer who adds a procedure without an entry is told, checked here with fake procedure lists.
 import { describe, expect, it } from "vitest";
 import {
+  type AppRowSet,
   entryOf,
   exampleOf,
+  FRAMEWORK_ROWS,
+  fileOf,
   PROCEDURE_TABLE,
   type ProcedureEntry,
   type Scene,
@@ -15,8 +18,8 @@ const schema = { safeParse: () => ({ success: true }) };
 const table: Record<string, ProcedureEntry> = {
   health: { isolation: { exempt: "public liveness: no tenant data" } },
   "orders.get": {
-    isolation: { door: "user", input: ({ workspaceId }) => ({ workspaceId }) },
-    example: ({ workspaceId }) => ({ workspaceId }),
+    isolation: { door: "user", input: ({ shopId = "" }) => ({ shopId }) },
+    example: ({ app: { shopId = "" } }) => ({ shopId }),
   },
 };
 
@@ -63,5 +66,31 @@ describe("the procedure table", () => {
     expect(tableProblems([{ path: "toString", input: null }], PROCEDURE_TABLE)[0]).toMatch(
       /^procedure "toString" has no entry/,
     );
+  });
+
+  it("names an app router's procedure with the file of the row set covering it", () => {
+    const shopRows: AppRowSet = {
+      file: "examples/shop/security/rows.ts",
+      routers: ["orders"],
+      rows: table,
+    };
+    const where = (path: string) => fileOf(path, [shopRows], ["orders", "staff"]);
+    expect(where("orders.refund")).toBe("examples/shop/security/rows.ts");
+    expect(where("context.send")).toBe("tests/security/support/procedure-table.ts");
+    const procedures = [
+      { path: "orders.refund", input: schema },
+      { path: "staff.list", input: null },
+    ];
+    expect(tableProblems(procedures, {}, where)).toEqual([
+      'procedure "orders.refund" has no entry in examples/shop/security/rows.ts: add one with its isolation door (or the reason it is exempt) and a valid example input',
+      'procedure "staff.list" has no entry in tests/security/support/app-rows.ts (no row set registered there covers its router "staff"): add one with its isolation door (or the reason it is exempt)',
+    ]);
+  });
+
+  it("holds the framework's rows whatever app rows are registered", () => {
+    for (const path of Object.keys(FRAMEWORK_ROWS)) {
+      expect(PROCEDURE_TABLE[path], path).toBe(FRAMEWORK_ROWS[path]);
+      expect(fileOf(path), path).toBe("tests/security/support/procedure-table.ts");
+    }
   });
 });

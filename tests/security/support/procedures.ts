@@ -20,9 +20,13 @@ interface ProcedureDef {
   _def: { type: ProcedureType; inputs: unknown[] };
 }
 
-export function listProcedures(): ProcedureInfo[] {
+/** The procedures of `router`: by default the server's, app.config.ts's routers included. */
+export function listProcedures(router: { _def: object } = appRouter): ProcedureInfo[] {
   // Typed as the nested router, but at run time a flat record keyed by path ("context.send").
-  const procedures = appRouter._def.procedures as unknown as Record<string, ProcedureDef>;
+  const procedures = (router._def as { procedures: unknown }).procedures as Record<
+    string,
+    ProcedureDef
+  >;
   return Object.entries(procedures)
     .map(([path, procedure]) => {
       const inputs = procedure._def.inputs as InputSchema[];

@@ -1,7 +1,7 @@
 // Conversations in the states an attacker would aim at, made over HTTP on the in-process server:
 // one idle after a finished turn with a tool call, one waiting for approval, one waiting for an
 // answer. Each comes with the ids a request could name (context, message, run, tool call).
-import { type Db, value } from "@agent-access/db";
+import { type Db, get, value } from "@agent-access/db";
 import {
   type CookieClient,
   type TestServer,
@@ -16,6 +16,8 @@ export interface Target {
   agentId: string;
   /** The user message of its turn. */
   messageId: string;
+  /** The reply of its turn (the assistant message its run writes). */
+  replyId: string;
   runId: string;
   /** The turn's tool call: awaiting an answer, or finished for the idle one. */
   toolCallId: string;
@@ -60,9 +62,12 @@ export async function makeTargets(server: TestServer, owner: CookieClient): Prom
     if (!created.data) throw new Error(`context.create failed: ${JSON.stringify(created)}`);
     const { context, sent } = created.data;
     await settled(server.db, context.id, scene.status);
-    const parts = JSON.parse(
-      (await value<string>(server.db, "SELECT parts FROM message WHERE run_id = ?", [sent.runId]))!,
-    ) as Part[];
+    const reply = (await get<{ id: string; parts: string }>(
+      server.db,
+      "SELECT id, parts FROM message WHERE run_id = ?",
+      [sent.runId],
+    ))!;
+    const parts = JSON.parse(reply.parts) as Part[];
     const toolCallId = parts.find((part) => part.type === "tool-call")?.toolCallId;
     if (!toolCallId) throw new Error(`no tool call in the ${scene.label} scene`);
     targets.push({
@@ -70,6 +75,7 @@ export async function makeTargets(server: TestServer, owner: CookieClient): Prom
       contextId: context.id,
       agentId: context.agentId,
       messageId: sent.messageId,
+      replyId: reply.id,
       runId: sent.runId,
       toolCallId,
     });

@@ -1,10 +1,8 @@
 // The questions an agent puts to the user mid-run: may it run a tool, and what is the answer.
+import { type ApprovalDecision, humanToolName } from "@agent-access/react";
 import { type FormEvent, useId, useState } from "react";
 import { Button } from "../components/ui.tsx";
 import { useStrings } from "./i18n/use-strings.ts";
-import { humanToolName } from "./tool-call-card.tsx";
-
-export type ApprovalDecision = "allow_once" | "allow_always" | "deny";
 
 interface ApprovalCardProps {
   toolName: string;
@@ -27,7 +25,11 @@ export function ApprovalCard({ toolName, input, onDecide, busy = false }: Approv
       </h3>
       <p className="mt-1 text-sm text-neutral-700 dark:text-neutral-300">{t("approval.body")}</p>
       {input !== null && typeof input === "object" && Object.keys(input).length > 0 && (
-        <pre className="mt-2 max-h-40 overflow-auto rounded bg-white p-2 text-xs dark:bg-neutral-900">
+        <pre
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable.
+          tabIndex={0}
+          className="mt-2 max-h-40 overflow-auto whitespace-pre-wrap rounded bg-white p-2 text-xs [overflow-wrap:anywhere] dark:bg-neutral-900"
+        >
           {JSON.stringify(input, null, 2)}
         </pre>
       )}
@@ -66,7 +68,7 @@ export function QuestionCard({ question, onSubmit, busy = false }: QuestionCardP
       data-testid="question-card"
       className="rounded-lg border border-blue-300 bg-blue-50 p-4 dark:border-blue-800 dark:bg-blue-950/40"
     >
-      <label htmlFor={id} className="font-medium">
+      <label htmlFor={id} className="font-medium [overflow-wrap:anywhere]">
         {question}
       </label>
       <div className="mt-2 flex gap-2">

@@ -9,11 +9,11 @@ function text(hostContext: HostContext, key: string): string | null {
   return typeof value === "string" && value.trim() ? value.trim() : null;
 }
 
-/** "Hi Ada. Ask about Analytical Engines: …" or, without host context, just `hint`. */
-export function greeting(hostContext: HostContext, hint: string, t: Strings["t"]): string {
+/** "Hi Ada. Ask about Analytical Engines." or, without host context, "". */
+export function greeting(hostContext: HostContext, t: Strings["t"]): string {
   const name = text(hostContext, "userName");
   const workspace = text(hostContext, "workspaceName");
   const hello = name ? t("greeting.hello", { name }) : "";
   const about = workspace ? t("greeting.about", { workspace }) : "";
-  return [hello, about, hint].filter(Boolean).join(" ");
+  return [hello, about].filter(Boolean).join(" ");
 }

@@ -1,8 +1,15 @@
+import { AgentAccessProvider } from "@agent-access/react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { Markdown } from "./markdown.tsx";
 
-const render = (text: string) => renderToStaticMarkup(<Markdown text={text} />);
+// Code blocks speak through the UI's catalog, which lives under the provider.
+const render = (text: string) =>
+  renderToStaticMarkup(
+    <AgentAccessProvider ui={{ locale: "en" }}>
+      <Markdown text={text} />
+    </AgentAccessProvider>,
+  );
 
 describe("Markdown", () => {
   it("renders GitHub Flavored Markdown: tables, strikethrough, task lists, autolinks", () => {
@@ -34,9 +41,12 @@ describe("Markdown", () => {
     expect(html).not.toContain("attacker.example");
   });
 
-  it("renders code blocks", () => {
-    expect(render("```ts\nconst a = 1;\n```")).toMatch(
-      /<pre[^>]*><code class="font-mono language-ts">const a = 1;/,
-    );
+  it("renders code blocks with their language and a Copy button, as text until highlighted", () => {
+    const html = render("```ts\nconst a = 1 < 2;\n```");
+    expect(html).toContain('data-testid="code-block"');
+    expect(html).toContain("<span>ts</span>");
+    expect(html).toMatch(/<button type="button"[^>]*>.*Copy code.*<\/button>/);
+    // The fence's closing newline is not shown; the code is escaped text.
+    expect(html).toMatch(/<pre[^>]*><code class="font-mono">const a = 1 &lt; 2;<\/code><\/pre>/);
   });
 });

@@ -1,7 +1,9 @@
-// Agent text as Markdown (GFM tables, lists, code). A model's output is untrusted input: raw
-// HTML in it is dropped, never rendered, and so are images, whose URLs could carry what the
-// model read to another server (the content security policy blocks them too).
+// Agent text as Markdown (GFM tables, lists, code blocks with a Copy button and highlighting).
+// A model's output is untrusted input: raw HTML in it is dropped, never rendered, and so are
+// images, whose URLs could carry what the model read to another server (the content security
+// policy blocks them too).
 import ReactMarkdown, { type Components } from "react-markdown";
+import { CodeBlock } from "./code-block.tsx";
 import { remarkGfmParse } from "./gfm.ts";
 
 const components: Components = {
@@ -10,11 +12,7 @@ const components: Components = {
       {children}
     </a>
   ),
-  pre: ({ children }) => (
-    <pre className="my-2 overflow-x-auto rounded-md bg-neutral-900 p-3 text-sm text-neutral-100 dark:bg-black">
-      {children}
-    </pre>
-  ),
+  pre: ({ children }) => <CodeBlock>{children}</CodeBlock>,
   code: ({ children, className }) => (
     <code
       className={
@@ -27,7 +25,9 @@ const components: Components = {
     </code>
   ),
   table: ({ children }) => (
-    <div className="my-2 overflow-x-auto">
+    // Focusable, so that a wide table can be scrolled from the keyboard.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable.
+    <div className="my-2 overflow-x-auto" tabIndex={0}>
       <table className="w-full border-collapse text-sm">{children}</table>
     </div>
   ),

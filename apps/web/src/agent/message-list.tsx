@@ -1,11 +1,31 @@
-// The conversation: user messages as bubbles, agent replies as Markdown and tool cards. It stays
-// pinned to the newest message while a reply streams (unless the reader scrolled up) and loads
-// older messages when the top comes into view, keeping the reader's place.
-import { Suspense, useEffect, useLayoutEffect, useRef } from "react";
+// The conversation: user messages as bubbles, agent replies as Markdown and tool cards, each
+// reply with its actions (copy, regenerate, rating) and, when it failed or was stopped, why and
+// a Retry. It stays pinned to the newest message while a reply streams (unless the reader
+// scrolled up) and loads older messages when the top comes into view, keeping the reader's place.
+import type { FeedbackRating } from "@agent-access/react";
+import { type ReactNode, Suspense, useEffect, useLayoutEffect, useRef } from "react";
 import { useStrings } from "./i18n/use-strings.ts";
 import { Markdown, MessageFiles } from "./lazy-attachments.ts";
-import { ToolCallCard } from "./tool-call-card.tsx";
+import { EditableText, ReplyActions, ReplyOutcome } from "./message-actions.tsx";
+import { type ToolCallActions, ToolCallCard } from "./tool-call-card.tsx";
 import type { ContextMessage } from "./types.ts";
+
+/** What the reader can do to the messages (useAgentContext's actions and their conditions). */
+export interface MessageActions {
+  /** The user message that may be edited and sent again (the last one, while idle). */
+  editableMessageId: string | null;
+  /** No run is unfinished: the newest reply may be answered again. */
+  idle: boolean;
+  onRegenerate: () => void;
+  /** Answers the last message again after a reply that failed, was stopped or interrupted. */
+  onRetry: () => void;
+  onEdit: (messageId: string, text: string) => Promise<boolean>;
+  onFeedback: (
+    messageId: string,
+    rating: FeedbackRating | null,
+    comment?: string,
+  ) => Promise<boolean>;
+}
 
 interface MessageListProps {
   messages: ContextMessage[];
@@ -14,14 +34,19 @@ interface MessageListProps {
   hasMore: boolean;
   onLoadMore: () => void;
   /** Shown in the empty conversation. */
-  emptyHint?: string;
+  empty?: ReactNode;
+  /** The per-message actions; without them the messages are read-only. */
+  actions?: MessageActions;
+  /** Answers to the tool call waiting on the user, shown with that call. */
+  toolActions?: ToolCallActions;
 }
 
-function UserMessage({ message }: { message: ContextMessage }) {
+function UserMessage({ message, actions }: { message: ContextMessage; actions?: MessageActions }) {
   const text = message.parts.map((part) => (part.type === "text" ? part.text : "")).join("");
   const files = message.parts.flatMap((part) => (part.type === "file" ? [part] : []));
+  const editable = actions && actions.editableMessageId === message.id;
   return (
-    <div className="flex flex-col items-end gap-2" data-testid="message" data-role="user">
+    <div className="group flex flex-col items-end gap-2" data-testid="message" data-role="user">
       {files.length > 0 && (
         <Suspense fallback={null}>
           <MessageFiles parts={files} />
@@ -32,13 +57,33 @@ function UserMessage({ message }: { message: ContextMessage }) {
           {text}
         </p>
       )}
+      {editable && (
+        <EditableText text={text} onEdit={(edited) => actions.onEdit(message.id, edited)} />
+      )}
     </div>
   );
 }
 
-function AgentMessage({ message }: { message: ContextMessage }) {
+function AgentMessage({
+  message,
+  newest,
+  actions,
+  toolActions,
+}: {
+  message: ContextMessage;
+  /** The newest reply of the conversation. */
+  newest: boolean;
+  actions?: MessageActions;
+  toolActions?: ToolCallActions;
+}) {
+  const canAnswerAgain = Boolean(actions?.idle && newest);
   return (
-    <div className="max-w-full" data-testid="message" data-role="assistant">
+    <div
+      className="min-w-0 max-w-full"
+      data-testid="message"
+      data-role="assistant"
+      data-outcome={message.outcome?.status}
+    >
       {message.parts.map((part, index) =>
         part.type === "text" ? (
           // Until the renderer has loaded, the reply's text as it is.
@@ -53,8 +98,22 @@ function AgentMessage({ message }: { message: ContextMessage }) {
             <Markdown text={part.text} />
           </Suspense>
         ) : part.type === "tool-call" ? (
-          <ToolCallCard key={part.toolCallId} part={part} />
+          <ToolCallCard key={part.toolCallId} part={part} actions={toolActions} />
         ) : null,
+      )}
+      {message.outcome && (
+        <ReplyOutcome
+          outcome={message.outcome}
+          onRetry={canAnswerAgain ? actions?.onRetry : undefined}
+        />
+      )}
+      {actions && message.outcome && (
+        <ReplyActions
+          message={message}
+          canRegenerate={canAnswerAgain && message.outcome.status === "completed"}
+          onRegenerate={actions.onRegenerate}
+          onFeedback={(rating, comment) => actions.onFeedback(message.id, rating, comment)}
+        />
       )}
     </div>
   );
@@ -81,7 +140,9 @@ export function MessageList({
   streaming,
   hasMore,
   onLoadMore,
-  emptyHint,
+  empty,
+  actions,
+  toolActions,
 }: MessageListProps) {
   const { t } = useStrings();
   const scroller = useRef<HTMLDivElement>(null);
@@ -89,6 +150,7 @@ export function MessageList({
   const pinned = useRef(true);
   const heightBeforeOlder = useRef<number | null>(null);
   const firstId = messages[0]?.id;
+  const newestReplyId = messages.findLast((message) => message.role === "assistant")?.id;
 
   // Older messages were put above: keep what the reader was looking at in place.
   useLayoutEffect(() => {
@@ -130,19 +192,23 @@ export function MessageList({
       aria-busy={streaming}
       data-testid="messages"
     >
-      <div className="mx-auto flex max-w-3xl flex-col gap-4">
+      <div className="mx-auto flex min-w-0 max-w-3xl flex-col gap-4">
         <div ref={top} aria-hidden="true" />
         {hasMore && (
           <p className="text-center text-xs text-neutral-500">{t("messages.loadingEarlier")}</p>
         )}
-        {messages.length === 0 && !streaming && emptyHint && (
-          <p className="mt-16 text-center text-neutral-500">{emptyHint}</p>
-        )}
+        {messages.length === 0 && !streaming && empty}
         {messages.map((message) =>
           message.role === "user" ? (
-            <UserMessage key={message.id} message={message} />
+            <UserMessage key={message.id} message={message} actions={actions} />
           ) : (
-            <AgentMessage key={message.id} message={message} />
+            <AgentMessage
+              key={message.id}
+              message={message}
+              newest={message.id === newestReplyId}
+              actions={actions}
+              toolActions={toolActions}
+            />
           ),
         )}
         {streaming && <StreamingIndicator />}

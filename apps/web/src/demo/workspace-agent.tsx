@@ -16,6 +16,7 @@ import { ChatPanel } from "../agent/chat-panel.tsx";
 import { greeting } from "../agent/greeting.ts";
 import { useStrings } from "../agent/i18n/use-strings.ts";
 import { Alert, Button, focusRing } from "../components/ui.tsx";
+import { toolRenderers } from "../tool-renderers.ts";
 import { trpc } from "../trpc.ts";
 
 type SessionType = "static" | "signin";
@@ -52,6 +53,9 @@ function EmbeddedChat({
   useEffect(() => {
     if (settled) setContextId((chosen) => chosen ?? contexts[0]?.id ?? "");
   }, [settled, contexts]);
+  // The agent of the conversation shown: its own, not the session's first.
+  const agentId = contexts.find((context) => context.id === current)?.agentId;
+  const agent = session.agents.find((each) => each.id === agentId) ?? session.activeAgent;
 
   if (session.sessionLoading) return <p role="status">{t("embedded.starting")}</p>;
   if (!session.hasSession) {
@@ -69,7 +73,7 @@ function EmbeddedChat({
   return (
     <div className="flex h-[32rem] flex-col overflow-hidden rounded-lg border border-neutral-200 bg-neutral-50 dark:border-neutral-800 dark:bg-neutral-950">
       <div className="flex items-center gap-2 border-b border-neutral-200 bg-white px-3 py-2 text-sm dark:border-neutral-800 dark:bg-neutral-900">
-        <span className="shrink-0 font-medium">{session.activeAgent?.name}</span>
+        <span className="shrink-0 font-medium">{agent?.name}</span>
         <span
           className="hidden min-w-0 truncate font-mono text-xs text-neutral-600 sm:inline dark:text-neutral-400"
           title={t("embedded.contextGroup")}
@@ -88,7 +92,7 @@ function EmbeddedChat({
           variant="secondary"
           className="shrink-0 !px-2 !py-1 text-xs"
           onClick={async () => {
-            const created = await createContext({ title: "New chat" });
+            const created = await createContext();
             if (created) setContextId(created.id);
           }}
         >
@@ -100,7 +104,7 @@ function EmbeddedChat({
         contextId={current}
         agentId={session.activeAgent?.id ?? ""}
         onCreated={setContextId}
-        emptyHint={greeting(session.hostContext, t("embedded.hint"), t)}
+        greeting={greeting(session.hostContext, t)}
       />
     </div>
   );
@@ -176,7 +180,7 @@ export function WorkspaceAgent({ workspaceId }: { workspaceId: string }) {
       </div>
       {issue.error && <Alert>{issue.error.message}</Alert>}
       {ticket && (
-        <AgentAccessProvider>
+        <AgentAccessProvider toolRenderers={toolRenderers}>
           <AgentThemeRoot>
             <EmbeddedChat
               key={ticket}

@@ -6,6 +6,7 @@
 // planted on a user by someone who wants what they type).
 import {
   AgentAccessProvider,
+  type AgentContextState,
   type AgentInfo,
   clearTicketFromUrl,
   useAgentContexts,
@@ -22,28 +23,41 @@ import { useStrings } from "../agent/i18n/use-strings.ts";
 import { problemFromMessage, ReturnLink, SessionProblem } from "../agent/session-problem.tsx";
 import { CloseIcon, MenuIcon } from "../components/icons.tsx";
 import { focusRing } from "../components/ui.tsx";
+import { toolRenderers } from "../tool-renderers.ts";
 
 type Session = ReturnType<typeof useAgentSession>;
 
-function AgentPicker({ session }: { session: Session }) {
+/**
+ * The conversation's title, and under it the agent it talks to: its own for an existing
+ * conversation (never changed), and for a new one the agent chosen with the picker.
+ */
+function ConversationTitle({ title, chat }: { title: string; chat: AgentContextState }) {
+  return (
+    <div className="min-w-0 flex-1">
+      <h1 className="truncate font-semibold">{title}</h1>
+      <p
+        className="truncate text-xs text-neutral-600 dark:text-neutral-400"
+        data-testid="conversation-agent"
+      >
+        {chat.agent?.name ?? chat.agentId ?? ""}
+      </p>
+    </div>
+  );
+}
+
+/** Which agent a new conversation gets; shown only for a new chat, with more than one agent. */
+function AgentPicker({ session, chat }: { session: Session; chat: AgentContextState }) {
   const { t } = useStrings();
-  if (session.agents.length < 2) {
-    return (
-      <span className="truncate text-sm text-neutral-600 dark:text-neutral-400">
-        {session.activeAgent?.name}
-      </span>
-    );
-  }
   return (
     <>
       <label htmlFor="agent-picker" className="sr-only">
-        {t("vanity.agent")}
+        {t("vanity.agentForNewChat")}
       </label>
       <select
         id="agent-picker"
-        value={session.activeAgent?.id ?? ""}
+        value={chat.agent?.id ?? session.activeAgent?.id ?? ""}
         onChange={(event) => session.setActiveAgent(event.target.value)}
-        className={`rounded-md border border-neutral-300 bg-white px-2 py-1 text-sm dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
+        className={`min-w-0 max-w-[40%] rounded-md border border-neutral-300 bg-white px-2 py-1 text-sm dark:border-neutral-700 dark:bg-neutral-900 ${focusRing}`}
       >
         {session.agents.map((agent) => (
           <option key={agent.id} value={agent.id}>
@@ -105,7 +119,8 @@ function Chat({ session, linkedContextId }: { session: Session; linkedContextId:
           </button>
         </div>
         <ContextSidebar
-          contexts={list.contexts}
+          groups={list.groups}
+          agents={session.agents}
           activeId={contextId || null}
           search={search}
           onSearch={setSearch}
@@ -122,55 +137,52 @@ function Chat({ session, linkedContextId }: { session: Session; linkedContextId:
         />
       </aside>
       <main className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center gap-3 border-b border-neutral-200 bg-white px-4 py-2 dark:border-neutral-800 dark:bg-neutral-950">
-          <button
-            type="button"
-            onClick={() => setSidebarOpen(true)}
-            className={`rounded px-2 py-1 md:hidden ${focusRing}`}
-            aria-label={t("vanity.showConversations")}
-          >
-            <MenuIcon />
-          </button>
-          <h1 className="min-w-0 flex-1 truncate font-semibold">
-            {active?.title ?? t("vanity.newChat")}
-          </h1>
-          {session.displayName && (
-            <span
-              className="hidden truncate text-sm text-neutral-600 sm:inline dark:text-neutral-400"
-              data-testid="session-label"
-            >
-              {session.displayName}
-            </span>
-          )}
-          <AgentPicker session={session} />
-          {session.returnUrl && (
-            <ReturnLink
-              href={session.returnUrl}
-              className="hidden shrink-0 rounded px-2 py-1 text-sm text-blue-700 underline sm:inline dark:text-blue-400"
-            />
-          )}
-          <button
-            type="button"
-            onClick={() => setSettingsOpen((open) => !open)}
-            aria-expanded={settingsOpen}
-            className={`rounded px-2 py-1 text-sm ${focusRing}`}
-          >
-            {t("vanity.settings")}
-          </button>
-        </header>
-        {settingsOpen && <GrantsPanel onClose={() => setSettingsOpen(false)} />}
         <ChatPanel
           key={contextId || "new"}
           contextId={contextId}
           agentId={session.activeAgent?.id ?? ""}
           onCreated={select}
-          emptyHint={greeting(
-            session.hostContext,
-            t("vanity.emptyHint", {
-              agent: session.activeAgent?.name ?? t("vanity.theAgent"),
-              description: session.activeAgent?.description ?? "",
-            }).trim(),
-            t,
+          greeting={greeting(session.hostContext, t)}
+          header={(chat) => (
+            <>
+              <header className="flex items-center gap-3 border-b border-neutral-200 bg-white px-4 py-2 dark:border-neutral-800 dark:bg-neutral-950">
+                <button
+                  type="button"
+                  onClick={() => setSidebarOpen(true)}
+                  className={`rounded px-2 py-1 md:hidden ${focusRing}`}
+                  aria-label={t("vanity.showConversations")}
+                >
+                  <MenuIcon />
+                </button>
+                <ConversationTitle title={active?.title ?? t("vanity.newChat")} chat={chat} />
+                {session.displayName && (
+                  <span
+                    className="hidden truncate text-sm text-neutral-600 sm:inline dark:text-neutral-400"
+                    data-testid="session-label"
+                  >
+                    {session.displayName}
+                  </span>
+                )}
+                {!contextId && session.agents.length > 1 && (
+                  <AgentPicker session={session} chat={chat} />
+                )}
+                {session.returnUrl && (
+                  <ReturnLink
+                    href={session.returnUrl}
+                    className="hidden shrink-0 rounded px-2 py-1 text-sm text-blue-700 underline sm:inline dark:text-blue-400"
+                  />
+                )}
+                <button
+                  type="button"
+                  onClick={() => setSettingsOpen((open) => !open)}
+                  aria-expanded={settingsOpen}
+                  className={`rounded px-2 py-1 text-sm ${focusRing}`}
+                >
+                  {t("vanity.settings")}
+                </button>
+              </header>
+              {settingsOpen && <GrantsPanel onClose={() => setSettingsOpen(false)} />}
+            </>
           )}
         />
       </main>
@@ -357,7 +369,7 @@ export default function VanityPage() {
     setChoice(next);
   }, []);
   return (
-    <AgentAccessProvider>
+    <AgentAccessProvider toolRenderers={toolRenderers}>
       <DocumentTheme />
       {choice === "ask" && ticket ? (
         <ConfirmLink ticket={ticket} onChoose={choose} />

@@ -15,12 +15,30 @@ export type BuiltinPlan =
   | { kind: "tool-call"; toolName: string; input: { [key: string]: JsonValue } }
   | { kind: "text"; text: string }
   /** "stream N words": N words of filler, produced one at a time, never as one string. */
-  | { kind: "filler"; words: number };
+  | { kind: "filler"; words: number }
+  /**
+   * "fail once": the model call fails like a provider's (see createBuiltinModel) the first time
+   * the model sees the conversation, and says `retry` the next time (a retry).
+   */
+  | { kind: "fail-once"; retry: { kind: "text"; text: string } };
 
 /** Longest reply "stream N words" gives, so that a typo cannot exhaust memory. */
 export const MAX_STREAM_WORDS = 200_000;
 
 const STREAM_WORDS = /\bstream\s+(\d{1,9})\s+words?\b/i;
+
+/**
+ * The message's first fenced code block (```lang, lines, ```), fences included, or null. Only
+ * the first opening fence is tried, so that the time taken stays linear in the message.
+ */
+function fencedCode(text: string): string | null {
+  const open = /^```[^\n`]*\n/m.exec(text);
+  if (!open) return null;
+  const close = /\n```[ \t]*(?:\n|$)/.exec(text.slice(open.index + open[0].length - 1));
+  if (!close) return null;
+  return text.slice(open.index, open.index + open[0].length - 1 + close.index + 4);
+}
+const FAIL_ONCE = /\bfail once\b/i;
 
 export const FILLER =
   "The built-in development model streams this sentence again and again so that you can watch a long reply arrive word by word.".split(
@@ -100,10 +118,23 @@ export function planReply(
     }
   }
 
+  if (FAIL_ONCE.test(userText) && results.length === 0) {
+    return {
+      kind: "fail-once",
+      retry: {
+        kind: "text",
+        text: 'This is the second try: the first one failed on purpose, because your message says "fail once".',
+      },
+    };
+  }
   const long = STREAM_WORDS.exec(userText);
   if (long) {
     return { kind: "filler", words: Math.min(Math.max(Number(long[1]), 1), MAX_STREAM_WORDS) };
   }
+  // Code in the message comes back as a code block: a UI's code rendering can be tried without
+  // a language model.
+  const code = fencedCode(userText);
+  if (code) return { kind: "text", text: `Here is your code back:\n\n${code}` };
   const aboutFiles = answerAboutFiles(userText, latestFiles(prompt));
   if (aboutFiles !== null) return { kind: "text", text: aboutFiles };
   const message = readMessage(userText);

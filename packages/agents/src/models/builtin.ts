@@ -1,5 +1,6 @@
 // The `builtin` model: an AI SDK language model (LanguageModelV3) that needs no network and no
 // key, so that `pnpm dev` and the tests run the same code path as a real provider.
+import { createHash } from "node:crypto";
 import { setTimeout as sleep, setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type {
   LanguageModelV3,
@@ -10,6 +11,7 @@ import type {
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
 import { type BuiltinPlan, FILLER, planReply } from "./builtin-plan.ts";
+import { builtinTitle, isTitleCall } from "./builtin-title.ts";
 
 export interface BuiltinModelOptions {
   /**
@@ -62,8 +64,20 @@ function functionTools(call: LanguageModelV3CallOptions): LanguageModelV3Functio
   return (call.tools ?? []).filter((tool) => tool.type === "function");
 }
 
+type SpokenPlan = Exclude<BuiltinPlan, { kind: "fail-once" }>;
+
+/** Conversations remembered for "fail once", at most; the oldest is forgotten first. */
+const MAX_REMEMBERED_FAILURES = 10_000;
+
+/**
+ * The error a "fail once" call fails with: worded like a provider's, secret-looking detail
+ * included, so that the engine's redaction is what keeps it from the user.
+ */
+export const SIMULATED_FAILURE =
+  '401 Incorrect API key provided: sk-builtin-simulated-0000. (The builtin model fails the first time it sees a message saying "fail once".)';
+
 /** The words of a text reply, one at a time, at most `max` of them (maxOutputTokens). */
-function* replyWords(plan: BuiltinPlan & { kind: "text" | "filler" }, max: number) {
+function* replyWords(plan: SpokenPlan & { kind: "text" | "filler" }, max: number) {
   if (plan.kind === "filler") {
     for (let i = 0; i < Math.min(plan.words, max); i++) yield FILLER[i % FILLER.length]!;
     return;
@@ -76,7 +90,7 @@ function* replyWords(plan: BuiltinPlan & { kind: "text" | "filler" }, max: numbe
 }
 
 function* streamParts(
-  plan: BuiltinPlan,
+  plan: SpokenPlan,
   prompt: LanguageModelV3Prompt,
   maxWords: number,
 ): Generator<LanguageModelV3StreamPart> {
@@ -111,7 +125,7 @@ function* streamParts(
   };
 }
 
-function fullLength(plan: BuiltinPlan & { kind: "text" | "filler" }): number {
+function fullLength(plan: SpokenPlan & { kind: "text" | "filler" }): number {
   return plan.kind === "filler" ? plan.words : plan.text.split(" ").length;
 }
 
@@ -126,10 +140,30 @@ function aborted(): DOMException {
  * `summary` string is used as is), word by word. With no matching tool it says what it can do.
  * "stream N words" makes it stream N words of filler (benchmarks), made one word at a time.
  * Usage counts words as tokens, and a reply stops at `maxOutputTokens` words. Same conversation
- * in, same reply out.
+ * in, same reply out, with one exception for testing failures: a message saying "fail once"
+ * makes the call fail (as a provider's would, SIMULATED_FAILURE) the first time this model sees
+ * that conversation, and succeed the next. The engine's title call gets a few of the first
+ * message's words (builtin-title.ts).
  */
 export function createBuiltinModel(options: BuiltinModelOptions = {}): LanguageModelV3 {
   const delayMs = options.tokenDelayMs ?? 20;
+  const failedOnce = new Set<string>();
+
+  /** The plan to carry out, or a thrown provider-like error for the first "fail once". */
+  function decide(call: LanguageModelV3CallOptions): SpokenPlan {
+    if (isTitleCall(call)) return { kind: "text", text: builtinTitle(call) };
+    const plan = planReply(call.prompt, functionTools(call));
+    if (plan.kind !== "fail-once") return plan;
+    const conversation = call.prompt.filter((message) => message.role !== "system");
+    const key = createHash("sha256").update(JSON.stringify(conversation)).digest("hex");
+    if (failedOnce.has(key)) return plan.retry;
+    failedOnce.add(key);
+    if (failedOnce.size > MAX_REMEMBERED_FAILURES) {
+      failedOnce.delete(failedOnce.values().next().value!);
+    }
+    throw new Error(SIMULATED_FAILURE);
+  }
+
   return {
     specificationVersion: "v3",
     provider: "agent-access",
@@ -137,7 +171,7 @@ export function createBuiltinModel(options: BuiltinModelOptions = {}): LanguageM
     supportedUrls: {},
 
     async doGenerate(call) {
-      const plan = planReply(call.prompt, functionTools(call));
+      const plan = decide(call);
       const input = promptWords(call.prompt);
       if (plan.kind === "tool-call") {
         const json = JSON.stringify(plan.input);
@@ -170,7 +204,7 @@ export function createBuiltinModel(options: BuiltinModelOptions = {}): LanguageM
     async doStream(call) {
       const signal = call.abortSignal;
       const parts = streamParts(
-        planReply(call.prompt, functionTools(call)),
+        decide(call),
         call.prompt,
         call.maxOutputTokens ?? Number.POSITIVE_INFINITY,
       );

@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { AGENT, eventsUntil, runFinished, setup, teardown, textOf } from "../../test/harness.ts";
+import { TITLE_INSTRUCTIONS } from "../runtime/model-title.ts";
 import { resolveModel } from "./resolve.ts";
 
 afterEach(teardown);
@@ -78,6 +79,27 @@ async function startFakeProvider() {
     for await (const piece of req) text += piece;
     const body = JSON.parse(text) as ChatRequest;
     requests.push({ body, authorization: req.headers.authorization, path: req.url ?? "" });
+    if (!body.stream) {
+      // The engine's title call, after the first reply: one completion, not a stream.
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          id: "chatcmpl-2",
+          object: "chat.completion",
+          created: 1_700_000_000,
+          model: body.model,
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content: '"Failing billing endpoint."' },
+              finish_reason: "stop",
+            },
+          ],
+          usage: { prompt_tokens: 30, completion_tokens: 4, total_tokens: 34 },
+        }),
+      );
+      return;
+    }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     for (const data of replyTo(body)) res.write(`data: ${JSON.stringify(data)}\n\n`);
     res.end("data: [DONE]\n\n");
@@ -107,8 +129,11 @@ describe("the openai-compatible provider", () => {
         type: "run.finished",
         runId: sent!.runId,
         status: "completed",
-        usage: { inputTokens: 170, outputTokens: 18, totalTokens: 188 },
+        // The two steps of the reply, and the title call.
+        usage: { inputTokens: 200, outputTokens: 22, totalTokens: 222 },
       });
+      // The title, without the quotes and the full stop the model put around it.
+      expect((await runtime.getContext(scope, context.id)).title).toBe("Failing billing endpoint");
 
       const { items } = await runtime.listMessages(scope, context.id, { limit: 10 });
       expect(items[1]!.parts).toEqual([
@@ -124,12 +149,23 @@ describe("the openai-compatible provider", () => {
       ]);
       expect(textOf(items[1])).toBe("The billing endpoint is failing.");
 
-      // What the server was sent: the tools, then the conversation with the tool's result.
-      expect(provider.requests).toHaveLength(2);
-      const [first, second] = provider.requests as [
+      // What the server was sent: the tools, then the conversation with the tool's result,
+      // then the title call with the first message and the reply.
+      expect(provider.requests).toHaveLength(3);
+      const [first, second, title] = provider.requests as [
+        (typeof provider.requests)[0],
         (typeof provider.requests)[0],
         (typeof provider.requests)[0],
       ];
+      expect(title.body.tools).toBeUndefined();
+      expect(title.body.messages).toEqual([
+        { role: "system", content: TITLE_INSTRUCTIONS },
+        {
+          role: "user",
+          content:
+            "The user wrote:\nHow are my webhooks doing?\n\nThe assistant answered:\nThe billing endpoint is failing.",
+        },
+      ]);
       expect(first.path).toBe("/v1/chat/completions");
       expect(first.authorization).toBe("Bearer test-key");
       expect(first.body).toMatchObject({ model: "test-model", stream: true });

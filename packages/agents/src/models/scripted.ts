@@ -10,6 +10,7 @@ import type {
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
 import type { JsonValue } from "../types.ts";
+import { builtinTitle, isTitleCall } from "./builtin-title.ts";
 
 /** A tool's result as the script's reply sees it. */
 export interface ScriptedToolResult {
@@ -169,6 +170,8 @@ function plan(
   prompts: LanguageModelV3Prompt[],
   call: LanguageModelV3CallOptions,
 ): Step {
+  // The engine's title call is no turn of the script: answered as the builtin model does.
+  if (isTitleCall(call)) return { kind: "text", text: builtinTitle(call) };
   prompts.push(call.prompt);
   return nextStep(turns, call.prompt);
 }
@@ -178,7 +181,8 @@ function plan(
  * matches, makes that turn's tool calls one per step (the engine runs each tool, asks for
  * approval or puts a question as it would for any model), then says the turn's reply. A message
  * no turn answers fails the run with an error naming the message. Same conversation in, same
- * reply out.
+ * reply out. The engine's title call (after the first reply) is answered with a few words of the
+ * first message, as the builtin model does, and is not part of `prompts`.
  *
  * ```ts
  * const model = createScriptedModel([

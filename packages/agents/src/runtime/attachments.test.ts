@@ -83,7 +83,8 @@ describeEachDialect("attachments", () => {
       ]);
       const { items } = await ask(env, "", [file!.id]);
       expect(items.at(-2)!.parts).toEqual([file]);
-      expect((await env.runtime.getContext(env.scope, env.contextId)).title).toBe("table.csv");
+      // The model then names it from that file name (the builtin model capitalises it).
+      expect((await env.runtime.getContext(env.scope, env.contextId)).title).toBe("Table.csv");
     });
 
     it("refuses a batch with one bad file and stores none of it", async () => {

@@ -1,9 +1,10 @@
 // Database rows to the plain shapes the engine hands out.
-import type { ContextEventRow, ContextRow, MessageRow } from "@agent-access/db";
+import type { ContextEventRow, ContextRow, ListedMessageRow, MessageRow } from "@agent-access/db";
 import type {
   ContextEvent,
   ContextMessage,
   ContextSummary,
+  FinishedRunStatus,
   JsonValue,
   MessagePart,
   RunUsage,
@@ -25,7 +26,14 @@ export function toSummary(row: ContextRow): ContextSummary {
   };
 }
 
-export function toMessage(row: MessageRow): ContextMessage {
+const FINISHED: ReadonlySet<string> = new Set(["completed", "failed", "cancelled", "interrupted"]);
+
+/**
+ * A stored message as handed out. A listed row (a page) brings its run's end and its rating;
+ * a plain row (the model's history) has neither.
+ */
+export function toMessage(row: MessageRow | ListedMessageRow): ContextMessage {
+  const listed = "run_status" in row ? row : null;
   return {
     id: row.id,
     seq: row.seq,
@@ -33,6 +41,13 @@ export function toMessage(row: MessageRow): ContextMessage {
     parts: JSON.parse(row.parts) as MessagePart[],
     runId: row.run_id,
     createdAt: row.created_at,
+    outcome:
+      listed?.run_status && FINISHED.has(listed.run_status)
+        ? { status: listed.run_status as FinishedRunStatus, error: listed.run_error }
+        : null,
+    feedback: listed?.feedback_rating
+      ? { rating: listed.feedback_rating, comment: listed.feedback_comment }
+      : null,
   };
 }
 

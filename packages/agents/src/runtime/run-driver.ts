@@ -7,6 +7,7 @@ import {
   changeContextStatus,
   changeRunStatus,
   finishRun,
+  firstMessageWithRole,
   getContextById,
   getRun,
   hasToolGrant,
@@ -14,6 +15,7 @@ import {
   type RunRow,
   recordRunProgress,
   setMessageParts,
+  setModelTitle,
 } from "@agent-access/db";
 import type { LanguageModelUsage, ToolSet } from "ai";
 import { jsonSchema, streamText, type Tool, tool, zodSchema } from "ai";
@@ -37,6 +39,7 @@ import { attachedFileIds, toModelMessages } from "./conversation.ts";
 import { DeltaBatcher } from "./delta-batcher.ts";
 import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
 import { failureMessage, failureReference } from "./failures.ts";
+import { modelTitle, TITLE_TIMEOUT_MS } from "./model-title.ts";
 import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
 
 type AbortCause = "cancel" | "shutdown" | "failure";
@@ -204,7 +207,10 @@ export class RunDriver {
       for (;;) {
         const waiting = await this.settleToolCalls(agent);
         if (waiting) return await this.pause(waiting);
-        if (answered) return await this.finish("completed");
+        if (answered) {
+          await this.nameConversation(agent);
+          return await this.finish("completed");
+        }
         if (this.steps >= this.engine.maxSteps) {
           return await this.finish(
             "failed",
@@ -221,6 +227,50 @@ export class RunDriver {
     } finally {
       // The run paused or ended: its MCP servers' processes and sessions end with it.
       await runTools?.close();
+    }
+  }
+
+  /**
+   * After the first reply that completed, the model names the conversation, unless its title is
+   * the user's (or the model's already). The call's usage counts towards this run. A title call
+   * that fails or takes too long leaves the title as it is; a stopped run stops it too.
+   */
+  private async nameConversation(agent: AgentDefinition): Promise<void> {
+    const { db, now } = this.engine;
+    if (!(await getContextById(db, this.contextId))?.auto_title) return;
+    const firstRow = await firstMessageWithRole(db, this.contextId, "user");
+    const first = firstRow ? toMessage(firstRow) : undefined;
+    const text = (parts: MessagePart[]) =>
+      parts.map((part) => (part.type === "text" ? part.text : "")).join("");
+    // The reply's last words may still wait in the batcher: written first, so the title sees them.
+    await this.commit();
+    const reply = text(this.parts);
+    const message = first
+      ? text(first.parts) || first.parts.map((p) => (p.type === "file" ? p.name : "")).join(", ")
+      : "";
+    if (!message.trim() || !reply.trim()) return;
+    const signal = this.controller.signal;
+    try {
+      const named = await modelTitle(agent.model ?? this.engine.model, {
+        message,
+        reply,
+        signal: AbortSignal.any([signal, AbortSignal.timeout(TITLE_TIMEOUT_MS)]),
+      });
+      this.usage = {
+        inputTokens: this.usage.inputTokens + named.usage.inputTokens,
+        outputTokens: this.usage.outputTokens + named.usage.outputTokens,
+        totalTokens: this.usage.totalTokens + named.usage.totalTokens,
+      };
+      const title = named.title;
+      if (title === null) return;
+      await this.commit(async (_draft, emit, tx) => {
+        if (await setModelTitle(tx.db, this.contextId, title, now())) {
+          emit(await contextUpdated(tx, this.contextId));
+        }
+      });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.engine.logFailure(failureReference(), error);
     }
   }
 

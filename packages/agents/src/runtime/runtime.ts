@@ -5,7 +5,9 @@
 import {
   type ContextStatus,
   changeContextStatus,
+  clearMessageFeedback,
   type Db,
+  type FeedbackRating,
   getMessage,
   insertContext,
   listContexts as listContextRows,
@@ -14,11 +16,13 @@ import {
   newId,
   runsWithStatus,
   setContextTitle,
+  setMessageFeedback,
   softDeleteContext,
   transaction,
 } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { databaseAttachmentStore } from "../attachments/store.ts";
+import { AgentRuntimeError } from "../errors.ts";
 import { McpHub } from "../mcp/hub.ts";
 import type { AgentRegistry } from "../registry.ts";
 import type {
@@ -26,6 +30,7 @@ import type {
   ContextMessage,
   ContextSummary,
   FilePart,
+  MessageFeedback,
   SequencedEvent,
 } from "../types.ts";
 import { type AttachmentOptions, createAttachments, type UploadedFile } from "./attachments.ts";
@@ -49,6 +54,7 @@ import {
   answerApproval,
   answerQuestion,
   badRequest,
+  beginEdit,
   beginRegeneration,
   beginTurn,
   type SendResult,
@@ -100,6 +106,9 @@ export interface ListContextsInput {
 }
 
 export const MAX_MESSAGE_LENGTH = 32_000;
+
+/** The longest comment a rating may carry, in characters. */
+export const MAX_FEEDBACK_COMMENT_LENGTH = 2_000;
 
 /** The default longest reply of one model step, in tokens (maxOutputTokens). */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
@@ -167,6 +176,26 @@ export interface AgentRuntime {
   cancel(scope: AgentScope, contextId: string): Promise<{ cancelled: boolean }>;
   /** Replaces the reply to the last user message with a new run. */
   regenerate(scope: AgentScope, contextId: string): Promise<SendResult>;
+  /**
+   * Edits the last user message and answers it again: that turn (the message and every reply
+   * after it) is replaced by a new user message with `text` and the same files, and a new run.
+   * The old turn is not kept (no branches). CONFLICT while a run is unfinished; BAD_REQUEST for
+   * any message but the last one the user sent.
+   */
+  editMessage(
+    scope: AgentScope,
+    contextId: string,
+    input: { messageId: string; text: string },
+  ): Promise<SendResult>;
+  /**
+   * Rates an assistant message good or bad, with an optional comment, replacing an earlier
+   * rating; `rating: null` takes it back. Subscribers get `message.feedback`.
+   */
+  setFeedback(
+    scope: AgentScope,
+    contextId: string,
+    input: { messageId: string; rating: FeedbackRating | null; comment?: string | null },
+  ): Promise<{ feedback: MessageFeedback | null }>;
   respondToApproval(
     scope: AgentScope,
     contextId: string,
@@ -271,7 +300,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
             contextGroup: scope.contextGroup,
             agentId: agent.id,
             title: title || (text ? titleFromMessage(text) : DEFAULT_TITLE),
-            autoTitle: !title && !text,
+            // Until the model names it after the first reply, unless the caller named it.
+            autoTitle: !title,
             now: now(),
           });
           return text ? beginTurn(tx, await guard.context(scope, id, tx.db), text, emit) : null;
@@ -385,6 +415,48 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       );
       await drivers.start(sent.runId, scope.hostContext);
       return sent;
+    },
+
+    async editMessage(scope, contextId, input) {
+      const context = await guard.turn(scope, contextId);
+      const sent = await commit(engine, context.id, async (emit, tx) =>
+        // The row is read again inside the commit: its auto_title may have changed since.
+        beginEdit(tx, await guard.context(scope, contextId, tx.db), input, emit, (text) =>
+          checkedText(text, "The message", MAX_MESSAGE_LENGTH),
+        ),
+      );
+      await drivers.start(sent.runId, scope.hostContext);
+      return sent;
+    },
+
+    async setFeedback(scope, contextId, input) {
+      const context = await guard.context(scope, contextId);
+      const message = await getMessage(db, context.id, input.messageId);
+      if (message?.role !== "assistant") {
+        throw new AgentRuntimeError("NOT_FOUND", "No reply with this id in this conversation.");
+      }
+      const comment = input.comment?.trim() || null;
+      if (comment !== null && comment.length > MAX_FEEDBACK_COMMENT_LENGTH) {
+        throw badRequest(`The comment is longer than ${MAX_FEEDBACK_COMMENT_LENGTH} characters.`);
+      }
+      return commit(engine, context.id, async (emit, tx) => {
+        let feedback: MessageFeedback | null = null;
+        if (input.rating === null) {
+          await clearMessageFeedback(tx.db, context.id, message.id);
+        } else {
+          const row = await setMessageFeedback(tx.db, {
+            messageId: message.id,
+            contextId: context.id,
+            contextGroup: context.context_group,
+            rating: input.rating,
+            comment,
+            now: now(),
+          });
+          feedback = { rating: row.rating, comment: row.comment };
+        }
+        emit({ type: "message.feedback", messageId: message.id, feedback });
+        return { feedback };
+      });
     },
 
     async respondToApproval(scope, contextId, input) {

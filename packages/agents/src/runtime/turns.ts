@@ -11,6 +11,7 @@ import {
   insertRun,
   lastMessageWithRole,
   messageOfRun,
+  moveAttachments,
   newId,
   setContextTitle,
   setMessageParts,
@@ -63,7 +64,16 @@ async function beginRun(
   emit({ type: "run.started", runId, agentId: context.agent_id, triggerMessageId });
   emit({
     type: "message.created",
-    message: { id: messageId, seq, role: "assistant", parts: [], runId, createdAt: at },
+    message: {
+      id: messageId,
+      seq,
+      role: "assistant",
+      parts: [],
+      runId,
+      createdAt: at,
+      outcome: null,
+      feedback: null,
+    },
   });
   emit(await contextUpdated(engine, context.id));
   return runId;
@@ -90,12 +100,26 @@ export async function beginTurn(
   emit: Emit,
   claimFiles: (messageId: string) => Promise<FilePart[]> = async () => [],
 ): Promise<SendResult> {
-  const { db, now } = engine;
   await claimIdle(engine, context);
   const messageId = newId("msg");
-  const files = await claimFiles(messageId);
-  if (context.auto_title) {
-    await setContextTitle(db, context.id, titleFromMessage(text || files[0]!.name), false, now());
+  return addUserMessage(engine, context, messageId, text, await claimFiles(messageId), emit);
+}
+
+/**
+ * With the context claimed: the user message (text and files) and a run to answer it. The
+ * first message's first words title the conversation until the model names it (auto_title).
+ */
+async function addUserMessage(
+  engine: Engine,
+  context: ContextRow,
+  messageId: string,
+  text: string,
+  files: FilePart[],
+  emit: Emit,
+): Promise<SendResult> {
+  const { db, now } = engine;
+  if (context.auto_title && !(await lastMessageWithRole(db, context.id, "user"))) {
+    await setContextTitle(db, context.id, titleFromMessage(text || files[0]!.name), true, now());
   }
   const at = now();
   const parts: MessagePart[] = [
@@ -112,7 +136,16 @@ export async function beginTurn(
   });
   emit({
     type: "message.created",
-    message: { id: messageId, seq, role: "user", parts, runId: null, createdAt: at },
+    message: {
+      id: messageId,
+      seq,
+      role: "user",
+      parts,
+      runId: null,
+      createdAt: at,
+      outcome: null,
+      feedback: null,
+    },
   });
   return { messageId, runId: await beginRun(engine, context, messageId, emit) };
 }
@@ -129,6 +162,35 @@ export async function beginRegeneration(
   const removed = await deleteMessagesAfter(engine.db, context.id, lastUser.seq);
   if (removed.length > 0) emit({ type: "messages.removed", messageIds: removed });
   return { messageId: lastUser.id, runId: await beginRun(engine, context, lastUser.id, emit) };
+}
+
+/**
+ * Replaces the last turn: the last user message (which must be `messageId`) and every reply
+ * after it go, and `text` with the same files becomes a new user message with a new run. The
+ * old turn is not kept. `checkText` trims and bounds the text (it may be empty with files).
+ */
+export async function beginEdit(
+  engine: Engine,
+  context: ContextRow,
+  input: { messageId: string; text: string },
+  emit: Emit,
+  checkText: (text: string) => string,
+): Promise<SendResult> {
+  const { db } = engine;
+  await claimIdle(engine, context);
+  const lastUser = await lastMessageWithRole(db, context.id, "user");
+  if (!lastUser || lastUser.id !== input.messageId) {
+    throw badRequest("Only the last message you sent can be edited.");
+  }
+  const files = toMessage(lastUser).parts.filter((part) => part.type === "file");
+  const text = files.length > 0 && input.text.trim() === "" ? "" : checkText(input.text);
+  emit({
+    type: "messages.removed",
+    messageIds: await deleteMessagesAfter(db, context.id, lastUser.seq - 1),
+  });
+  const messageId = newId("msg");
+  await moveAttachments(db, context.id, lastUser.id, messageId);
+  return addUserMessage(engine, context, messageId, text, files, emit);
 }
 
 interface WaitingCall {

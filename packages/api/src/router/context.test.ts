@@ -65,6 +65,8 @@ describeEachDialect("context", () => {
           ["send", () => c.send({ contextId, text: "hello" })],
           ["cancel", () => c.cancel({ contextId })],
           ["regenerate", () => c.regenerate({ contextId })],
+          ["editMessage", () => c.editMessage({ contextId, messageId: "msg_x", text: "mine" })],
+          ["setFeedback", () => c.setFeedback({ contextId, messageId: "msg_x", rating: "bad" })],
           [
             "respondToApproval",
             () => c.respondToApproval({ contextId, toolCallId: "call_1", decision: "allow_once" }),

@@ -1,7 +1,12 @@
 // Conversations of the browser's agent session: a thin layer over the run engine. Every call
 // passes `ctx.scope`, the session's context group and agents (agentProcedure); the engine's SQL
 // refuses anything outside them with NOT_FOUND, exactly as for an id that does not exist.
-import { MAX_FILES_PER_MESSAGE, MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH } from "@agent-access/agents";
+import {
+  MAX_FEEDBACK_COMMENT_LENGTH,
+  MAX_FILES_PER_MESSAGE,
+  MAX_MESSAGE_LENGTH,
+  MAX_TITLE_LENGTH,
+} from "@agent-access/agents";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "../agent-sessions.ts";
@@ -125,6 +130,47 @@ export const contextRouter = createTRPCRouter({
       () => input.contextId,
     ),
   ),
+
+  /**
+   * Edits the last message the user sent and answers it again: that turn is replaced (the old
+   * one is not kept). Counts as a message and a run against the session's quotas.
+   */
+  editMessage: agentProcedure
+    .input(contextInput.extend({ messageId: id, text: z.string().max(MAX_MESSAGE_LENGTH) }))
+    .mutation(({ ctx, input }) =>
+      withinLimits(
+        ctx,
+        { sendsMessage: true, startsRun: true },
+        () =>
+          ctx.runtime.editMessage(ctx.scope, input.contextId, {
+            messageId: input.messageId,
+            text: input.text,
+          }),
+        () => input.contextId,
+      ),
+    ),
+
+  /**
+   * Rates a reply good or bad with an optional comment; `rating: null` takes it back. Limited
+   * per minute per session and group (each change is a row and an event in the log).
+   */
+  setFeedback: agentProcedure
+    .input(
+      contextInput.extend({
+        messageId: id,
+        rating: z.enum(["good", "bad"]).nullable(),
+        comment: z.string().max(MAX_FEEDBACK_COMMENT_LENGTH).nullish(),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      withinLimits(ctx, { ratesMessage: true }, () =>
+        ctx.runtime.setFeedback(ctx.scope, input.contextId, {
+          messageId: input.messageId,
+          rating: input.rating,
+          comment: input.comment,
+        }),
+      ),
+    ),
 
   respondToApproval: agentProcedure
     .input(

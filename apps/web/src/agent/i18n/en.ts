@@ -8,11 +8,9 @@ export const en = {
   "vanity.closeConversations": "Close conversations",
   "vanity.showConversations": "Show conversations",
   "vanity.newChat": "New chat",
-  "vanity.agent": "Agent",
+  "vanity.agentForNewChat": "Agent for the new chat",
   "vanity.settings": "Settings",
   "vanity.returnToApp": "Return to the app",
-  "vanity.emptyHint": "Ask {agent} anything. {description}",
-  "vanity.theAgent": "the agent",
 
   // A link that would replace the session of another context group.
   "confirm.title": "Switch to another agent session?",
@@ -26,7 +24,7 @@ export const en = {
 
   // The empty conversation's greeting, from the ticket's host context.
   "greeting.hello": "Hi {name}.",
-  "greeting.about": "Ask about {workspace}:",
+  "greeting.about": "Ask about {workspace}.",
 
   // No usable session.
   "problem.missing.title": "No agent session",
@@ -60,7 +58,6 @@ export const en = {
   "chat.reconnecting": "Reconnecting…",
   "chat.disconnected": "Disconnected",
   "chat.question": "The agent has a question.",
-  "chat.answerFirst": "Answer the question above first",
 
   // The composer.
   "composer.message": "Message",
@@ -69,6 +66,12 @@ export const en = {
   "composer.send": "Send",
   "composer.sending": "Sending…",
   "composer.attach": "Attach files",
+  "composer.hint": "Enter to send, Shift+Enter for a new line",
+  "composer.blocked.uploading": "Uploading the files…",
+  "composer.blocked.waitingForApproval": "The agent is waiting for your approval above.",
+  "composer.blocked.waitingForInput": "Answer the agent's question above first.",
+  "composer.blocked.running": "The agent is replying: wait, or stop it to send.",
+  "composer.blocked.tooLong": "Too long: {length} of at most {max} characters.",
 
   // The transcript.
   "messages.writing": "The agent is writing",
@@ -81,8 +84,6 @@ export const en = {
   "sidebar.noMatch": "No conversation matches.",
   "sidebar.none": "No conversations yet.",
   "sidebar.active": "(active)",
-  "sidebar.rename": "Rename {title}",
-  "sidebar.delete": "Delete {title}",
   "sidebar.newTitle": "New title",
   "sidebar.save": "Save",
   "sidebar.loading": "Loading…",
@@ -92,6 +93,13 @@ export const en = {
     "The conversation and its messages will be gone for everyone in this session.",
   "sidebar.keep": "Keep it",
   "sidebar.confirmDelete": "Delete",
+  "sidebar.actions": "Actions for {title}",
+  "sidebar.renameAction": "Rename",
+  "sidebar.deleteAction": "Delete",
+  "sidebar.today": "Today",
+  "sidebar.yesterday": "Yesterday",
+  "sidebar.previous7Days": "Previous 7 days",
+  "sidebar.older": "Older",
 
   // Tool calls.
   "tool.running": "Running",
@@ -103,6 +111,14 @@ export const en = {
   "tool.cancelled": "Cancelled",
   "tool.input": "Input",
   "tool.result": "Result",
+  "tool.details": "Details",
+  "tool.detailsOf": "of {tool}",
+  "tool.question": "Question:",
+  "tool.yourAnswer": "Your answer:",
+  "code.copy": "Copy code",
+  "code.copied": "Copied",
+  "code.copyFailed": "Copy failed",
+  "code.code": "code",
 
   // Approvals and questions.
   "approval.title": "Allow “{tool}”?",
@@ -133,7 +149,42 @@ export const en = {
   "embedded.newChat": "New chat",
   "embedded.contextGroup": "Context group",
   "embedded.openFullPage": "Open full page",
+  "demo.health.deliveries": "{count} deliveries",
+  "demo.health.succeeded": "{share} succeeded",
+  "demo.health.p95": "p95 {ms} ms",
+  "demo.health.noneFailing": "No endpoint is failing.",
+  "demo.health.failing": "Failing endpoints",
+  "demo.health.endpoint": "Endpoint",
+  "demo.health.failed": "Failed",
+  "demo.health.total": "Deliveries",
   "embedded.hint": "Try “How healthy are my webhooks?” or “Please retry the failed deliveries”.",
+
+  // A reply's actions and how it ended; editing the last message; the empty conversation.
+  "actions.copy": "Copy",
+  "actions.copyTitle": "Copy as Markdown",
+  "actions.copied": "Copied",
+  "actions.copyFailed": "Could not copy",
+  "actions.regenerate": "Regenerate",
+  "actions.regenerateTitle": "Answer again",
+  "actions.good": "Good response",
+  "actions.bad": "Bad response",
+  "actions.whyBad": "What was wrong with it? (optional)",
+  "actions.whyGood": "What was good? (optional)",
+  "actions.sendFeedback": "Send feedback",
+  "actions.skip": "Skip",
+  "actions.yourFeedback": "Your feedback: {comment}",
+  "outcome.failed": "The reply failed.",
+  "outcome.cancelled": "You stopped this reply.",
+  "outcome.interrupted": "The reply was interrupted.",
+  "outcome.retry": "Retry",
+  "edit.edit": "Edit",
+  "edit.title": "Edit and send again",
+  "edit.field": "Edited text",
+  "edit.note": "Sending replaces this message and its reply; the old ones are not kept.",
+  "edit.cancel": "Cancel",
+  "edit.save": "Save and send",
+  "empty.agent": "Agent",
+  "empty.startWith": "Start with",
 } as const;
 
 export type MessageKey = keyof typeof en;

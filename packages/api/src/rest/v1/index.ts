@@ -8,6 +8,7 @@ import {
   listMessagesRoute,
 } from "./contexts.ts";
 import { eraseGroupRoute } from "./erase-group.ts";
+import { listFeedbackRoute } from "./feedback.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { RestRoute } from "./route.ts";
 import { usageRoute } from "./usage.ts";
@@ -20,6 +21,7 @@ export const hostApiRoutes: readonly RestRoute[] = [
   listMessagesRoute,
   deleteContextRoute,
   eraseGroupRoute,
+  listFeedbackRoute,
   usageRoute,
 ];
 

@@ -2,10 +2,14 @@
 // make the OpenAPI document, so the two cannot drift apart. Responses are typed by them too.
 import { z } from "zod";
 
-/** Page sizes: contexts 1 to 100 (default 20), messages 1 to 200 (default 50). */
+/**
+ * Page sizes: contexts 1 to 100 (default 20), messages 1 to 200 (default 50), feedback 1 to 100
+ * (default 50).
+ */
 export const LIMITS = {
   contexts: { max: 100, default: 20 },
   messages: { max: 200, default: 50 },
+  feedback: { max: 100, default: 50 },
 } as const;
 
 const epochMs = (description: string) => z.number().int().meta({ description });
@@ -128,12 +132,53 @@ export const erasedCounts = z
     messages: z.number().int(),
     events: z.number().int(),
     runs: z.number().int(),
+    feedback: z.number().int().meta({ description: "Users' ratings of replies." }),
     tool_grants: z.number().int(),
     agent_sessions: z.number().int(),
     tickets: z.number().int(),
     files: z.number().int().meta({ description: "Attached files, removed from their store." }),
   })
   .meta({ id: "ErasedCounts", description: "Rows erased, per kind." });
+
+export const feedbackSchema = z
+  .object({
+    message_id: z.string().meta({ description: "The reply rated (an assistant message)." }),
+    context_id: z.string(),
+    context_group: z.string(),
+    rating: z.enum(["good", "bad"]),
+    comment: z.string().nullable().meta({ description: "What the user added, if anything." }),
+    created_at: epochMs("When the reply was first rated, epoch ms."),
+    updated_at: epochMs("When the rating last changed, epoch ms."),
+  })
+  .meta({ id: "Feedback" });
+
+export const listFeedbackQuery = z.object({
+  context_group: contextGroupParam,
+  context_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .meta({ description: "Only this conversation's ratings." }),
+  rating: z.enum(["good", "bad"]).optional(),
+  cursor: z.string().max(512).optional().meta({
+    description: "next_cursor of the previous page; leave out for the first page.",
+  }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(LIMITS.feedback.max)
+    .default(LIMITS.feedback.default)
+    .meta({ description: `Page size, 1 to ${LIMITS.feedback.max}.` }),
+});
+
+export const feedbackPage = z
+  .object({
+    data: z.array(feedbackSchema).meta({ description: "Newest change first." }),
+    next_cursor: z.string().nullable().meta({ description: "null on the last page." }),
+  })
+  .meta({ id: "FeedbackPage" });
 
 export const erasure = z
   .object({
