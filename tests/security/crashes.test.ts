@@ -134,9 +134,10 @@ async function statusOf(contextId: string): Promise<string> {
 
 /** An idle conversation: an existing one half the time, else a new one. */
 async function idleConversation(busy: Set<Tracked>): Promise<Tracked> {
-  const idle = tracked.filter(
-    async (c) => !busy.has(c) && (await statusOf(c.contextId)) === "idle",
-  );
+  const idle: Tracked[] = [];
+  for (const c of tracked) {
+    if (!busy.has(c) && (await statusOf(c.contextId)) === "idle") idle.push(c);
+  }
   const conversation = idle.length > 0 && random() < 0.5 ? pick(idle) : await newConversation();
   busy.add(conversation);
   return conversation;
@@ -174,9 +175,13 @@ function untilSeen(
 /** Brings the run of one point to where the kill should land; resolves at that moment. */
 async function prepare(kind: Kind, busy: Set<Tracked>): Promise<void> {
   if (kind === "just after an approval") {
-    let waiting = tracked.find(
-      async (c) => !busy.has(c) && (await statusOf(c.contextId)) === "waiting_for_approval",
-    );
+    let waiting: Tracked | undefined;
+    for (const c of tracked) {
+      if (!busy.has(c) && (await statusOf(c.contextId)) === "waiting_for_approval") {
+        waiting = c;
+        break;
+      }
+    }
     if (!waiting) {
       waiting = await idleConversation(busy);
       await follow(waiting);
