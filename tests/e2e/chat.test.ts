@@ -21,9 +21,9 @@ let page: Page;
 async function vanityUrl(user: string): Promise<string> {
   const db = openDatabase(server.databasePath);
   const group = `tenant:chat:user:${user}`;
-  seedFixture(db, group);
+  await seedFixture(db, group);
   const token = newSecret("aat_");
-  insertTicket(
+  await insertTicket(
     db,
     {
       token,

@@ -27,9 +27,9 @@ beforeAll(async () => {
   vi.stubGlobal("FormData", nodeForm.constructor);
   server = await startTestServer({ tokenDelayMs: 2 });
 });
-beforeEach(() => {
+beforeEach(async () => {
   group = `tenant:composer:user:${++users}`;
-  seedFixture(server.db, group);
+  await seedFixture(server.db, group);
 });
 afterAll(async () => {
   vi.unstubAllGlobals();
