@@ -119,15 +119,33 @@ it(`serves ${SESSIONS} concurrent sessions of ${TURNS} turns over HTTP and SSE w
   }
 
   // Each client's streamed view is the stored conversation.
+  // A reply carries how its run ended; a rating would come from message_feedback (none here).
   const messagesOf = server.db.prepare(
-    "SELECT id, seq, role, parts, run_id AS runId, created_at AS createdAt FROM message WHERE context_id = ? ORDER BY seq",
+    `SELECT m.id, m.seq, m.role, m.parts, m.run_id AS runId, m.created_at AS createdAt,
+        r.status AS runStatus, r.error AS runError, f.rating, f.comment
+      FROM message m
+      LEFT JOIN run r ON r.id = m.run_id
+      LEFT JOIN message_feedback f ON f.message_id = m.id
+      WHERE m.context_id = ? ORDER BY m.seq`,
   );
   for (const result of results) {
     const stored = (
-      messagesOf.all(result!.contextId) as (Omit<ContextMessage, "parts"> & {
+      messagesOf.all(result!.contextId) as (Omit<
+        ContextMessage,
+        "parts" | "outcome" | "feedback"
+      > & {
         parts: string;
+        runStatus: string | null;
+        runError: string | null;
+        rating: string | null;
+        comment: string | null;
       })[]
-    ).map((row) => ({ ...row, parts: JSON.parse(row.parts) }));
+    ).map(({ runStatus, runError, rating, comment, ...row }) => ({
+      ...row,
+      parts: JSON.parse(row.parts),
+      outcome: runStatus === null ? null : { status: runStatus, error: runError },
+      feedback: rating === null ? null : { rating, comment },
+    }));
     expect(result!.view.messages).toEqual(stored);
   }
 
