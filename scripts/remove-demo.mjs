@@ -27,6 +27,7 @@ const DEMO_PATHS = [
   "apps/web/src/demo",
   "tests/e2e/journey.test.ts",
   "tests/e2e/host-demo.test.ts",
+  "tests/e2e/turns.test.ts",
 ];
 const PACKAGE = "@agent-access/workspace-demo";
 const MARKER = /\/\/ demo$/;

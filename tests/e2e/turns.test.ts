@@ -1,7 +1,8 @@
 // A conversation's turns as a user meets them on the vanity page, in a real Chromium against the
 // production build: the empty screen with the agent's starter prompts, a title the model gives
 // the conversation, Copy, Good / Bad response with a comment, Edit and resend, and a failed
-// reply that says why (after a reload too) and is retried.
+// reply that says why (after a reload too) and is retried. It drives the demo's agent, so
+// `pnpm remove-demo` deletes it with the demo.
 import { all, closeDatabase, insertTicket, newSecret, openDatabase } from "@agent-access/db";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
