@@ -153,6 +153,13 @@ export {
   migrationsFor,
   schemaVersion,
 } from "./migrate.ts";
+export {
+  createListener,
+  type Listener,
+  type ListenerOptions,
+  type NotificationHandler,
+  notify,
+} from "./notify.ts";
 export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocation.ts";
 export { countRunningInGroup, runningAmong } from "./running.ts";
 export {
