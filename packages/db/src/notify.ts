@@ -26,9 +26,12 @@ export interface Listener {
    * down are lost, so whoever waits on one must read the tables again.
    */
   onReconnect(handler: () => void): () => void;
-  /** Resolves once the session listens on every channel asked so far (at once on SQLite). */
+  /**
+   * Resolves once the session listens on every channel asked so far (at once on SQLite, or
+   * before any `on`).
+   */
   ready(): Promise<void>;
-  /** Whether the session is up (always true on SQLite). */
+  /** Whether the session is up (always true on SQLite; false before any `on`). */
   connected(): boolean;
   /** Ends the session and every handler; closing again does nothing. */
   close(): Promise<void>;
@@ -87,8 +90,8 @@ class PostgresListener implements Listener {
   private up = false;
   private backoff: number;
   private timer: NodeJS.Timeout | null = null;
-  /** Settles when the current connection attempt (and its LISTENs) is done. */
-  private connecting: Promise<void>;
+  /** Settles when the current connection attempt (and its LISTENs) is done; null before the first `on`. */
+  private connecting: Promise<void> | null = null;
   private readonly onError: (error: unknown) => void;
 
   constructor(
@@ -103,7 +106,6 @@ class PostgresListener implements Listener {
           `notifications: the session to ${redactUrl(url)} failed (reconnecting):`,
           error instanceof Error ? error.message : error,
         ));
-    this.connecting = this.connect(false);
   }
 
   on(channel: string, handler: NotificationHandler): () => void {
@@ -114,8 +116,11 @@ class PostgresListener implements Listener {
       this.handlers.set(channel, set);
     }
     set.add(handler);
-    if (this.up && !this.listening.has(channel)) {
-      this.connecting = this.connecting.then(() => this.listen(channel));
+    // The session opens with the first channel asked for: a runtime nobody listens through
+    // holds no connection.
+    if (!this.connecting && !this.closed) this.connecting = this.connect(false);
+    else if (this.up && !this.listening.has(channel)) {
+      this.connecting = (this.connecting ?? Promise.resolve()).then(() => this.listen(channel));
     }
     return () => {
       set.delete(handler);
@@ -130,8 +135,9 @@ class PostgresListener implements Listener {
   }
 
   async ready(): Promise<void> {
+    if (!this.connecting) return;
     for (;;) {
-      const current = this.connecting;
+      const current: Promise<void> | null = this.connecting;
       await current;
       if (this.closed || (this.up && current === this.connecting)) return;
       if (!this.up) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -7,6 +7,7 @@ import {
   type Db,
   getContextById,
   isTransaction,
+  type Listener,
   lockContext,
   transaction,
 } from "@agent-access/db";
@@ -26,6 +27,16 @@ export interface Engine {
   deltaFlushMs: number;
   maxSteps: number;
   maxOutputTokens: number;
+  /**
+   * This process's id among the server instances sharing the database (random per start): it
+   * owns the runs this process drives, and tells its own notifications from other instances'.
+   */
+  instanceId: string;
+  /**
+   * Wake-ups from other instances (PostgreSQL LISTEN on DATABASE_DIRECT_URL); on SQLite, one
+   * process, it never fires.
+   */
+  listener: Listener;
   /** The MCP connections of running runs. */
   mcp: McpHub;
   onError: (error: unknown) => void;

@@ -6,6 +6,7 @@ import {
   type ContextStatus,
   changeContextStatus,
   clearMessageFeedback,
+  createListener,
   type Db,
   type FeedbackRating,
   getMessage,
@@ -249,6 +250,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     deltaFlushMs: options.deltaFlushMs ?? 50,
     maxSteps: options.maxSteps ?? 10,
     maxOutputTokens: options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+    instanceId: newId("inst"),
+    listener: createListener(options.db),
     mcp: new McpHub(options.now),
     onError: options.onError ?? ((error) => console.error(error)),
     attachments,
@@ -513,6 +516,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       closed = true;
       await drivers.abortAll();
       await engine.mcp.close();
+      await engine.listener.close();
       bus.closeAll();
     },
   };
