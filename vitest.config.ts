@@ -8,6 +8,9 @@ import { defineConfig } from "vitest/config";
 // - security: tests/security (and an example app's own, examples/*/security), the heavy
 //   generated layer: isolation matrix, fuzzing, races, SIGKILL crashes and load, over real HTTP
 //   (`pnpm test:security`).
+// - multi: tests/multi, two real server processes (A and B) on one PostgreSQL database: live
+//   events, runs, exchanges and isolation across instances, SIGKILL of one (`pnpm test:multi`).
+//   Skipped, with one line saying why, where no PostgreSQL answers; a failure under CI=true.
 export default defineConfig({
   test: {
     projects: [
@@ -50,6 +53,18 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 120_000,
           // Each file loads the machine on its own (fuzzing, load, a child server process).
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "multi",
+          include: ["tests/multi/**/*.test.ts"],
+          // The run's PostgreSQL database; each file makes its own schema in it.
+          globalSetup: ["packages/db/test/postgres-global-setup.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          // Each file runs two or more server processes: one file at a time on two cores.
           fileParallelism: false,
         },
       },

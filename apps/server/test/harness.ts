@@ -146,13 +146,17 @@ export type TypedClient = TRPCClient<AppRouter>;
  * and the app's procedures over it through the typed tRPC client, one HTTP request per call.
  */
 export class CookieClient {
-  readonly cookies = new Map<string, string>();
   /** Every procedure of the app, typed; a renamed procedure breaks the test at compile time. */
   readonly trpc: TypedClient;
 
+  /**
+   * `cookies` may be another client's jar: one browser reaching several server instances (the
+   * multi-instance suite) is one jar shared by a client per instance.
+   */
   constructor(
     readonly baseUrl: string,
     readonly origin = baseUrl,
+    readonly cookies = new Map<string, string>(),
   ) {
     this.trpc = this.trpcWith({});
   }
