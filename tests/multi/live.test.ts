@@ -12,8 +12,8 @@ import {
   lastSeq,
   mutate,
   settled,
-  storedEvents,
   startCluster,
+  storedEvents,
 } from "./support/cluster.ts";
 
 type Stream = Awaited<ReturnType<typeof openEvents>>;

@@ -31,6 +31,19 @@ export function describeCluster(name: string, body: () => void): void {
   describe.skipIf(!postgresUrl)(name, body);
 }
 
+const NO_QUOTAS = Object.fromEntries(
+  [
+    "LIMIT_SESSION_RUNS",
+    "LIMIT_GROUP_RUNS",
+    "LIMIT_SESSION_STREAMS",
+    "LIMIT_GROUP_STREAMS",
+    "LIMIT_SESSION_CONTEXTS_PER_MINUTE",
+    "LIMIT_GROUP_CONTEXTS_PER_MINUTE",
+    "LIMIT_SESSION_MESSAGES_PER_MINUTE",
+    "LIMIT_GROUP_MESSAGES_PER_MINUTE",
+  ].map((name) => [name, "1000000"]),
+);
+
 /** The one origin both instances serve, as a load balancer's would be. */
 export const PUBLIC_URL = "http://agent-access.localhost";
 
@@ -69,6 +82,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         // Each client names its own address (X-Forwarded-For) where a test makes many sessions,
         // so that per-address limits are not what decides.
         TRUST_PROXY: "true",
+        // Many conversations and sends per session and minute: the quotas are not tested here.
+        ...NO_QUOTAS,
         ...options.env,
         ...env,
       },

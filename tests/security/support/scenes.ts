@@ -51,8 +51,14 @@ export function settled(db: Db, contextId: string, status: string): Promise<true
   });
 }
 
-/** The three conversations, made by `owner` (a browser with a live agent session). */
-export async function makeTargets(server: TestServer, owner: CookieClient): Promise<Target[]> {
+/**
+ * The three conversations, made by `owner` (a browser with a live agent session) on the server
+ * it talks to; `server.db` is that server's database (any instance's, when several share one).
+ */
+export async function makeTargets(
+  server: Pick<TestServer, "db">,
+  owner: CookieClient,
+): Promise<Target[]> {
   const targets: Target[] = [];
   for (const scene of SCENES) {
     const created = await trpcResult<{
