@@ -2,8 +2,8 @@
 # pnpm test:no-demo: removes the workspace demo (scripts/remove-demo.mjs) in a temporary copy of
 # this checkout (its files, committed or not, without node_modules) and shows that what is left
 # installs, lints, typechecks, passes the unit tests, builds, passes the browser suite against
-# that build, and passes the security suite: everything `pnpm test` runs. The checkout itself is
-# not touched.
+# that build, and passes the security and multi-instance suites: everything `pnpm test` runs.
+# The checkout itself is not touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,3 +31,5 @@ echo "== build, then the browser suite against it"
 pnpm test:e2e
 echo "== security suite"
 pnpm test:security
+echo "== multi-instance suite"
+pnpm test:multi

@@ -7,6 +7,7 @@
 // dead on B at once. (Expired sessions, which need a clock the test controls, are the in-process
 // matrix's: tests/security/isolation.test.ts.)
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { billingAssistant, TEST_AGENT } from "../../apps/server/test/agents.ts";
 import { type CookieClient, signUp, trpcResult } from "../../apps/server/test/harness.ts";
 import { mintStaticTicket, postTicket } from "../../apps/server/test/tickets.ts";
 import { expectUnchanged, fingerprint, snapshot } from "../security/support/database.ts";
@@ -30,9 +31,8 @@ import {
 
 const GROUP = "workspace:100:user:100";
 const OTHER_GROUP = "workspace:200:user:200";
-const TEST_AGENT = "test-assistant";
-/** The server's other agent (the demo's): a session with only it lacks the victims' agent. */
-const OTHER_AGENT = "workspace-assistant";
+/** The test server's second agent: a session with only it lacks the victims' agent. */
+const OTHER_AGENT = billingAssistant.id;
 
 interface Intruder extends IntruderKind {
   name: string;
