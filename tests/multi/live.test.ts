@@ -132,7 +132,7 @@ describeCluster("live events across two instances", () => {
   it("resumes on B, from the last event id, a stream lost on A mid-reply", async () => {
     const { contextId, lastEventId } = await newContext();
     const onA = await openEvents(browser.on(cluster.a), contextId, lastEventId);
-    await mutate(browser.on(cluster.a), "context.send", { contextId, text: "stream 150 words" });
+    await mutate(browser.on(cluster.a), "context.send", { contextId, text: "stream 300 words" });
     const before: StreamedEvent[] = [];
     // Some deltas on A, then the connection drops while the reply is still streaming.
     while (before.filter((e) => e.data.type === "message.delta").length < 10) {
