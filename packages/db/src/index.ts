@@ -68,6 +68,7 @@ export {
   urlOf,
 } from "./connection.ts";
 export {
+  type AppendOptions,
   appendContextEvents,
   type ContextEventRow,
   listContextEvents,
@@ -83,6 +84,7 @@ export {
   type ListContextsQuery,
   listContexts,
   listStrandedContexts,
+  liveContextIds,
   lockContext,
   type NewContext,
   setContextTitle,
