@@ -10,6 +10,8 @@ import {
   type ApiDependencies,
   attachmentBodyMaxBytes,
   createRequestContext,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  databaseUnavailableResponse,
   EVENT_STREAM_PATH,
   handleAttachmentDownload,
   handleAttachmentUpload,
@@ -34,6 +36,7 @@ import type { AnyRouter } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { clientIp } from "./client-ip.ts";
 import { appRouter } from "./router.ts";
@@ -168,8 +171,28 @@ export function createApp(options: AppOptions) {
     c.header("Referrer-Policy", "no-referrer");
   });
 
+  // For load balancers and orchestrators: 200 while the database answers (one query), 503 while
+  // it does not, so that an instance cut off from PostgreSQL is taken out of rotation until it
+  // reaches it again.
   app.get("/healthz", async (c) => {
-    return c.json({ status: "ok", schemaVersion: await schemaVersion(options.db) });
+    let version: number;
+    try {
+      version = await schemaVersion(options.db);
+    } catch {
+      return c.json({ status: "unavailable", message: DATABASE_UNAVAILABLE_MESSAGE }, 503);
+    }
+    return c.json({ status: "ok", schemaVersion: version });
+  });
+
+  // The last resort: an error no route answered. The database out of reach is a 503 in the
+  // REST shape (the pool reconnects by itself when it is back); anything else, as Hono's own
+  // handler would: an HTTPException's answer, or a 500, logged.
+  app.onError((error, c) => {
+    const unavailable = databaseUnavailableResponse(error);
+    if (unavailable) return unavailable;
+    if (error instanceof HTTPException) return error.getResponse();
+    onInternalError(error);
+    return c.text("Internal Server Error", 500);
   });
 
   // REST for backends in any language: the same procedure as ticket.create.
