@@ -41,7 +41,7 @@ export const createCallerFactory = t.createCallerFactory;
  * server shutting down) as SERVICE_UNAVAILABLE, 503: the request may succeed when it returns.
  * Anything else as it is.
  */
-export function fromDatabase(error: unknown): unknown {
+function fromDatabase(error: unknown): unknown {
   if (error instanceof TRPCError && error.code === "SERVICE_UNAVAILABLE") return error;
   if (!isDatabaseUnavailable(error)) return error;
   const cause = error instanceof TRPCError ? error.cause : error;
