@@ -160,6 +160,22 @@ export {
   type NotificationHandler,
   notify,
 } from "./notify.ts";
+export {
+  type BucketShape,
+  checkAccountLock,
+  checkRateLimit,
+  giveBackRateLimit,
+  type LimitVerdict,
+  type LockShape,
+  lockLengthMs,
+  type PrunedLimits,
+  type PruneLimitsOptions,
+  pruneLimits,
+  recordAccountFailure,
+  resetAccountLock,
+  resetRateLimit,
+  takeRateLimit,
+} from "./rate-limits.ts";
 export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocation.ts";
 export { countRunningInGroup, runningAmong } from "./running.ts";
 export {
