@@ -171,9 +171,9 @@ export {
   type PrunedLimits,
   type PruneLimitsOptions,
   pruneLimits,
-  recordAccountFailure,
   resetAccountLock,
   resetRateLimit,
+  takeAccountAttempt,
   takeRateLimit,
 } from "./rate-limits.ts";
 export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocation.ts";

@@ -9,9 +9,9 @@ import {
   giveBackRateLimit,
   type LockShape,
   pruneLimits,
-  recordAccountFailure,
   resetAccountLock,
   resetRateLimit,
+  takeAccountAttempt,
   takeRateLimit,
 } from "./index.ts";
 
@@ -91,68 +91,92 @@ describeEachDialect("shared rate limits", (suite) => {
     expect(row!.full_at).toBe(T0 + 150 * 60_000);
   });
 
-  it("locks an account on every instance from the failures of all of them", async () => {
+  it("locks an account on every instance from the attempts of all of them", async () => {
     const [a, b] = await instances();
-    for (let i = 0; i < 4; i++) {
-      expect(await recordAccountFailure(i % 2 ? b : a, "ada@example.com", LOCK, T0)).toEqual({
+    // Attempts 1 to 5 are let through (each counted as a failure until a success forgets it);
+    // the 5th starts a lock of a minute, which every instance then refuses.
+    for (let i = 0; i < 5; i++) {
+      expect(await takeAccountAttempt(i % 2 ? b : a, "ada@example.com", LOCK, T0)).toEqual({
         allowed: true,
       });
     }
-    expect(await checkAccountLock(b, "ada@example.com", T0)).toEqual({ allowed: true });
-    expect(await recordAccountFailure(a, "ada@example.com", LOCK, T0)).toEqual({
-      allowed: false,
-      retryAfterMs: 60_000,
-    });
     expect(await checkAccountLock(b, "ada@example.com", T0 + 1_000)).toEqual({
       allowed: false,
       retryAfterMs: 59_000,
     });
-    expect(await checkAccountLock(b, "bob@example.com", T0)).toEqual({ allowed: true });
-    // The lock ends on time; the next failure doubles it.
+    expect(await takeAccountAttempt(b, "ada@example.com", LOCK, T0 + 1_000)).toEqual({
+      allowed: false,
+      retryAfterMs: 59_000,
+    });
+    expect(await takeAccountAttempt(a, "bob@example.com", LOCK, T0)).toEqual({ allowed: true });
+    // The lock ends on time (refused attempts did not extend it); the next failure doubles it.
     expect(await checkAccountLock(b, "ada@example.com", T0 + 60_000)).toEqual({ allowed: true });
-    expect(await recordAccountFailure(b, "ada@example.com", LOCK, T0 + 60_000)).toEqual({
+    expect(await takeAccountAttempt(a, "ada@example.com", LOCK, T0 + 60_000)).toEqual({
+      allowed: true,
+    });
+    expect(await checkAccountLock(b, "ada@example.com", T0 + 60_000)).toEqual({
       allowed: false,
       retryAfterMs: 120_000,
     });
     // A success on one instance forgets the failures for all.
     await resetAccountLock(b, "ada@example.com");
     expect(await checkAccountLock(a, "ada@example.com", T0 + 60_000)).toEqual({ allowed: true });
-    expect(await recordAccountFailure(a, "ada@example.com", LOCK, T0 + 60_000)).toEqual({
-      allowed: true,
-    });
+    for (let i = 0; i < 5; i++) {
+      expect((await takeAccountAttempt(a, "ada@example.com", LOCK, T0 + 60_000)).allowed).toBe(
+        true,
+      );
+    }
+  });
+
+  it("doubles the lock per further failure, up to its longest", async () => {
+    const [a, b] = await instances();
+    let now = T0;
+    const locks: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      expect((await takeAccountAttempt(i % 2 ? b : a, "ada@example.com", LOCK, now)).allowed).toBe(
+        true,
+      );
+      const lock = await checkAccountLock(a, "ada@example.com", now);
+      locks.push(lock.allowed ? 0 : lock.retryAfterMs);
+      now += locks.at(-1)!;
+    }
+    expect(locks).toEqual([
+      0, 0, 0, 0, 60_000, 120_000, 240_000, 480_000, 900_000, 900_000, 900_000, 900_000,
+    ]);
   });
 
   it("forgets failures a day after the last one", async () => {
     const [a, b] = await instances();
-    for (let i = 0; i < 4; i++) await recordAccountFailure(a, "ada@example.com", LOCK, T0);
+    for (let i = 0; i < 4; i++) await takeAccountAttempt(a, "ada@example.com", LOCK, T0);
     const later = T0 + LOCK.forgetAfterMs;
-    expect(await recordAccountFailure(b, "ada@example.com", LOCK, later)).toEqual({
+    expect(await takeAccountAttempt(b, "ada@example.com", LOCK, later)).toEqual({
       allowed: true,
     });
+    expect(await checkAccountLock(b, "ada@example.com", later)).toEqual({ allowed: true });
     const row = await get<{ failures: number }>(a, "SELECT failures FROM account_failure");
     expect(row!.failures).toBe(1);
   });
 
-  it("counts each of 200 concurrent failures from two instances once", async () => {
+  it("lets 5 of 200 concurrent attempts from two instances through, counting each once", async () => {
     const [a, b] = await instances(8);
     const verdicts = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        recordAccountFailure(i % 2 ? b : a, "ada@example.com", LOCK, T0),
+        takeAccountAttempt(i % 2 ? b : a, "ada@example.com", LOCK, T0),
       ),
     );
-    // Failures 1 to 4 lock nothing; every later one does.
-    expect(verdicts.filter((v) => v.allowed)).toHaveLength(4);
+    expect(verdicts.filter((v) => v.allowed)).toHaveLength(5);
+    expect(verdicts.filter((v) => !v.allowed && v.retryAfterMs === 60_000)).toHaveLength(195);
     const row = await get<{ failures: number; locked_until: number }>(
       b,
       "SELECT failures, locked_until FROM account_failure",
     );
-    expect(row).toEqual({ failures: 200, locked_until: T0 + LOCK.maxLockMs });
+    expect(row).toEqual({ failures: 5, locked_until: T0 + 60_000 });
   });
 
   it("stores hashes of addresses and emails, never the text", async () => {
     const [a] = await instances();
     await takeRateLimit(a, "sign-in", "203.0.113.7", { capacity: 2, intervalMs: 1 }, T0);
-    await recordAccountFailure(a, "ada@example.com", LOCK, T0);
+    await takeAccountAttempt(a, "ada@example.com", LOCK, T0);
     const rows = [
       ...(await all(a, "SELECT * FROM rate_limit")),
       ...(await all(a, "SELECT * FROM account_failure")),
@@ -166,8 +190,8 @@ describeEachDialect("shared rate limits", (suite) => {
     const shape = { capacity: 3, intervalMs: 1000 };
     await takeRateLimit(a, "l", "spent", shape, T0); // full again at T0 + 1 s
     await takeRateLimit(a, "l", "busy", shape, T0 + 5_000);
-    await recordAccountFailure(a, "old@example.com", LOCK, T0);
-    await recordAccountFailure(a, "new@example.com", LOCK, T0 + LOCK.forgetAfterMs);
+    await takeAccountAttempt(a, "old@example.com", LOCK, T0);
+    await takeAccountAttempt(a, "new@example.com", LOCK, T0 + LOCK.forgetAfterMs);
     expect(await pruneLimits(b, T0 + LOCK.forgetAfterMs)).toEqual({
       rateLimits: 2,
       accountFailures: 1,
@@ -179,9 +203,9 @@ describeEachDialect("shared rate limits", (suite) => {
     for (let i = 0; i < 5; i++) {
       await takeRateLimit(a, "l", `flood-${i}`, shape, now + i * 1000);
     }
-    for (let i = 0; i < 5; i++) await recordAccountFailure(a, "locked@example.com", LOCK, now);
+    for (let i = 0; i < 5; i++) await takeAccountAttempt(a, "locked@example.com", LOCK, now);
     for (let i = 0; i < 4; i++) {
-      await recordAccountFailure(a, `flood-${i}@example.com`, LOCK, now + i * 1000);
+      await takeAccountAttempt(a, `flood-${i}@example.com`, LOCK, now + i * 1000);
     }
     // new@ is forgotten by now; then 5 accounts for 2 rows.
     expect(await pruneLimits(b, now, { maxRows: 2 })).toEqual({

@@ -141,37 +141,58 @@ export async function checkAccountLock(
   return { allowed: false, retryAfterMs: row.locked_until - now };
 }
 
+// The failures in a row that this attempt makes (counting restarts once they are forgotten),
+// and the lock it starts: firstLockMs doubled per failure past lockAfterFailures, at most
+// maxLockMs (the exponent held below 40, where the cap has long been reached, so that power()
+// cannot overflow). Both refer to the row as it was, as every SET expression does.
+const FAILURES = `CASE WHEN account_failure.forget_at > :now
+                       THEN account_failure.failures + 1 ELSE 1 END`;
+const EXPONENT = `CASE WHEN ${FAILURES} - :lockAfter > 40 THEN 40
+                       ELSE ${FAILURES} - :lockAfter END`;
+const LOCK_MS = `CASE WHEN :firstLock * power(2, ${EXPONENT}) > :maxLock THEN :maxLock
+                      ELSE :firstLock * power(2, ${EXPONENT}) END`;
+
+// One statement: an unlocked account's attempt is counted and may start the lock; a locked
+// account's changes nothing and returns no row. Concurrent attempts on any instance therefore
+// each see the ones before them: no burst gets past the lock.
+const ATTEMPT = `
+  INSERT INTO account_failure (subject, failures, forget_at, locked_until)
+    VALUES (:subject, 1, :forgetAt, :firstLockedUntil)
+  ON CONFLICT (subject) DO UPDATE
+    SET failures = ${FAILURES},
+        forget_at = :forgetAt,
+        locked_until = CASE WHEN ${FAILURES} < :lockAfter THEN account_failure.locked_until
+                            ELSE CAST(:now + ${LOCK_MS} AS BIGINT) END
+    WHERE account_failure.locked_until <= :now
+  RETURNING failures, locked_until`;
+
 /**
- * Counts a failed sign-in of `account` (one atomic upsert: concurrent failures on any instance
- * each count once); returns the lock it starts, if it starts one.
+ * Counts a sign-in attempt on `account` as a failure, unless the account is locked, in one
+ * atomic statement; a success forgets it again (`resetAccountLock`). Counting before the
+ * password is checked means that attempts arriving together see each other: a burst from any
+ * number of instances gets no more guesses than a sequence. Refused (with the lock's remaining
+ * time) while locked; the attempt that starts a lock is itself allowed.
  */
-export async function recordAccountFailure(
+export async function takeAccountAttempt(
   db: Db,
   account: string,
   shape: LockShape,
   now: number,
 ): Promise<LimitVerdict> {
-  const subject = hashed(account);
-  const row = await get<{ failures: number }>(
-    db,
-    `INSERT INTO account_failure (subject, failures, forget_at, locked_until)
-       VALUES (:subject, 1, :forgetAt, 0)
-     ON CONFLICT (subject) DO UPDATE
-       SET failures = CASE WHEN account_failure.forget_at > :now
-                           THEN account_failure.failures + 1 ELSE 1 END,
-           forget_at = :forgetAt
-     RETURNING failures`,
-    { subject, forgetAt: now + shape.forgetAfterMs, now },
-  );
-  const lockMs = lockLengthMs(row!.failures, shape);
-  if (lockMs === 0) return { allowed: true };
-  // Only ever lengthened: a slower instance writing an earlier failure's lock shortens nothing.
-  await run(
-    db,
-    "UPDATE account_failure SET locked_until = :until WHERE subject = :subject AND locked_until < :until",
-    { subject, until: now + lockMs },
-  );
-  return { allowed: false, retryAfterMs: lockMs };
+  const firstLockMs = lockLengthMs(1, shape);
+  const counted = await get<{ failures: number; locked_until: number }>(db, ATTEMPT, {
+    subject: hashed(account),
+    forgetAt: now + shape.forgetAfterMs,
+    firstLockedUntil: firstLockMs === 0 ? 0 : now + firstLockMs,
+    now,
+    lockAfter: shape.lockAfterFailures,
+    firstLock: shape.firstLockMs,
+    maxLock: shape.maxLockMs,
+  });
+  if (counted) return { allowed: true };
+  const verdict = await checkAccountLock(db, account, now);
+  // Unlocked (or reset) between the two statements: still refused, and soon worth a retry.
+  return verdict.allowed ? { allowed: false, retryAfterMs: 1 } : verdict;
 }
 
 /** Forgets the failures (and any lock) of `account`, after a successful sign-in. */
