@@ -5,6 +5,7 @@
 import { describeEachDialect } from "@agent-access/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  agentBrowser,
   CookieClient,
   outcome,
   refusal,
@@ -12,6 +13,7 @@ import {
   startTestServer,
   staticTicket,
   type TestServer,
+  type TestServerOptions,
 } from "../test/harness.ts";
 
 describeEachDialect("limits across instances", (suite) => {
@@ -23,13 +25,14 @@ describeEachDialect("limits across instances", (suite) => {
     if (b !== a) b.clock.advance(ms);
   };
 
-  beforeEach(async () => {
+  /** Instance A, and B on a second pool of A's database (SQLite: A again). */
+  async function start(options: TestServerOptions = {}): Promise<void> {
     // Behind one proxy: X-Forwarded-For names the client, and without it the socket does.
-    a = await startTestServer({ trustProxy: true });
+    a = await startTestServer({ trustProxy: true, ...options });
     const another = suite.openAnother(a.db);
-    b = another ? await startTestServer({ db: another, trustProxy: true }) : a;
+    b = another ? await startTestServer({ db: another, trustProxy: true, ...options }) : a;
     b.clock.now = a.clock.now;
-  });
+  }
   afterEach(async () => {
     if (b !== a) await b.close();
     await a.close();
@@ -42,6 +45,8 @@ describeEachDialect("limits across instances", (suite) => {
     outcome(new CookieClient(server.url).trpc.auth.signIn.mutate({ email, password }));
 
   describe("one attempt at a time", () => {
+    beforeEach(() => start());
+
     it("counts sign-in attempts from one address on both instances against one bucket", async () => {
       for (let i = 0; i < 20; i++) {
         expect((await signIn(instance(i), `guess${i}@example.com`, "guess")).status).toBe(401);
@@ -118,7 +123,31 @@ describeEachDialect("limits across instances", (suite) => {
     });
   });
 
+  describe("agent quotas", () => {
+    it("counts the new conversations of one agent session on both instances against one rate", async () => {
+      await start({ quotas: { contextsPerMinutePerSession: 3 } });
+      const onA = await agentBrowser(a, "workspace:1:user:1");
+      // The same browser (its agent_session cookie) reaching B through the load balancer.
+      const onB = new CookieClient(b.url);
+      for (const [name, value] of onA.cookies) onB.cookies.set(name, value);
+      const create = (i: number) =>
+        outcome((i % 2 ? onB : onA).trpc.context.create.mutate({ title: `chat ${i}` }));
+      for (let i = 0; i < 3; i++) expect((await create(i)).status).toBe(200);
+      const refused = await create(3);
+      expect(refused).toMatchObject({
+        status: 429,
+        error: { message: expect.stringMatching(/at most 3 new conversations per minute/) },
+      });
+      expect((await create(4)).status).toBe(429);
+      advance(20_000);
+      expect((await create(5)).status).toBe(200);
+      expect((await create(6)).status).toBe(429);
+    });
+  });
+
   describe("attempts sent at once", () => {
+    beforeEach(() => start());
+
     it("lets 5 of 200 concurrent guesses on one account through, whichever instance they reach", async () => {
       const user = await signUp(new CookieClient(a.url));
       // From 200 addresses, so that only the account lock stands in their way.
