@@ -145,6 +145,29 @@ describeEachDialect("limits across instances", (suite) => {
     });
   });
 
+  describe("agent quotas, refused", () => {
+    it("counts a call another limit refuses against no rate, on either instance", async () => {
+      await start({
+        quotas: { contextsPerMinutePerSession: 4, messagesPerMinutePerSession: 1 },
+      });
+      const onA = await agentBrowser(a, "workspace:1:user:1");
+      const onB = new CookieClient(b.url);
+      for (const [name, value] of onA.cookies) onB.cookies.set(name, value);
+      const create = (browser: CookieClient, firstMessage?: string) =>
+        outcome(browser.trpc.context.create.mutate({ title: "chat", firstMessage }));
+      expect((await create(onA, "hello")).status).toBe(200);
+      // Over the message rate: refused, and its new conversation given back.
+      for (const browser of [onB, onA, onB]) {
+        expect(await create(browser, "again")).toMatchObject({
+          status: 429,
+          error: { message: expect.stringMatching(/at most 1 messages per minute/) },
+        });
+      }
+      for (const browser of [onA, onB, onA]) expect((await create(browser)).status).toBe(200);
+      expect((await create(onB)).status).toBe(429);
+    });
+  });
+
   describe("attempts sent at once", () => {
     beforeEach(() => start());
 

@@ -144,7 +144,7 @@ export class AgentLimits {
   /**
    * Checks every limit `call` touches and counts it against all of them, or against none: each
    * per-minute rate is taken (check and spend in one step, so concurrent calls on any instance
-   * are counted one by one), and if a later limit refuses, the ones taken are given back. Then
+   * are counted one by one), and if any limit refuses, the rates taken are given back. Then
    * the running runs are read from the database, and the run limits checked and counted in one
    * synchronous step, so the calls of a batch cannot all pass one check before any counts. A
    * run admitted elsewhere that ended its admission (its run now running) after that read is
@@ -204,23 +204,31 @@ export class AgentLimits {
         ],
       );
     }
-    const taken: Rate[] = [];
-    const giveBack = () =>
-      Promise.all(taken.map(([limiter, key]) => limiter.giveBack(key, now))).then(() => {});
-    for (const rate of rates) {
-      const [limiter, key, limit, what] = rate;
-      const verdict = await limiter.take(key, now).catch(async (error: unknown) => {
+    // All at once (one round trip to the database, not one per rate); what one refuses, the
+    // others give back, and the first refusal in the order above is the one named.
+    const verdicts = await Promise.allSettled(
+      rates.map(([limiter, key]) => limiter.take(key, now)),
+    );
+    const taken = rates.filter((_, i) => {
+      const verdict = verdicts[i]!;
+      return verdict.status === "fulfilled" && verdict.value.allowed;
+    });
+    const giveBack = async () => {
+      await Promise.all(taken.map(([limiter, key]) => limiter.giveBack(key, now)));
+    };
+    for (const [i, verdict] of verdicts.entries()) {
+      if (verdict.status === "rejected") {
         await giveBack();
-        throw error;
-      });
-      if (!verdict.allowed) {
+        throw verdict.reason;
+      }
+      if (!verdict.value.allowed) {
         await giveBack();
+        const [, , limit, what] = rates[i]!;
         throw new LimitExceeded(
-          `limit reached: at most ${limit} ${what}; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
-          verdict.retryAfterMs,
+          `limit reached: at most ${limit} ${what}; try again in ${Math.ceil(verdict.value.retryAfterMs / 1000)} s`,
+          verdict.value.retryAfterMs,
         );
       }
-      taken.push(rate);
     }
     if (!call.startsRun) return { started: () => {}, end: () => {} };
 
