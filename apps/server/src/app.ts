@@ -27,7 +27,13 @@ import {
   TICKET_BODY_MAX_BYTES,
   takeStreamSlot,
 } from "@agent-access/api";
-import { type Auth, checkSameOrigin, createAuth, TokenBucket } from "@agent-access/auth";
+import {
+  type Auth,
+  checkSameOrigin,
+  createAuth,
+  createRateLimiter,
+  type RateLimiter,
+} from "@agent-access/auth";
 import { schemaVersion } from "@agent-access/db";
 import type { HttpBindings } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -50,8 +56,11 @@ export const TRPC_BODY_MAX_BYTES = 1024 * 1024;
 export interface AppOptions extends Omit<ApiDependencies, "auth" | "exchangeFailures" | "limits"> {
   /** The sign-in service. Default: createAuth over `db`, `config.publicUrl` and `now`. */
   auth?: Auth;
-  /** Failed ticket exchanges allowed per IP. Default: 10 at once, then one more every 6 s. */
-  exchangeFailures?: TokenBucket;
+  /**
+   * Failed ticket exchanges allowed per IP. Default: 10 at once, then one more every 6 s, in the
+   * database on PostgreSQL (shared by every instance), in memory on SQLite.
+   */
+  exchangeFailures?: RateLimiter;
   /** Quotas of agent sessions and context groups. Default: DEFAULT_AGENT_LIMITS. */
   limits?: AgentLimits;
   /**
@@ -86,7 +95,8 @@ export function createApp(options: AppOptions) {
       options.auth ??
       createAuth({ db: options.db, publicUrl: options.config.publicUrl, now: options.now }),
     exchangeFailures:
-      options.exchangeFailures ?? new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
+      options.exchangeFailures ??
+      createRateLimiter(options.db, "exchange", { capacity: 10, refillIntervalMs: 6_000 }),
     limits: options.limits ?? new AgentLimits(options.db),
   };
   const app = new Hono<{ Bindings: HttpBindings }>();

@@ -162,6 +162,22 @@ export {
   type NotificationHandler,
   notify,
 } from "./notify.ts";
+export {
+  type BucketShape,
+  checkAccountLock,
+  checkRateLimit,
+  giveBackRateLimit,
+  type LimitVerdict,
+  type LockShape,
+  lockLengthMs,
+  type PrunedLimits,
+  type PruneLimitsOptions,
+  pruneLimits,
+  resetAccountLock,
+  resetRateLimit,
+  takeAccountAttempt,
+  takeRateLimit,
+} from "./rate-limits.ts";
 export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocation.ts";
 export { countRunningInGroup, runningAmong } from "./running.ts";
 export {
