@@ -4,9 +4,17 @@
 import { type BenchServer, startServer } from "./lib/child.ts";
 import { type Browser, batchedMutation, eventHeaders, eventsUrl, openBrowser } from "./lib/http.ts";
 import { openSse, type SseEvent, type SseStream } from "./lib/sse.ts";
-import { type BenchOptions, compared, fmt, percentile, type Row, type Section } from "./report.ts";
+import {
+  type BenchOptions,
+  compared,
+  fmt,
+  named,
+  percentile,
+  type Row,
+  type Section,
+} from "./report.ts";
 
-const NAME = "4. concurrency";
+const BENCHMARK = "4. concurrency";
 /** The model's pause before each word: 50 tokens/s per stream, the pace of a fast hosted model. */
 const TOKEN_DELAY_MS = 20;
 /** kB = 1,000 bytes, as everywhere in this report. */
@@ -136,6 +144,9 @@ async function appLevel(server: BenchServer, browser: Browser, n: number, words:
     browser,
     "context.send",
     contexts.map(({ context }) => ({ contextId: context.id, text: `stream ${words} words` })),
+    // All batches at once: the streams start together, as with one batch before the batch limit.
+    undefined,
+    Number.POSITIVE_INFINITY,
   );
   const result = await figures(server, watches, started, before, words);
   for (const stream of streams) stream.close();
@@ -200,14 +211,21 @@ function waitForFirstEvent(url: string, headers: Record<string, string> = {}): P
 }
 
 export async function concurrency(options: BenchOptions): Promise<Section> {
+  const NAME = named(BENCHMARK, options);
   const levels = options.quick ? [100] : [100, 500, 1000];
   const words = options.quick ? 50 : 100;
   const idleCount = options.quick ? 1000 : 2000;
   const rows: Row[] = [];
   const notes: string[] = [];
 
-  const raw = await startServer("raw", { tokenDelayMs: TOKEN_DELAY_MS });
-  const app = await startServer("app", { tokenDelayMs: TOKEN_DELAY_MS });
+  const raw = await startServer("raw", {
+    tokenDelayMs: TOKEN_DELAY_MS,
+    databaseUrl: await options.database(),
+  });
+  const app = await startServer("app", {
+    tokenDelayMs: TOKEN_DELAY_MS,
+    databaseUrl: await options.database(),
+  });
   const rawFigures = new Map<number, LevelFigures>();
   const appFigures = new Map<number, LevelFigures>();
   let rawIdle: { held: number; rss: number };

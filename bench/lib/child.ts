@@ -7,6 +7,11 @@ import type { ChildMessage, MemoryFigures, ParentMessage } from "../servers/ipc.
 export interface ServerOptions {
   /** The builtin model's pause before each word, in ms. Default 0. */
   tokenDelayMs?: number;
+  /**
+   * PostgreSQL: the database (a schema's URL) to run on; servers given the same one share it, as
+   * instances do. Unset: SQLite, a WAL file of the server's own in a temporary folder.
+   */
+  databaseUrl?: string;
 }
 
 export interface BenchServer {
