@@ -78,6 +78,9 @@ const server = serve({
   port: 0,
   hostname: "127.0.0.1",
 });
+// As the raw server's: the client's keep-alive sockets outlive a pause between benchmark phases
+// (Node's default of 5 s closes them under the client's feet: "socket hang up").
+if ("keepAliveTimeout" in server) server.keepAliveTimeout = 60_000;
 server.once("listening", () => {
   const { port } = server.address() as AddressInfo;
   serveParent(`http://127.0.0.1:${port}`, { apiKey: key }, async () => {
