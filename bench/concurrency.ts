@@ -12,9 +12,13 @@ import {
   percentile,
   type Row,
   type Section,
+  single,
 } from "./report.ts";
 
 const BENCHMARK = "4. concurrency";
+
+/** The app server exited mid-benchmark: the figures so far are reported, the rest are not. */
+class ServerDied extends Error {}
 /** The model's pause before each word: 50 tokens/s per stream, the pace of a fast hosted model. */
 const TOKEN_DELAY_MS = 20;
 /** kB = 1,000 bytes, as everywhere in this report. */
@@ -232,9 +236,11 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
   });
   const rawFigures = new Map<number, LevelFigures>();
   const appFigures = new Map<number, LevelFigures>();
-  let rawIdle: { held: number; rss: number };
-  let appIdle: { held: number; rss: number };
-  let trpcIdle: { held: number; rss: number };
+  let rawIdle: { held: number; rss: number } | null = null;
+  let appIdle: { held: number; rss: number } | null = null;
+  let trpcIdle: { held: number; rss: number } | null = null;
+  /** The level at which the app server died, if it did: later figures cannot be had. */
+  let diedAt: number | null = null;
   try {
     const browser = await openBrowser(app.url, app.info.apiKey!);
     await rawLevel(raw, 50, 20); // warm-up
@@ -242,9 +248,16 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
     // Level by level, the baseline and then the subject, each alone on the machine.
     for (const n of levels) {
       rawFigures.set(n, await rawLevel(raw, n, words));
-      appFigures.set(n, await appLevel(app, browser, n, words));
+      try {
+        appFigures.set(n, await appLevel(app, browser, n, words));
+      } catch (error) {
+        options.log(`  ${n} streams: ${String(error)}`);
+        diedAt = n;
+        break;
+      }
       options.log(`  ${n} streams: ${JSON.stringify(appFigures.get(n))}`);
     }
+    if (diedAt !== null) throw new ServerDied();
     rawIdle = await idle(raw, idleCount, () => waitForFirstEvent(`${raw.url}/idle`));
     trpcIdle = await idle(app, idleCount, () => waitForFirstEvent(`${app.url}/bench/trpc/idle`));
     const contexts = await batchedMutation<{ context: { id: string } }>(
@@ -255,13 +268,31 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
     appIdle = await idle(app, idleCount, (i) =>
       waitForFirstEvent(eventsUrl(browser, contexts[i]!.context.id), eventHeaders(browser)),
     );
+  } catch (error) {
+    if (!(error instanceof ServerDied)) throw error;
   } finally {
     await Promise.all([raw.stop(), app.stop()]);
   }
 
   for (const n of levels) {
-    const subject = appFigures.get(n)!;
-    const baseline = rawFigures.get(n)!;
+    const subject = appFigures.get(n);
+    const baseline = rawFigures.get(n);
+    if (!subject || !baseline) {
+      if (n === diedAt) {
+        rows.push(
+          single(
+            NAME,
+            `${n} streams: completed`,
+            "the server exited",
+            n === 1000 ? { text: "all, no error", met: false } : undefined,
+          ),
+        );
+        notes.push(
+          `${n} streams: the app server exited during the level (its error is in the run's log); the levels after it and the idle figures were not measured.`,
+        );
+      }
+      continue;
+    }
     const all = n === 1000 ? { text: "all, no error", met: subject.completed === n } : undefined;
     rows.push({
       benchmark: NAME,
@@ -293,26 +324,28 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
         `JS heap per stream ${fmt(subject.heapPerStream / KB)} kB (baseline ${fmt(baseline.heapPerStream / KB)} kB).`,
     );
   }
-  rows.push(
-    compared(
-      NAME,
-      `${idleCount} idle subscriptions: memory each (kB)`,
-      appIdle.held / KB,
-      rawIdle.held / KB,
-      {
-        text: "< 20 kB",
-        met: (_ratio, subject) => subject < 20,
-      },
-    ),
-  );
-  rows.push(
-    compared(
-      NAME,
-      `${idleCount} idle empty tRPC subscriptions, same server: memory each (kB)`,
-      trpcIdle.held / KB,
-      rawIdle.held / KB,
-    ),
-  );
+  if (appIdle && rawIdle && trpcIdle) {
+    rows.push(
+      compared(
+        NAME,
+        `${idleCount} idle subscriptions: memory each (kB)`,
+        appIdle.held / KB,
+        rawIdle.held / KB,
+        {
+          text: "< 20 kB",
+          met: (_ratio, subject) => subject < 20,
+        },
+      ),
+    );
+    rows.push(
+      compared(
+        NAME,
+        `${idleCount} idle empty tRPC subscriptions, same server: memory each (kB)`,
+        trpcIdle.held / KB,
+        rawIdle.held / KB,
+      ),
+    );
+  }
   notes.unshift(
     (options.quick
       ? "--quick: 100 streams and 1,000 idle subscriptions only, so the 1,000-stream goal is " +
@@ -335,8 +368,10 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
       "SSE responses. The empty tRPC subscription (bench/servers/stream-off.ts, on the app's " +
       "server beside the real routes) yields nothing and waits for the client to leave: it " +
       "tells what tRPC's SSE over Hono holds by itself, apart from what context.events adds. " +
-      `RSS the same way (noisy: freed pages go back to the system late): ` +
-      `${fmt(appIdle.rss / KB)} kB each (baseline ${fmt(rawIdle.rss / KB)} kB). ` +
+      (appIdle && rawIdle
+        ? "RSS the same way (noisy: freed pages go back to the system late): " +
+          `${fmt(appIdle.rss / KB)} kB each (baseline ${fmt(rawIdle.rss / KB)} kB). `
+        : "") +
       "All streams are read by this one process over " +
       "keep-alive sockets, the server in a child process; both share the machine's 2 cores.",
   );
