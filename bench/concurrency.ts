@@ -17,8 +17,8 @@ import {
 
 const BENCHMARK = "4. concurrency";
 
-/** The app server exited mid-benchmark: the figures so far are reported, the rest are not. */
-class ServerDied extends Error {}
+/** A level failed (a refused call, the server gone): the figures so far are reported. */
+class LevelFailed extends Error {}
 /** The model's pause before each word: 50 tokens/s per stream, the pace of a fast hosted model. */
 const TOKEN_DELAY_MS = 20;
 /** kB = 1,000 bytes, as everywhere in this report. */
@@ -239,8 +239,8 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
   let rawIdle: { held: number; rss: number } | null = null;
   let appIdle: { held: number; rss: number } | null = null;
   let trpcIdle: { held: number; rss: number } | null = null;
-  /** The level at which the app server died, if it did: later figures cannot be had. */
-  let diedAt: number | null = null;
+  /** The level that failed (the app server refused the load or died), and how. */
+  let failed: { level: number; error: string } | null = null;
   try {
     const browser = await openBrowser(app.url, app.info.apiKey!);
     await rawLevel(raw, 50, 20); // warm-up
@@ -252,12 +252,12 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
         appFigures.set(n, await appLevel(app, browser, n, words));
       } catch (error) {
         options.log(`  ${n} streams: ${String(error)}`);
-        diedAt = n;
+        failed = { level: n, error: String(error) };
         break;
       }
       options.log(`  ${n} streams: ${JSON.stringify(appFigures.get(n))}`);
     }
-    if (diedAt !== null) throw new ServerDied();
+    if (failed) throw new LevelFailed();
     rawIdle = await idle(raw, idleCount, () => waitForFirstEvent(`${raw.url}/idle`));
     trpcIdle = await idle(app, idleCount, () => waitForFirstEvent(`${app.url}/bench/trpc/idle`));
     const contexts = await batchedMutation<{ context: { id: string } }>(
@@ -269,26 +269,29 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
       waitForFirstEvent(eventsUrl(browser, contexts[i]!.context.id), eventHeaders(browser)),
     );
   } catch (error) {
-    if (!(error instanceof ServerDied)) throw error;
+    if (!(error instanceof LevelFailed)) throw error;
   } finally {
     await Promise.all([raw.stop(), app.stop()]);
   }
+  // Set inside the loop above, which the compiler does not follow into the catch.
+  const failure = failed as { level: number; error: string } | null;
 
   for (const n of levels) {
     const subject = appFigures.get(n);
     const baseline = rawFigures.get(n);
     if (!subject || !baseline) {
-      if (n === diedAt) {
+      if (failure && n === failure.level) {
         rows.push(
           single(
             NAME,
             `${n} streams: completed`,
-            "the server exited",
+            "failed",
             n === 1000 ? { text: "all, no error", met: false } : undefined,
           ),
         );
         notes.push(
-          `${n} streams: the app server exited during the level (its error is in the run's log); the levels after it and the idle figures were not measured.`,
+          `${n} streams: the level failed (${failure.error.slice(0, 300)}); the levels after it ` +
+            "and the idle figures were not measured.",
         );
       }
       continue;
