@@ -68,6 +68,7 @@ export {
   urlOf,
 } from "./connection.ts";
 export {
+  type AppendOptions,
   appendContextEvents,
   type ContextEventRow,
   listContextEvents,
@@ -83,6 +84,7 @@ export {
   type ListContextsQuery,
   listContexts,
   listStrandedContexts,
+  liveContextIds,
   lockContext,
   type NewContext,
   setContextTitle,
@@ -160,6 +162,22 @@ export {
   type NotificationHandler,
   notify,
 } from "./notify.ts";
+export {
+  type BucketShape,
+  checkAccountLock,
+  checkRateLimit,
+  giveBackRateLimit,
+  type LimitVerdict,
+  type LockShape,
+  lockLengthMs,
+  type PrunedLimits,
+  type PruneLimitsOptions,
+  pruneLimits,
+  resetAccountLock,
+  resetRateLimit,
+  takeAccountAttempt,
+  takeRateLimit,
+} from "./rate-limits.ts";
 export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocation.ts";
 export { countRunningInGroup, runningAmong } from "./running.ts";
 export {
