@@ -4,9 +4,21 @@
 import { type BenchServer, startServer } from "./lib/child.ts";
 import { type Browser, batchedMutation, eventHeaders, eventsUrl, openBrowser } from "./lib/http.ts";
 import { openSse, type SseEvent, type SseStream } from "./lib/sse.ts";
-import { type BenchOptions, compared, fmt, percentile, type Row, type Section } from "./report.ts";
+import {
+  type BenchOptions,
+  compared,
+  fmt,
+  named,
+  percentile,
+  type Row,
+  type Section,
+  single,
+} from "./report.ts";
 
-const NAME = "4. concurrency";
+const BENCHMARK = "4. concurrency";
+
+/** A level failed (a refused call, the server gone): the figures so far are reported. */
+class LevelFailed extends Error {}
 /** The model's pause before each word: 50 tokens/s per stream, the pace of a fast hosted model. */
 const TOKEN_DELAY_MS = 20;
 /** kB = 1,000 bytes, as everywhere in this report. */
@@ -98,7 +110,11 @@ async function figures(
   before: { rss: number; heapUsed: number },
   words: number,
 ): Promise<LevelFigures> {
-  await within(Promise.all(watches.map((w) => w.done)), LEVEL_TIMEOUT_MS);
+  // A server that dies mid-level ends it at once (peakStop then fails the benchmark).
+  await within(
+    Promise.race([Promise.all(watches.map((w) => w.done)), server.exited]),
+    LEVEL_TIMEOUT_MS,
+  );
   const seconds = (performance.now() - started) / 1000;
   const peak = await server.peakStop();
   const n = watches.length;
@@ -136,6 +152,9 @@ async function appLevel(server: BenchServer, browser: Browser, n: number, words:
     browser,
     "context.send",
     contexts.map(({ context }) => ({ contextId: context.id, text: `stream ${words} words` })),
+    // All batches at once: the streams start together, as with one batch before the batch limit.
+    undefined,
+    Number.POSITIVE_INFINITY,
   );
   const result = await figures(server, watches, started, before, words);
   for (const stream of streams) stream.close();
@@ -200,19 +219,28 @@ function waitForFirstEvent(url: string, headers: Record<string, string> = {}): P
 }
 
 export async function concurrency(options: BenchOptions): Promise<Section> {
+  const NAME = named(BENCHMARK, options);
   const levels = options.quick ? [100] : [100, 500, 1000];
   const words = options.quick ? 50 : 100;
   const idleCount = options.quick ? 1000 : 2000;
   const rows: Row[] = [];
   const notes: string[] = [];
 
-  const raw = await startServer("raw", { tokenDelayMs: TOKEN_DELAY_MS });
-  const app = await startServer("app", { tokenDelayMs: TOKEN_DELAY_MS });
+  const raw = await startServer("raw", {
+    tokenDelayMs: TOKEN_DELAY_MS,
+    databaseUrl: await options.database(),
+  });
+  const app = await startServer("app", {
+    tokenDelayMs: TOKEN_DELAY_MS,
+    databaseUrl: await options.database(),
+  });
   const rawFigures = new Map<number, LevelFigures>();
   const appFigures = new Map<number, LevelFigures>();
-  let rawIdle: { held: number; rss: number };
-  let appIdle: { held: number; rss: number };
-  let trpcIdle: { held: number; rss: number };
+  let rawIdle: { held: number; rss: number } | null = null;
+  let appIdle: { held: number; rss: number } | null = null;
+  let trpcIdle: { held: number; rss: number } | null = null;
+  /** The level that failed (the app server refused the load or died), and how. */
+  let failed: { level: number; error: string } | null = null;
   try {
     const browser = await openBrowser(app.url, app.info.apiKey!);
     await rawLevel(raw, 50, 20); // warm-up
@@ -220,9 +248,16 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
     // Level by level, the baseline and then the subject, each alone on the machine.
     for (const n of levels) {
       rawFigures.set(n, await rawLevel(raw, n, words));
-      appFigures.set(n, await appLevel(app, browser, n, words));
+      try {
+        appFigures.set(n, await appLevel(app, browser, n, words));
+      } catch (error) {
+        options.log(`  ${n} streams: ${String(error)}`);
+        failed = { level: n, error: String(error) };
+        break;
+      }
       options.log(`  ${n} streams: ${JSON.stringify(appFigures.get(n))}`);
     }
+    if (failed) throw new LevelFailed();
     rawIdle = await idle(raw, idleCount, () => waitForFirstEvent(`${raw.url}/idle`));
     trpcIdle = await idle(app, idleCount, () => waitForFirstEvent(`${app.url}/bench/trpc/idle`));
     const contexts = await batchedMutation<{ context: { id: string } }>(
@@ -233,13 +268,34 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
     appIdle = await idle(app, idleCount, (i) =>
       waitForFirstEvent(eventsUrl(browser, contexts[i]!.context.id), eventHeaders(browser)),
     );
+  } catch (error) {
+    if (!(error instanceof LevelFailed)) throw error;
   } finally {
     await Promise.all([raw.stop(), app.stop()]);
   }
+  // Set inside the loop above, which the compiler does not follow into the catch.
+  const failure = failed as { level: number; error: string } | null;
 
   for (const n of levels) {
-    const subject = appFigures.get(n)!;
-    const baseline = rawFigures.get(n)!;
+    const subject = appFigures.get(n);
+    const baseline = rawFigures.get(n);
+    if (!subject || !baseline) {
+      if (failure && n === failure.level) {
+        rows.push(
+          single(
+            NAME,
+            `${n} streams: completed`,
+            "failed",
+            n === 1000 ? { text: "all, no error", met: false } : undefined,
+          ),
+        );
+        notes.push(
+          `${n} streams: the level failed (${failure.error.slice(0, 300)}); the levels after it ` +
+            "and the idle figures were not measured.",
+        );
+      }
+      continue;
+    }
     const all = n === 1000 ? { text: "all, no error", met: subject.completed === n } : undefined;
     rows.push({
       benchmark: NAME,
@@ -271,26 +327,28 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
         `JS heap per stream ${fmt(subject.heapPerStream / KB)} kB (baseline ${fmt(baseline.heapPerStream / KB)} kB).`,
     );
   }
-  rows.push(
-    compared(
-      NAME,
-      `${idleCount} idle subscriptions: memory each (kB)`,
-      appIdle.held / KB,
-      rawIdle.held / KB,
-      {
-        text: "< 20 kB",
-        met: (_ratio, subject) => subject < 20,
-      },
-    ),
-  );
-  rows.push(
-    compared(
-      NAME,
-      `${idleCount} idle empty tRPC subscriptions, same server: memory each (kB)`,
-      trpcIdle.held / KB,
-      rawIdle.held / KB,
-    ),
-  );
+  if (appIdle && rawIdle && trpcIdle) {
+    rows.push(
+      compared(
+        NAME,
+        `${idleCount} idle subscriptions: memory each (kB)`,
+        appIdle.held / KB,
+        rawIdle.held / KB,
+        {
+          text: "< 20 kB",
+          met: (_ratio, subject) => subject < 20,
+        },
+      ),
+    );
+    rows.push(
+      compared(
+        NAME,
+        `${idleCount} idle empty tRPC subscriptions, same server: memory each (kB)`,
+        trpcIdle.held / KB,
+        rawIdle.held / KB,
+      ),
+    );
+  }
   notes.unshift(
     (options.quick
       ? "--quick: 100 streams and 1,000 idle subscriptions only, so the 1,000-stream goal is " +
@@ -313,8 +371,10 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
       "SSE responses. The empty tRPC subscription (bench/servers/stream-off.ts, on the app's " +
       "server beside the real routes) yields nothing and waits for the client to leave: it " +
       "tells what tRPC's SSE over Hono holds by itself, apart from what context.events adds. " +
-      `RSS the same way (noisy: freed pages go back to the system late): ` +
-      `${fmt(appIdle.rss / KB)} kB each (baseline ${fmt(rawIdle.rss / KB)} kB). ` +
+      (appIdle && rawIdle
+        ? "RSS the same way (noisy: freed pages go back to the system late): " +
+          `${fmt(appIdle.rss / KB)} kB each (baseline ${fmt(rawIdle.rss / KB)} kB). `
+        : "") +
       "All streams are read by this one process over " +
       "keep-alive sockets, the server in a child process; both share the machine's 2 cores.",
   );

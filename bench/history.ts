@@ -23,18 +23,21 @@ import {
   listMessages,
   migrate,
   openDatabase,
+  openPostgres,
   sqliteOf,
 } from "@agent-access/db";
+import pg from "pg";
 import {
   type BenchOptions,
   compared,
+  named,
   percentile,
   type Row,
   type Section,
   single,
 } from "./report.ts";
 
-const NAME = "5. history at scale";
+const BENCHMARK = "5. history at scale";
 const AGENT = TEST_AGENT;
 const agents = createAgentRegistry([testAssistant]);
 const GROUP = "workspace:1:user:1";
@@ -62,16 +65,17 @@ function ids(prefix: string, count: number): string[] {
   );
 }
 
-/**
- * Fills the database directly: GROUP holds GROUP_CONTEXTS contexts, the rest sit in groups of
- * 100; the first context of GROUP gets CONTEXT_MESSAGES messages and the others share the rest.
- * Messages are written round-robin across contexts, as conversations interleave in time, so a
- * context's messages are spread over the table as they would be in a live database.
- */
-function generate(db: Db, scale: Scale): Generated {
+/** Where the generated rows go: SQLite writes each at once, PostgreSQL in batches. */
+interface Loader {
+  context(row: unknown[]): void;
+  message(row: unknown[]): void;
+  /** Writes what is buffered: all of it when `all`, else once a batch is full. */
+  flush(all?: boolean): Promise<void>;
+}
+
+/** SQLite: prepared statements in the one transaction `generate` runs in. */
+function sqliteLoader(db: Db): Loader {
   const sqlite = sqliteOf(db)!;
-  const start = Date.now() - scale.messages * 1000;
-  const contextIds = ids("ctx", scale.contexts);
   const insertContext = sqlite.prepare(
     `INSERT INTO context (id, context_group, agent_id, title, status, last_seq, created_at,
        updated_at, last_activity_at, deleted_at) VALUES (?, ?, ?, ?, 'idle', ?, ?, ?, ?, ?)`,
@@ -80,6 +84,55 @@ function generate(db: Db, scale: Scale): Generated {
     `INSERT INTO message (id, context_id, seq, role, parts, run_id, created_at)
      VALUES (?, ?, ?, ?, ?, NULL, ?)`,
   );
+  return {
+    context: (row) => insertContext.run(...row),
+    message: (row) => insertMessage.run(...row),
+    flush: async () => {},
+  };
+}
+
+/** PostgreSQL: batches of 10,000 rows, each one INSERT of unnest()ed arrays. */
+function postgresLoader(client: pg.Client): Loader {
+  const BATCH = 10_000;
+  const contexts: unknown[][] = [];
+  const messages: unknown[][] = [];
+  const columns = (rows: unknown[][], count: number) =>
+    Array.from({ length: count }, (_, i) => rows.map((row) => row[i]));
+  return {
+    context: (row) => contexts.push(row),
+    message: (row) => messages.push(row),
+    async flush(all = false) {
+      if (contexts.length > 0 && (all || contexts.length >= BATCH)) {
+        await client.query(
+          `INSERT INTO context (id, context_group, agent_id, title, status, last_seq, created_at,
+             updated_at, last_activity_at, deleted_at)
+           SELECT a, b, c, d, 'idle', e, f, g, h, i FROM unnest($1::text[], $2::text[],
+             $3::text[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::bigint[],
+             $9::bigint[]) AS t(a, b, c, d, e, f, g, h, i)`,
+          columns(contexts.splice(0), 9),
+        );
+      }
+      if (messages.length > 0 && (all || messages.length >= BATCH)) {
+        await client.query(
+          `INSERT INTO message (id, context_id, seq, role, parts, run_id, created_at)
+           SELECT a, b, c, d, e, NULL, f FROM unnest($1::text[], $2::text[], $3::int[],
+             $4::text[], $5::text[], $6::bigint[]) AS t(a, b, c, d, e, f)`,
+          columns(messages.splice(0), 6),
+        );
+      }
+    },
+  };
+}
+
+/**
+ * Fills the database directly: GROUP holds GROUP_CONTEXTS contexts, the rest sit in groups of
+ * 100; the first context of GROUP gets CONTEXT_MESSAGES messages and the others share the rest.
+ * Messages are written round-robin across contexts, as conversations interleave in time, so a
+ * context's messages are spread over the table as they would be in a live database.
+ */
+async function generate(load: Loader, scale: Scale): Promise<Generated> {
+  const start = Date.now() - scale.messages * 1000;
+  const contextIds = ids("ctx", scale.contexts);
   const counts = new Array<number>(scale.contexts).fill(0);
   counts[0] = CONTEXT_MESSAGES;
   const rest = scale.messages - CONTEXT_MESSAGES;
@@ -90,39 +143,40 @@ function generate(db: Db, scale: Scale): Generated {
   const text =
     "Here is what I found about the webhooks of this workspace: two endpoints, one of them failing since this morning with timeouts.";
   const measured: string[] = [];
-  sqlite.transaction(() => {
-    contextIds.forEach((id, i) => {
-      const group = i < GROUP_CONTEXTS ? GROUP : `workspace:${2 + Math.floor(i / 100)}:user:1`;
-      // Activity spread over time; the measured context is not the newest, so pages are real.
-      const activity = start + ((i * 7919) % scale.contexts) * 1000;
-      const deleted = i % 100 === 99 ? activity : null;
-      insertContext.run(
-        id,
-        group,
-        AGENT,
-        `Conversation ${i}`,
-        counts[i]! * 2,
-        activity,
-        activity,
-        activity,
-        deleted,
-      );
-    });
-    let written = 0;
-    let due = contextIds.map((_, i) => i);
-    for (let seq = 1; written < scale.messages; seq++) {
-      due = due.filter((i) => seq <= counts[i]!);
-      const batch = ids("msg", due.length);
-      const role = seq % 2 === 1 ? "user" : "assistant";
-      const parts = JSON.stringify([{ type: "text", text: `${text} (${seq})` }]);
-      due.forEach((i, n) => {
-        insertMessage.run(batch[n]!, contextIds[i]!, seq, role, parts, start + written);
-        if (i === 0) measured.push(batch[n]!);
-        written++;
-      });
+  for (const [i, id] of contextIds.entries()) {
+    const group = i < GROUP_CONTEXTS ? GROUP : `workspace:${2 + Math.floor(i / 100)}:user:1`;
+    // Activity spread over time; the measured context is not the newest, so pages are real.
+    const activity = start + ((i * 7919) % scale.contexts) * 1000;
+    const deleted = i % 100 === 99 ? activity : null;
+    load.context([
+      id,
+      group,
+      AGENT,
+      `Conversation ${i}`,
+      counts[i]! * 2,
+      activity,
+      activity,
+      activity,
+      deleted,
+    ]);
+    await load.flush();
+  }
+  await load.flush(true);
+  let written = 0;
+  let due = contextIds.map((_, i) => i);
+  for (let seq = 1; written < scale.messages; seq++) {
+    due = due.filter((i) => seq <= counts[i]!);
+    const batch = ids("msg", due.length);
+    const role = seq % 2 === 1 ? "user" : "assistant";
+    const parts = JSON.stringify([{ type: "text", text: `${text} (${seq})` }]);
+    for (const [n, i] of due.entries()) {
+      load.message([batch[n]!, contextIds[i]!, seq, role, parts, start + written]);
+      if (i === 0) measured.push(batch[n]!);
+      written++;
+      await load.flush();
     }
-  })();
-  sqlite.pragma("optimize");
+  }
+  await load.flush(true);
   return { contextId: contextIds[0]!, messageIds: measured };
 }
 
@@ -151,7 +205,7 @@ async function agentSessionToken(db: Db): Promise<string> {
   return token;
 }
 
-/** The statement `run` executes, as the db package compiles it for SQLite, with its values. */
+/** The statement `run` executes, as the db package compiles it for its dialect, with its values. */
 async function capturedBy(
   db: Db,
   run: () => Promise<unknown>,
@@ -202,27 +256,56 @@ export async function history(options: BenchOptions): Promise<Section> {
   const scale: Scale = options.quick
     ? { contexts: 10_000, messages: 100_000 }
     : { contexts: 100_000, messages: 1_000_000 };
+  const NAME = named(BENCHMARK, options);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-access-bench-history-"));
   const file = path.join(dir, "history.db");
+  const postgresUrl = await options.database();
+  /** PostgreSQL: one connection of its own for the bare statements and the plans. */
+  let bareClient: pg.Client | null = null;
   try {
-    const setup = openDatabase(file);
+    const setup = postgresUrl ? openPostgres(postgresUrl) : openDatabase(file);
     await migrate(setup);
-    // Bulk load only: a large page cache, and no foreign key look-up per row (the rows are
-    // consistent by construction). The measured connection below has the server's settings.
-    sqliteOf(setup)!.pragma("cache_size = -524288");
-    sqliteOf(setup)!.pragma("foreign_keys = OFF");
     const generatedAt = performance.now();
-    const generated = generate(setup, scale);
+    let generated: Generated;
+    let size: string;
+    if (postgresUrl) {
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      try {
+        await client.query("BEGIN");
+        generated = await generate(postgresLoader(client), scale);
+        await client.query("COMMIT");
+        // What autovacuum would have done by now in a live database: statistics for the
+        // planner and the visibility map for index-only scans.
+        await client.query("VACUUM ANALYZE context, message");
+        const bytes = await client.query<{ bytes: number }>(
+          "SELECT pg_database_size(current_database())::int AS bytes",
+        );
+        size = `${(bytes.rows[0]!.bytes / 1024 ** 2).toFixed(0)} MB`;
+      } finally {
+        await client.end();
+      }
+    } else {
+      // Bulk load only: a large page cache, and no foreign key look-up per row (the rows are
+      // consistent by construction). The measured connection below has the server's settings.
+      const sqlite = sqliteOf(setup)!;
+      sqlite.pragma("cache_size = -524288");
+      sqlite.pragma("foreign_keys = OFF");
+      sqlite.exec("BEGIN");
+      generated = await generate(sqliteLoader(setup), scale);
+      sqlite.exec("COMMIT");
+      sqlite.pragma("optimize");
+    }
     const token = await agentSessionToken(setup);
     await closeDatabase(setup);
     const generateSeconds = (performance.now() - generatedAt) / 1000;
-    const sizeMb = fs.statSync(file).size / 1024 ** 2;
+    if (!postgresUrl) size = `${(fs.statSync(file).size / 1024 ** 2).toFixed(0)} MB`;
     options.log(
-      `  generated ${scale.contexts} contexts, ${scale.messages} messages in ${generateSeconds.toFixed(1)} s (${sizeMb.toFixed(0)} MB)`,
+      `  generated ${scale.contexts} contexts, ${scale.messages} messages in ${generateSeconds.toFixed(1)} s (${size!})`,
     );
 
-    // A fresh connection, as a server has: the statement cache starts empty.
-    const db = openDatabase(file);
+    // A fresh connection (pool), as a server has: the statement cache starts empty.
+    const db = postgresUrl ? openPostgres(postgresUrl) : openDatabase(file);
     const runtime = createAgentRuntime({
       db,
       agents,
@@ -281,11 +364,30 @@ export async function history(options: BenchOptions): Promise<Section> {
       db,
       async () => await listMessages(db, generated.contextId, { limit: 51, beforeSeq: 100 }),
     );
-    const sqlite = sqliteOf(db)!;
-    const bare = (statement: { sql: string; parameters: unknown[] }) => {
-      const prepared = sqlite.prepare(statement.sql);
-      return () => prepared.all(...statement.parameters);
-    };
+    type Statement = { sql: string; parameters: unknown[] };
+    let bare: (statement: Statement) => () => unknown;
+    let explain: (statement: Statement) => Promise<string[]>;
+    if (postgresUrl) {
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      bareClient = client;
+      // The same protocol as the pool's queries: an unnamed statement, parsed per call.
+      bare = (statement) => () => client.query(statement.sql, statement.parameters);
+      explain = async ({ sql, parameters }) =>
+        (await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${sql}`, parameters)).rows.map(
+          (row) => row["QUERY PLAN"],
+        );
+    } else {
+      const sqlite = sqliteOf(db)!;
+      bare = (statement) => {
+        const prepared = sqlite.prepare(statement.sql);
+        return () => prepared.all(...statement.parameters);
+      };
+      explain = async ({ sql, parameters }) =>
+        (
+          sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as { detail: string }[]
+        ).map((row) => row.detail);
+    }
     const bareListFirst = bare(listFirst);
     const bareListAfter = bare(listAfter);
     const bareNewest = bare(newest);
@@ -330,22 +432,26 @@ export async function history(options: BenchOptions): Promise<Section> {
       );
     }
 
-    const plans = [
+    const plans: { name: string; sql: string; lines: string[] }[] = [];
+    for (const plan of [
       { name: "context.list, first page", ...listFirst },
       { name: "context.list, a later page", ...listAfter },
       { name: "context.messages, newest", ...newest },
       { name: "context.messages, older", ...before },
-    ]
-      // One plan per distinct statement.
-      .filter((plan, index, all) => all.findIndex((other) => other.sql === plan.sql) === index)
-      .map(({ name, sql, parameters }) => {
-        const explain = sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`);
-        const rows = explain.all(...parameters) as { detail: string }[];
-        return { name, sql, lines: rows.map((row) => row.detail) };
-      });
+    ]) {
+      // One plan per distinct statement, one at a time (PostgreSQL: one client).
+      if (plans.some((other) => other.sql === plan.sql)) continue;
+      plans.push({ ...plan, lines: await explain(plan) });
+    }
+    // No full scan of either table and no sort step: SQLite's SCAN and TEMP B-TREE, PostgreSQL's
+    // Seq Scan and Sort nodes.
     const usesIndexes = plans.every(({ lines }) =>
       lines.every(
-        (line) => !/^SCAN (context|message)\b/.test(line) && !line.includes("TEMP B-TREE"),
+        (line) =>
+          !/^SCAN (context|message)\b/.test(line) &&
+          !line.includes("TEMP B-TREE") &&
+          !/Seq Scan on (context|message)\b/.test(line) &&
+          !/(^|->)\s*(Incremental )?Sort\b/.test(line.trim()),
       ),
     );
     rows.push(
@@ -361,6 +467,7 @@ export async function history(options: BenchOptions): Promise<Section> {
     );
     await runtime.close();
     await closeDatabase(db);
+    const engine = postgresUrl ? "PostgreSQL schema" : "WAL database file";
 
     return {
       title: NAME,
@@ -368,8 +475,8 @@ export async function history(options: BenchOptions): Promise<Section> {
       notes: [
         `${scale.contexts.toLocaleString("en-US")} contexts and ${scale.messages.toLocaleString("en-US")} ` +
           `messages${options.quick ? " (--quick: a tenth of the full scale)" : ""}, written straight ` +
-          `into a temporary WAL database file (${sizeMb.toFixed(0)} MB) with prepared statements in ` +
-          `one transaction in ${generateSeconds.toFixed(1)} s. The measured group holds ` +
+          `into a temporary ${engine} (${size!}) ${postgresUrl ? "with INSERTs of 10,000 unnest()ed rows each" : "with prepared statements"} in ` +
+          `one transaction${postgresUrl ? ", then VACUUM ANALYZE," : ""} in ${generateSeconds.toFixed(1)} s. The measured group holds ` +
           `${GROUP_CONTEXTS.toLocaleString("en-US")} contexts (1% of them deleted), the others 100 each; the ` +
           `measured context holds ${CONTEXT_MESSAGES.toLocaleString("en-US")} messages, the others share ` +
           "the rest; messages are written round-robin across contexts, so each context's rows " +
@@ -377,16 +484,21 @@ export async function history(options: BenchOptions): Promise<Section> {
         "Subject: the procedure through createCallerFactory(appRouter) with a real agent session " +
           "cookie (zod input, the session look-up, the engine's tenant check, the page query, rows " +
           "to objects, JSON parts parsed). Bare: the page query alone, the exact SQL text the db " +
-          "package prepares (captured from its prepare call), as a prepared statement with the " +
-          `same parameters, rows as they come. p50 of the calls made in ${ms} ms each, in ` +
+          "package runs (captured from its executeQuery call) with the same parameters, rows as " +
+          (postgresUrl
+            ? "they come, on a pg.Client of its own (an unnamed statement per call, as the pool " +
+              "sends them; the subject also checks a connection out of the pool)."
+            : "they come, as a prepared statement on the same connection.") +
+          ` p50 of the calls made in ${ms} ms each, in ` +
           "alternating 20 ms slices of subject and bare, after a warm-up.",
         ...plans.map(
           ({ name, sql, lines }) =>
-            `EXPLAIN QUERY PLAN of ${name}:\n\n\`\`\`sql\n${sql.replace(/\s+/g, " ").trim()}\n\`\`\`\n\n\`\`\`\n${lines.join("\n")}\n\`\`\``,
+            `${postgresUrl ? "EXPLAIN" : "EXPLAIN QUERY PLAN"} of ${name}:\n\n\`\`\`sql\n${sql.replace(/\s+/g, " ").trim()}\n\`\`\`\n\n\`\`\`\n${lines.join("\n")}\n\`\`\``,
         ),
       ],
     };
   } finally {
+    await bareClient?.end();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -20,11 +20,25 @@ export interface Section {
   notes: string[];
 }
 
+export type BenchDialect = "sqlite" | "postgres";
+
 export interface BenchOptions {
   /** Smaller sizes and shorter runs, to finish within a minute. */
   quick: boolean;
   /** Progress lines, to stderr. */
   log: (line: string) => void;
+  /** The database engine the servers of this benchmark run on. */
+  dialect: BenchDialect;
+  /**
+   * PostgreSQL: a new empty schema in the run's database (its URL); servers given the same URL
+   * share it, as instances do. SQLite: undefined (each server makes its own temporary file).
+   */
+  database(): Promise<string | undefined>;
+}
+
+/** A benchmark's name with its database engine, e.g. "1. ticket path [postgres]". */
+export function named(name: string, options: Pick<BenchOptions, "dialect">): string {
+  return `${name} [${options.dialect}]`;
 }
 
 /** A figure rounded to what a noisy shared machine can tell apart. */
@@ -150,6 +164,8 @@ export function markdownReport(input: {
   machine: Machine;
   /** The system's 1, 5 and 15 minute load averages when the run started. */
   loadAtStart: number[];
+  /** PostgreSQL's version, when benchmarks ran on it (on this machine, beside the servers). */
+  postgres: string | null;
 }): string {
   const { machine: m } = input;
   const lines = [
@@ -157,7 +173,10 @@ export function markdownReport(input: {
     "",
     `Run ${input.startedAt.toISOString()}, ${input.wallSeconds.toFixed(0)} s wall time; load ` +
       `average at the start ${input.loadAtStart.map((load) => load.toFixed(1)).join(", ")}.`,
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node ${m.node}, ${m.os}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node ${m.node}, ${m.os}.` +
+      (input.postgres
+        ? ` PostgreSQL ${input.postgres} on the same machine, default settings.`
+        : ""),
     "",
     markdownTable(input.sections.flatMap((section) => section.rows)),
     "",

@@ -4,10 +4,10 @@
 import { type BenchServer, startServer } from "./lib/child.ts";
 import { type Browser, eventHeaders, eventsUrl, mutation, openBrowser } from "./lib/http.ts";
 import { openSse, type SseEvent } from "./lib/sse.ts";
-import { type BenchOptions, compared, median, type Section, single } from "./report.ts";
+import { type BenchOptions, compared, median, named, type Section, single } from "./report.ts";
 import { modelDeltas } from "./servers/model-stream.ts";
 
-const NAME = "3. stream throughput";
+const BENCHMARK = "3. stream throughput";
 const TOKENS = 20_000;
 
 function words(text: string): number {
@@ -94,6 +94,7 @@ interface PathFigures {
 }
 
 export async function streamThroughput(options: BenchOptions): Promise<Section> {
+  const NAME = named(BENCHMARK, options);
   const runs = options.quick ? 2 : 5;
   const fresh = (): PathFigures => ({ rates: [], cpu: [] });
   const paths = { rawBatched: fresh(), rawPerToken: fresh(), off: fresh(), on: fresh() };
@@ -102,8 +103,8 @@ export async function streamThroughput(options: BenchOptions): Promise<Section> 
   await modelAlone();
   for (let i = 0; i < runs; i++) model.push(await modelAlone());
 
-  const raw = await startServer("raw");
-  const app = await startServer("app");
+  const raw = await startServer("raw", { databaseUrl: await options.database() });
+  const app = await startServer("app", { databaseUrl: await options.database() });
   try {
     const rawUrl = (windowMs: number) => `${raw.url}/stream?words=${TOKENS}&windowMs=${windowMs}`;
     const offUrl = `${app.url}/bench/trpc/stream?input=${encodeURIComponent(JSON.stringify({ words: TOKENS }))}`;

@@ -3,33 +3,46 @@
 import autocannon from "autocannon";
 import { type BenchServer, startServer } from "./lib/child.ts";
 import { TICKET_REQUEST } from "./lib/http.ts";
-import { type BenchOptions, compared, median, type Section, single } from "./report.ts";
+import { type BenchOptions, compared, median, named, type Section, single } from "./report.ts";
 
-const NAME = "1. ticket path";
-const CONNECTIONS = 10;
+const BENCHMARK = "1. ticket path";
+export const CONNECTIONS = 10;
 
 /** What one connection carries from the mint to the exchange. */
 interface Sequence {
   ticket?: string;
 }
 
-interface Paths {
+export interface Paths {
   mint: string;
   exchange: string;
 }
 
-function load(server: BenchServer, paths: Paths, seconds: number): Promise<autocannon.Result> {
-  const origin = server.url;
+/**
+ * `seconds` of ticket paths on `connections` connections to `server`, or spread over several
+ * servers (connection i goes to server i mod n, as a connection-level load balancer would);
+ * `origin` is the exchange's Origin header (default the server's own).
+ */
+export function load(
+  server: BenchServer | BenchServer[],
+  paths: Paths,
+  seconds: number,
+  { connections = CONNECTIONS, origin }: { connections?: number; origin?: string } = {},
+): Promise<autocannon.Result> {
+  const servers = Array.isArray(server) ? server : [server];
+  const exchangeOrigin = origin ?? servers[0]!.url;
   return autocannon({
-    url: server.url,
-    connections: CONNECTIONS,
+    // autocannon takes several URLs (its types say one) and deals connections among them.
+    url: (servers.length === 1 ? servers[0]!.url : servers.map((s) => s.url)) as string,
+    connections,
     duration: seconds,
     requests: [
       {
         method: "POST",
         path: paths.mint,
+        // Each server made its own API key; they share the database, so any one is good on all.
         headers: {
-          authorization: `Bearer ${server.info.apiKey}`,
+          authorization: `Bearer ${servers[0]!.info.apiKey}`,
           "content-type": "application/json",
         },
         body: JSON.stringify(TICKET_REQUEST),
@@ -40,7 +53,7 @@ function load(server: BenchServer, paths: Paths, seconds: number): Promise<autoc
       {
         method: "POST",
         path: paths.exchange,
-        headers: { origin, "content-type": "application/json" },
+        headers: { origin: exchangeOrigin, "content-type": "application/json" },
         setupRequest: (request, context) => ({
           ...request,
           body: JSON.stringify({ ticket: (context as Sequence).ticket }),
@@ -50,11 +63,11 @@ function load(server: BenchServer, paths: Paths, seconds: number): Promise<autoc
   });
 }
 
-function failures(result: autocannon.Result): number {
+export function failures(result: autocannon.Result): number {
   return result.errors + result.timeouts + result.non2xx;
 }
 
-interface Figures {
+export interface Figures {
   requests: number[];
   p50: number[];
   p99: number[];
@@ -62,7 +75,7 @@ interface Figures {
   total: number;
 }
 
-function record(into: Figures, result: autocannon.Result): void {
+export function record(into: Figures, result: autocannon.Result): void {
   into.requests.push(result.requests.average);
   into.p50.push(result.latency.p50);
   into.p99.push(result.latency.p99);
@@ -71,12 +84,13 @@ function record(into: Figures, result: autocannon.Result): void {
 }
 
 export async function ticketPath(options: BenchOptions): Promise<Section> {
+  const NAME = named(BENCHMARK, options);
   const rounds = options.quick ? 3 : 6;
   const seconds = options.quick ? 1 : 2;
   const rawPaths = { mint: "/tickets", exchange: "/exchange" };
   const appPaths = { mint: "/session/tickets", exchange: "/trpc/session.exchange" };
-  const raw = await startServer("raw");
-  const app = await startServer("app");
+  const raw = await startServer("raw", { databaseUrl: await options.database() });
+  const app = await startServer("app", { databaseUrl: await options.database() });
   const baseline: Figures = { requests: [], p50: [], p99: [], failed: 0, total: 0 };
   const subject: Figures = { requests: [], p50: [], p99: [], failed: 0, total: 0 };
   try {

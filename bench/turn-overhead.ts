@@ -10,9 +10,17 @@ import {
   openBrowser,
 } from "./lib/http.ts";
 import { openSse, type SseEvent } from "./lib/sse.ts";
-import { type BenchOptions, compared, fmt, percentile, type Section, single } from "./report.ts";
+import {
+  type BenchOptions,
+  compared,
+  fmt,
+  named,
+  percentile,
+  type Section,
+  single,
+} from "./report.ts";
 
-const NAME = "2. turn overhead";
+const BENCHMARK = "2. turn overhead";
 
 /** The first token of a reply: the text part that opens it, or a delta appended to it. */
 function isFirstToken(event: SseEvent): boolean {
@@ -76,10 +84,11 @@ async function baselineTurn(url: string): Promise<number> {
 }
 
 export async function turnOverhead(options: BenchOptions): Promise<Section> {
+  const NAME = named(BENCHMARK, options);
   const turns = options.quick ? 100 : 400;
   const warmUp = options.quick ? 20 : 50;
-  const raw = await startServer("raw");
-  const app = await startServer("app");
+  const raw = await startServer("raw", { databaseUrl: await options.database() });
+  const app = await startServer("app", { databaseUrl: await options.database() });
   const baseline: number[] = [];
   const subject: number[] = [];
   /** When the send's own answer arrived, for the split of the subject's time. */

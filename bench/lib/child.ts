@@ -7,6 +7,11 @@ import type { ChildMessage, MemoryFigures, ParentMessage } from "../servers/ipc.
 export interface ServerOptions {
   /** The builtin model's pause before each word, in ms. Default 0. */
   tokenDelayMs?: number;
+  /**
+   * PostgreSQL: the database (a schema's URL) to run on; servers given the same one share it, as
+   * instances do. Unset: SQLite, a WAL file of the server's own in a temporary folder.
+   */
+  databaseUrl?: string;
 }
 
 export interface BenchServer {
@@ -20,6 +25,8 @@ export interface BenchServer {
   peakStop(): Promise<MemoryFigures>;
   /** CPU time the server process has used so far (user + system), in ms. */
   cpuMs(): Promise<number>;
+  /** Settles when the server process has exited (stopped, or died). */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,7 +52,17 @@ export async function startServer(
   });
   let nextId = 1;
   const waiting = new Map<number, (answer: MemoryFigures | number) => void>();
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let gone: Error | null = null;
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", (code, signal) => {
+      // A server that dies mid-benchmark fails that benchmark (its questions are answered with
+      // the error), not the whole run.
+      gone = new Error(`the ${kind} server exited (${signal ?? `code ${code}`})`);
+      resolve();
+    }),
+  );
+  // Sending to a server that has just died reports here rather than as an unhandled event.
+  child.on("error", () => {});
 
   const ready = await new Promise<Extract<ChildMessage, { type: "ready" }>>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the ${kind} server exited with ${code}`)));
@@ -58,11 +75,13 @@ export async function startServer(
   function ask<T extends MemoryFigures | number>(
     message: ParentMessage & { id: number },
   ): Promise<T> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      if (gone) return reject(gone);
       waiting.set(message.id, (answer) => {
         waiting.delete(message.id);
         resolve(answer as T);
       });
+      void exited.then(() => reject(gone));
       child.send(message);
     });
   }
@@ -71,10 +90,14 @@ export async function startServer(
     url: ready.url,
     info: ready.info,
     memory: () => ask({ type: "memory", id: nextId++ }),
-    peakStart: () => child.send({ type: "peak-start" } satisfies ParentMessage),
+    peakStart: () => {
+      if (!gone) child.send({ type: "peak-start" } satisfies ParentMessage);
+    },
     peakStop: () => ask({ type: "peak-stop", id: nextId++ }),
     cpuMs: () => ask({ type: "cpu", id: nextId++ }),
+    exited,
     async stop() {
+      if (gone) return;
       child.disconnect();
       const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
       await exited;

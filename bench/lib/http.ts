@@ -3,6 +3,7 @@
 // calls that set a benchmark up as a browser and a backend would.
 import http from "node:http";
 import { TEST_AGENT } from "@agent-access/agents/testing";
+import { MAX_BATCH_SIZE } from "@agent-access/api";
 
 /** Keep-alive sockets, as many as the benchmark opens at once. */
 export const agent = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
@@ -70,26 +71,38 @@ export async function mutation<T>(browser: Browser, procedure: string, input: un
   return unwrap<T>(answer, procedure);
 }
 
-/** The same mutation many times in batches of `size`, as httpBatchLink sends them. */
+/**
+ * The same mutation many times in batches of `size` (at most the server's MAX_BATCH_SIZE), as
+ * httpBatchLink sends them, `parallel` batches at a time.
+ */
 export async function batchedMutation<T>(
   browser: Browser,
   procedure: string,
   inputs: unknown[],
-  size = 100,
+  size = MAX_BATCH_SIZE,
+  parallel = 1,
 ): Promise<T[]> {
-  const results: T[] = [];
+  const batches: unknown[][] = [];
   for (let start = 0; start < inputs.length; start += size) {
-    const batch = inputs.slice(start, start + size);
+    batches.push(inputs.slice(start, start + size));
+  }
+  const send = async (batch: unknown[]): Promise<T[]> => {
     const body = Object.fromEntries(batch.map((input, index) => [String(index), input]));
     const answer = await request(
       `${browser.url}/trpc/${batch.map(() => procedure).join(",")}?batch=1`,
       { method: "POST", headers: browserHeaders(browser), body: JSON.stringify(body) },
     );
     const items = JSON.parse(answer.body) as { result?: { data: T } }[];
-    for (const item of items) {
+    if (!Array.isArray(items)) throw new Error(`${procedure} failed: ${answer.body.slice(0, 300)}`);
+    return items.map((item) => {
       if (!item.result) throw new Error(`${procedure} failed: ${answer.body.slice(0, 300)}`);
-      results.push(item.result.data);
-    }
+      return item.result.data;
+    });
+  };
+  const results: T[] = [];
+  for (let start = 0; start < batches.length; start += parallel) {
+    const answers = await Promise.all(batches.slice(start, start + parallel).map(send));
+    results.push(...answers.flat());
   }
   return results;
 }

@@ -1,5 +1,6 @@
 // The real app in a child process, as `pnpm start` runs it: Hono, tRPC, the run engine with the
-// builtin model, and a WAL database in a temporary file. Beside it, under /bench/, the same model
+// builtin model, and a WAL database in a temporary file or, given a URL, PostgreSQL (a pool of
+// DATABASE_POOL_SIZE's default, 10 connections). Beside it, under /bench/, the same model
 // stream sent over the same tRPC SSE without the engine ("persistence off").
 import fs from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -7,8 +8,12 @@ import os from "node:os";
 import path from "node:path";
 import { createAgentRegistry, createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
 import { testAssistant } from "@agent-access/agents/testing";
-import { DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
-import { closeDatabase, createApiKey, migrate, openDatabase } from "@agent-access/db";
+import {
+  AgentLimits,
+  DEFAULT_AGENT_LIMITS,
+  DEFAULT_CONTEXT_GROUP_PATTERN,
+} from "@agent-access/api";
+import { closeDatabase, createApiKey, migrate, openDatabase, openPostgres } from "@agent-access/db";
 import { createApp } from "@agent-access/server";
 import { serve } from "@hono/node-server";
 import type { ServerOptions } from "../lib/child.ts";
@@ -19,7 +24,9 @@ const options = JSON.parse(process.env.BENCH_SERVER_OPTIONS ?? "{}") as ServerOp
 const tokenDelayMs = options.tokenDelayMs ?? 0;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-access-bench-"));
-const db = openDatabase(path.join(dir, "app.db"));
+const db = options.databaseUrl
+  ? openPostgres(options.databaseUrl)
+  : openDatabase(path.join(dir, "app.db"));
 await migrate(db);
 const { key } = await createApiKey(db, "bench");
 
@@ -28,28 +35,64 @@ const runtime = createAgentRuntime({
   db,
   agents,
   model: createBuiltinModel({ tokenDelayMs }),
+  // Benchmark 3 asks for one reply of 20,000 tokens, above AGENT_MAX_OUTPUT_TOKENS' default.
+  maxOutputTokens: 1_000_000,
   onError: (error) => console.error(error),
 });
+// The benchmarks open hundreds of streams and send hundreds of messages from one browser session
+// (one tenant): every quota is set far above that, so the checks still run on each call but
+// none refuses one.
+const limits = new AgentLimits(
+  db,
+  Object.fromEntries(Object.keys(DEFAULT_AGENT_LIMITS).map((name) => [name, 1_000_000])),
+);
 const app = createApp({
   db,
   config: { publicUrl: "http://127.0.0.1", contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN },
   agents,
   runtime,
+  limits,
 });
 const streamOff = createStreamOffApp(tokenDelayMs);
 
+// Requests still being answered: a load generator stops at its deadline with requests in
+// flight, and the database must outlive them (on PostgreSQL they are still waiting on it).
+let inFlight = 0;
+let drained: (() => void) | undefined;
+async function counted(response: Response | Promise<Response>): Promise<Response> {
+  inFlight++;
+  try {
+    return await response;
+  } finally {
+    if (--inFlight === 0) drained?.();
+  }
+}
+
 const server = serve({
   fetch: (request, env) =>
-    new URL(request.url).pathname.startsWith("/bench/")
-      ? streamOff.fetch(request, env)
-      : app.fetch(request, env),
+    counted(
+      new URL(request.url).pathname.startsWith("/bench/")
+        ? streamOff.fetch(request, env)
+        : app.fetch(request, env),
+    ),
   port: 0,
   hostname: "127.0.0.1",
 });
+// As the raw server's: the client's keep-alive sockets outlive a pause between benchmark phases
+// (Node's default of 5 s closes them under the client's feet: "socket hang up").
+if ("keepAliveTimeout" in server) server.keepAliveTimeout = 60_000;
 server.once("listening", () => {
   const { port } = server.address() as AddressInfo;
   serveParent(`http://127.0.0.1:${port}`, { apiKey: key }, async () => {
     if ("closeAllConnections" in server) server.closeAllConnections();
+    if (inFlight > 0) {
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          drained = resolve;
+        }),
+        new Promise((resolve) => setTimeout(resolve, 5000)),
+      ]);
+    }
     await runtime.close();
     await closeDatabase(db);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
-// The baselines: plain node:http handlers, no framework, in their own child process.
+// The baselines: plain node:http handlers, no framework, in their own child process, on the
+// same database engine as the app they are compared with (SQLite file or PostgreSQL pool).
 // - POST /tickets and POST /exchange run the same SQL as the ticket path (the db package's own
 //   functions: API key look-up and use, hashed ticket insert; ticket look-up, conditional
 //   consuming UPDATE and session insert in one transaction) and nothing else.
@@ -22,6 +23,7 @@ import {
   migrate,
   newSecret,
   openDatabase,
+  openPostgres,
   transaction,
 } from "@agent-access/db";
 import type { ServerOptions } from "../lib/child.ts";
@@ -32,7 +34,9 @@ const options = JSON.parse(process.env.BENCH_SERVER_OPTIONS ?? "{}") as ServerOp
 const tokenDelayMs = options.tokenDelayMs ?? 0;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-access-bench-raw-"));
-const db = openDatabase(path.join(dir, "raw.db"));
+const db = options.databaseUrl
+  ? openPostgres(options.databaseUrl)
+  : openDatabase(path.join(dir, "raw.db"));
 await migrate(db);
 const { key } = await createApiKey(db, "bench");
 
@@ -136,14 +140,25 @@ async function stream(url: URL, req: http.IncomingMessage, res: http.ServerRespo
   }
 }
 
+// Requests still being answered: a load generator stops at its deadline with requests in
+// flight, and the database must outlive them (on PostgreSQL they are still waiting on it).
+let inFlight = 0;
+let drained: (() => void) | undefined;
+
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://raw");
   const route = `${req.method} ${url.pathname}`;
-  const done = (promise: Promise<void>) =>
-    promise.catch((error: unknown) => {
-      console.error(error);
-      if (!res.headersSent) json(res, 500, {});
-    });
+  const done = (promise: Promise<void>) => {
+    inFlight++;
+    return promise
+      .catch((error: unknown) => {
+        console.error(error);
+        if (!res.headersSent) json(res, 500, {});
+      })
+      .finally(() => {
+        if (--inFlight === 0) drained?.();
+      });
+  };
   if (route === "POST /tickets") return done(mint(req, res));
   if (route === "POST /exchange") return done(exchange(req, res));
   if (route === "POST /turn") {
@@ -169,6 +184,14 @@ server.listen(0, "127.0.0.1", () => {
   const { port } = server.address() as AddressInfo;
   serveParent(`http://127.0.0.1:${port}`, { apiKey: key }, async () => {
     server.closeAllConnections();
+    if (inFlight > 0) {
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          drained = resolve;
+        }),
+        new Promise((resolve) => setTimeout(resolve, 5000)),
+      ]);
+    }
     await closeDatabase(db);
     fs.rmSync(dir, { recursive: true, force: true });
   });
