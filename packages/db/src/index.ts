@@ -199,6 +199,7 @@ export {
   exec,
   get,
   isTransaction,
+  observeQueries,
   type Params,
   run,
   type TransactionOptions,
