@@ -69,10 +69,10 @@ const open: { runtime: AgentRuntime; db: Db }[] = [];
 
 /** Closes what the tests opened; call it in afterEach. */
 export async function teardown(): Promise<void> {
-  for (const { runtime, db } of open.splice(0)) {
-    await runtime.close();
-    await closeDatabase(db);
-  }
+  const opened = open.splice(0);
+  // Every runtime first: a restarted one shares its database with the first.
+  for (const { runtime } of opened) await runtime.close();
+  for (const { db } of opened) await closeDatabase(db);
 }
 
 export function tempDbFile(): string {
