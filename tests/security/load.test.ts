@@ -74,7 +74,9 @@ it(`serves ${SESSIONS} concurrent sessions of ${TURNS} turns over HTTP and SSE w
   const results = await Promise.all(
     Array.from({ length: SESSIONS }, (_, index) =>
       session(index).catch((error: unknown) => {
-        errors.push(`session ${index}: ${String(error)}`);
+        // fetch's own message is "fetch failed"; the reason is in its cause.
+        const cause = (error as { cause?: unknown })?.cause;
+        errors.push(`session ${index}: ${String(error)}${cause ? ` (${String(cause)})` : ""}`);
         return null;
       }),
     ),

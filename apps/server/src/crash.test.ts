@@ -69,3 +69,9 @@ it("restarts after SIGKILL mid-run with every earlier message intact and the run
   expect((await browser.trpc.context.get.query({ contextId })).status).toBe("idle");
   await closeDatabase(db);
 });
+
+it("keeps idle sockets 65 s, past a load balancer's usual 60 s, so the balancer closes first", async () => {
+  const response = await fetch(`${server.url}/healthz`);
+  await response.arrayBuffer();
+  expect(response.headers.get("keep-alive")).toBe("timeout=65");
+});

@@ -3,6 +3,7 @@
 // as interrupted, listens, delivers webhooks, and on SIGTERM/SIGINT closes HTTP first, then the
 // run engine, then the webhook dispatcher, then the database.
 import fs from "node:fs";
+import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import {
   createAgentRuntime,
@@ -20,6 +21,7 @@ import { app as appDefinition } from "./app.config.ts";
 import { createApp } from "./app.ts";
 import { DatabaseStartError, openServerDatabase } from "./database.ts";
 import { EnvError, parseEnv } from "./env.ts";
+import { tuneHttpServer } from "./http-server.ts";
 import { recordWebhookEvents, WEBHOOK_EVENT_TYPES, WebhookDispatcher } from "./webhooks/index.ts";
 
 function loadEnv() {
@@ -162,6 +164,7 @@ const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (
   console.log(`Agent Access server listening on http://${env.HOST}:${info.port}`);
   console.log(`Open ${env.PUBLIC_URL}`);
 });
+tuneHttpServer(server as Server);
 
 let closing = false;
 async function shutdown(signal: string) {

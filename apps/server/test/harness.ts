@@ -1,6 +1,8 @@
 // Test harness: the real app on a random port over real HTTP, with an in-memory database and a
 // controllable clock, plus a browser-like client that keeps cookies and calls the procedures
 // through tRPC's typed client.
+
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   type AgentRuntime,
@@ -26,6 +28,7 @@ import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import { app as appDefinition } from "../src/app.config.ts";
 import { type AppOptions, createApp } from "../src/app.ts";
+import { tuneHttpServer } from "../src/http-server.ts";
 import type { AppRouter } from "../src/router.ts";
 import {
   recordWebhookEvents,
@@ -119,6 +122,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       resolve(started),
     );
   });
+  tuneHttpServer(server as Server);
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
