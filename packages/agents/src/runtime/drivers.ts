@@ -46,7 +46,8 @@ export class RunDrivers {
   private readonly starting = new Map<string, Promise<void>>();
   /** Who waits for a run driven elsewhere to stop running, by run id. */
   private readonly stopWaiters = new Map<string, Set<() => void>>();
-  private readonly unlisten: (() => void)[];
+  /** Stops hearing the channels; empty until this instance first drives or waits for a run. */
+  private unlisten: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private tick: Promise<void> = Promise.resolve();
   private closed = false;
@@ -57,7 +58,16 @@ export class RunDrivers {
     private readonly engine: Engine,
     private readonly options: RunDriversOptions,
   ) {
-    const { listener } = engine;
+    this.schedule();
+  }
+
+  /**
+   * Hears requests to stop runs driven here and news of runs stopping elsewhere. Only from the
+   * first run driven or waited for: an instance that serves no run holds no session for it.
+   */
+  private listen(): void {
+    if (this.unlisten.length > 0 || this.closed) return;
+    const { listener } = this.engine;
     this.unlisten = [
       // Payloads come from every schema on the database: an unknown run id is not ours.
       listener.on(RUN_CANCEL_CHANNEL, (runId) => this.driverOfRun(runId)?.abort("cancel")),
@@ -67,12 +77,12 @@ export class RunDrivers {
         for (const runId of [...this.stopWaiters.keys()]) this.wake(runId);
       }),
     ];
-    this.schedule();
   }
 
   /** Drives the stored run `runId` in the background, for a session with `hostContext`. */
   async start(runId: string, hostContext?: HostContext): Promise<void> {
     this.leased = true;
+    this.listen();
     const started = this.load(runId, hostContext);
     this.starting.set(runId, started);
     try {
@@ -185,6 +195,7 @@ export class RunDrivers {
         continue;
       }
       if (await this.cancelUndriven(run)) return true;
+      this.listen();
       // Driven by a live instance (or changed meanwhile): ask its owner, then read it again.
       if (run.status === "running" && !requested.has(run.id)) {
         requested.add(run.id);
@@ -298,7 +309,7 @@ export class RunDrivers {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const stop of this.unlisten) stop();
+    for (const stop of this.unlisten.splice(0)) stop();
     await this.tick;
     await Promise.all([...this.starting.values()].map((started) => started.catch(() => {})));
     const running = [...this.byContext.values()];

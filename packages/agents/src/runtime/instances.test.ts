@@ -380,5 +380,22 @@ describeEachDialect("instances", (suite) => {
       const next = await b.send(scope, context.id, { text: "hello" });
       await eventsUntil(b, scope, context.id, runFinished(next.runId));
     });
+
+    it("records a run begun as it closes interrupted, never driven", async () => {
+      const { runtime, scope, db } = await setup({ tokenDelayMs: 5 });
+      const { context } = await runtime.createContext(scope, { agentId: AGENT });
+      // Past the guard before the close, committed after it.
+      const sending = runtime.send(scope, context.id, { text: "stream 50 words" });
+      await runtime.close();
+      const sent = await sending;
+      expect(await runState(db, sent.runId)).toMatchObject({
+        status: "interrupted",
+        lease_until: null,
+      });
+      const reply = await value<string>(db, "SELECT parts FROM message WHERE run_id = ?", [
+        sent.runId,
+      ]);
+      expect(reply).toBe("[]");
+    });
   });
 });
