@@ -12,7 +12,7 @@ import {
   createRequestContext,
   DEFAULT_CONTEXT_GROUP_PATTERN,
 } from "@agent-access/api";
-import { createAuth, TokenBucket } from "@agent-access/auth";
+import { createAuth, MemoryRateLimiter } from "@agent-access/auth";
 import {
   closeDatabase,
   consumeTicket,
@@ -239,7 +239,7 @@ export async function history(options: BenchOptions): Promise<Section> {
           agents,
           runtime,
           auth: createAuth({ db, publicUrl: "http://127.0.0.1" }),
-          exchangeFailures: new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
+          exchangeFailures: new MemoryRateLimiter({ capacity: 10, refillIntervalMs: 6_000 }),
         },
         {
           req: new Request("http://127.0.0.1/trpc", {

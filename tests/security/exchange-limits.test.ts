@@ -3,7 +3,7 @@
 //    the check before any failure was counted. Check and count must be one step per call.
 // 5: one bad request every 6 s kept a whole NAT address locked, valid tickets included. The limit
 //    is for failures: a valid ticket exchanges from a locked address; guesses stay refused.
-import { TokenBucket } from "@agent-access/auth";
+import { MemoryRateLimiter } from "@agent-access/auth";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import {
   CookieClient,
@@ -18,7 +18,7 @@ let server: TestServer;
 
 beforeEach(async () => {
   server = await startTestServer({
-    exchangeFailures: new TokenBucket({ capacity: LIMIT, refillIntervalMs: 6_000 }),
+    exchangeFailures: new MemoryRateLimiter({ capacity: LIMIT, refillIntervalMs: 6_000 }),
   });
 });
 afterEach(() => server.close());

@@ -5,7 +5,7 @@
 // error may reach the server's 500 handler, and the server must still be healthy afterwards.
 import { TEST_AGENT } from "@agent-access/agents/testing";
 import { DEFAULT_CONTEXT_GROUP_PATTERN } from "@agent-access/api";
-import { TokenBucket } from "@agent-access/auth";
+import { MemoryRateLimiter } from "@agent-access/auth";
 import { createApiKey, revokeApiKey } from "@agent-access/db";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,7 +77,7 @@ beforeAll(async () => {
   server = await startTestServer({
     // Only exchanges refused as UNAUTHORIZED count, and malformed ones never get that far; the
     // bucket is raised anyway so that no 429 hides an answer.
-    exchangeFailures: new TokenBucket({ capacity: 1e6, refillIntervalMs: 1 }),
+    exchangeFailures: new MemoryRateLimiter({ capacity: 1e6, refillIntervalMs: 1 }),
     onInternalError: (error) => internalErrors.push(error),
   });
   apiKey = (await createApiKey(server.db, "fuzzer")).key;

@@ -6,7 +6,7 @@
 // one table, support/procedure-table.ts; the matrix walks the router's own procedure list, so a
 // procedure added later without an entry fails this file, naming the procedure and the table.
 import { TEST_AGENT } from "@agent-access/agents/testing";
-import { TokenBucket } from "@agent-access/auth";
+import { MemoryRateLimiter } from "@agent-access/auth";
 import { createApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -109,7 +109,7 @@ function holding(cookies: Record<string, string | undefined>): CookieClient {
 beforeAll(async () => {
   // Failed exchanges are not this file's subject; the limit has its own test.
   server = await startTestServer({
-    exchangeFailures: new TokenBucket({ capacity: 1e6, refillIntervalMs: 1 }),
+    exchangeFailures: new MemoryRateLimiter({ capacity: 1e6, refillIntervalMs: 1 }),
   });
   apiKey = (await createApiKey(server.db, "isolation")).key;
 

@@ -2,7 +2,7 @@
 // router, each with an input that would otherwise succeed), every cookie the server sets carries
 // HttpOnly, SameSite=Lax, Path=/ and (off localhost) Secure, and the sign-in, sign-up and
 // exchange limits answer 429 with Retry-After however the attempts are sent, changing nothing.
-import { TokenBucket } from "@agent-access/auth";
+import { MemoryRateLimiter } from "@agent-access/auth";
 import { createApiKey } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -396,7 +396,7 @@ describe("rate limits", () => {
 
   it("limits failed exchanges per IP, concurrent or not, with 429 and Retry-After", async () => {
     const limited = await startTestServer({
-      exchangeFailures: new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
+      exchangeFailures: new MemoryRateLimiter({ capacity: 10, refillIntervalMs: 6_000 }),
     });
     try {
       const valid = await staticTicket(limited);

@@ -3,7 +3,7 @@
 // server process, many rounds at once; then across two server processes sharing one database
 // file, where nothing but SQLite's own locking can decide.
 import { TEST_AGENT } from "@agent-access/agents/testing";
-import { TokenBucket } from "@agent-access/auth";
+import { MemoryRateLimiter } from "@agent-access/auth";
 import {
   all,
   closeDatabase,
@@ -86,7 +86,7 @@ describe("in one process", () => {
     // Every lost race is a failed exchange; the limit on those is not what is tested here, nor
     // are the quotas of a session, which hundreds of rounds in one session would exceed.
     server = await startTestServer({
-      exchangeFailures: new TokenBucket({ capacity: 1e6, refillIntervalMs: 1 }),
+      exchangeFailures: new MemoryRateLimiter({ capacity: 1e6, refillIntervalMs: 1 }),
       quotas: NO_QUOTAS,
     });
     apiKey = (await createApiKey(server.db, "races")).key;

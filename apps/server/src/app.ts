@@ -10,6 +10,8 @@ import {
   type ApiDependencies,
   attachmentBodyMaxBytes,
   createRequestContext,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  databaseUnavailableResponse,
   EVENT_STREAM_PATH,
   handleAttachmentDownload,
   handleAttachmentUpload,
@@ -25,7 +27,13 @@ import {
   TICKET_BODY_MAX_BYTES,
   takeStreamSlot,
 } from "@agent-access/api";
-import { type Auth, checkSameOrigin, createAuth, TokenBucket } from "@agent-access/auth";
+import {
+  type Auth,
+  checkSameOrigin,
+  createAuth,
+  createRateLimiter,
+  type RateLimiter,
+} from "@agent-access/auth";
 import { schemaVersion } from "@agent-access/db";
 import type { HttpBindings } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -34,6 +42,7 @@ import type { AnyRouter } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { clientIp } from "./client-ip.ts";
 import { appRouter } from "./router.ts";
@@ -47,8 +56,11 @@ export const TRPC_BODY_MAX_BYTES = 1024 * 1024;
 export interface AppOptions extends Omit<ApiDependencies, "auth" | "exchangeFailures" | "limits"> {
   /** The sign-in service. Default: createAuth over `db`, `config.publicUrl` and `now`. */
   auth?: Auth;
-  /** Failed ticket exchanges allowed per IP. Default: 10 at once, then one more every 6 s. */
-  exchangeFailures?: TokenBucket;
+  /**
+   * Failed ticket exchanges allowed per IP. Default: 10 at once, then one more every 6 s, in the
+   * database on PostgreSQL (shared by every instance), in memory on SQLite.
+   */
+  exchangeFailures?: RateLimiter;
   /** Quotas of agent sessions and context groups. Default: DEFAULT_AGENT_LIMITS. */
   limits?: AgentLimits;
   /**
@@ -83,7 +95,8 @@ export function createApp(options: AppOptions) {
       options.auth ??
       createAuth({ db: options.db, publicUrl: options.config.publicUrl, now: options.now }),
     exchangeFailures:
-      options.exchangeFailures ?? new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
+      options.exchangeFailures ??
+      createRateLimiter(options.db, "exchange", { capacity: 10, refillIntervalMs: 6_000 }),
     limits: options.limits ?? new AgentLimits(options.db),
   };
   const app = new Hono<{ Bindings: HttpBindings }>();
@@ -168,8 +181,28 @@ export function createApp(options: AppOptions) {
     c.header("Referrer-Policy", "no-referrer");
   });
 
+  // For load balancers and orchestrators: 200 while the database answers (one query), 503 while
+  // it does not, so that an instance cut off from PostgreSQL is taken out of rotation until it
+  // reaches it again.
   app.get("/healthz", async (c) => {
-    return c.json({ status: "ok", schemaVersion: await schemaVersion(options.db) });
+    let version: number;
+    try {
+      version = await schemaVersion(options.db);
+    } catch {
+      return c.json({ status: "unavailable", message: DATABASE_UNAVAILABLE_MESSAGE }, 503);
+    }
+    return c.json({ status: "ok", schemaVersion: version });
+  });
+
+  // The last resort: an error no route answered. The database out of reach is a 503 in the
+  // REST shape (the pool reconnects by itself when it is back); anything else, as Hono's own
+  // handler would: an HTTPException's answer, or a 500, logged.
+  app.onError((error, c) => {
+    const unavailable = databaseUnavailableResponse(error);
+    if (unavailable) return unavailable;
+    if (error instanceof HTTPException) return error.getResponse();
+    onInternalError(error);
+    return c.text("Internal Server Error", 500);
   });
 
   // REST for backends in any language: the same procedure as ticket.create.

@@ -14,7 +14,7 @@ import {
 } from "@agent-access/agents";
 import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN, migrateWithApp } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
-import { closeDatabase, syncEnvWebhookEndpoint } from "@agent-access/db";
+import { closeDatabase, pruneLimits, syncEnvWebhookEndpoint } from "@agent-access/db";
 import { serve } from "@hono/node-server";
 import { agentRegistryOf, groupErasureOf } from "./agents.ts";
 import { app as appDefinition } from "./app.config.ts";
@@ -152,6 +152,13 @@ const app = createApp({
 await auth.deleteExpiredSessions();
 const sweep = setInterval(() => void auth.deleteExpiredSessions(), 60 * 60_000);
 sweep.unref();
+// The shared limits' rows that limit nothing any more, and a bound on the rest (PostgreSQL; on
+// SQLite the limits count in memory and the tables stay empty). Every instance may run it.
+const limitSweep = setInterval(
+  () => void pruneLimits(db, Date.now()).catch((error) => console.error(error)),
+  60_000,
+);
+limitSweep.unref();
 const fileSweep = setInterval(
   () => void runtime.sweepAttachments().catch((error) => console.error(error)),
   10 * 60_000,
@@ -172,6 +179,7 @@ async function shutdown(signal: string) {
   closing = true;
   console.log(`${signal}: closing HTTP, then the run engine, then the database`);
   clearInterval(sweep);
+  clearInterval(limitSweep);
   clearInterval(fileSweep);
   const closed = new Promise((resolve) => server.close(resolve));
   if ("closeIdleConnections" in server) server.closeIdleConnections();

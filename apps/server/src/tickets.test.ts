@@ -1,6 +1,6 @@
 // Tickets over REST and tRPC, and their exchange for agent sessions, over real HTTP.
 import type { RouterInputs } from "@agent-access/api";
-import { TokenBucket } from "@agent-access/auth";
+import { MemoryRateLimiter } from "@agent-access/auth";
 import { createApiKey, revokeApiKey, value } from "@agent-access/db";
 import { describeEachDialect } from "@agent-access/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +19,7 @@ let server: TestServer;
 describeEachDialect("tickets", () => {
   beforeAll(async () => {
     // Many exchanges here fail on purpose; the limit on failures has its own test.
-    const exchangeFailures = new TokenBucket({ capacity: 1_000_000, refillIntervalMs: 1 });
+    const exchangeFailures = new MemoryRateLimiter({ capacity: 1_000_000, refillIntervalMs: 1 });
     server = await startTestServer({ exchangeFailures });
   });
   afterAll(() => server.close());

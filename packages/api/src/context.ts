@@ -2,7 +2,7 @@
 // the long-lived dependencies (database, configuration, agents, sign-in service) and the request
 // itself; tests build one the same way for a caller (createCallerFactory).
 import type { AgentRegistry, AgentRuntime } from "@agent-access/agents";
-import type { Auth, SignIn, TokenBucket } from "@agent-access/auth";
+import type { Auth, RateLimiter, SignIn } from "@agent-access/auth";
 import type { Db } from "@agent-access/db";
 import { AgentLimits } from "./limits.ts";
 
@@ -52,8 +52,11 @@ export interface ApiDependencies {
   now?: () => number;
   /** Sign-in sessions and their rate limits (createAuth). One per server: the limits are state. */
   auth: Auth;
-  /** Failed ticket exchanges per IP (a token per failure). One per server, like `auth`. */
-  exchangeFailures: TokenBucket;
+  /**
+   * Failed ticket exchanges per IP (a token per failure). One per server, like `auth`:
+   * createRateLimiter, so that on PostgreSQL every instance counts against the same figures.
+   */
+  exchangeFailures: RateLimiter;
   /**
    * Quotas of agent sessions and context groups (limits.ts). One per server, like `auth`.
    * Default: DEFAULT_AGENT_LIMITS, one instance per dependencies object.

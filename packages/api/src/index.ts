@@ -28,7 +28,11 @@ export {
   handleAttachmentDownload,
   handleAttachmentUpload,
 } from "./rest/attachments.ts";
-export { restError } from "./rest/errors.ts";
+export {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  databaseUnavailableResponse,
+  restError,
+} from "./rest/errors.ts";
 export { handleTicketRequest, TICKET_BODY_MAX_BYTES } from "./rest/tickets.ts";
 export {
   handleOpenApiRequest,

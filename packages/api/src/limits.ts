@@ -1,9 +1,12 @@
 // Quotas of agent sessions and context groups: how much one browser (an agent session) and one
 // tenant (a context group, shared by all the sessions minted for it) may hold at once and start
 // per minute. A call over a limit is refused before it writes anything, with 429, Retry-After
-// and a message naming the limit. State lives in this process's memory (like the rate limits in
-// @agent-access/auth): N server instances allow up to N times the limits.
-import { TokenBucket } from "@agent-access/auth";
+// and a message naming the limit. The per-minute rates count where the sign-in limits do
+// (createRateLimiter: in the database on PostgreSQL, shared by every instance; in memory on
+// SQLite). Replies in progress per group are read from the database; replies in progress per
+// session and open streams are held by this instance and counted here (docs/security.md says
+// why that is enough).
+import { createRateLimiter, type RateLimiter } from "@agent-access/auth";
 import { countRunningInGroup, type Db, runningAmong } from "@agent-access/db";
 import { tooManyRequests } from "./rate-limited.ts";
 
@@ -86,9 +89,15 @@ export interface Admission {
   end(): void;
 }
 
-function bucketPerMinute(perMinute: number): TokenBucket {
-  return new TokenBucket({ capacity: perMinute, refillIntervalMs: 60_000 / perMinute });
+function perMinute(db: Db, name: string, perMinute: number): RateLimiter {
+  return createRateLimiter(db, name, {
+    capacity: perMinute,
+    refillIntervalMs: 60_000 / perMinute,
+  });
 }
+
+/** A per-minute rate a call spends: its limiter, key, figure and what it counts. */
+type Rate = [limiter: RateLimiter, key: string, limit: number, what: string];
 
 function add(counts: Map<string, number>, key: string, by: number): void {
   const next = (counts.get(key) ?? 0) + by;
@@ -99,9 +108,9 @@ function add(counts: Map<string, number>, key: string, by: number): void {
 export class AgentLimits {
   readonly config: Readonly<AgentLimitsConfig>;
   readonly #db: Db;
-  readonly #contexts: { session: TokenBucket; group: TokenBucket };
-  readonly #messages: { session: TokenBucket; group: TokenBucket };
-  readonly #feedback: { session: TokenBucket; group: TokenBucket };
+  readonly #contexts: { session: RateLimiter; group: RateLimiter };
+  readonly #messages: { session: RateLimiter; group: RateLimiter };
+  readonly #feedback: { session: RateLimiter; group: RateLimiter };
   /** Runs admitted whose call has not returned yet, by session and by group. */
   readonly #pendingRuns = new Map<string, number>();
   /** Contexts whose run a session started; pruned of the finished ones on each check. */
@@ -117,23 +126,26 @@ export class AgentLimits {
     // An unset (undefined) limit keeps its default.
     const given = Object.entries(config).filter(([, value]) => value !== undefined);
     this.config = { ...DEFAULT_AGENT_LIMITS, ...Object.fromEntries(given) };
+    const c = this.config;
     this.#contexts = {
-      session: bucketPerMinute(this.config.contextsPerMinutePerSession),
-      group: bucketPerMinute(this.config.contextsPerMinutePerGroup),
+      session: perMinute(db, "contexts-session", c.contextsPerMinutePerSession),
+      group: perMinute(db, "contexts-group", c.contextsPerMinutePerGroup),
     };
     this.#messages = {
-      session: bucketPerMinute(this.config.messagesPerMinutePerSession),
-      group: bucketPerMinute(this.config.messagesPerMinutePerGroup),
+      session: perMinute(db, "messages-session", c.messagesPerMinutePerSession),
+      group: perMinute(db, "messages-group", c.messagesPerMinutePerGroup),
     };
     this.#feedback = {
-      session: bucketPerMinute(this.config.feedbackPerMinutePerSession),
-      group: bucketPerMinute(this.config.feedbackPerMinutePerGroup),
+      session: perMinute(db, "feedback-session", c.feedbackPerMinutePerSession),
+      group: perMinute(db, "feedback-group", c.feedbackPerMinutePerGroup),
     };
   }
 
   /**
-   * Checks every limit `call` touches and, only if all allow it, counts it against all of them:
-   * the running runs are read from the database first, then every check and count is one
+   * Checks every limit `call` touches and counts it against all of them, or against none: each
+   * per-minute rate is taken (check and spend in one step, so concurrent calls on any instance
+   * are counted one by one), and if any limit refuses, the rates taken are given back. Then
+   * the running runs are read from the database, and the run limits checked and counted in one
    * synchronous step, so the calls of a batch cannot all pass one check before any counts. A
    * run admitted elsewhere that ended its admission (its run now running) after that read is
    * counted too (`#endedRuns`), so the read's age never lets a run through uncounted.
@@ -143,81 +155,117 @@ export class AgentLimits {
     const session = `session:${subject.sessionId}`;
     const group = `group:${subject.contextGroup}`;
     const c = this.config;
-    let sessionRunning = 0;
-    let groupRunning = 0;
-    if (call.startsRun) {
-      add(this.#reading, session, 1);
-      add(this.#reading, group, 1);
-      const endedBefore = {
-        session: this.#endedRuns.get(session) ?? 0,
-        group: this.#endedRuns.get(group) ?? 0,
-      };
-      try {
-        [sessionRunning, groupRunning] = await Promise.all([
-          this.#sessionRunning(subject.sessionId),
-          countRunningInGroup(this.#db, subject.contextGroup),
-        ]);
-        sessionRunning += (this.#endedRuns.get(session) ?? 0) - endedBefore.session;
-        groupRunning += (this.#endedRuns.get(group) ?? 0) - endedBefore.group;
-      } finally {
-        for (const key of [session, group]) {
-          add(this.#reading, key, -1);
-          if (!this.#reading.has(key)) this.#endedRuns.delete(key);
-        }
-      }
-    }
+    const rates: Rate[] = [];
     if (call.createsContext) {
-      this.#checkRate(this.#contexts.session, session, now, [
-        c.contextsPerMinutePerSession,
-        "new conversations per minute in this agent session",
-      ]);
-      this.#checkRate(this.#contexts.group, group, now, [
-        c.contextsPerMinutePerGroup,
-        "new conversations per minute in this context group",
-      ]);
+      rates.push(
+        [
+          this.#contexts.session,
+          session,
+          c.contextsPerMinutePerSession,
+          "new conversations per minute in this agent session",
+        ],
+        [
+          this.#contexts.group,
+          group,
+          c.contextsPerMinutePerGroup,
+          "new conversations per minute in this context group",
+        ],
+      );
     }
     if (call.sendsMessage) {
-      this.#checkRate(this.#messages.session, session, now, [
-        c.messagesPerMinutePerSession,
-        "messages per minute in this agent session",
-      ]);
-      this.#checkRate(this.#messages.group, group, now, [
-        c.messagesPerMinutePerGroup,
-        "messages per minute in this context group",
-      ]);
+      rates.push(
+        [
+          this.#messages.session,
+          session,
+          c.messagesPerMinutePerSession,
+          "messages per minute in this agent session",
+        ],
+        [
+          this.#messages.group,
+          group,
+          c.messagesPerMinutePerGroup,
+          "messages per minute in this context group",
+        ],
+      );
     }
     if (call.ratesMessage) {
-      this.#checkRate(this.#feedback.session, session, now, [
-        c.feedbackPerMinutePerSession,
-        "ratings per minute in this agent session",
-      ]);
-      this.#checkRate(this.#feedback.group, group, now, [
-        c.feedbackPerMinutePerGroup,
-        "ratings per minute in this context group",
-      ]);
+      rates.push(
+        [
+          this.#feedback.session,
+          session,
+          c.feedbackPerMinutePerSession,
+          "ratings per minute in this agent session",
+        ],
+        [
+          this.#feedback.group,
+          group,
+          c.feedbackPerMinutePerGroup,
+          "ratings per minute in this context group",
+        ],
+      );
     }
-    if (call.startsRun) {
-      if (sessionRunning + (this.#pendingRuns.get(session) ?? 0) >= c.runsPerSession) {
-        throw busy(c.runsPerSession, "replies in progress in this agent session");
+    // All at once (one round trip to the database, not one per rate); what one refuses, the
+    // others give back, and the first refusal in the order above is the one named.
+    const verdicts = await Promise.allSettled(
+      rates.map(([limiter, key]) => limiter.take(key, now)),
+    );
+    const taken = rates.filter((_, i) => {
+      const verdict = verdicts[i]!;
+      return verdict.status === "fulfilled" && verdict.value.allowed;
+    });
+    const giveBack = async () => {
+      await Promise.all(taken.map(([limiter, key]) => limiter.giveBack(key, now)));
+    };
+    for (const [i, verdict] of verdicts.entries()) {
+      if (verdict.status === "rejected") {
+        await giveBack();
+        throw verdict.reason;
       }
-      if (groupRunning + (this.#pendingRuns.get(group) ?? 0) >= c.runsPerGroup) {
-        throw busy(c.runsPerGroup, "replies in progress in this context group");
+      if (!verdict.value.allowed) {
+        await giveBack();
+        const [, , limit, what] = rates[i]!;
+        throw new LimitExceeded(
+          `limit reached: at most ${limit} ${what}; try again in ${Math.ceil(verdict.value.retryAfterMs / 1000)} s`,
+          verdict.value.retryAfterMs,
+        );
       }
-    }
-
-    if (call.createsContext) {
-      this.#contexts.session.take(session, now);
-      this.#contexts.group.take(group, now);
-    }
-    if (call.sendsMessage) {
-      this.#messages.session.take(session, now);
-      this.#messages.group.take(group, now);
-    }
-    if (call.ratesMessage) {
-      this.#feedback.session.take(session, now);
-      this.#feedback.group.take(group, now);
     }
     if (!call.startsRun) return { started: () => {}, end: () => {} };
+
+    let sessionRunning = 0;
+    let groupRunning = 0;
+    add(this.#reading, session, 1);
+    add(this.#reading, group, 1);
+    const endedBefore = {
+      session: this.#endedRuns.get(session) ?? 0,
+      group: this.#endedRuns.get(group) ?? 0,
+    };
+    try {
+      [sessionRunning, groupRunning] = await Promise.all([
+        this.#sessionRunning(subject.sessionId),
+        countRunningInGroup(this.#db, subject.contextGroup),
+      ]);
+      sessionRunning += (this.#endedRuns.get(session) ?? 0) - endedBefore.session;
+      groupRunning += (this.#endedRuns.get(group) ?? 0) - endedBefore.group;
+    } catch (error) {
+      await giveBack();
+      throw error;
+    } finally {
+      for (const key of [session, group]) {
+        add(this.#reading, key, -1);
+        if (!this.#reading.has(key)) this.#endedRuns.delete(key);
+      }
+    }
+    let refusal: LimitExceeded | null = null;
+    if (sessionRunning + (this.#pendingRuns.get(session) ?? 0) >= c.runsPerSession) {
+      refusal = busy(c.runsPerSession, "replies in progress in this agent session");
+    } else if (groupRunning + (this.#pendingRuns.get(group) ?? 0) >= c.runsPerGroup) {
+      refusal = busy(c.runsPerGroup, "replies in progress in this context group");
+    }
+    if (refusal) {
+      await giveBack();
+      throw refusal;
+    }
     add(this.#pendingRuns, session, 1);
     add(this.#pendingRuns, group, 1);
     let ended = false;
@@ -270,16 +318,6 @@ export class AgentLimits {
     for (const id of runs) if (!running.has(id)) runs.delete(id);
     if (runs.size === 0) this.#sessionRuns.delete(sessionId);
     return running.size;
-  }
-
-  #checkRate(bucket: TokenBucket, key: string, now: number, [limit, what]: [number, string]) {
-    const verdict = bucket.check(key, now);
-    if (!verdict.allowed) {
-      throw new LimitExceeded(
-        `limit reached: at most ${limit} ${what}; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
-        verdict.retryAfterMs,
-      );
-    }
   }
 }
 

@@ -1,11 +1,13 @@
 // The one place where tRPC is set up: 1. initialization, 2. middlewares, 3. procedure kinds.
 // The request context that every procedure sees is built in context.ts.
 import { AgentRuntimeError, type AgentScope } from "@agent-access/agents";
+import { isDatabaseUnavailable } from "@agent-access/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "./agent-sessions.ts";
 import { authenticateApiKey } from "./api-keys.ts";
 import type { RequestContext } from "./context.ts";
+import { DATABASE_UNAVAILABLE_MESSAGE } from "./rest/errors.ts";
 
 /* 1. INITIALIZATION
  * No transformer: the wire is plain JSON and times are numbers. Validation errors carry zod's
@@ -33,6 +35,22 @@ const t = initTRPC.context<RequestContext>().create({
 export const createTRPCRouter = t.router;
 export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * An error that means the database is out of reach (connection refused, reset, timed out, the
+ * server shutting down) as SERVICE_UNAVAILABLE, 503: the request may succeed when it returns.
+ * Anything else as it is.
+ */
+function fromDatabase(error: unknown): unknown {
+  if (error instanceof TRPCError && error.code === "SERVICE_UNAVAILABLE") return error;
+  if (!isDatabaseUnavailable(error)) return error;
+  const cause = error instanceof TRPCError ? error.cause : error;
+  return new TRPCError({
+    code: "SERVICE_UNAVAILABLE",
+    message: DATABASE_UNAVAILABLE_MESSAGE,
+    cause,
+  });
+}
 
 /* 2. MIDDLEWARES
  * Each checks one thing and puts what it found on ctx. The same-origin (CSRF) check is not here:
@@ -111,20 +129,48 @@ const engineErrors = t.middleware(async ({ next }) => {
   return isAsyncIterable(result.data) ? { ...result, data: withEngineErrors(result.data) } : result;
 });
 
-/* 3. PROCEDURE KINDS */
+async function* withDatabaseErrors(events: AsyncIterable<unknown>): AsyncGenerator<unknown> {
+  try {
+    yield* events;
+  } catch (error) {
+    throw fromDatabase(error);
+  }
+}
+
+/**
+ * The database out of reach answers 503 (SERVICE_UNAVAILABLE) with a message saying to retry,
+ * not a 500: from every procedure, its middlewares (sign-in, sessions) and its stream. The
+ * pool reconnects by itself once the database is back, with no restart.
+ */
+const databaseErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const error = fromDatabase(result.error);
+    if (error !== result.error) throw error;
+    return result;
+  }
+  return isAsyncIterable(result.data)
+    ? { ...result, data: withDatabaseErrors(result.data) }
+    : result;
+});
+
+/* 3. PROCEDURE KINDS
+ * Every kind starts from `procedure`, which answers 503 while the database is out of reach. */
+
+const procedure = t.procedure.use(databaseErrors);
 
 /** Anyone may call it. */
-export const publicProcedure = t.procedure;
+export const publicProcedure = procedure;
 
 /** A signed-in user: `ctx.user`, `ctx.sessionId`. */
-export const userProcedure = t.procedure.use(signedIn);
+export const userProcedure = procedure.use(signedIn);
 
 /** A backend with an API key of scope `tickets` or `all`: `ctx.apiKey`. */
-export const backendProcedure = t.procedure.use(apiKey);
+export const backendProcedure = procedure.use(apiKey);
 
 /**
  * A browser with a live agent session: `ctx.agentSession` and `ctx.scope`. Everything the
  * procedure reads goes through the engine (`ctx.runtime`) with `ctx.scope`, whose SQL refuses
  * anything outside it with NOT_FOUND; the engine's refusals reach the client as tRPC errors.
  */
-export const agentProcedure = t.procedure.use(agentSession).use(engineErrors);
+export const agentProcedure = procedure.use(agentSession).use(engineErrors);

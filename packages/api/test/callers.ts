@@ -4,7 +4,7 @@
 // without HTTP. HTTP itself (status lines, the REST door, SSE) is tested in apps/server.
 import { createAgentRegistry, createAgentRuntime, createBuiltinModel } from "@agent-access/agents";
 import { fixtureMigrations, TEST_AGENT, testAssistant } from "@agent-access/agents/testing";
-import { createAuth, TokenBucket } from "@agent-access/auth";
+import { createAuth, createRateLimiter, type RateLimiter } from "@agent-access/auth";
 import { closeDatabase, createApiKey, type Db, migrateApp } from "@agent-access/db";
 import { openTestDatabase } from "@agent-access/db/testing";
 import type { AnyRouter } from "@trpc/server";
@@ -71,7 +71,7 @@ export interface TestApi<Routers extends AppRouters = NoRouters> {
  * and migrations (an app's own router tests).
  */
 export async function createTestApi<Routers extends AppRouters = NoRouters>(
-  options: { exchangeFailures?: TokenBucket; app?: AppDefinition<Routers> } = {},
+  options: { exchangeFailures?: RateLimiter; app?: AppDefinition<Routers> } = {},
 ): Promise<TestApi<Routers>> {
   // Migrated on the dialect of the enclosing describeEachDialect (SQLite in memory outside one).
   const db = await openTestDatabase();
@@ -107,7 +107,8 @@ export async function createTestApi<Routers extends AppRouters = NoRouters>(
     now,
     auth: createAuth({ db, publicUrl: config.publicUrl, now }),
     exchangeFailures:
-      options.exchangeFailures ?? new TokenBucket({ capacity: 10, refillIntervalMs: 6_000 }),
+      options.exchangeFailures ??
+      createRateLimiter(db, "exchange", { capacity: 10, refillIntervalMs: 6_000 }),
   };
   // The router's type depends on the app's routers; tRPC cannot infer it inside this generic
   // function, so the caller is typed from the outside (Caller<Routers>).

@@ -1,6 +1,8 @@
-// An escalating lock per account after repeated failed sign-ins, in process memory like every
-// limit here (see rate-limit.ts: per instance). Unknown accounts lock exactly like real ones, so
-// a lock tells nothing about whether an email is registered.
+// An escalating lock per account after repeated failed sign-ins, in process memory (one
+// instance's own; the database keeps the same lock for all instances on PostgreSQL:
+// shared-limits.ts). Unknown accounts lock exactly like real ones, so a lock tells nothing about
+// whether an email is registered.
+import { type LockShape, lockLengthMs } from "@agent-access/db";
 import type { RateLimitResult } from "./rate-limit.ts";
 
 export interface AccountLockOptions {
@@ -22,19 +24,25 @@ interface Failures {
   lockedUntil: number;
 }
 
+/** The options with their defaults filled in. */
+export function lockOptionsWithDefaults(options: AccountLockOptions): LockShape {
+  return {
+    lockAfterFailures: options.lockAfterFailures ?? 5,
+    firstLockMs: options.firstLockMs ?? 60_000,
+    maxLockMs: options.maxLockMs ?? 15 * 60_000,
+    forgetAfterMs: options.forgetAfterMs ?? 24 * 60 * 60_000,
+  };
+}
+
 export class AccountLock {
   readonly #accounts = new Map<string, Failures>();
-  readonly #lockAfterFailures: number;
-  readonly #firstLockMs: number;
-  readonly #maxLockMs: number;
+  readonly #shape: LockShape;
   readonly #forgetAfterMs: number;
   readonly #maxKeys: number;
 
   constructor(options: AccountLockOptions = {}) {
-    this.#lockAfterFailures = options.lockAfterFailures ?? 5;
-    this.#firstLockMs = options.firstLockMs ?? 60_000;
-    this.#maxLockMs = options.maxLockMs ?? 15 * 60_000;
-    this.#forgetAfterMs = options.forgetAfterMs ?? 24 * 60 * 60_000;
+    this.#shape = lockOptionsWithDefaults(options);
+    this.#forgetAfterMs = this.#shape.forgetAfterMs;
     this.#maxKeys = options.maxKeys ?? 10_000;
   }
 
@@ -49,8 +57,7 @@ export class AccountLock {
   recordFailure(account: string, now: number): RateLimitResult {
     const previous = this.#accounts.get(account);
     const count = previous && now - previous.lastAt < this.#forgetAfterMs ? previous.count + 1 : 1;
-    const excess = count - this.#lockAfterFailures;
-    const lockMs = excess < 0 ? 0 : Math.min(this.#maxLockMs, this.#firstLockMs * 2 ** excess);
+    const lockMs = lockLengthMs(count, this.#shape);
     this.#accounts.delete(account);
     this.#accounts.set(account, { count, lastAt: now, lockedUntil: now + lockMs });
     this.#sweep(now);

@@ -1,8 +1,9 @@
 // Sign-up, sign-in, sign-out and the current sign-in: the service the api's auth router calls.
-// It owns the long-lived state (session manager, rate limits), so a server makes one per process.
+// It owns the long-lived state (session manager, rate limits), so a server makes one per process;
+// on PostgreSQL the limits' counts live in the database, shared by every instance.
 import { randomBytes } from "node:crypto";
 import { createUser, type Db, findUserByEmail } from "@agent-access/db";
-import { AccountLock, type AccountLockOptions } from "./account-lock.ts";
+import type { AccountLockOptions } from "./account-lock.ts";
 import { readCookie, SESSION_COOKIE_NAME, secureCookies } from "./cookie.ts";
 import { AuthError } from "./errors.ts";
 import {
@@ -16,10 +17,10 @@ import {
   ipRateLimitKey,
   type RateLimitResult,
   retryAfterSeconds,
-  TokenBucket,
   type TokenBucketOptions,
 } from "./rate-limit.ts";
 import { createSessionManager } from "./sessions.ts";
+import { createAccountLimiter, createRateLimiter } from "./shared-limits.ts";
 
 export interface AuthLimits {
   /** Sign-in attempts per client IP. Default: 20 at once, then one per 10 s. */
@@ -90,13 +91,19 @@ export function createAuth(options: AuthOptions) {
   const { db, publicUrl, limits = {} } = options;
   const now = options.now ?? Date.now;
   const sessions = createSessionManager(db, { secureCookie: secureCookies(publicUrl), now });
-  const signInPerIp = new TokenBucket(
+  // In the database on PostgreSQL, so every instance counts against the same figures; in this
+  // process's memory on SQLite (shared-limits.ts).
+  const signInPerIp = createRateLimiter(
+    db,
+    "sign-in",
     limits.signInPerIp ?? { capacity: 20, refillIntervalMs: 10_000 },
   );
-  const signUpPerIp = new TokenBucket(
+  const signUpPerIp = createRateLimiter(
+    db,
+    "sign-up",
     limits.signUpPerIp ?? { capacity: 5, refillIntervalMs: 60_000 },
   );
-  const accounts = new AccountLock(limits.account);
+  const accounts = createAccountLimiter(db, limits.account);
   // An unknown email is checked against this throwaway hash, so it costs what a wrong password
   // costs and the response time does not tell which emails are registered.
   let dummyHash: Promise<string> | undefined;
@@ -115,7 +122,7 @@ export function createAuth(options: AuthOptions) {
       input: { email: string; password: string; name: string },
       from: AttemptSource,
     ): Promise<SignedInResult> {
-      throwIfLimited(signUpPerIp.take(ipRateLimitKey(from.ip), now()), "sign-ups from here");
+      throwIfLimited(await signUpPerIp.take(ipRateLimitKey(from.ip), now()), "sign-ups from here");
       const { password } = input;
       if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
         throw new RangeError(
@@ -150,21 +157,21 @@ export function createAuth(options: AuthOptions) {
     ): Promise<SignedInResult> {
       const email = normalizeEmail(input.email);
       throwIfLimited(
-        signInPerIp.take(ipRateLimitKey(from.ip), now()),
+        await signInPerIp.take(ipRateLimitKey(from.ip), now()),
         "sign-in attempts from here",
       );
-      throwIfLimited(accounts.check(email, now()), "failed sign-ins for this account");
-      // Counted as a failure before the slow password check, so that attempts arriving at the
-      // same time see each other: a burst gets no more guesses than a sequence. A success
-      // forgets it (and the failures before it), as it always did.
-      accounts.recordFailure(email, now());
+      // Counted as a failure before the slow password check, in the same step as the lock is
+      // checked, so that attempts arriving at the same time (on any instance) see each other: a
+      // burst gets no more guesses than a sequence. A success forgets it (and the failures
+      // before it), as it always did.
+      throwIfLimited(await accounts.attempt(email, now()), "failed sign-ins for this account");
       const found = await findUserByEmail(db, email);
       dummyHash ??= hashPassword(randomBytes(16).toString("base64url"));
       const verified =
         input.password.length <= PASSWORD_MAX_LENGTH &&
         (await verifyPassword(found?.passwordHash ?? (await dummyHash), input.password));
       if (!found || !verified) throw new AuthError("invalid_credentials", GENERIC_FAILURE);
-      accounts.reset(email);
+      await accounts.reset(email);
       return startSession({ id: found.id, email: found.email, name: found.name }, from);
     },
 

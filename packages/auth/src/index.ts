@@ -33,3 +33,13 @@ export {
   type SameOriginVerdict,
 } from "./same-origin.ts";
 export { SESSION_ABSOLUTE_LIFETIME_DAYS, SESSION_LIFETIME_DAYS } from "./sessions.ts";
+export {
+  type AccountLimiter,
+  createAccountLimiter,
+  createRateLimiter,
+  DatabaseAccountLimiter,
+  DatabaseRateLimiter,
+  MemoryAccountLimiter,
+  MemoryRateLimiter,
+  type RateLimiter,
+} from "./shared-limits.ts";

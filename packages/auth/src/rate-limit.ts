@@ -1,7 +1,6 @@
 // In-process rate limits. State lives in this process's memory: each server instance counts on
-// its own, so N instances behind a load balancer allow up to N times the limits. Restarting
-// forgets all counts. That is enough to blunt guessing from one machine; a fleet needs a shared
-// store.
+// its own, and restarting forgets all counts. The server uses them on SQLite (one instance); on
+// PostgreSQL the same buckets live in the database, shared by every instance (shared-limits.ts).
 import { isIPv6 } from "node:net";
 
 export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterMs: number };

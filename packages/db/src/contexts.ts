@@ -210,6 +210,21 @@ export function getContextById(db: Db, id: string): Promise<ContextRow | undefin
 }
 
 /**
+ * Which of `ids` name contexts that exist and are not deleted: the run engine's own check, after
+ * missed notifications, of the contexts it has event streams open on. Same caveat as
+ * getContextById: never for ids a caller sent.
+ */
+export async function liveContextIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await all<{ id: string }>(
+    db,
+    "SELECT id FROM context WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL",
+    [JSON.stringify(ids)],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
  * Locks the context's row until the transaction `tx` ends (PostgreSQL: SELECT … FOR UPDATE), so
  * that commits to one context from several instances run one after the other and number their
  * events in that order. SQLite needs no lock: its write transactions already run one at a time.

@@ -69,6 +69,7 @@ export {
   urlOf,
 } from "./connection.ts";
 export {
+  type AppendOptions,
   appendContextEvents,
   type ContextEventRow,
   listContextEvents,
@@ -84,6 +85,7 @@ export {
   type ListContextsQuery,
   listContexts,
   listStrandedContexts,
+  liveContextIds,
   lockContext,
   type NewContext,
   setContextTitle,
@@ -161,6 +163,22 @@ export {
   type NotificationHandler,
   notify,
 } from "./notify.ts";
+export {
+  type BucketShape,
+  checkAccountLock,
+  checkRateLimit,
+  giveBackRateLimit,
+  type LimitVerdict,
+  type LockShape,
+  lockLengthMs,
+  type PrunedLimits,
+  type PruneLimitsOptions,
+  pruneLimits,
+  resetAccountLock,
+  resetRateLimit,
+  takeAccountAttempt,
+  takeRateLimit,
+} from "./rate-limits.ts";
 export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocation.ts";
 export { countRunningInGroup, runningAmong } from "./running.ts";
 export {

@@ -40,7 +40,7 @@ export interface Listener {
 /** Channel names are SQL identifiers: lower-case letters, digits and underscores. */
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
-function checkChannel(channel: string): void {
+export function checkChannel(channel: string): void {
   if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${JSON.stringify(channel)}`);
 }
 

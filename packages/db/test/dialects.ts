@@ -114,3 +114,5 @@ export function describeEachDialect(name: string, body: (suite: DialectSuite) =>
     });
   }
 }
+
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";

@@ -1,9 +1,16 @@
 // The live in-process bus: committed events, per context, to whoever follows that context. It
 // holds a bounded queue per subscriber; one that falls too far behind is told so ("overflow")
 // and catches up from the log instead, so a slow client costs a database read, not memory.
+// Events committed by another server instance do not pass through this bus: the runtime hears
+// of them (live.ts) and pokes the context's subscribers, who read them from the log.
 import type { SequencedEvent } from "../types.ts";
 
-export type Delivery = SequencedEvent[] | "overflow" | "closed";
+/**
+ * What `next` hands over: events, "overflow" (some were dropped: read the log), `{ behind }`
+ * (the log holds events up to seq `behind` that the bus did not carry: read it if not yet that
+ * far), or "closed".
+ */
+export type Delivery = SequencedEvent[] | "overflow" | { behind: number } | "closed";
 
 export interface Subscription {
   /** The events published since the last call, waiting for some if there are none yet. */
@@ -15,6 +22,8 @@ export interface Subscription {
 interface Subscriber {
   queue: SequencedEvent[];
   overflowed: boolean;
+  /** The highest seq the log was said to hold past the bus (poke); 0 for none. */
+  behind: number;
   closed: boolean;
   wake: (() => void) | null;
   close: () => void;
@@ -32,6 +41,7 @@ export class ContextBus {
     const subscriber: Subscriber = {
       queue: [],
       overflowed: false,
+      behind: 0,
       closed: false,
       wake: null,
       close: () => {
@@ -64,6 +74,11 @@ export class ContextBus {
             return "overflow";
           }
           if (subscriber.queue.length > 0) return subscriber.queue.splice(0);
+          if (subscriber.behind > 0) {
+            const behind = subscriber.behind;
+            subscriber.behind = 0;
+            return { behind };
+          }
           await new Promise<void>((resolve) => {
             subscriber.wake = resolve;
           });
@@ -86,6 +101,23 @@ export class ContextBus {
       }
       subscriber.wake?.();
     }
+  }
+
+  /**
+   * Tells the context's subscribers that its log holds events up to `seq` (default: an unknown
+   * number) that this bus did not carry: committed by another instance, or during a time when
+   * its notifications were lost. Each then reads the log past what it has.
+   */
+  poke(contextId: string, seq = Number.POSITIVE_INFINITY): void {
+    for (const subscriber of this.subscribers.get(contextId) ?? []) {
+      subscriber.behind = Math.max(subscriber.behind, seq);
+      subscriber.wake?.();
+    }
+  }
+
+  /** The contexts that have subscribers now. */
+  contextIds(): string[] {
+    return [...this.subscribers.keys()];
   }
 
   /** Ends every subscription of a context (it was deleted). */

@@ -1,6 +1,7 @@
 // What the runtime and its run drivers share, and the one way they change a context: a
 // transaction that applies the change and appends its events to the log, then (only after the
-// commit) publishes the events to live subscribers.
+// commit) publishes the events to live subscribers. The same transaction wakes the other
+// instances' subscribers (live.ts).
 
 import {
   appendContextEvents,
@@ -18,6 +19,7 @@ import type { AgentRegistry } from "../registry.ts";
 import type { ContextEvent, SequencedEvent } from "../types.ts";
 import type { ContextBus } from "./bus.ts";
 import type { FailureLog } from "./failures.ts";
+import { EVENTS_CHANNEL, notifyDeleted, wakeUpPayload } from "./live.ts";
 
 export interface Engine {
   db: Db;
@@ -79,7 +81,9 @@ export type Emit = (event: ContextEvent) => void;
  * first, so commits to one context from several instances run one after the other), appends
  * the events it emits with the context's next seqs, commits, and then publishes them. `change`
  * gets the engine of the transaction (`tx.db`): every query of the change goes through it. If
- * anything throws, nothing is written and nothing is published.
+ * anything throws, nothing is written and nothing is published. On PostgreSQL the commit also
+ * wakes other instances' subscribers (a NOTIFY riding on the events' INSERT; one of its own for
+ * a deletion).
  */
 export async function commit<T>(
   engine: Engine,
@@ -92,8 +96,15 @@ export async function commit<T>(
   const events: ContextEvent[] = [];
   const { value, published } = await transaction(engine.db, async (tx) => {
     await lockContext(tx, contextId);
-    const value = await change((event) => events.push(event), { ...engine, db: tx });
-    const seqs = await appendContextEvents(tx, contextId, events, engine.now());
+    const txEngine: Engine = { ...engine, db: tx };
+    const value = await change((event) => events.push(event), txEngine);
+    const seqs = await appendContextEvents(tx, contextId, events, engine.now(), {
+      notify: {
+        channel: EVENTS_CHANNEL,
+        payload: (lastSeq) => wakeUpPayload(engine.instanceId, contextId, lastSeq),
+      },
+    });
+    if (lifecycle === "deleted") await notifyDeleted(txEngine, contextId);
     const published: SequencedEvent[] = events.map((event, i) => ({ seq: seqs[i]!, event }));
     await engine.onCommit?.(tx, { contextId, events: published, lifecycle });
     return { value, published };

@@ -90,3 +90,22 @@ describe("following a context's events", () => {
     await follow.return();
   });
 });
+
+describe("a poke (events another instance committed)", () => {
+  it("reads the log past the last seq it has, once", async () => {
+    const bus = new ContextBus();
+    const follow = followEvents({ db, bus, contextId: "ctx_a", afterSeq: 0 });
+    const first = take(follow, 2);
+    // Committed elsewhere: in the log, never published on this bus.
+    await write(2);
+    bus.poke("ctx_a", 2);
+    expect(await first).toEqual([1, 2]);
+    // A poke about what it already has reads nothing again; the next one brings the new events.
+    bus.poke("ctx_a", 2);
+    await write(1);
+    bus.poke("ctx_a", 3);
+    expect(await take(follow, 1)).toEqual([3]);
+    await follow.return();
+    expect(bus.size()).toBe(0);
+  });
+});

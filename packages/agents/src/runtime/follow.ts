@@ -2,7 +2,9 @@
 // from the bus, with no duplicate and no gap. The subscription is taken before the first read of
 // the log, so an event committed at any moment is either in what the read returns or delivered
 // by the bus afterwards (or both: seqs already yielded are skipped, and a seq that arrives ahead
-// of the next expected one is preceded by the missing range, read from the log).
+// of the next expected one is preceded by the missing range, read from the log). Events another
+// instance commits reach the bus only as a poke (`{ behind: seq }`): the follower reads the log
+// past its last seq, unless it has already read that far.
 import { type Db, listContextEvents } from "@agent-access/db";
 import type { SequencedEvent } from "../types.ts";
 import type { ContextBus } from "./bus.ts";
@@ -40,6 +42,10 @@ export async function* followEvents(options: {
       if (delivery === "closed") return;
       if (delivery === "overflow") {
         yield* fromLog();
+        continue;
+      }
+      if (!Array.isArray(delivery)) {
+        if (delivery.behind > last) yield* fromLog();
         continue;
       }
       for (const item of delivery) {

@@ -70,13 +70,13 @@ const MAX_CHARS_PER_TOKEN = 16;
  * PostgreSQL channel on which the instance that drives a run is asked to stop it (payload: the
  * run id). Channels are database-wide: an instance ignores the runs it does not drive.
  */
-export const RUN_CANCEL_CHANNEL = "aa_run_cancel";
+export const RUN_CANCEL_CHANNEL = "agent_access_run_cancel";
 
 /**
  * PostgreSQL channel told, at the commit, that a run stopped running (ended or paused; payload:
  * the run id): an instance waiting for a run driven elsewhere to stop reads it again.
  */
-export const RUN_STOPPED_CHANNEL = "aa_run_stopped";
+export const RUN_STOPPED_CHANNEL = "agent_access_run_stopped";
 
 class Aborted extends Error {
   override name = "AbortError";

@@ -40,6 +40,7 @@ import { type CommitHook, commit, contextUpdated, type Engine } from "./engine.t
 import { type FailureLog, logFailureToStderr } from "./failures.ts";
 import { followEvents } from "./follow.ts";
 import { createGuard } from "./guard.ts";
+import { InstanceWakeUps } from "./live.ts";
 import { toMessage, toSummary } from "./records.ts";
 import {
   DEFAULT_TITLE,
@@ -288,6 +289,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const drivers = new RunDrivers(engine, {
     heartbeatMs: options.runHeartbeatMs ?? DEFAULT_RUN_HEARTBEAT_MS,
   });
+  const wakeUps = new InstanceWakeUps(engine);
   let closed = false;
   const guard = createGuard(engine, () => closed);
 
@@ -518,6 +520,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       if (afterSeq > context.last_seq) {
         throw badRequest("lastEventId is ahead of this conversation: reload its messages.");
       }
+      // Events committed by other instances reach this one's streams through their wake-ups.
+      wakeUps.start();
       return followEvents({ db, bus, contextId: context.id, afterSeq, signal: input.signal });
     },
 

@@ -19,7 +19,7 @@ import {
 } from "@agent-access/agents";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "../agent-sessions.ts";
 import { type ApiDependencies, createRequestContext } from "../context.ts";
-import { restError } from "./errors.ts";
+import { databaseUnavailableResponse, restError } from "./errors.ts";
 
 /** Room for the multipart framing around the files, in bytes. */
 const FORM_OVERHEAD_BYTES = 256 * 1024;
@@ -41,6 +41,8 @@ function errorResponse(status: number, code: string, message: string): Response 
 }
 
 function engineError(error: unknown): Response {
+  const unavailable = databaseUnavailableResponse(error);
+  if (unavailable) return unavailable;
   if (!(error instanceof AgentRuntimeError)) throw error;
   return errorResponse(STATUS[error.code], error.code.toLowerCase(), error.message);
 }

@@ -16,9 +16,10 @@ import { createTRPCRouter, publicProcedure } from "../trpc.ts";
 
 /**
  * Runs `attempt` (an exchange or a preview of `ticket`) under the failed-exchange limit per IP.
- * Only failures count. Every attempt takes a token at once, before anything is awaited, and
- * one that did not fail gives it back: the calls of a batch, or of parallel requests, are
- * counted one by one, so no number of them can all pass a check before any of them counts.
+ * Only failures count. Every attempt takes a token first, check and spend in one step (one
+ * upsert when the limiter is in the database), and one that did not fail gives it back: the
+ * calls of a batch, or of parallel requests on any instance, are counted one by one, so no
+ * number of them can all pass a check before any of them counts.
  */
 async function limitedByFailures<T>(
   ctx: RequestContext,
@@ -26,7 +27,7 @@ async function limitedByFailures<T>(
   attempt: () => Promise<T>,
 ): Promise<T> {
   const key = ipRateLimitKey(ctx.clientIp);
-  const limit = ctx.exchangeFailures.take(key, ctx.now());
+  const limit = await ctx.exchangeFailures.take(key, ctx.now());
   // Over the limit, a ticket that would exchange still does: the limit is for guesses, and a
   // user behind the same address as a guesser (one NAT) must not be locked out by them.
   if (!limit.allowed && !(await isExchangeable(ctx, ticket))) {
@@ -38,11 +39,11 @@ async function limitedByFailures<T>(
   }
   try {
     const result = await attempt();
-    if (limit.allowed) ctx.exchangeFailures.giveBack(key, ctx.now());
+    if (limit.allowed) await ctx.exchangeFailures.giveBack(key, ctx.now());
     return result;
   } catch (error) {
     const failed = error instanceof TRPCError && error.code === "UNAUTHORIZED";
-    if (!failed && limit.allowed) ctx.exchangeFailures.giveBack(key, ctx.now());
+    if (!failed && limit.allowed) await ctx.exchangeFailures.giveBack(key, ctx.now());
     throw error;
   }
 }

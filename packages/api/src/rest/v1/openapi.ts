@@ -14,6 +14,11 @@ const commonErrors = {
     description: "The key is revoked, or its scope does not cover this route.",
     ...errorContent,
   },
+  "503": {
+    description:
+      "The database cannot be reached right now (`service_unavailable`): retry after the seconds of `Retry-After`.",
+    ...errorContent,
+  },
 };
 
 function operation(route: RestRoute): ZodOpenApiOperationObject {
