@@ -219,6 +219,11 @@ export async function closeDatabase(db: Db): Promise<void> {
   await db.destroy();
 }
 
+/** Whether `closeDatabase` was called on `db`: background work on it (heartbeats) stops. */
+export function isDatabaseClosed(db: Db): boolean {
+  return closed.has(db);
+}
+
 /** One round trip: throws if the database cannot be reached or refuses the credentials. */
 export async function pingDatabase(db: Db): Promise<void> {
   await db.executeQuery(CompiledQuery.raw("SELECT 1"));

@@ -57,6 +57,7 @@ export {
   type Dialect,
   dialectOf,
   directUrlOf,
+  isDatabaseClosed,
   isDatabaseUnavailable,
   isPostgresUrl,
   type OpenDatabaseOptions,
@@ -182,13 +183,20 @@ export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocati
 export { countRunningInGroup, runningAmong } from "./running.ts";
 export {
   changeRunStatus,
+  claimRun,
   finishRun,
   getRun,
   insertRun,
   type NewRun,
+  type RunClaim,
+  type RunLease,
   type RunRow,
   type RunStatus,
   recordRunProgress,
+  releaseLeases,
+  renewLeases,
+  requestRunCancel,
+  runsWithLapsedLease,
   runsWithStatus,
   unfinishedRunOf,
 } from "./runs.ts";
