@@ -22,6 +22,7 @@ import {
   listContexts,
   listMessages,
   migrate,
+  observeQueries,
   openDatabase,
   openPostgres,
   sqliteOf,
@@ -211,15 +212,13 @@ async function capturedBy(
   run: () => Promise<unknown>,
 ): Promise<{ sql: string; parameters: unknown[] }> {
   const captured: { sql: string; parameters: unknown[] }[] = [];
-  const execute = db.executeQuery.bind(db);
-  db.executeQuery = ((query: { sql: string; parameters: readonly unknown[] }) => {
+  const stop = observeQueries(db, (query) => {
     captured.push({ sql: query.sql, parameters: [...query.parameters] });
-    return execute(query as never);
-  }) as Db["executeQuery"];
+  });
   try {
     await run();
   } finally {
-    db.executeQuery = execute;
+    stop();
   }
   return captured[0]!;
 }

@@ -348,5 +348,23 @@ describeEachDialect("context", () => {
         await checked.close();
       }
     });
+
+    it("ends with an error, and the process lives on, when its session check cannot reach the database", async () => {
+      const checked = await startTestServer({ config: { streamSessionCheckMs: 20 } });
+      try {
+        const browser = await agentBrowser(checked, "workspace:5:user:5");
+        const contextId = await newContext(browser, "outage");
+        const stream = await openEvents(browser, contextId);
+        await closeDatabase(checked.db);
+        const drained = (async () => {
+          while (await stream.next(5_000)) {}
+          return "ended without an error";
+        })();
+        await expect(drained).rejects.toThrow(/stream error/);
+        stream.close();
+      } finally {
+        await checked.close();
+      }
+    });
   });
 });

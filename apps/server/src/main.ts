@@ -102,6 +102,10 @@ const runtime = createAgentRuntime({
   onCommit: recordWebhookEvents({ onQueued: () => webhooks.wake() }),
 });
 // Also sweeps attached files never sent within the grace period (and again every 10 minutes).
+// On PostgreSQL only runs whose lease lapsed are interrupted here: other instances drive theirs.
+// Beside it, from its creation, the runtime's heartbeat renews the leases of the runs this
+// instance drives and marks runs of dead instances interrupted (within a lease and a beat:
+// about 13 s).
 const { interruptedRunIds } = await runtime.recover();
 if (interruptedRunIds.length > 0) {
   console.log(
@@ -179,7 +183,8 @@ async function shutdown(signal: string) {
   clearInterval(fileSweep);
   const closed = new Promise((resolve) => server.close(resolve));
   if ("closeIdleConnections" in server) server.closeIdleConnections();
-  // Running replies are recorded as interrupted with their text so far; event streams end.
+  // Running replies are recorded as interrupted with their text so far, leases are released and
+  // event streams end.
   await runtime.close();
   // Requests still open get a moment to finish, then are cut.
   setTimeout(() => {

@@ -57,6 +57,8 @@ export {
   type ApprovalDecision,
   createAgentRuntime,
   DEFAULT_MAX_OUTPUT_TOKENS,
+  DEFAULT_RUN_HEARTBEAT_MS,
+  DEFAULT_RUN_LEASE_MS,
   type ListContextsInput,
   MAX_FEEDBACK_COMMENT_LENGTH,
   MAX_MESSAGE_LENGTH,

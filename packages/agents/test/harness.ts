@@ -37,8 +37,11 @@ export interface Setup {
   db: Db;
   runtime: AgentRuntime;
   scope: AgentScope;
-  /** Another runtime on the same database, as a restarted server would have. */
-  restart(options?: { db?: Db }): AgentRuntime;
+  /**
+   * Another runtime on the same database, as a restarted server would have (or, on `db` from
+   * `reopen`, another instance); `options` override the setup's for this runtime.
+   */
+  restart(options?: RuntimeOptions): AgentRuntime;
   /**
    * A new connection to the same database, as another process or instance would open (with
    * `restartable`): the SQLite file again, or another PostgreSQL pool.
@@ -63,16 +66,26 @@ export interface SetupOptions {
   restartable?: boolean;
   /** Where failures' detail goes; default a line on stderr. */
   logFailure?: FailureLog;
+  /** Errors no caller gets; default: thrown (the test fails). */
+  onError?: (error: unknown) => void;
+  runLeaseMs?: number;
+  runHeartbeatMs?: number;
 }
+
+/** What one runtime of a setup may do differently, and its database. */
+export type RuntimeOptions = Pick<
+  SetupOptions,
+  "model" | "tokenDelayMs" | "logFailure" | "onError" | "runLeaseMs" | "runHeartbeatMs"
+> & { db?: Db };
 
 const open: { runtime: AgentRuntime; db: Db }[] = [];
 
 /** Closes what the tests opened; call it in afterEach. */
 export async function teardown(): Promise<void> {
-  for (const { runtime, db } of open.splice(0)) {
-    await runtime.close();
-    await closeDatabase(db);
-  }
+  const opened = open.splice(0);
+  // Every runtime first: a restarted one shares its database with the first.
+  for (const { runtime } of opened) await runtime.close();
+  for (const { db } of opened) await closeDatabase(db);
 }
 
 export function tempDbFile(): string {
@@ -99,27 +112,36 @@ export async function setup(options: SetupOptions = {}): Promise<Setup> {
   await seedFixture(db, GROUP);
   // Another tenant's data, which no test of GROUP may touch.
   await seedFixture(db, "tenant:globex:user:8");
-  const make = (database: Db) => {
+  const make = (overrides: RuntimeOptions) => {
+    const chosen = { ...options, ...overrides };
+    const database = overrides.db ?? db;
     const runtime = createAgentRuntime({
       db: database,
       agents: options.agents ?? testAgents,
-      model: options.model ?? createBuiltinModel({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
+      model:
+        overrides.model ??
+        (overrides.tokenDelayMs === undefined ? options.model : undefined) ??
+        createBuiltinModel({ tokenDelayMs: chosen.tokenDelayMs ?? 0 }),
       deltaFlushMs: options.deltaFlushMs ?? 0,
       maxSteps: options.maxSteps,
       attachments: options.attachments,
-      logFailure: options.logFailure,
-      onError: (error) => {
-        throw error;
-      },
+      logFailure: chosen.logFailure,
+      runLeaseMs: chosen.runLeaseMs,
+      runHeartbeatMs: chosen.runHeartbeatMs,
+      onError:
+        chosen.onError ??
+        ((error) => {
+          throw error;
+        }),
     });
     open.push({ runtime, db: database });
     return runtime;
   };
   return {
     db,
-    runtime: make(db),
+    runtime: make({}),
     scope: { contextGroup: GROUP, agentIds: [AGENT] },
-    restart: (restartOptions = {}) => make(restartOptions.db ?? db),
+    restart: (restartOptions = {}) => make(restartOptions),
     reopen,
   };
 }

@@ -54,21 +54,44 @@ export interface DatabaseConfig {
 interface Info {
   dialect: Dialect;
   sqlite: Database.Database | null;
+  /** SQLite: the driver, which sql.ts calls directly (see SqliteDirect). */
+  direct: SqliteDirect | null;
   url: string | null;
   directUrl: string | null;
 }
 
+// Keyed by Kysely's adapter (one per database, shared by its connection-bound handles), and by
+// the handles sql.ts makes for SQLite transactions, which are not Kysely instances.
 const infos = new WeakMap<object, Info>();
 
 function infoOf(db: Db): Info {
-  const info = infos.get(db.getExecutor().adapter);
+  const info = infos.get(db) ?? infos.get(db.getExecutor().adapter);
   if (!info) throw new Error("not a database opened by @agent-access/db");
   return info;
 }
 
 /** Which engine holds `db`. */
 export function dialectOf(db: Db): Dialect {
-  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
+  return infoOf(db).dialect;
+}
+
+/**
+ * SQLite: the connection and its FIFO queue, for sql.ts to run statements on at once instead of
+ * through Kysely's executor, whose per-query objects and awaits cost more than better-sqlite3's
+ * synchronous call itself (benchmarks 1 and 2). Null on PostgreSQL.
+ */
+export function sqliteDirectOf(db: Db): SqliteDirect | null {
+  return infoOf(db).direct;
+}
+
+/**
+ * A handle for one SQLite transaction made by sql.ts's `transaction()`: a `Db` for the data
+ * functions (which reach the database only through sql.ts), not a Kysely instance.
+ */
+export function sqliteTransactionHandle(db: Db): Db {
+  const handle = Object.freeze({}) as unknown as Db;
+  infos.set(handle, infoOf(db));
+  return handle;
 }
 
 /** SQLite: the better-sqlite3 connection under `db` (migrations, backups); null on PostgreSQL. */
@@ -116,11 +139,12 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   const adapter = new SqliteAdapter();
-  infos.set(adapter, { dialect: "sqlite", sqlite, url: null, directUrl: null });
+  const driver = new SqliteDriver(sqlite);
+  infos.set(adapter, { dialect: "sqlite", sqlite, direct: driver, url: null, directUrl: null });
   return new Kysely({
     dialect: {
       createAdapter: () => adapter,
-      createDriver: () => new SqliteDriver(sqlite),
+      createDriver: () => driver,
       createQueryCompiler: () => new SqliteQueryCompiler(),
       createIntrospector: (db) => new SqliteIntrospector(db),
     },
@@ -165,6 +189,7 @@ export function openPostgres(url: string, config: Omit<DatabaseConfig, "url" | "
   infos.set(adapter, {
     dialect: "postgres",
     sqlite: null,
+    direct: null,
     url,
     directUrl: config.directUrl ?? url,
   });
@@ -192,6 +217,11 @@ export async function closeDatabase(db: Db): Promise<void> {
   if (closed.has(db)) return;
   closed.add(db);
   await db.destroy();
+}
+
+/** Whether `closeDatabase` was called on `db`: background work on it (heartbeats) stops. */
+export function isDatabaseClosed(db: Db): boolean {
+  return closed.has(db);
 }
 
 /** One round trip: throws if the database cannot be reached or refuses the credentials. */
@@ -242,12 +272,23 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** What sql.ts uses of the SQLite driver: the queue, and statements run synchronously. */
+export interface SqliteDirect {
+  /** Whether a transaction (or a queued query) holds the connection now. */
+  busy(): boolean;
+  /** Waits for the connection, in order; `release` hands it on. */
+  acquire(): Promise<void>;
+  release(): void;
+  /** Runs a statement at once; the caller holds the connection or found it free. */
+  run<R>(text: string, values: readonly unknown[]): QueryResult<R>;
+}
+
 // The SQLite driver: Kysely's own wakes every waiter at each release (all but one then wait
 // again), which costs O(n²) under many concurrent writers; this one hands the connection to the
 // next waiter in order. Statements are prepared once per text.
-class SqliteDriver implements Driver {
+class SqliteDriver implements Driver, SqliteDirect {
   private readonly connection: SqliteConnection;
-  private busy = false;
+  private held = false;
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly sqlite: Database.Database) {
@@ -257,11 +298,29 @@ class SqliteDriver implements Driver {
   async init(): Promise<void> {}
 
   acquireConnection(): Promise<DatabaseConnection> {
-    if (!this.busy) {
-      this.busy = true;
-      return Promise.resolve(this.connection);
+    return this.acquire().then(() => this.connection);
+  }
+
+  busy(): boolean {
+    return this.held;
+  }
+
+  acquire(): Promise<void> {
+    if (!this.held) {
+      this.held = true;
+      return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting.push(() => resolve(this.connection)));
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.held = false;
+  }
+
+  run<R>(text: string, values: readonly unknown[]): QueryResult<R> {
+    return this.connection.execute<R>(text, values);
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -277,9 +336,7 @@ class SqliteDriver implements Driver {
   }
 
   async releaseConnection(): Promise<void> {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.busy = false;
+    this.release();
   }
 
   async destroy(): Promise<void> {
@@ -303,13 +360,13 @@ class SqliteConnection implements DatabaseConnection {
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      return Promise.resolve(this.execute<R>(compiled));
+      return Promise.resolve(this.execute<R>(compiled.sql, compiled.parameters));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  private execute<R>({ sql, parameters }: CompiledQuery): QueryResult<R> {
+  execute<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
     if (parameters.length === 0 && /^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(sql)) {
       this.sqlite.exec(sql);
       return { rows: [] };

@@ -42,6 +42,7 @@ async function turn(contextId: string, group = GROUP): Promise<string> {
     agentId: "helper",
     triggerMessageId: `${contextId}_u`,
     now: 1,
+    lease: { owner: "inst_test", leaseMs: 10_000 },
   });
   await insertMessage(db, {
     id: `${contextId}_a`,

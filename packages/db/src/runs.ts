@@ -1,6 +1,6 @@
 // Runs: one agent turn of a context, from the message that triggered it to its end. Callers have
 // already checked the context against the scope.
-import type { Db } from "./connection.ts";
+import { type Db, dialectOf } from "./connection.ts";
 import { all, get, run } from "./sql.ts";
 
 export type RunStatus =
@@ -24,10 +24,32 @@ export interface RunRow {
   /** JSON of the token usage so far. */
   usage: string | null;
   steps: number;
+  /** The instance (engine instance id) that drives or last held the run; NULL before 0014. */
+  owner: string | null;
+  /** While running: until when the owner holds the run (epoch ms, the database's clock). */
+  lease_until: number | null;
+  /** When another instance asked the owner to stop the run. */
+  cancel_requested_at: number | null;
 }
 
-const COLUMNS =
-  "id, context_id, agent_id, status, trigger_message_id, started_at, ended_at, error, usage, steps";
+const COLUMNS = `id, context_id, agent_id, status, trigger_message_id, started_at, ended_at, error,
+  usage, steps, owner, lease_until, cancel_requested_at`;
+
+/**
+ * The database's clock in epoch ms, as SQL: leases are set and compared on one clock, whatever
+ * the clocks of the instances that share the database say.
+ */
+function nowMs(db: Db): string {
+  return dialectOf(db) === "postgres"
+    ? "CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)"
+    : "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+}
+
+/** The instance that drives a run, and for how long a lease lasts from each renewal. */
+export interface RunLease {
+  owner: string;
+  leaseMs: number;
+}
 
 export interface NewRun {
   id: string;
@@ -35,14 +57,26 @@ export interface NewRun {
   agentId: string;
   triggerMessageId: string;
   now: number;
+  /** The instance that will drive the run: it holds the lease from the start. */
+  lease: RunLease;
 }
 
+/** A new run, running, leased to the instance that will drive it. */
 export async function insertRun(db: Db, newRun: NewRun): Promise<void> {
   await run(
     db,
-    `INSERT INTO run (id, context_id, agent_id, status, trigger_message_id, started_at)
-     VALUES (?, ?, ?, 'running', ?, ?)`,
-    [newRun.id, newRun.contextId, newRun.agentId, newRun.triggerMessageId, newRun.now],
+    `INSERT INTO run (id, context_id, agent_id, status, trigger_message_id, started_at, owner,
+                      lease_until)
+     VALUES (?, ?, ?, 'running', ?, ?, ?, ${nowMs(db)} + ?)`,
+    [
+      newRun.id,
+      newRun.contextId,
+      newRun.agentId,
+      newRun.triggerMessageId,
+      newRun.now,
+      newRun.lease.owner,
+      newRun.lease.leaseMs,
+    ],
   );
 }
 
@@ -68,16 +102,146 @@ export function runsWithStatus(db: Db, status: RunStatus): Promise<RunRow[]> {
   ]);
 }
 
-/** Moves a run from `from` to `to` only if it is still in `from`; returns whether it was. */
+/**
+ * Moves a run from `from` to `to` only if it is still in `from`; returns whether it was. A run
+ * moved to `running` is leased to `lease`'s instance; moved to anything else, it holds no lease.
+ */
 export async function changeRunStatus(
   db: Db,
   id: string,
   from: RunStatus,
   to: RunStatus,
+  lease?: RunLease,
 ): Promise<boolean> {
+  if (to === "running") {
+    if (!lease) throw new Error("a running run needs a lease");
+    return (
+      (await run(
+        db,
+        `UPDATE run SET status = ?, owner = ?, lease_until = ${nowMs(db)} + ?, cancel_requested_at = NULL
+          WHERE id = ? AND status = ?`,
+        [to, lease.owner, lease.leaseMs, id, from],
+      )) === 1
+    );
+  }
   return (
-    (await run(db, "UPDATE run SET status = ? WHERE id = ? AND status = ?", [to, id, from])) === 1
+    (await run(db, "UPDATE run SET status = ?, lease_until = NULL WHERE id = ? AND status = ?", [
+      to,
+      id,
+      from,
+    ])) === 1
   );
+}
+
+/**
+ * Who may change a run, checked (and taken) by `claimRun` in the transaction of the change:
+ * - `owner`: the run is running and leased to this instance; the lease is renewed.
+ * - `expired`: the run is running but its lease has lapsed (its instance died or stalled).
+ * - `running`: the run is running, whoever holds it (SQLite's start-up: one process).
+ * - `waiting`: the run waits for an approval or an answer (no instance holds it).
+ */
+export type RunClaim = "owner" | "expired" | "running" | "waiting";
+
+const LAPSED = (db: Db) => `(lease_until IS NULL OR lease_until < ${nowMs(db)})`;
+
+/**
+ * Takes the run for a change if `claim` holds, as one conditional update: of two instances
+ * claiming the same run, one gets it. The claimant becomes the owner (with no lease unless
+ * `owner`). Returns whether the claim held.
+ */
+export async function claimRun(
+  db: Db,
+  id: string,
+  claim: RunClaim,
+  lease: RunLease,
+): Promise<boolean> {
+  const { owner, leaseMs } = lease;
+  switch (claim) {
+    case "owner":
+      return (
+        (await run(
+          db,
+          `UPDATE run SET lease_until = ${nowMs(db)} + ?
+            WHERE id = ? AND owner = ? AND status = 'running'`,
+          [leaseMs, id, owner],
+        )) === 1
+      );
+    case "expired":
+      return (
+        (await run(
+          db,
+          `UPDATE run SET owner = ?, lease_until = NULL
+            WHERE id = ? AND status = 'running' AND ${LAPSED(db)}`,
+          [owner, id],
+        )) === 1
+      );
+    case "running":
+      return (
+        (await run(
+          db,
+          "UPDATE run SET owner = ?, lease_until = NULL WHERE id = ? AND status = 'running'",
+          [owner, id],
+        )) === 1
+      );
+    case "waiting":
+      return (
+        (await run(
+          db,
+          `UPDATE run SET owner = ?
+            WHERE id = ? AND status IN ('waiting_for_approval', 'waiting_for_input')`,
+          [owner, id],
+        )) === 1
+      );
+  }
+}
+
+/**
+ * The heartbeat: renews the leases of `ids` that are still running and leased to `owner`.
+ * Returns those renewed, with whether another instance asked to stop each; a run of `ids` not
+ * among them is no longer this instance's.
+ */
+export async function renewLeases(
+  db: Db,
+  lease: RunLease,
+  ids: readonly string[],
+): Promise<{ id: string; cancel_requested_at: number | null }[]> {
+  if (ids.length === 0) return [];
+  return all(
+    db,
+    `UPDATE run SET lease_until = ${nowMs(db)} + ?
+      WHERE owner = ? AND status = 'running' AND id IN (SELECT value FROM json_each(?))
+      RETURNING id, cancel_requested_at`,
+    [lease.leaseMs, lease.owner, JSON.stringify(ids)],
+  );
+}
+
+/** Running runs whose lease has lapsed (or that never had one), oldest first. */
+export function runsWithLapsedLease(db: Db): Promise<RunRow[]> {
+  return all<RunRow>(
+    db,
+    `SELECT ${COLUMNS} FROM run WHERE status = 'running' AND ${LAPSED(db)}
+      ORDER BY started_at, id`,
+  );
+}
+
+/** Records that the running run `id` is to be stopped; false when it is not running. */
+export async function requestRunCancel(db: Db, id: string, now: number): Promise<boolean> {
+  return (
+    (await run(db, "UPDATE run SET cancel_requested_at = ? WHERE id = ? AND status = 'running'", [
+      now,
+      id,
+    ])) === 1
+  );
+}
+
+/**
+ * Gives up the leases `owner` still holds (shutdown): those runs count as lapsed at once, for
+ * any instance's sweep to end.
+ */
+export async function releaseLeases(db: Db, owner: string): Promise<void> {
+  await run(db, "UPDATE run SET lease_until = NULL WHERE owner = ? AND status = 'running'", [
+    owner,
+  ]);
 }
 
 /** Records progress: usage so far and steps taken. */
@@ -95,11 +259,10 @@ export async function finishRun(
   id: string,
   end: { status: RunStatus; error: string | null; usage: string; now: number },
 ): Promise<void> {
-  await run(db, "UPDATE run SET status = ?, error = ?, usage = ?, ended_at = ? WHERE id = ?", [
-    end.status,
-    end.error,
-    end.usage,
-    end.now,
-    id,
-  ]);
+  await run(
+    db,
+    `UPDATE run SET status = ?, error = ?, usage = ?, ended_at = ?, lease_until = NULL
+      WHERE id = ?`,
+    [end.status, end.error, end.usage, end.now, id],
+  );
 }

@@ -7,7 +7,12 @@
 //     -> json_array_elements_text(CAST(<param or column> AS json))
 // Anything else that differs is written per dialect by the caller (`dialectOf`).
 import { CompiledQuery, type QueryResult } from "kysely";
-import { type Db, type Dialect, dialectOf } from "./connection.ts";
+import {
+  type Db,
+  type Dialect,
+  sqliteDirectOf,
+  sqliteTransactionHandle,
+} from "./connection.ts";
 
 export type Params = readonly unknown[] | Readonly<Record<string, unknown>>;
 
@@ -65,8 +70,7 @@ function bind(dialect: Dialect, value: unknown): unknown {
   return value;
 }
 
-function compile(db: Db, text: string, params: Params): CompiledQuery {
-  const dialect = dialectOf(db);
+function compile(dialect: Dialect, text: string, params: Params): CompiledQuery {
   const translated = translate(text, dialect);
   let values: unknown[];
   if (translated.names) {
@@ -81,8 +85,36 @@ function compile(db: Db, text: string, params: Params): CompiledQuery {
   return CompiledQuery.raw(translated.text, values);
 }
 
+const inTransaction = new WeakSet<Db>();
+
+/** Who watches the statements run on a database (benchmarks compare them with bare SQL). */
+const observers = new WeakMap<Db, (query: CompiledQuery) => void>();
+
+/**
+ * Calls `observer` with every statement, as compiled for the dialect, that runs on `db` itself
+ * (not on its transactions) until the returned function is called. For benchmarks and tests.
+ */
+export function observeQueries(db: Db, observer: (query: CompiledQuery) => void): () => void {
+  observers.set(db, observer);
+  return () => {
+    observers.delete(db);
+  };
+}
+
 async function execute<R>(db: Db, text: string, params: Params): Promise<QueryResult<R>> {
-  return db.executeQuery<R>(compile(db, text, params));
+  const direct = sqliteDirectOf(db);
+  const query = compile(direct ? "sqlite" : "postgres", text, params);
+  observers.get(db)?.(query);
+  if (!direct) return db.executeQuery<R>(query);
+  // SQLite runs the statement at once, with no await in between: inside a transaction (which
+  // holds the connection), or when nothing holds it. Otherwise it waits its turn.
+  if (inTransaction.has(db) || !direct.busy()) return direct.run<R>(query.sql, query.parameters);
+  await direct.acquire();
+  try {
+    return direct.run<R>(query.sql, query.parameters);
+  } finally {
+    direct.release();
+  }
 }
 
 /** Every row the query returns. */
@@ -103,10 +135,22 @@ export async function run(db: Db, text: string, params: Params = []): Promise<nu
 
 /** Text with no parameters, as is (DDL, several statements): one simple query. */
 export async function exec(db: Db, text: string): Promise<void> {
-  await db.executeQuery(CompiledQuery.raw(text, []));
+  const direct = sqliteDirectOf(db);
+  if (!direct) {
+    await db.executeQuery(CompiledQuery.raw(text, []));
+    return;
+  }
+  if (inTransaction.has(db) || !direct.busy()) {
+    direct.run(text, []);
+    return;
+  }
+  await direct.acquire();
+  try {
+    direct.run(text, []);
+  } finally {
+    direct.release();
+  }
 }
-
-const inTransaction = new WeakSet<Db>();
 
 export interface TransactionOptions {
   /**
@@ -136,14 +180,33 @@ export async function transaction<T>(
   options: TransactionOptions = {},
 ): Promise<T> {
   if (inTransaction.has(db)) return work(db);
-  const begin =
-    dialectOf(db) === "sqlite"
-      ? options.snapshot
-        ? "BEGIN"
-        : "BEGIN IMMEDIATE"
-      : options.snapshot
-        ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-        : "BEGIN";
+  const direct = sqliteDirectOf(db);
+  if (direct) {
+    // SQLite: the connection is held for the whole transaction, through the driver's queue,
+    // and the transaction's queries run on it directly (a handle per transaction: one kept
+    // past its end waits in the queue like any query).
+    await direct.acquire();
+    const tx = sqliteTransactionHandle(db);
+    try {
+      direct.run(options.snapshot ? "BEGIN" : "BEGIN IMMEDIATE", []);
+      inTransaction.add(tx);
+      try {
+        const value = await work(tx);
+        direct.run("COMMIT", []);
+        return value;
+      } catch (error) {
+        try {
+          direct.run("ROLLBACK", []);
+        } catch {}
+        throw error;
+      } finally {
+        inTransaction.delete(tx);
+      }
+    } finally {
+      direct.release();
+    }
+  }
+  const begin = options.snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
   return db.connection().execute(async (connection) => {
     const tx = connection as Db;
     await exec(tx, begin);

@@ -10,6 +10,7 @@ import {
   isTransaction,
   type Listener,
   lockContext,
+  type RunLease,
   transaction,
 } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
@@ -35,6 +36,11 @@ export interface Engine {
    */
   instanceId: string;
   /**
+   * How long a run stays this instance's after each renewal of its lease (on the heartbeat and
+   * with each of its commits), in ms: past it, another instance may mark the run interrupted.
+   */
+  leaseMs: number;
+  /**
    * Wake-ups from other instances (PostgreSQL LISTEN on DATABASE_DIRECT_URL); on SQLite, one
    * process, it never fires.
    */
@@ -47,6 +53,11 @@ export interface Engine {
   logFailure: FailureLog;
   /** Writes more inside each commit's transaction (the host's webhook outbox). Default none. */
   onCommit?: CommitHook;
+}
+
+/** The lease this instance takes on the runs it drives. */
+export function leaseOf(engine: Engine): RunLease {
+  return { owner: engine.instanceId, leaseMs: engine.leaseMs };
 }
 
 /** What one commit changed: its events, and whether it created or deleted the context. */

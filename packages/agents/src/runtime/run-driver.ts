@@ -6,12 +6,15 @@ import {
   allMessages,
   changeContextStatus,
   changeRunStatus,
+  claimRun,
   finishRun,
   firstMessageWithRole,
   getContextById,
   getRun,
   hasToolGrant,
   messageOfRun,
+  notify,
+  type RunClaim,
   type RunRow,
   recordRunProgress,
   setMessageParts,
@@ -37,12 +40,16 @@ import type {
 } from "../types.ts";
 import { attachedFileIds, toModelMessages } from "./conversation.ts";
 import { DeltaBatcher } from "./delta-batcher.ts";
-import { commit, contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { commit, contextUpdated, type Emit, type Engine, leaseOf } from "./engine.ts";
 import { failureMessage, failureReference } from "./failures.ts";
 import { modelTitle, TITLE_TIMEOUT_MS } from "./model-title.ts";
 import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
 
-type AbortCause = "cancel" | "shutdown" | "failure";
+/**
+ * Why a driver stops early: the user cancelled, the server shuts down, the run failed, or the run
+ * is no longer this instance's (its lease lapsed and another instance ended it).
+ */
+type AbortCause = "cancel" | "shutdown" | "failure" | "lost";
 
 const UNFINISHED_CALL: Record<Exclude<FinishedRunStatus, "completed">, string> = {
   cancelled: "Cancelled before the tool finished.",
@@ -59,8 +66,32 @@ export const INTERRUPTED_ERROR =
  */
 const MAX_CHARS_PER_TOKEN = 16;
 
+/**
+ * PostgreSQL channel on which the instance that drives a run is asked to stop it (payload: the
+ * run id). Channels are database-wide: an instance ignores the runs it does not drive.
+ */
+export const RUN_CANCEL_CHANNEL = "agent_access_run_cancel";
+
+/**
+ * PostgreSQL channel told, at the commit, that a run stopped running (ended or paused; payload:
+ * the run id): an instance waiting for a run driven elsewhere to stop reads it again.
+ */
+export const RUN_STOPPED_CHANNEL = "agent_access_run_stopped";
+
 class Aborted extends Error {
   override name = "AbortError";
+}
+
+/**
+ * A change to a run found the run no longer as it expected (claimRun): another instance ended
+ * it, or it was answered or ended already. The change is rolled back and nothing is published.
+ */
+export class RunMoved extends Error {
+  override name = "RunMoved";
+
+  constructor(runId: string, claim: RunClaim) {
+    super(`run ${runId} is no longer ${claim === "owner" ? "this instance's" : claim}`);
+  }
 }
 
 function addUsage(total: RunUsage, step: LanguageModelUsage): RunUsage {
@@ -183,7 +214,10 @@ export class RunDriver {
     return this;
   }
 
-  /** Stops the model call and any tool at once; the run then ends cancelled or interrupted. */
+  /**
+   * Stops the model call and any tool at once; the run then ends cancelled or interrupted, or,
+   * when `lost` (another instance has it now), the driver stops without writing anything more.
+   */
   abort(cause: Exclude<AbortCause, "failure">): void {
     this.abortCause ??= cause;
     this.controller.abort(new Aborted(cause));
@@ -209,20 +243,34 @@ export class RunDriver {
         if (waiting) return await this.pause(waiting);
         if (answered) {
           await this.nameConversation(agent);
-          return await this.finish("completed");
+          await this.finish("completed");
+          return;
         }
         if (this.steps >= this.engine.maxSteps) {
-          return await this.finish(
+          await this.finish(
             "failed",
             `The agent stopped after ${this.engine.maxSteps} model steps without an answer; try a simpler request.`,
           );
+          return;
         }
         answered = (await this.modelStep(agent)) === 0;
       }
     } catch (error) {
-      if (!this.controller.signal.aborted) return this.finish("failed", this.reported(error));
-      if (this.abortCause === "failure") return this.finish("failed", this.reported(this.failure));
-      if (this.abortCause === "shutdown") return this.finish("interrupted", INTERRUPTED_ERROR);
+      // The run is no longer this instance's: whoever took it wrote its end.
+      if (error instanceof RunMoved || this.failure instanceof RunMoved) return;
+      if (this.abortCause === "lost") return;
+      if (!this.controller.signal.aborted) {
+        await this.finish("failed", this.reported(error));
+        return;
+      }
+      if (this.abortCause === "failure") {
+        await this.finish("failed", this.reported(this.failure));
+        return;
+      }
+      if (this.abortCause === "shutdown") {
+        await this.finish("interrupted", INTERRUPTED_ERROR);
+        return;
+      }
       await this.finish("cancelled");
     } finally {
       // The run paused or ended: its MCP servers' processes and sessions end with it.
@@ -269,7 +317,7 @@ export class RunDriver {
         }
       });
     } catch (error) {
-      if (signal.aborted) throw error;
+      if (signal.aborted || error instanceof RunMoved) throw error;
       this.engine.logFailure(failureReference(), error);
     }
   }
@@ -453,8 +501,10 @@ export class RunDriver {
     const status = waiting.reason === "approval" ? "waiting_for_approval" : "waiting_for_input";
     await this.commit(async (_draft, emit, tx) => {
       const { db, now } = tx;
+      // A waiting run holds no lease: any instance resumes it when the answer comes.
       await changeRunStatus(db, this.run.id, "running", status);
       await changeContextStatus(db, this.contextId, ["running"], status, now());
+      await notify(db, RUN_STOPPED_CHANNEL, this.run.id);
       emit({
         type: "run.waiting",
         runId: this.run.id,
@@ -471,9 +521,25 @@ export class RunDriver {
 
   /**
    * Ends the run: pending text written, unsettled tool calls cancelled, the message completed,
-   * the run's status, usage and error recorded, the context idle again; all in one commit.
+   * the run's status, usage and error recorded, the context idle again; all in one commit, made
+   * only if `claim` holds (default: this instance drives the run). Resolves whether it was made;
+   * false when the run was no longer as `claim` says (another instance ended or took it).
    */
-  finish(status: FinishedRunStatus, error?: string): Promise<void> {
+  async finish(
+    status: FinishedRunStatus,
+    error?: string,
+    claim: RunClaim = "owner",
+  ): Promise<boolean> {
+    try {
+      await this.end(status, error, claim);
+      return true;
+    } catch (failure) {
+      if (failure instanceof RunMoved) return false;
+      throw failure;
+    }
+  }
+
+  private end(status: FinishedRunStatus, error: string | undefined, claim: RunClaim) {
     return this.commit(async (draft, emit, tx) => {
       const { db, now } = tx;
       if (status !== "completed") {
@@ -503,6 +569,7 @@ export class RunDriver {
         "idle",
         now(),
       );
+      await notify(db, RUN_STOPPED_CHANNEL, this.run.id);
       emit({
         type: "run.finished",
         runId: this.run.id,
@@ -511,7 +578,7 @@ export class RunDriver {
         ...(error === undefined ? {} : { error }),
       });
       emit(await contextUpdated(tx, this.contextId));
-    });
+    }, claim);
   }
 
   /** Text deltas go through the batcher (delta-batcher.ts), which commits them in batches. */
@@ -529,22 +596,30 @@ export class RunDriver {
    * and the events in one commit, and adopts the copy only once that commit succeeded. Any
    * change writes the pending text first, in the same transaction, so the log keeps the
    * model's order. Commits of one run are queued: each starts from what the one before left.
+   * Each first claims the run (`claim`, default: this instance drives it, whose lease it renews);
+   * if the claim fails, it throws RunMoved and writes nothing.
    */
   private commit(
     change?: (draft: MessagePart[], emit: Emit, tx: Engine) => Promise<void> | void,
+    claim: RunClaim = "owner",
   ): Promise<void> {
-    const next = this.commits.then(() => this.commitNow(change));
+    const next = this.commits.then(() => this.commitNow(change, claim));
     // The queue goes on after a failed commit; the caller gets the failure.
     this.commits = next.catch(() => {});
     return next;
   }
 
   private async commitNow(
-    change?: (draft: MessagePart[], emit: Emit, tx: Engine) => Promise<void> | void,
+    change: ((draft: MessagePart[], emit: Emit, tx: Engine) => Promise<void> | void) | undefined,
+    claim: RunClaim,
   ): Promise<void> {
     const text = this.deltas.take();
     const draft = this.parts.slice();
     await commit(this.engine, this.contextId, async (emit, tx) => {
+      // Under the context's lock: no other instance changes the run while this commit runs.
+      if (!(await claimRun(tx.db, this.run.id, claim, leaseOf(this.engine)))) {
+        throw new RunMoved(this.run.id, claim);
+      }
       const events: ContextEvent[] = [];
       const record: Emit = (event) => {
         events.push(event);

@@ -15,7 +15,6 @@ import {
   listMessages as listMessageRows,
   listStrandedContexts,
   newId,
-  runsWithStatus,
   setContextTitle,
   setMessageFeedback,
   softDeleteContext,
@@ -43,7 +42,6 @@ import { followEvents } from "./follow.ts";
 import { createGuard } from "./guard.ts";
 import { InstanceWakeUps } from "./live.ts";
 import { toMessage, toSummary } from "./records.ts";
-import { INTERRUPTED_ERROR, RunDriver } from "./run-driver.ts";
 import {
   DEFAULT_TITLE,
   decodeCursor,
@@ -94,6 +92,17 @@ export interface AgentRuntimeOptions {
   attachments?: Partial<AttachmentOptions>;
   /** Writes more in the transaction of every change, e.g. a webhook outbox. Default none. */
   onCommit?: CommitHook;
+  /**
+   * How long a running run stays this instance's after each renewal of its lease, in ms: when
+   * an instance dies, the others mark its runs interrupted once their leases lapse (within this
+   * plus `runHeartbeatMs`). Default 10,000.
+   */
+  runLeaseMs?: number;
+  /**
+   * How often this instance renews the leases of the runs it drives and looks for lapsed ones,
+   * in ms; well under `runLeaseMs`. Default 3,000.
+   */
+  runHeartbeatMs?: number;
 }
 
 export interface ListContextsInput {
@@ -111,6 +120,12 @@ export const MAX_MESSAGE_LENGTH = 32_000;
 
 /** The longest comment a rating may carry, in characters. */
 export const MAX_FEEDBACK_COMMENT_LENGTH = 2_000;
+
+/** How long a run's lease lasts from each renewal, in ms, unless `runLeaseMs` says otherwise. */
+export const DEFAULT_RUN_LEASE_MS = 10_000;
+
+/** How often leases are renewed and lapsed ones swept, unless `runHeartbeatMs` says otherwise. */
+export const DEFAULT_RUN_HEARTBEAT_MS = 3_000;
 
 /** The default longest reply of one model step, in tokens (maxOutputTokens). */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
@@ -174,7 +189,11 @@ export interface AgentRuntime {
    * as files; the database store's went with the rows). Missing ones are no error.
    */
   removeAttachmentFiles(ids: readonly string[]): Promise<void>;
-  /** Stops the unfinished run, if any, and resolves once it is recorded as cancelled. */
+  /**
+   * Stops the unfinished run, if any, wherever it runs, and resolves once it is recorded ended
+   * (cancelled, unless it ended otherwise first). A run driven by another instance is stopped
+   * by that instance, or here if that instance is gone (its lease lapsed).
+   */
   cancel(scope: AgentScope, contextId: string): Promise<{ cancelled: boolean }>;
   /** Replaces the reply to the last user message with a new run. */
   regenerate(scope: AgentScope, contextId: string): Promise<SendResult>;
@@ -220,10 +239,16 @@ export interface AgentRuntime {
   ): Promise<AsyncIterable<SequencedEvent>>;
   /**
    * Start-up: runs left `running` by a crash become `interrupted` and their contexts idle; runs
-   * waiting for approval or input stay waiting. Call it before serving.
+   * waiting for approval or input stay waiting. On SQLite (one process) that is every running
+   * run this process does not drive; on PostgreSQL only those whose lease lapsed, since other
+   * instances drive theirs (the heartbeat's sweep catches the rest as their leases lapse). Call
+   * it before serving.
    */
   recover(): Promise<{ interruptedRunIds: string[] }>;
-  /** Shutdown: aborts running runs (recorded as interrupted), ends event streams. */
+  /**
+   * Shutdown: stops the lease heartbeat, aborts running runs (recorded as interrupted, their
+   * leases released), ends event streams.
+   */
   close(): Promise<void>;
 }
 
@@ -252,6 +277,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     maxSteps: options.maxSteps ?? 10,
     maxOutputTokens: options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
     instanceId: newId("inst"),
+    leaseMs: options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS,
     listener: createListener(options.db),
     mcp: new McpHub(options.now),
     onError: options.onError ?? ((error) => console.error(error)),
@@ -260,7 +286,9 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     onCommit: options.onCommit,
   };
   const { db, bus, now } = engine;
-  const drivers = new RunDrivers(engine);
+  const drivers = new RunDrivers(engine, {
+    heartbeatMs: options.runHeartbeatMs ?? DEFAULT_RUN_HEARTBEAT_MS,
+  });
   const wakeUps = new InstanceWakeUps(engine);
   let closed = false;
   const guard = createGuard(engine, () => closed);
@@ -499,13 +527,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
 
     async recover() {
       await attachments.sweep();
-      const interruptedRunIds: string[] = [];
-      const driven = drivers.runIds();
-      for (const run of await runsWithStatus(db, "running")) {
-        if (driven.has(run.id)) continue;
-        await (await RunDriver.load(engine, run.id)).finish("interrupted", INTERRUPTED_ERROR);
-        interruptedRunIds.push(run.id);
-      }
+      const interruptedRunIds = await drivers.interruptAbandoned();
       for (const context of await listStrandedContexts(db)) {
         if (drivers.drives(context.id)) continue;
         await commit(engine, context.id, async (emit, tx) => {
@@ -518,7 +540,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
 
     async close() {
       closed = true;
-      await drivers.abortAll();
+      await drivers.close();
       await engine.mcp.close();
       await engine.listener.close();
       bus.closeAll();

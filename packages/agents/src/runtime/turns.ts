@@ -19,7 +19,7 @@ import {
 } from "@agent-access/db";
 import { AgentRuntimeError } from "../errors.ts";
 import type { FilePart, MessagePart, ToolCallPart } from "../types.ts";
-import { contextUpdated, type Emit, type Engine } from "./engine.ts";
+import { contextUpdated, type Emit, type Engine, leaseOf } from "./engine.ts";
 import { toMessage } from "./records.ts";
 import { titleFromMessage } from "./titles.ts";
 
@@ -52,6 +52,8 @@ async function beginRun(
     agentId: context.agent_id,
     triggerMessageId,
     now: at,
+    // The instance that commits the run drives it (drivers.ts): it holds the lease from here.
+    lease: leaseOf(engine),
   });
   const seq = await insertMessage(db, {
     id: messageId,
@@ -227,7 +229,10 @@ async function resumeWaiting(
   }
   const part = parts[index] as ToolCallPart;
   const state = waiting === "waiting_for_approval" ? "awaiting-approval" : "awaiting-input";
-  if (part.state !== state || !(await changeRunStatus(db, run.id, waiting, "running"))) {
+  if (
+    part.state !== state ||
+    !(await changeRunStatus(db, run.id, waiting, "running", leaseOf(engine)))
+  ) {
     throw new AgentRuntimeError(
       "CONFLICT",
       waiting === "waiting_for_approval"

@@ -228,11 +228,24 @@ export const contextRouter = createTRPCRouter({
       const abort = () => stop.abort();
       signal?.addEventListener("abort", abort);
       let refusal: string | null = null;
+      // A check that fails (the database out of reach) ends the stream with its error, which the
+      // client answers by reconnecting after its last event; unhandled, it would end the process.
+      let failure: unknown = null;
+      let checking = false;
       const recheck = setInterval(async () => {
-        const check = await checkAgentSession(ctx, { fresh: true });
-        if (check.status !== "valid") {
-          refusal = NO_SESSION_MESSAGES[check.status];
+        if (checking || stop.signal.aborted) return;
+        checking = true;
+        try {
+          const check = await checkAgentSession(ctx, { fresh: true });
+          if (check.status !== "valid") {
+            refusal = NO_SESSION_MESSAGES[check.status];
+            stop.abort();
+          }
+        } catch (error) {
+          failure = error;
           stop.abort();
+        } finally {
+          checking = false;
         }
       }, ctx.config.streamSessionCheckMs ?? 5000);
       try {
@@ -244,6 +257,7 @@ export const contextRouter = createTRPCRouter({
           yield tracked(String(seq), event);
         }
         if (refusal) throw new TRPCError({ code: "UNAUTHORIZED", message: refusal });
+        if (failure) throw failure;
       } finally {
         clearInterval(recheck);
         signal?.removeEventListener("abort", abort);

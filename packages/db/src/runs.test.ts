@@ -1,0 +1,152 @@
+import { beforeEach, expect, it } from "vitest";
+import { describeEachDialect } from "../test/dialects.ts";
+import {
+  changeRunStatus,
+  claimRun,
+  type Db,
+  finishRun,
+  get,
+  getRun,
+  insertContext,
+  insertMessage,
+  insertRun,
+  releaseLeases,
+  renewLeases,
+  requestRunCancel,
+  run,
+  runsWithLapsedLease,
+} from "./index.ts";
+
+let db: Db;
+
+const A = { owner: "inst_a", leaseMs: 10_000 };
+const B = { owner: "inst_b", leaseMs: 10_000 };
+
+/** A context with a user message and a run on it, leased to `lease`'s instance. */
+async function runningRun(id: string, lease = A): Promise<void> {
+  await insertContext(db, {
+    id: `${id}_ctx`,
+    contextGroup: "g",
+    agentId: "helper",
+    title: "T",
+    autoTitle: false,
+    now: 1,
+  });
+  await insertMessage(db, {
+    id: `${id}_u`,
+    contextId: `${id}_ctx`,
+    role: "user",
+    parts: "[]",
+    runId: null,
+    now: 1,
+  });
+  await insertRun(db, {
+    id,
+    contextId: `${id}_ctx`,
+    agentId: "helper",
+    triggerMessageId: `${id}_u`,
+    now: 1,
+    lease,
+  });
+}
+
+/** Moves the run's lease into the past, as time passing without a renewal would. */
+async function lapse(id: string): Promise<void> {
+  await run(db, "UPDATE run SET lease_until = lease_until - 60000 WHERE id = ?", [id]);
+}
+
+/** When the run's lease ends (epoch ms, the database's clock), or null. */
+async function lease(id: string): Promise<number | null> {
+  return (await getRun(db, id))!.lease_until;
+}
+
+describeEachDialect("runs", (suite) => {
+  beforeEach(async () => {
+    db = await suite.open();
+  });
+
+  it("are leased from the start to the instance that began them, on the database's clock", async () => {
+    await runningRun("run_1");
+    const row = (await getRun(db, "run_1"))!;
+    expect(row).toMatchObject({ status: "running", owner: "inst_a", cancel_requested_at: null });
+    expect(Math.abs(row.lease_until! - (Date.now() + 10_000))).toBeLessThan(5_000);
+  });
+
+  it("lose the lease when they wait, and are leased to whoever resumes them", async () => {
+    await runningRun("run_1");
+    await requestRunCancel(db, "run_1", 5);
+    expect(await changeRunStatus(db, "run_1", "running", "waiting_for_input")).toBe(true);
+    expect(await getRun(db, "run_1")).toMatchObject({ owner: "inst_a", lease_until: null });
+    expect(await changeRunStatus(db, "run_1", "waiting_for_input", "running", B)).toBe(true);
+    expect(await getRun(db, "run_1")).toMatchObject({
+      status: "running",
+      owner: "inst_b",
+      cancel_requested_at: null,
+    });
+    expect(await lease("run_1")).not.toBeNull();
+    await expect(changeRunStatus(db, "run_1", "running", "running")).rejects.toThrow(/lease/);
+  });
+
+  it("are claimed by their owner only while running, which renews the lease", async () => {
+    await runningRun("run_1");
+    await lapse("run_1");
+    const lapsed = (await lease("run_1"))!;
+    expect(await claimRun(db, "run_1", "owner", B)).toBe(false);
+    expect(await claimRun(db, "run_1", "owner", A)).toBe(true);
+    expect((await lease("run_1"))!).toBeGreaterThan(lapsed);
+    await changeRunStatus(db, "run_1", "running", "waiting_for_approval");
+    expect(await claimRun(db, "run_1", "owner", A)).toBe(false);
+  });
+
+  it("are claimed as expired only once their lease lapsed, by one instance", async () => {
+    await runningRun("run_1");
+    expect(await claimRun(db, "run_1", "expired", B)).toBe(false);
+    expect(await runsWithLapsedLease(db)).toEqual([]);
+    await lapse("run_1");
+    expect((await runsWithLapsedLease(db)).map((r) => r.id)).toEqual(["run_1"]);
+    expect(await claimRun(db, "run_1", "expired", B)).toBe(true);
+    expect(await getRun(db, "run_1")).toMatchObject({ owner: "inst_b", lease_until: null });
+    // The old owner's next commit is refused; the claim leaves no lease to lapse twice.
+    expect(await claimRun(db, "run_1", "owner", A)).toBe(false);
+    await finishRun(db, "run_1", { status: "interrupted", error: null, usage: "{}", now: 2 });
+    expect(await claimRun(db, "run_1", "expired", A)).toBe(false);
+    expect(await runsWithLapsedLease(db)).toEqual([]);
+  });
+
+  it("are claimed as running or waiting only in that status", async () => {
+    await runningRun("run_1");
+    expect(await claimRun(db, "run_1", "waiting", B)).toBe(false);
+    expect(await claimRun(db, "run_1", "running", B)).toBe(true);
+    await runningRun("run_2");
+    await changeRunStatus(db, "run_2", "running", "waiting_for_approval");
+    expect(await claimRun(db, "run_2", "running", B)).toBe(false);
+    expect(await claimRun(db, "run_2", "waiting", B)).toBe(true);
+    await finishRun(db, "run_2", { status: "cancelled", error: null, usage: "{}", now: 2 });
+    expect(await claimRun(db, "run_2", "waiting", B)).toBe(false);
+  });
+
+  it("renew on the heartbeat only the given runs the instance still holds, with their cancel requests", async () => {
+    await runningRun("run_1");
+    await runningRun("run_2");
+    await runningRun("run_3", B);
+    await runningRun("run_4");
+    await changeRunStatus(db, "run_4", "running", "waiting_for_input");
+    for (const id of ["run_1", "run_2", "run_3"]) await lapse(id);
+    expect(await requestRunCancel(db, "run_2", 7)).toBe(true);
+    expect(await requestRunCancel(db, "run_4", 7)).toBe(false);
+    const renewed = await renewLeases(db, A, ["run_2", "run_3", "run_4", "run_missing"]);
+    expect(renewed).toEqual([{ id: "run_2", cancel_requested_at: 7 }]);
+    expect(await renewLeases(db, A, [])).toEqual([]);
+    expect((await runsWithLapsedLease(db)).map((r) => r.id)).toEqual(["run_1", "run_3"]);
+  });
+
+  it("are given up on shutdown: the instance's running runs count as lapsed at once", async () => {
+    await runningRun("run_1");
+    await runningRun("run_2", B);
+    await releaseLeases(db, "inst_a");
+    expect((await runsWithLapsedLease(db)).map((r) => r.id)).toEqual(["run_1"]);
+    expect(await get(db, "SELECT lease_until FROM run WHERE id = 'run_2'")).not.toEqual({
+      lease_until: null,
+    });
+  });
+});
