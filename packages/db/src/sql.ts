@@ -7,12 +7,7 @@
 //     -> json_array_elements_text(CAST(<param or column> AS json))
 // Anything else that differs is written per dialect by the caller (`dialectOf`).
 import { CompiledQuery, type QueryResult } from "kysely";
-import {
-  type Db,
-  type Dialect,
-  sqliteDirectOf,
-  sqliteTransactionHandle,
-} from "./connection.ts";
+import { type Db, type Dialect, sqliteDirectOf, sqliteTransactionHandle } from "./connection.ts";
 
 export type Params = readonly unknown[] | Readonly<Record<string, unknown>>;
 
