@@ -367,10 +367,6 @@ class SqliteConnection implements DatabaseConnection {
   }
 
   execute<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
-    if (parameters.length === 0 && /^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(sql)) {
-      this.sqlite.exec(sql);
-      return { rows: [] };
-    }
     const statement = this.prepare(sql);
     if (statement.reader) return { rows: statement.all(parameters) as R[] };
     const { changes } = statement.run(parameters);
