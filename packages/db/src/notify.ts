@@ -120,7 +120,11 @@ class PostgresListener implements Listener {
     // holds no connection.
     if (!this.connecting && !this.closed) this.connecting = this.connect(false);
     else if (this.up && !this.listening.has(channel)) {
-      this.connecting = (this.connecting ?? Promise.resolve()).then(() => this.listen(channel));
+      // A session lost meanwhile is reported by its own events, and the reconnection listens
+      // on every channel again: this LISTEN failing is nothing more to handle.
+      this.connecting = (this.connecting ?? Promise.resolve())
+        .then(() => this.listen(channel))
+        .catch(() => {});
     }
     return () => {
       set.delete(handler);
