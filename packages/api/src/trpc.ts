@@ -102,62 +102,46 @@ function fromEngine(error: unknown): unknown {
     : error;
 }
 
+/** An error as the client should see it: an engine refusal or the database out of reach. */
+function known(error: unknown): unknown {
+  return fromDatabase(fromEngine(error));
+}
+
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
-async function* withEngineErrors(events: AsyncIterable<unknown>): AsyncGenerator<unknown> {
+async function* withKnownErrors(events: AsyncIterable<unknown>): AsyncGenerator<unknown> {
   try {
     yield* events;
   } catch (error) {
-    throw fromEngine(error);
+    throw known(error);
   }
 }
 
 /**
- * Engine refusals answered as what they are (NOT_FOUND, CONFLICT, ...) instead of a 500, from a
- * query or mutation and from a subscription's stream alike (its generator runs after this
- * middleware has returned, so the stream is wrapped).
+ * Errors answered as what they are, not as a 500: an engine refusal as its own code (NOT_FOUND,
+ * CONFLICT, ...), and the database out of reach as 503 (SERVICE_UNAVAILABLE) with a message
+ * saying to retry. From every procedure, its middlewares (sign-in, sessions) and its stream alike
+ * (a subscription's generator runs after this middleware has returned, so the stream is wrapped).
+ * The pool reconnects by itself once the database is back, with no restart. One middleware for
+ * both, as each layer costs every call.
  */
-const engineErrors = t.middleware(async ({ next }) => {
+const knownErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
-    const error = fromEngine(result.error);
+    const error = known(result.error);
     if (error !== result.error) throw error;
     return result;
   }
-  return isAsyncIterable(result.data) ? { ...result, data: withEngineErrors(result.data) } : result;
-});
-
-async function* withDatabaseErrors(events: AsyncIterable<unknown>): AsyncGenerator<unknown> {
-  try {
-    yield* events;
-  } catch (error) {
-    throw fromDatabase(error);
-  }
-}
-
-/**
- * The database out of reach answers 503 (SERVICE_UNAVAILABLE) with a message saying to retry,
- * not a 500: from every procedure, its middlewares (sign-in, sessions) and its stream. The
- * pool reconnects by itself once the database is back, with no restart.
- */
-const databaseErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok) {
-    const error = fromDatabase(result.error);
-    if (error !== result.error) throw error;
-    return result;
-  }
-  return isAsyncIterable(result.data)
-    ? { ...result, data: withDatabaseErrors(result.data) }
-    : result;
+  return isAsyncIterable(result.data) ? { ...result, data: withKnownErrors(result.data) } : result;
 });
 
 /* 3. PROCEDURE KINDS
- * Every kind starts from `procedure`, which answers 503 while the database is out of reach. */
+ * Every kind starts from `procedure`, which answers engine refusals by their code and 503 while
+ * the database is out of reach. */
 
-const procedure = t.procedure.use(databaseErrors);
+const procedure = t.procedure.use(knownErrors);
 
 /** Anyone may call it. */
 export const publicProcedure = procedure;
@@ -173,4 +157,4 @@ export const backendProcedure = procedure.use(apiKey);
  * procedure reads goes through the engine (`ctx.runtime`) with `ctx.scope`, whose SQL refuses
  * anything outside it with NOT_FOUND; the engine's refusals reach the client as tRPC errors.
  */
-export const agentProcedure = procedure.use(agentSession).use(engineErrors);
+export const agentProcedure = procedure.use(agentSession);
