@@ -71,7 +71,12 @@ function bind(dialect: Dialect, value: unknown): unknown {
   return value;
 }
 
-function compile(dialect: Dialect, text: string, params: Params): CompiledQuery {
+/** The text in the dialect's form and its values in order. */
+function compile(
+  dialect: Dialect,
+  text: string,
+  params: Params,
+): { sql: string; values: unknown[] } {
   const translated = translate(text, dialect);
   let values: unknown[];
   if (translated.names) {
@@ -83,7 +88,7 @@ function compile(dialect: Dialect, text: string, params: Params): CompiledQuery 
   } else {
     values = (params as readonly unknown[]).map((value) => bind(dialect, value));
   }
-  return CompiledQuery.raw(translated.text, values);
+  return { sql: translated.text, values };
 }
 
 const inTransaction = new WeakSet<Db>();
@@ -120,12 +125,19 @@ function onSqlite<T>(db: Db, direct: SqliteDirect, work: () => T): T | Promise<T
   return inTransaction.has(db) || !direct.busy() ? work() : holding(direct, work);
 }
 
-async function execute<R>(db: Db, text: string, params: Params): Promise<QueryResult<R>> {
+// Not async: on SQLite the statement has run by the time it returns, and the callers' await is
+// the only one.
+function execute<R>(
+  db: Db,
+  text: string,
+  params: Params,
+): QueryResult<R> | Promise<QueryResult<R>> {
   const direct = sqliteDirectOf(db);
-  const query = compile(direct ? "sqlite" : "postgres", text, params);
-  observers.get(db)?.(query);
-  if (!direct) return db.executeQuery<R>(query);
-  return onSqlite(db, direct, () => direct.run<R>(query.sql, query.parameters));
+  const { sql, values } = compile(direct ? "sqlite" : "postgres", text, params);
+  const observer = observers.get(db);
+  if (observer) observer(CompiledQuery.raw(sql, values));
+  if (!direct) return db.executeQuery<R>(CompiledQuery.raw(sql, values));
+  return onSqlite(db, direct, () => direct.run<R>(sql, values));
 }
 
 /** Every row the query returns. */
