@@ -46,6 +46,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { boundedBody } from "./body-limit.ts";
 import { clientIp } from "./client-ip.ts";
 import { appRouter } from "./router.ts";
+import { directMutation } from "./trpc-direct.ts";
 
 /**
  * The largest tRPC request body, in bytes. The longest message (32,000 characters) is at most
@@ -298,6 +299,37 @@ export function createApp(options: AppOptions) {
   app.all("/v1/*", (c) =>
     c.json(restError("not_found", "no such route: see /v1/openapi.json"), 404),
   );
+
+  // The ticket exchange, the browser's first call, answered as tRPC would without its fetch
+  // adapter (trpc-direct.ts); any call it does not take goes on to the adapter below.
+  const router = options.router ?? appRouter;
+  const exchange = directMutation({
+    router,
+    path: "session.exchange",
+    onError({ error }) {
+      if (error.code === "INTERNAL_SERVER_ERROR") onInternalError(error.cause ?? error);
+    },
+  });
+  if (exchange) {
+    app.post("/trpc/session.exchange", async (c, next) => {
+      const url = c.req.url;
+      const query = url.indexOf("?");
+      const answer = await exchange(c.req.raw, query === -1 ? "" : url.slice(query), (resHeaders) =>
+        createRequestContext(deps, {
+          req: c.req.raw,
+          resHeaders,
+          connectionParams: null,
+          clientIp: clientIp(
+            getConnInfo(c).remote.address,
+            c.req.header("x-forwarded-for") ?? null,
+            trustProxy,
+          ),
+        }),
+      );
+      if (answer) return answer;
+      await next();
+    });
+  }
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({
