@@ -116,7 +116,9 @@ export function directMutation<TContext>(
 
     const answer = new Headers([["vary", "trpc-accept, accept"]]);
     answer.set("content-type", "application/json");
-    for (const [name, value] of resHeaders.entries()) answer.append(name, value);
+    resHeaders.forEach((value, name) => {
+      answer.append(name, value);
+    });
     const json = batch ? [shape] : shape;
     return new Response(JSON.stringify(transformTRPCResponse(config, json as never)), {
       status: getHTTPStatusCode(json as never),
