@@ -41,11 +41,12 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import type { AnyRouter } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { boundedBody } from "./body-limit.ts";
 import { clientIp } from "./client-ip.ts";
 import { appRouter } from "./router.ts";
+import { directMutation } from "./trpc-direct.ts";
 
 /**
  * The largest tRPC request body, in bytes. The longest message (32,000 characters) is at most
@@ -106,9 +107,19 @@ export function createApp(options: AppOptions) {
   // conversations or a ticket. Registered first, so it sees every answer the others give.
   app.use("*", async (c, next) => {
     await next();
-    if (!c.res.headers.get("content-type")?.startsWith("application/json")) return;
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Cache-Control", "no-store");
+    const headers = c.res.headers;
+    if (!headers.get("content-type")?.startsWith("application/json")) return;
+    // Set on the answer's own headers: `c.header` after the handler rebuilds the answer around
+    // its body as a stream, which the Node adapter then copies chunk by chunk instead of
+    // writing the string at once (benchmark 1). A few answers' headers cannot change (those of
+    // `Response.redirect`, `Response.error` or a `fetch`): those go the long way.
+    try {
+      headers.set("X-Content-Type-Options", "nosniff");
+      headers.set("Cache-Control", "no-store");
+    } catch {
+      c.header("X-Content-Type-Options", "nosniff");
+      c.header("Cache-Control", "no-store");
+    }
   });
 
   // One place for the CSRF defence: every non-GET request, tRPC mutations (always POST) and REST
@@ -128,7 +139,7 @@ export function createApp(options: AppOptions) {
   // read, so the connection closes with the answer rather than being offered for reuse.
   app.use(
     "/trpc/*",
-    bodyLimit({
+    boundedBody({
       maxSize: TRPC_BODY_MAX_BYTES,
       onError: (c) =>
         c.json(
@@ -144,7 +155,7 @@ export function createApp(options: AppOptions) {
         ),
     }),
   );
-  const restBodyLimit = bodyLimit({
+  const restBodyLimit = boundedBody({
     maxSize: TICKET_BODY_MAX_BYTES,
     onError: (c) =>
       c.json(
@@ -160,7 +171,7 @@ export function createApp(options: AppOptions) {
   // runtime's, checked with a message naming the file.
   app.use(
     "/attachments",
-    bodyLimit({
+    boundedBody({
       maxSize: uploadMaxBytes,
       onError: (c) =>
         c.json(
@@ -288,6 +299,37 @@ export function createApp(options: AppOptions) {
   app.all("/v1/*", (c) =>
     c.json(restError("not_found", "no such route: see /v1/openapi.json"), 404),
   );
+
+  // The ticket exchange, the browser's first call, answered as tRPC would without its fetch
+  // adapter (trpc-direct.ts); any call it does not take goes on to the adapter below.
+  const router = options.router ?? appRouter;
+  const exchange = directMutation({
+    router,
+    path: "session.exchange",
+    onError({ error }) {
+      if (error.code === "INTERNAL_SERVER_ERROR") onInternalError(error.cause ?? error);
+    },
+  });
+  if (exchange) {
+    app.post("/trpc/session.exchange", async (c, next) => {
+      const url = c.req.url;
+      const query = url.indexOf("?");
+      const answer = await exchange(c.req.raw, query === -1 ? "" : url.slice(query), (resHeaders) =>
+        createRequestContext(deps, {
+          req: c.req.raw,
+          resHeaders,
+          connectionParams: null,
+          clientIp: clientIp(
+            getConnInfo(c).remote.address,
+            c.req.header("x-forwarded-for") ?? null,
+            trustProxy,
+          ),
+        }),
+      );
+      if (answer) return answer;
+      await next();
+    });
+  }
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({

@@ -2,6 +2,7 @@
 // one database: on PostgreSQL they count in the database, so attempts spread over instances
 // meet the limits at the same totals as attempts sent to one. On SQLite there is one instance,
 // so "B" is A again and the same figures hold.
+import { value } from "@agent-access/db";
 import { describeEachDialect } from "@agent-access/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -120,6 +121,23 @@ describeEachDialect("limits across instances", (suite) => {
       advance(6_000);
       expect((await exchange(b, "no-such-ticket-12")).status).toBe(401);
       expect((await exchange(a, "no-such-ticket-13")).status).toBe(429);
+    });
+
+    it("counts only failed exchanges in the shared bucket: a success writes nothing to it", async () => {
+      // The count's rows (PostgreSQL; on SQLite the count is in memory and the table stays
+      // empty either way).
+      const rows = () =>
+        value<number>(a.db, "SELECT count(*) AS n FROM rate_limit WHERE limiter = 'exchange'");
+      const exchange = (server: TestServer, ticket: string) =>
+        outcome(new CookieClient(server.url).trpc.session.exchange.mutate({ ticket }));
+      for (let i = 0; i < 4; i++) {
+        const { ticket } = await staticTicket(a);
+        expect((await exchange(instance(i), ticket)).status).toBe(200);
+      }
+      expect(await rows()).toBe(0);
+      // A failure is counted, on the instance it reached as on the other.
+      expect((await exchange(b, "no-such-ticket")).status).toBe(401);
+      expect(await rows()).toBe(suite.dialect === "postgres" ? 1 : 0);
     });
   });
 

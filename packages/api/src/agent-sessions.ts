@@ -68,7 +68,15 @@ export function signinContextGroup(userId: string): string {
   return `user:${userId}`;
 }
 
-async function describe(ctx: RequestContext, session: AgentSession): Promise<AgentSessionInfo> {
+/**
+ * What the browser may know of `session`. `displayName` is its ticket's label when the caller
+ * already holds the ticket's row (an exchange); otherwise it is read from the ticket.
+ */
+async function describe(
+  ctx: RequestContext,
+  session: AgentSession,
+  displayName?: string | null,
+): Promise<AgentSessionInfo> {
   return {
     sessionId: session.id,
     sessionType: session.sessionType,
@@ -76,7 +84,8 @@ async function describe(ctx: RequestContext, session: AgentSession): Promise<Age
     agents: agentInfos(ctx, session.agentIds),
     hostContext: session.hostContext,
     expiresAt: session.expiresAt,
-    displayName: await ticketDisplayName(ctx.db, session.ticketId),
+    displayName:
+      displayName !== undefined ? displayName : await ticketDisplayName(ctx.db, session.ticketId),
     ui: session.ui,
     returnUrl: session.returnUrl,
   };
@@ -233,11 +242,11 @@ export async function exchangeTicket(
 
   const token = newSecret(SESSION_PREFIX);
   const previous = sessionToken(ctx);
-  const row = await transaction(ctx.db, async (tx) => {
+  const exchanged = await transaction(ctx.db, async (tx) => {
     const consumed = await consumeTicket(tx, ticket, now);
     if (!consumed) return null;
     if (previous) await revokeAgentSession(tx, previous, now);
-    return await insertAgentSession(
+    const session = await insertAgentSession(
       tx,
       {
         token,
@@ -247,12 +256,14 @@ export async function exchangeTicket(
       },
       now,
     );
+    return { session, displayName: consumed.display_name };
   });
   // Another exchange of the same ticket won the race between the look-up and the update.
-  if (!row) throw unauthorized("ticket already used: ask your app for a new one");
+  if (!exchanged) throw unauthorized("ticket already used: ask your app for a new one");
 
-  setSessionCookie(ctx, token, row.expires_at);
-  return await describe(ctx, toSession(row, signIn?.user.id ?? null));
+  const { session, displayName } = exchanged;
+  setSessionCookie(ctx, token, session.expires_at);
+  return await describe(ctx, toSession(session, signIn?.user.id ?? null), displayName);
 }
 
 function toSession(row: AgentSessionRow, userId: string | null): AgentSession {

@@ -1,6 +1,6 @@
 // Minting agent_access tickets: the one service behind POST /session/tickets, ticket.create and
 // workspace.issueAgentTicket. The request shape is the reference page's, in snake_case.
-import { insertTicket, newSecret } from "@agent-access/db";
+import { type ApiKeyRow, insertTicket, newSecret } from "@agent-access/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { ApiConfig, RequestContext } from "./context.ts";
@@ -161,4 +161,13 @@ export async function mintTicket(
     now,
   );
   return { ticket, expires_at: expiresAt, url: vanityUrl(ctx.config.publicUrl, ticket) };
+}
+
+/** A ticket minted by a backend's API key (ticket.create, POST /session/tickets). */
+export function mintTicketForApiKey(
+  ctx: RequestContext,
+  key: Pick<ApiKeyRow, "id">,
+  request: TicketRequest,
+): Promise<MintedTicket> {
+  return mintTicket(ctx, request, `api_key:${key.id}`, undefined, { apiKeyId: key.id });
 }

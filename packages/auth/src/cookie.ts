@@ -10,8 +10,17 @@ const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
  * 127.0.0.1 or [::1], where development runs over plain http.
  */
 export function secureCookies(publicUrl: string): boolean {
-  return !LOCAL_HOSTS.has(new URL(publicUrl).hostname);
+  let secure = secureByUrl.get(publicUrl);
+  if (secure === undefined) {
+    secure = !LOCAL_HOSTS.has(new URL(publicUrl).hostname);
+    // A server has one PUBLIC_URL (tests a few): the answer is kept rather than parsed again
+    // for every cookie set (each ticket exchange), within a small bound.
+    if (secureByUrl.size < 64) secureByUrl.set(publicUrl, secure);
+  }
+  return secure;
 }
+
+const secureByUrl = new Map<string, boolean>();
 
 /**
  * The value of cookie `name` in a Cookie header, or null. Malformed pairs and bad percent

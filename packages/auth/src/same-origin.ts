@@ -21,10 +21,22 @@ export type SameOriginVerdict = { allowed: true } | { allowed: false; reason: st
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+// PUBLIC_URL's origin, kept rather than parsed again for every request (a server has one
+// PUBLIC_URL, tests a few; the bound keeps it small whatever a caller passes).
+const origins = new Map<string, string>();
+function originOf(publicUrl: string): string {
+  let origin = origins.get(publicUrl);
+  if (origin === undefined) {
+    origin = new URL(publicUrl).origin;
+    if (origins.size < 64) origins.set(publicUrl, origin);
+  }
+  return origin;
+}
+
 /** Decides whether `request` may go on; `publicUrl` is the app's public origin (PUBLIC_URL). */
 export function checkSameOrigin(request: SameOriginRequest, publicUrl: string): SameOriginVerdict {
   if (SAFE_METHODS.has(request.method.toUpperCase())) return { allowed: true };
-  const publicOrigin = new URL(publicUrl).origin;
+  const publicOrigin = originOf(publicUrl);
   const origin = request.headers.get("origin");
   if (origin !== null) {
     if (origin === publicOrigin || origin === new URL(request.url).origin) return { allowed: true };

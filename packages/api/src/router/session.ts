@@ -16,34 +16,33 @@ import { createTRPCRouter, publicProcedure } from "../trpc.ts";
 
 /**
  * Runs `attempt` (an exchange or a preview of `ticket`) under the failed-exchange limit per IP.
- * Only failures count. Every attempt takes a token first, check and spend in one step (one
- * upsert when the limiter is in the database), and one that did not fail gives it back: the
- * calls of a batch, or of parallel requests on any instance, are counted one by one, so no
- * number of them can all pass a check before any of them counts.
+ * Only failures count, and each one counts as it happens: a failed attempt takes a token (check
+ * and spend in one step, one upsert when the limiter is in the database, shared by every
+ * instance) and, when none is left, its answer is a 429 instead of why it failed. The calls of a
+ * batch, or of parallel requests on any instance, are counted one by one, so no number of them
+ * can learn more than the tokens left allow. A success touches no count at all: the limit costs
+ * the ticket path nothing until someone guesses.
  */
 async function limitedByFailures<T>(
   ctx: RequestContext,
   ticket: string,
   attempt: () => Promise<T>,
 ): Promise<T> {
-  const key = ipRateLimitKey(ctx.clientIp);
-  const limit = await ctx.exchangeFailures.take(key, ctx.now());
-  // Over the limit, a ticket that would exchange still does: the limit is for guesses, and a
-  // user behind the same address as a guesser (one NAT) must not be locked out by them.
-  if (!limit.allowed && !(await isExchangeable(ctx, ticket))) {
-    throw tooManyRequests(
-      ctx.resHeaders,
-      limit.retryAfterMs,
-      "too many failed ticket exchanges from here: wait a moment, then open the agent again",
-    );
-  }
   try {
-    const result = await attempt();
-    if (limit.allowed) await ctx.exchangeFailures.giveBack(key, ctx.now());
-    return result;
+    return await attempt();
   } catch (error) {
-    const failed = error instanceof TRPCError && error.code === "UNAUTHORIZED";
-    if (!failed && limit.allowed) await ctx.exchangeFailures.giveBack(key, ctx.now());
+    if (!(error instanceof TRPCError && error.code === "UNAUTHORIZED")) throw error;
+    const limit = await ctx.exchangeFailures.take(ipRateLimitKey(ctx.clientIp), ctx.now());
+    // Over the limit, a ticket that would exchange still gets its own answer (a signin ticket
+    // without a sign-in: "sign in first"): the limit is for guesses, and a user behind the same
+    // address as a guesser (one NAT) must not be locked out by them.
+    if (!limit.allowed && !(await isExchangeable(ctx, ticket))) {
+      throw tooManyRequests(
+        ctx.resHeaders,
+        limit.retryAfterMs,
+        "too many failed ticket exchanges from here: wait a moment, then open the agent again",
+      );
+    }
     throw error;
   }
 }

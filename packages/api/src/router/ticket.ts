@@ -1,12 +1,9 @@
-// Ticket minting for backends over tRPC; POST /session/tickets is the same procedure over REST.
-import { mintTicket, ticketRequestSchema } from "../tickets.ts";
+// Ticket minting for backends over tRPC; POST /session/tickets is the same steps over REST.
+import { mintTicketForApiKey, ticketRequestSchema } from "../tickets.ts";
 import { backendProcedure, createTRPCRouter } from "../trpc.ts";
 
 export const ticketRouter = createTRPCRouter({
-  create: backendProcedure.input(ticketRequestSchema).mutation(
-    async ({ ctx, input }) =>
-      await mintTicket(ctx, input, `api_key:${ctx.apiKey.id}`, undefined, {
-        apiKeyId: ctx.apiKey.id,
-      }),
-  ),
+  create: backendProcedure
+    .input(ticketRequestSchema)
+    .mutation(({ ctx, input }) => mintTicketForApiKey(ctx, ctx.apiKey, input)),
 });
