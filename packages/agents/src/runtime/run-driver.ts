@@ -44,6 +44,7 @@ import { commit, contextUpdated, type Emit, type Engine, leaseOf } from "./engin
 import { failureMessage, failureReference } from "./failures.ts";
 import { modelTitle, TITLE_TIMEOUT_MS } from "./model-title.ts";
 import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
+import type { BegunRun } from "./turns.ts";
 
 /**
  * Why a driver stops early: the user cancelled, the server shuts down, the run failed, or the run
@@ -179,6 +180,11 @@ export class RunDriver {
         this.controller.abort(new Aborted("failure"));
       },
     });
+  }
+
+  /** A driver for a run its own commit just began (turns.ts): nothing to read back. */
+  static begun(engine: Engine, begun: BegunRun, hostContext: HostContext = {}): RunDriver {
+    return new RunDriver(engine, begun.run, begun.contextGroup, begun.messageId, [], hostContext);
   }
 
   /** A driver for the run as stored. */
