@@ -20,7 +20,11 @@ export class DatabaseStartError extends Error {
 
 export type DatabaseEnv = Pick<
   Env,
-  "DATABASE_URL" | "DATABASE_DIRECT_URL" | "DATABASE_PATH" | "DATABASE_POOL_SIZE"
+  | "DATABASE_URL"
+  | "DATABASE_DIRECT_URL"
+  | "DATABASE_PATH"
+  | "DATABASE_POOL_SIZE"
+  | "DATABASE_POOL_WAIT_MS"
 >;
 
 /**
@@ -40,6 +44,7 @@ export async function openServerDatabase<Applied = number[]>(
     url,
     directUrl: env.DATABASE_DIRECT_URL,
     poolSize: env.DATABASE_POOL_SIZE,
+    connectTimeoutMs: env.DATABASE_POOL_WAIT_MS,
   });
   try {
     await pingDatabase(db);

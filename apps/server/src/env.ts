@@ -54,6 +54,11 @@ const schema = z
     /** PostgreSQL: connections each instance keeps in its pool. Default 10. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
     /**
+     * PostgreSQL: how long a query waits for one of the pool's connections, in ms; past it the
+     * request answers 503 with Retry-After and writes nothing. Default 5000.
+     */
+    DATABASE_POOL_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
+    /**
      * The origin users open, used for links (vanity URLs) and the same-origin check. Default
      * http://localhost:5173 (Vite) in development, http://localhost:<PORT> in production.
      */

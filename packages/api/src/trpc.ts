@@ -7,7 +7,7 @@ import { z } from "zod";
 import { checkAgentSession, NO_SESSION_MESSAGES } from "./agent-sessions.ts";
 import { authenticateApiKey } from "./api-keys.ts";
 import type { RequestContext } from "./context.ts";
-import { DATABASE_UNAVAILABLE_MESSAGE } from "./rest/errors.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE } from "./rest/errors.ts";
 
 /* 1. INITIALIZATION
  * No transformer: the wire is plain JSON and times are numbers. Validation errors carry zod's
@@ -127,10 +127,15 @@ async function* withKnownErrors(events: AsyncIterable<unknown>): AsyncGenerator<
  * The pool reconnects by itself once the database is back, with no restart. One middleware for
  * both, as each layer costs every call.
  */
-const knownErrors = t.middleware(async ({ next }) => {
+const knownErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok) {
     const error = known(result.error);
+    // A 503 says when to come back, as the REST API's does (a pool with no free connection
+    // within its wait, or the database out of reach).
+    if (error instanceof TRPCError && error.code === "SERVICE_UNAVAILABLE") {
+      ctx.resHeaders.set("Retry-After", String(DATABASE_RETRY_AFTER_SECONDS));
+    }
     if (error !== result.error) throw error;
     return result;
   }

@@ -16,7 +16,7 @@ export interface DeltaBatcherOptions {
 }
 
 export class DeltaBatcher {
-  private pending = "";
+  private text = "";
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastWriteAt = Number.NEGATIVE_INFINITY;
   private readonly clock: () => number;
@@ -30,7 +30,7 @@ export class DeltaBatcher {
    * when the current window ends.
    */
   add(text: string): Promise<void> {
-    this.pending += text;
+    this.text += text;
     if (this.timer) return Promise.resolve();
     const wait = this.lastWriteAt + this.options.windowMs - this.clock();
     if (wait <= 0) return this.options.flush();
@@ -41,17 +41,22 @@ export class DeltaBatcher {
     return Promise.resolve();
   }
 
+  /** Whether text waits to be written. */
+  pending(): boolean {
+    return this.text !== "";
+  }
+
   /** The text to write now; a pending timed flush is cancelled (this write takes its place). */
   take(): string {
     clearTimeout(this.timer);
     this.timer = undefined;
-    return this.pending;
+    return this.text;
   }
 
   /** `text` (what `take` gave) is committed: drop it and start a new window. */
   written(text: string): void {
     if (!text) return;
-    this.pending = this.pending.slice(text.length);
+    this.text = this.text.slice(text.length);
     this.lastWriteAt = this.clock();
   }
 }

@@ -31,6 +31,7 @@ import {
   RUN_STOPPED_CHANNEL,
   RunDriver,
 } from "./run-driver.ts";
+import type { BegunRun } from "./turns.ts";
 
 export interface RunDriversOptions {
   /** How often leases are renewed and lapsed ones swept, in ms. */
@@ -79,10 +80,18 @@ export class RunDrivers {
     ];
   }
 
-  /** Drives the stored run `runId` in the background, for a session with `hostContext`. */
-  async start(runId: string, hostContext?: HostContext): Promise<void> {
+  /**
+   * Drives a run in the background, for a session with `hostContext`: the stored run `runId`
+   * (read first), or a run whose commit just began it, driven at once with no read.
+   */
+  async start(run: string | BegunRun, hostContext?: HostContext): Promise<void> {
     this.leased = true;
     this.listen();
+    if (typeof run !== "string") {
+      await this.adopt(RunDriver.begun(this.engine, run, hostContext));
+      return;
+    }
+    const runId = run;
     const started = this.load(runId, hostContext);
     this.starting.set(runId, started);
     try {
@@ -93,7 +102,11 @@ export class RunDrivers {
   }
 
   private async load(runId: string, hostContext?: HostContext): Promise<void> {
-    const driver = await RunDriver.load(this.engine, runId, hostContext);
+    await this.adopt(await RunDriver.load(this.engine, runId, hostContext));
+  }
+
+  /** Starts `driver` and keeps it as its context's, unless the engine is shutting down. */
+  private async adopt(driver: RunDriver): Promise<void> {
     if (this.closed) {
       // Shutting down: the run was begun as the engine closed; it ends here, not half-driven.
       await driver.finish("interrupted", INTERRUPTED_ERROR);

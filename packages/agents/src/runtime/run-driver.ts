@@ -44,6 +44,7 @@ import { commit, contextUpdated, type Emit, type Engine, leaseOf } from "./engin
 import { failureMessage, failureReference } from "./failures.ts";
 import { modelTitle, TITLE_TIMEOUT_MS } from "./model-title.ts";
 import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
+import type { BegunRun } from "./turns.ts";
 
 /**
  * Why a driver stops early: the user cancelled, the server shuts down, the run failed, or the run
@@ -181,6 +182,11 @@ export class RunDriver {
     });
   }
 
+  /** A driver for a run its own commit just began (turns.ts): nothing to read back. */
+  static begun(engine: Engine, begun: BegunRun, hostContext: HostContext = {}): RunDriver {
+    return new RunDriver(engine, begun.run, begun.contextGroup, begun.messageId, [], hostContext);
+  }
+
   /** A driver for the run as stored. */
   static async load(
     engine: Engine,
@@ -242,8 +248,8 @@ export class RunDriver {
         const waiting = await this.settleToolCalls(agent);
         if (waiting) return await this.pause(waiting);
         if (answered) {
-          await this.nameConversation(agent);
-          await this.finish("completed");
+          // The title, if any, is written by the run's last commit, not one of its own.
+          await this.finish("completed", undefined, "owner", await this.nameConversation(agent));
           return;
         }
         if (this.steps >= this.engine.maxSteps) {
@@ -280,23 +286,25 @@ export class RunDriver {
 
   /**
    * After the first reply that completed, the model names the conversation, unless its title is
-   * the user's (or the model's already). The call's usage counts towards this run. A title call
-   * that fails or takes too long leaves the title as it is; a stopped run stops it too.
+   * the user's (or the model's already): resolves the title for the run's end to write, or null.
+   * The call's usage counts towards this run. A title call that fails or takes too long leaves
+   * the title as it is; a stopped run stops it too.
    */
-  private async nameConversation(agent: AgentDefinition): Promise<void> {
-    const { db, now } = this.engine;
-    if (!(await getContextById(db, this.contextId))?.auto_title) return;
+  private async nameConversation(agent: AgentDefinition): Promise<string | null> {
+    const { db } = this.engine;
+    if (!(await getContextById(db, this.contextId))?.auto_title) return null;
     const firstRow = await firstMessageWithRole(db, this.contextId, "user");
     const first = firstRow ? toMessage(firstRow) : undefined;
     const text = (parts: MessagePart[]) =>
       parts.map((part) => (part.type === "text" ? part.text : "")).join("");
-    // The reply's last words may still wait in the batcher: written first, so the title sees them.
-    await this.commit();
+    // The reply's last words may still wait in the batcher: written first, so the title sees
+    // them (the step's own commit took them all, unless a cut left some).
+    if (this.deltas.pending()) await this.commit();
     const reply = text(this.parts);
     const message = first
       ? text(first.parts) || first.parts.map((p) => (p.type === "file" ? p.name : "")).join(", ")
       : "";
-    if (!message.trim() || !reply.trim()) return;
+    if (!message.trim() || !reply.trim()) return null;
     const signal = this.controller.signal;
     try {
       const named = await modelTitle(agent.model ?? this.engine.model, {
@@ -309,16 +317,11 @@ export class RunDriver {
         outputTokens: this.usage.outputTokens + named.usage.outputTokens,
         totalTokens: this.usage.totalTokens + named.usage.totalTokens,
       };
-      const title = named.title;
-      if (title === null) return;
-      await this.commit(async (_draft, emit, tx) => {
-        if (await setModelTitle(tx.db, this.contextId, title, now())) {
-          emit(await contextUpdated(tx, this.contextId));
-        }
-      });
+      return named.title;
     } catch (error) {
-      if (signal.aborted || error instanceof RunMoved) throw error;
+      if (signal.aborted) throw error;
       this.engine.logFailure(failureReference(), error);
+      return null;
     }
   }
 
@@ -520,8 +523,9 @@ export class RunDriver {
   }
 
   /**
-   * Ends the run: pending text written, unsettled tool calls cancelled, the message completed,
-   * the run's status, usage and error recorded, the context idle again; all in one commit, made
+   * Ends the run: pending text written, the model's `title` for the conversation set (unless
+   * the user renamed it meanwhile), unsettled tool calls cancelled, the message completed, the
+   * run's status, usage and error recorded, the context idle again; all in one commit, made
    * only if `claim` holds (default: this instance drives the run). Resolves whether it was made;
    * false when the run was no longer as `claim` says (another instance ended or took it).
    */
@@ -529,9 +533,10 @@ export class RunDriver {
     status: FinishedRunStatus,
     error?: string,
     claim: RunClaim = "owner",
+    title: string | null = null,
   ): Promise<boolean> {
     try {
-      await this.end(status, error, claim);
+      await this.end(status, error, claim, title);
       return true;
     } catch (failure) {
       if (failure instanceof RunMoved) return false;
@@ -539,9 +544,18 @@ export class RunDriver {
     }
   }
 
-  private end(status: FinishedRunStatus, error: string | undefined, claim: RunClaim) {
+  private end(
+    status: FinishedRunStatus,
+    error: string | undefined,
+    claim: RunClaim,
+    title: string | null,
+  ) {
     return this.commit(async (draft, emit, tx) => {
       const { db, now } = tx;
+      // The title's update comes first, as when it was a commit of its own before the end.
+      if (title !== null && (await setModelTitle(db, this.contextId, title, now()))) {
+        emit(await contextUpdated(tx, this.contextId));
+      }
       if (status !== "completed") {
         draft.forEach((part, index) => {
           if (part.type !== "tool-call") return;

@@ -58,6 +58,7 @@ import {
   beginRegeneration,
   beginTurn,
   type SendResult,
+  sendResult,
 } from "./turns.ts";
 
 export type { ApprovalDecision, SendResult } from "./turns.ts";
@@ -341,8 +342,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         },
         "created",
       );
-      if (sent) await drivers.start(sent.runId, scope.hostContext);
-      return { context: toSummary(await guard.context(scope, id)), sent };
+      if (sent) await drivers.start(sent.begun, scope.hostContext);
+      return { context: toSummary(await guard.context(scope, id)), sent: sent && sendResult(sent) };
     },
 
     async getContext(scope, contextId) {
@@ -398,25 +399,25 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     },
 
     async send(scope, contextId, input) {
-      const context = await guard.turn(scope, contextId);
+      guard.open();
       const fileIds = input.fileIds ?? [];
-      const text =
-        fileIds.length > 0 && input.text.trim() === ""
-          ? ""
-          : checkedText(input.text, "The message", MAX_MESSAGE_LENGTH);
-      // The row is read again inside the commit: its auto_title may have changed since.
-      const sent = await commit(engine, context.id, async (emit, tx) =>
-        beginTurn(
-          tx,
-          await guard.context(scope, contextId, tx.db),
-          text,
-          emit,
-          async (messageId) =>
-            fileIds.length > 0 ? attachments.claim(tx.db, context.id, messageId, fileIds) : [],
-        ),
-      );
-      await drivers.start(sent.runId, scope.hostContext);
-      return sent;
+      // The checks and the read of the context are the commit's (one read, and the row as the
+      // transaction sees it: its auto_title may have changed since the request began); a
+      // refusal rolls back with nothing written. The run is driven at once, from what the
+      // commit wrote.
+      const sent = await commit(engine, contextId, async (emit, tx) => {
+        const context = await guard.context(scope, contextId, tx.db);
+        guard.agent(scope, context.agent_id);
+        const text =
+          fileIds.length > 0 && input.text.trim() === ""
+            ? ""
+            : checkedText(input.text, "The message", MAX_MESSAGE_LENGTH);
+        return beginTurn(tx, context, text, emit, async (messageId) =>
+          fileIds.length > 0 ? attachments.claim(tx.db, context.id, messageId, fileIds) : [],
+        );
+      });
+      await drivers.start(sent.begun, scope.hostContext);
+      return sendResult(sent);
     },
 
     async uploadAttachments(scope, contextId, files) {
@@ -446,8 +447,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       const sent = await commit(engine, context.id, (emit, tx) =>
         beginRegeneration(tx, context, emit),
       );
-      await drivers.start(sent.runId, scope.hostContext);
-      return sent;
+      await drivers.start(sent.begun, scope.hostContext);
+      return sendResult(sent);
     },
 
     async editMessage(scope, contextId, input) {
@@ -458,8 +459,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           checkedText(text, "The message", MAX_MESSAGE_LENGTH),
         ),
       );
-      await drivers.start(sent.runId, scope.hostContext);
-      return sent;
+      await drivers.start(sent.begun, scope.hostContext);
+      return sendResult(sent);
     },
 
     async setFeedback(scope, contextId, input) {

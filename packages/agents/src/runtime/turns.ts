@@ -13,6 +13,7 @@ import {
   messageOfRun,
   moveAttachments,
   newId,
+  type RunRow,
   setContextTitle,
   setMessageParts,
   unfinishedRunOf,
@@ -29,19 +30,40 @@ export interface SendResult {
   runId: string;
 }
 
+/**
+ * A run as the commit that began it wrote it: enough for this instance to drive it at once,
+ * without reading back what the same transaction just wrote (drivers.ts `drive`).
+ */
+export interface BegunRun {
+  run: RunRow;
+  contextGroup: string;
+  /** The run's empty assistant message. */
+  messageId: string;
+}
+
+/** What a commit that began a run gives its caller: the result, and the run to drive. */
+export interface TurnStart extends SendResult {
+  begun: BegunRun;
+}
+
+/** The public part of a TurnStart (what the API answers). */
+export function sendResult(start: TurnStart): SendResult {
+  return { messageId: start.messageId, runId: start.runId };
+}
+
 export type ApprovalDecision = "allow_once" | "allow_always" | "deny";
 
 export function badRequest(message: string): AgentRuntimeError {
   return new AgentRuntimeError("BAD_REQUEST", message);
 }
 
-/** The run, its empty assistant message, and their events. Returns the run's id. */
+/** The run, its empty assistant message, and their events. Returns the run as written. */
 async function beginRun(
   engine: Engine,
   context: ContextRow,
   triggerMessageId: string,
   emit: Emit,
-): Promise<string> {
+): Promise<BegunRun> {
   const { db, now } = engine;
   const runId = newId("run");
   const messageId = newId("msg");
@@ -78,7 +100,27 @@ async function beginRun(
     },
   });
   emit(await contextUpdated(engine, context.id));
-  return runId;
+  const run: RunRow = {
+    id: runId,
+    context_id: context.id,
+    agent_id: context.agent_id,
+    status: "running",
+    trigger_message_id: triggerMessageId,
+    started_at: at,
+    ended_at: null,
+    error: null,
+    usage: null,
+    steps: 0,
+    owner: engine.instanceId,
+    // The database's clock set it; the driver renews it with each commit and never reads it.
+    lease_until: null,
+    cancel_requested_at: null,
+  };
+  return { run, contextGroup: context.context_group, messageId };
+}
+
+function started(messageId: string, begun: BegunRun): TurnStart {
+  return { messageId, runId: begun.run.id, begun };
 }
 
 /** Moves the context from idle to running: of two racing calls, exactly one gets it. */
@@ -101,7 +143,7 @@ export async function beginTurn(
   text: string,
   emit: Emit,
   claimFiles: (messageId: string) => Promise<FilePart[]> = async () => [],
-): Promise<SendResult> {
+): Promise<TurnStart> {
   await claimIdle(engine, context);
   const messageId = newId("msg");
   return addUserMessage(engine, context, messageId, text, await claimFiles(messageId), emit);
@@ -118,7 +160,7 @@ async function addUserMessage(
   text: string,
   files: FilePart[],
   emit: Emit,
-): Promise<SendResult> {
+): Promise<TurnStart> {
   const { db, now } = engine;
   if (context.auto_title && !(await lastMessageWithRole(db, context.id, "user"))) {
     await setContextTitle(db, context.id, titleFromMessage(text || files[0]!.name), true, now());
@@ -149,7 +191,7 @@ async function addUserMessage(
       feedback: null,
     },
   });
-  return { messageId, runId: await beginRun(engine, context, messageId, emit) };
+  return started(messageId, await beginRun(engine, context, messageId, emit));
 }
 
 /** Removes the reply to the last user message and starts a new run for that message. */
@@ -157,13 +199,13 @@ export async function beginRegeneration(
   engine: Engine,
   context: ContextRow,
   emit: Emit,
-): Promise<SendResult> {
+): Promise<TurnStart> {
   await claimIdle(engine, context);
   const lastUser = await lastMessageWithRole(engine.db, context.id, "user");
   if (!lastUser) throw badRequest("There is no message to answer again: send one first.");
   const removed = await deleteMessagesAfter(engine.db, context.id, lastUser.seq);
   if (removed.length > 0) emit({ type: "messages.removed", messageIds: removed });
-  return { messageId: lastUser.id, runId: await beginRun(engine, context, lastUser.id, emit) };
+  return started(lastUser.id, await beginRun(engine, context, lastUser.id, emit));
 }
 
 /**
@@ -177,7 +219,7 @@ export async function beginEdit(
   input: { messageId: string; text: string },
   emit: Emit,
   checkText: (text: string) => string,
-): Promise<SendResult> {
+): Promise<TurnStart> {
   const { db } = engine;
   await claimIdle(engine, context);
   const lastUser = await lastMessageWithRole(db, context.id, "user");
