@@ -55,6 +55,8 @@ export interface SubscriptionServerOptions {
   onInternalError: (error: unknown) => void;
 }
 
+type ConnectionParams = ReturnType<typeof parseConnectionParamsFromString> | null;
+
 /** One open stream, as the shared ping timer sees it. */
 interface OpenStream {
   res: ServerResponse;
@@ -145,9 +147,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   async function serve(
     req: IncomingMessage,
     res: ServerResponse,
-    url: URL,
     path: string,
     procedure: AnyProcedure,
+    call: { input: string | null; lastEventId: string | null; connectionParams: ConnectionParams },
   ): Promise<void> {
     const abort = new AbortController();
     // Fires when the response ends or the client goes away, whichever comes first.
@@ -179,14 +181,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
 
     // The input as tRPC reads it: `?input=` (JSON, through the transformer), with lastEventId
     // from the Last-Event-ID header or the query merged in.
+    const { input: query, lastEventId, connectionParams } = call;
     let parsed: unknown;
     const getRawInput = async () => {
-      const query = url.searchParams.get("input");
       parsed = query ? config.transformer.input.deserialize(JSON.parse(query)) : undefined;
-      const lastEventId =
-        req.headers["last-event-id"] ??
-        url.searchParams.get("lastEventId") ??
-        url.searchParams.get("Last-Event-Id");
       if (!lastEventId) return parsed;
       if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
         return { ...parsed, lastEventId };
@@ -196,11 +194,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
 
     const headers = new Headers();
     const ctx = createRequestContext(deps, {
-      req: new Request(url, { headers: nodeHeaders(req) }),
+      req: { headers: { get: (name) => headerOf(req, name) } },
       resHeaders: headers,
-      connectionParams: parseConnectionParamsFromString(
-        url.searchParams.get("connectionParams") ?? "{}",
-      ),
+      connectionParams,
       clientIp: clientIp(
         req.socket.remoteAddress,
         (req.headers["x-forwarded-for"] as string | undefined) ?? null,
@@ -274,7 +270,25 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       const procedure = procedureOf(req, url);
       if (!procedure) return false;
       const path = url.pathname.slice(TRPC_PREFIX.length);
-      serve(req, res, url, path, procedure).catch((error) => {
+      const search = url.searchParams;
+      const params = search.get("connectionParams");
+      let connectionParams: ConnectionParams = null;
+      try {
+        connectionParams = params === null ? null : parseConnectionParamsFromString(params);
+      } catch {
+        // tRPC answers a malformed one with its own error response.
+        return false;
+      }
+      // Strings only: what serve's closures keep outlives the URL's objects.
+      const call = {
+        input: search.get("input"),
+        lastEventId:
+          headerOf(req, "last-event-id") ??
+          search.get("lastEventId") ??
+          search.get("Last-Event-Id"),
+        connectionParams,
+      };
+      serve(req, res, path, procedure, call).catch((error) => {
         onInternalError(error);
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
         if (!res.writableEnded) res.end(res.headersSent ? undefined : "Internal Server Error");
@@ -295,9 +309,9 @@ function requestUrl(req: IncomingMessage): URL | null {
   }
 }
 
-function nodeHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  return headers;
+/** A header of a node request as `Headers.get` answers it: repeated ones joined, else null. */
+function headerOf(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name.toLowerCase()];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : value;
 }
