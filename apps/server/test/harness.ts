@@ -43,6 +43,13 @@ export { keepCookies, mintStaticTicket, postTicket, sendCookies };
 
 export interface TestServer {
   url: string;
+  /**
+   * The Hono app behind `url`, every route through it (event streams through tRPC's fetch
+   * adapter too, where `url`'s server answers them on node:http): for tests that compare both.
+   */
+  app: ReturnType<typeof createAppServer>["app"];
+  /** The server's own event streams (event-streams.ts): how many are open. */
+  openStreams(): number;
   db: Db;
   runtime: AgentRuntime;
   /** The webhook dispatcher, when the options asked for one. */
@@ -99,7 +106,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       attachments: options.attachments,
       onCommit: recordWebhookEvents({ now, onQueued: () => webhooks?.wake() }),
     });
-  const { listener } = createAppServer({
+  const { app, listener, subscriptions } = createAppServer({
     db,
     attachmentMaxFileBytes: options.attachments?.maxFileBytes,
     now,
@@ -122,6 +129,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    app,
+    openStreams: () => subscriptions.size(),
     db,
     runtime,
     webhooks,
