@@ -240,6 +240,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         if (failure) write(stream, failure);
         return;
       }
+      // A client gone while the procedure ran: its generator has not started, nothing to end.
+      if (res.destroyed) return;
       track(stream);
       try {
         const serialize = config.transformer.output.serialize;
