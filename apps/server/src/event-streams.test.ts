@@ -163,8 +163,15 @@ describeEachDialect("event streams on node:http", () => {
       { client: browser, input: { contextId: "ctx_missing" }, code: "NOT_FOUND" },
       { client: browser, input: { contextId: id, lastEventId: "abc" }, code: "BAD_REQUEST" },
     ];
-    for (const { client, input, code } of cases) {
-      const { ours, trpc } = await both(client, eventsPath(input), ended);
+    const paths = cases.map(({ client, input, code }) => ({
+      client,
+      path: eventsPath(input),
+      code,
+    }));
+    // An input that is not JSON at all.
+    paths.push({ client: browser, path: "/trpc/context.events?input=NaN", code: "BAD_REQUEST" });
+    for (const { client, path, code } of paths) {
+      const { ours, trpc } = await both(client, path, ended);
       expect(ours.status).toBe(200);
       expect(frames(ours.text)).toEqual(frames(trpc.text));
       const error = frames(ours.text).at(-1)!;

@@ -184,7 +184,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     const { input: query, lastEventId, connectionParams } = call;
     let parsed: unknown;
     const getRawInput = async () => {
-      parsed = query ? config.transformer.input.deserialize(JSON.parse(query)) : undefined;
+      try {
+        parsed = query ? config.transformer.input.deserialize(JSON.parse(query)) : undefined;
+      } catch (cause) {
+        // As tRPC's reader answers an input it cannot read.
+        if (cause instanceof TRPCError) throw cause;
+        throw new TRPCError({
+          code: "BAD_REQUEST",
+          message: cause instanceof Error ? cause.message : "Invalid input",
+          cause,
+        });
+      }
       if (!lastEventId) return parsed;
       if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
         return { ...parsed, lastEventId };
