@@ -21,7 +21,7 @@ const BENCHMARK = "4. concurrency";
 /** A level failed (a refused call, the server gone): the figures so far are reported. */
 class LevelFailed extends Error {}
 /** The model's pause before each word: 50 tokens/s per stream, the pace of a fast hosted model. */
-const TOKEN_DELAY_MS = 20;
+export const TOKEN_DELAY_MS = 20;
 /** kB = 1,000 bytes, as everywhere in this report. */
 const KB = 1000;
 /** How long a level may take before the streams still running count as not completed. */
@@ -70,7 +70,7 @@ function watch(): Watch {
   return state;
 }
 
-interface LevelFigures {
+export interface LevelFigures {
   completed: number;
   p99GapMs: number;
   rssPerStream: number;
@@ -91,12 +91,12 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"
 }
 
 /** Opens `count` streams, `batch` at a time (a thousand SYNs at once would only queue). */
-async function openMany(
+export async function openMany<Stream extends SseStream>(
   count: number,
-  open: (index: number) => Promise<SseStream>,
+  open: (index: number) => Promise<Stream>,
   batch = 100,
-): Promise<SseStream[]> {
-  const streams: SseStream[] = [];
+): Promise<Stream[]> {
+  const streams: Stream[] = [];
   for (let start = 0; start < count; start += batch) {
     const size = Math.min(batch, count - start);
     streams.push(...(await Promise.all(Array.from({ length: size }, (_, i) => open(start + i)))));
@@ -132,7 +132,8 @@ async function figures(
   };
 }
 
-async function appLevel(server: BenchServer, browser: Browser, n: number, words: number) {
+/** One level of the real app: n contexts streaming a reply of `words` words at once. */
+export async function appLevel(server: BenchServer, browser: Browser, n: number, words: number) {
   const contexts = await batchedMutation<{ context: { id: string } }>(
     browser,
     "context.create",

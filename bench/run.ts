@@ -2,14 +2,15 @@
 // its baseline, one after the other on this machine, prints the table and writes it to
 // bench-results/latest.md. Benchmarks report; they never fail on a figure.
 //
-// Benchmarks 1 to 5 run on SQLite and on PostgreSQL (--dialect, or BENCH_DIALECT; default both),
-// 7 and 8 (several instances) on PostgreSQL only. PostgreSQL is TEST_POSTGRES_URL, by default
+// Benchmarks 1 to 5 and 8 run on SQLite and on PostgreSQL (--dialect, or BENCH_DIALECT; default
+// both), 7 and 9 (several instances) on PostgreSQL only. PostgreSQL is TEST_POSTGRES_URL, by default
 // the local role of scripts/postgres.sh; the run creates a database and drops it at the end.
 // Without a PostgreSQL, "both" runs the SQLite figures and says in one row why the others are
 // missing; "postgres" fails.
 import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { aiSdkPeer } from "./ai-sdk-peer.ts";
 import { bundleSize } from "./bundle-size.ts";
 import { concurrency } from "./concurrency.ts";
 import { crossInstance } from "./cross-instance.ts";
@@ -43,7 +44,8 @@ const BENCHMARKS: Record<string, Benchmark> = {
   "5": { run: history, on: "each" },
   "6": { run: bundleSize, on: "none" },
   "7": { run: crossInstance, on: "postgres" },
-  "8": { run: twoInstances, on: "postgres" },
+  "8": { run: aiSdkPeer, on: "each" },
+  "9": { run: twoInstances, on: "postgres" },
 };
 
 const { values } = parseArgs({

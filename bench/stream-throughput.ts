@@ -8,9 +8,9 @@ import { type BenchOptions, compared, median, named, type Section, single } from
 import { modelDeltas } from "./servers/model-stream.ts";
 
 const BENCHMARK = "3. stream throughput";
-const TOKENS = 20_000;
+export const TOKENS = 20_000;
 
-function words(text: string): number {
+export function words(text: string): number {
   let count = 0;
   for (const word of text.split(" ")) if (word) count++;
   return count;
@@ -57,7 +57,8 @@ async function throughURL(url: string, headers: Record<string, string> = {}): Pr
   return rate;
 }
 
-async function throughRuntime(browser: Browser): Promise<number> {
+/** One reply of TOKENS words through the real runtime: tokens/s as the client receives them. */
+export async function throughRuntime(browser: Browser): Promise<number> {
   const { context } = await mutation<{ context: { id: string } }>(browser, "context.create", {});
   let start = 0;
   const counter = tokenCounter(() => start);

@@ -32,7 +32,7 @@ function isFirstToken(event: SseEvent): boolean {
 }
 
 /** One turn: the stream is open (as in a UI), then the clock runs from send to first token. */
-async function turn(
+export async function turn(
   browser: Browser,
   contextId: string,
 ): Promise<{ firstToken: number; answered: number }> {

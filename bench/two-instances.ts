@@ -1,4 +1,4 @@
-// 8. Two instances against one on the ticket path: the load of benchmark 1 (a backend mints a
+// 9. Two instances against one on the ticket path: the load of benchmark 1 (a backend mints a
 // ticket, a browser exchanges it) on one app server, and on two app servers sharing one
 // PostgreSQL database behind the bench's client, which deals its connections between them in
 // turn (a load balancer without sticky sessions). Both set-ups take turns, round by round.
@@ -6,7 +6,7 @@ import { startServer } from "./lib/child.ts";
 import { type BenchOptions, compared, median, named, type Section, single } from "./report.ts";
 import { type Figures, load, record } from "./ticket-path.ts";
 
-const BENCHMARK = "8. two instances";
+const BENCHMARK = "9. two instances";
 /** Twice benchmark 1's: enough requests in flight to keep two servers busy. */
 const CONNECTIONS = 20;
 /** The app's PUBLIC_URL in the bench servers: an Origin both instances accept. */

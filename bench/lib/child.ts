@@ -35,6 +35,8 @@ const SERVERS = {
   app: fileURLToPath(new URL("../servers/app.ts", import.meta.url)),
   /** The baselines: plain node:http handlers. */
   raw: fileURLToPath(new URL("../servers/raw.ts", import.meta.url)),
+  /** Benchmark 8's peer: the AI SDK's own chat route in plain Hono, nothing stored. */
+  peer: fileURLToPath(new URL("../servers/peer.ts", import.meta.url)),
 };
 
 export async function startServer(

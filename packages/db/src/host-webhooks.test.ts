@@ -2,8 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { describeEachDialect } from "../test/dialects.ts";
 import {
   addWebhookEndpoint,
+  claimDueWebhookEvents,
   type Db,
-  dueWebhookEvents,
   ENV_WEBHOOK_ENDPOINT_ID,
   enqueueWebhookEvent,
   listWebhookEndpoints,
@@ -95,11 +95,13 @@ describeEachDialect("host-webhooks", (suite) => {
       await enqueue("context.created", "ctx_a", 10);
       await enqueue("run.finished", "ctx_a", 11);
       await enqueue("context.created", "ctx_b", 12);
-      const due = await dueWebhookEvents(db, 20, 10);
+      const due = await claimDueWebhookEvents(db, { now: 20, until: 40, limit: 10 });
       expect(due.map((row) => [row.context_id, row.event_type])).toEqual([
         ["ctx_a", "context.created"],
         ["ctx_b", "context.created"],
       ]);
+      // Claimed: no other dispatcher gets them while the attempts are under way.
+      expect(await claimDueWebhookEvents(db, { now: 20, until: 40, limit: 10 })).toEqual([]);
       // A failed attempt to retry later holds the context's next event back until then.
       await recordWebhookAttempt(db, due[0]!.seq, {
         at: 20,
@@ -113,19 +115,36 @@ describeEachDialect("host-webhooks", (suite) => {
         error: null,
         outcome: { status: "delivered" },
       });
-      expect(await dueWebhookEvents(db, 50, 10)).toEqual([]);
-      expect((await dueWebhookEvents(db, 100, 10)).map((row) => row.event_type)).toEqual([
-        "context.created",
-      ]);
+      expect(await claimDueWebhookEvents(db, { now: 50, until: 70, limit: 10 })).toEqual([]);
+      expect(
+        (await claimDueWebhookEvents(db, { now: 100, until: 120, limit: 10 })).map(
+          (row) => row.event_type,
+        ),
+      ).toEqual(["context.created"]);
       await recordWebhookAttempt(db, due[0]!.seq, {
         at: 100,
         responseStatus: 404,
         error: "HTTP 404",
         outcome: { status: "failed" },
       });
-      expect((await dueWebhookEvents(db, 100, 10)).map((row) => row.event_type)).toEqual([
-        "run.finished",
-      ]);
+      expect(
+        (await claimDueWebhookEvents(db, { now: 100, until: 120, limit: 10 })).map(
+          (row) => row.event_type,
+        ),
+      ).toEqual(["run.finished"]);
+    });
+
+    it("offers a claimed event again once its claim lapses unanswered", async () => {
+      await addWebhookEndpoint(
+        db,
+        { url: "https://a.example", secret: SECRET, events: ["context.created"] },
+        1,
+      );
+      await enqueue("context.created", "ctx_a", 10);
+      const [first] = await claimDueWebhookEvents(db, { now: 20, until: 60, limit: 10 });
+      expect(await claimDueWebhookEvents(db, { now: 59, until: 99, limit: 10 })).toEqual([]);
+      const again = await claimDueWebhookEvents(db, { now: 60, until: 100, limit: 10 });
+      expect(again.map((row) => row.id)).toEqual([first!.id]);
     });
   });
 });

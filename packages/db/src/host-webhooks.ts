@@ -155,21 +155,34 @@ const OUTBOX_COLUMNS = `o.seq, o.id, o.endpoint_id, o.event_type, o.context_id, 
   o.last_error, o.created_at, o.delivered_at`;
 
 /**
- * Events due now, each the oldest pending event of its context for its endpoint: a context's
- * later events wait until the earlier one is delivered or given up, which keeps their order.
+ * Claims the events due at `now`, each the oldest pending event of its context for its endpoint
+ * (a context's later events wait until the earlier one is delivered or given up, which keeps
+ * their order), and returns them in order. A claim moves the event's next attempt to `until`, so
+ * that no other dispatcher (another instance on the same database) takes it meanwhile; the
+ * attempt's record sets the real next time. An instance that dies mid-delivery leaves its claims
+ * to lapse at `until`, when another sends them again (at least once, same webhook-id). On
+ * PostgreSQL, a dispatcher that races for a row waits for the other's claim and then skips it,
+ * as the row is no longer due.
  */
-export function dueWebhookEvents(db: Db, now: number, limit: number): Promise<OutboxRow[]> {
-  return all<OutboxRow>(
+export async function claimDueWebhookEvents(
+  db: Db,
+  claim: { now: number; until: number; limit: number },
+): Promise<OutboxRow[]> {
+  const rows = await all<OutboxRow>(
     db,
-    `SELECT ${OUTBOX_COLUMNS} FROM webhook_outbox o
-       JOIN host_webhook_endpoint e ON e.id = o.endpoint_id AND e.disabled_at IS NULL
+    `UPDATE webhook_outbox AS o SET next_attempt_at = :until
       WHERE o.status = 'pending' AND o.next_attempt_at <= :now
-        AND NOT EXISTS (SELECT 1 FROM webhook_outbox p
-          WHERE p.status = 'pending' AND p.endpoint_id = o.endpoint_id
-            AND p.context_id = o.context_id AND p.seq < o.seq)
-      ORDER BY o.seq LIMIT :limit`,
-    { now, limit },
+        AND o.seq IN (SELECT d.seq FROM webhook_outbox d
+          JOIN host_webhook_endpoint e ON e.id = d.endpoint_id AND e.disabled_at IS NULL
+         WHERE d.status = 'pending' AND d.next_attempt_at <= :now
+           AND NOT EXISTS (SELECT 1 FROM webhook_outbox p
+             WHERE p.status = 'pending' AND p.endpoint_id = d.endpoint_id
+               AND p.context_id = d.context_id AND p.seq < d.seq)
+         ORDER BY d.seq LIMIT :limit)
+      RETURNING ${OUTBOX_COLUMNS.replaceAll("o.", "")}`,
+    claim,
   );
+  return rows.sort((a, b) => a.seq - b.seq);
 }
 
 export interface AttemptResult {

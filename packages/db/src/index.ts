@@ -107,7 +107,7 @@ export {
 export {
   type AttemptResult,
   addWebhookEndpoint,
-  dueWebhookEvents,
+  claimDueWebhookEvents,
   ENV_WEBHOOK_ENDPOINT_ID,
   enqueueWebhookEvent,
   getWebhookEndpoint,

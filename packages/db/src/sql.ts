@@ -7,7 +7,13 @@
 //     -> json_array_elements_text(CAST(<param or column> AS json))
 // Anything else that differs is written per dialect by the caller (`dialectOf`).
 import { CompiledQuery, type QueryResult } from "kysely";
-import { type Db, type Dialect, sqliteDirectOf, sqliteTransactionHandle } from "./connection.ts";
+import {
+  type Db,
+  type Dialect,
+  type SqliteDirect,
+  sqliteDirectOf,
+  sqliteTransactionHandle,
+} from "./connection.ts";
 
 export type Params = readonly unknown[] | Readonly<Record<string, unknown>>;
 
@@ -65,7 +71,12 @@ function bind(dialect: Dialect, value: unknown): unknown {
   return value;
 }
 
-function compile(dialect: Dialect, text: string, params: Params): CompiledQuery {
+/** The text in the dialect's form and its values in order. */
+function compile(
+  dialect: Dialect,
+  text: string,
+  params: Params,
+): { sql: string; values: unknown[] } {
   const translated = translate(text, dialect);
   let values: unknown[];
   if (translated.names) {
@@ -77,7 +88,7 @@ function compile(dialect: Dialect, text: string, params: Params): CompiledQuery 
   } else {
     values = (params as readonly unknown[]).map((value) => bind(dialect, value));
   }
-  return CompiledQuery.raw(translated.text, values);
+  return { sql: translated.text, values };
 }
 
 const inTransaction = new WeakSet<Db>();
@@ -96,20 +107,37 @@ export function observeQueries(db: Db, observer: (query: CompiledQuery) => void)
   };
 }
 
-async function execute<R>(db: Db, text: string, params: Params): Promise<QueryResult<R>> {
-  const direct = sqliteDirectOf(db);
-  const query = compile(direct ? "sqlite" : "postgres", text, params);
-  observers.get(db)?.(query);
-  if (!direct) return db.executeQuery<R>(query);
-  // SQLite runs the statement at once, with no await in between: inside a transaction (which
-  // holds the connection), or when nothing holds it. Otherwise it waits its turn.
-  if (inTransaction.has(db) || !direct.busy()) return direct.run<R>(query.sql, query.parameters);
+/** Runs `work` while holding SQLite's one connection, taken in turn, and hands it on after. */
+async function holding<T>(direct: SqliteDirect, work: () => T | Promise<T>): Promise<T> {
   await direct.acquire();
   try {
-    return direct.run<R>(query.sql, query.parameters);
+    return await work();
   } finally {
     direct.release();
   }
+}
+
+/**
+ * Runs a statement on SQLite's connection at once, with no await in between, when `db` holds it
+ * (a transaction) or nothing does; otherwise when its turn comes.
+ */
+function onSqlite<T>(db: Db, direct: SqliteDirect, work: () => T): T | Promise<T> {
+  return inTransaction.has(db) || !direct.busy() ? work() : holding(direct, work);
+}
+
+// Not async: on SQLite the statement has run by the time it returns, and the callers' await is
+// the only one.
+function execute<R>(
+  db: Db,
+  text: string,
+  params: Params,
+): QueryResult<R> | Promise<QueryResult<R>> {
+  const direct = sqliteDirectOf(db);
+  const { sql, values } = compile(direct ? "sqlite" : "postgres", text, params);
+  const observer = observers.get(db);
+  if (observer) observer(CompiledQuery.raw(sql, values));
+  if (!direct) return db.executeQuery<R>(CompiledQuery.raw(sql, values));
+  return onSqlite(db, direct, () => direct.run<R>(sql, values));
 }
 
 /** Every row the query returns. */
@@ -131,20 +159,8 @@ export async function run(db: Db, text: string, params: Params = []): Promise<nu
 /** Text with no parameters, as is (DDL, several statements): one simple query. */
 export async function exec(db: Db, text: string): Promise<void> {
   const direct = sqliteDirectOf(db);
-  if (!direct) {
-    await db.executeQuery(CompiledQuery.raw(text, []));
-    return;
-  }
-  if (inTransaction.has(db) || !direct.busy()) {
-    direct.run(text, []);
-    return;
-  }
-  await direct.acquire();
-  try {
-    direct.run(text, []);
-  } finally {
-    direct.release();
-  }
+  if (direct) await onSqlite(db, direct, () => direct.run(text, []));
+  else await db.executeQuery(CompiledQuery.raw(text, []));
 }
 
 export interface TransactionOptions {
@@ -180,9 +196,8 @@ export async function transaction<T>(
     // SQLite: the connection is held for the whole transaction, through the driver's queue,
     // and the transaction's queries run on it directly (a handle per transaction: one kept
     // past its end waits in the queue like any query).
-    await direct.acquire();
-    const tx = sqliteTransactionHandle(db);
-    try {
+    return holding(direct, async () => {
+      const tx = sqliteTransactionHandle(db);
       direct.run(options.snapshot ? "BEGIN" : "BEGIN IMMEDIATE", []);
       inTransaction.add(tx);
       try {
@@ -197,9 +212,7 @@ export async function transaction<T>(
       } finally {
         inTransaction.delete(tx);
       }
-    } finally {
-      direct.release();
-    }
+    });
   }
   const begin = options.snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
   return db.connection().execute(async (connection) => {

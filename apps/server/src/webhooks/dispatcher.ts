@@ -4,8 +4,8 @@
 // lives in the database, a restarted server carries on where the last one stopped (an event
 // whose answer was lost to the restart is sent again, with the same webhook-id).
 import {
+  claimDueWebhookEvents,
   type Db,
-  dueWebhookEvents,
   getWebhookEndpoint,
   type OutboxRow,
   pruneWebhookOutbox,
@@ -55,6 +55,9 @@ const DEFAULT_DELAYS = [
   4 * HOUR,
   8 * HOUR,
 ];
+
+/** How long past the receiver's timeout an event stays claimed by the dispatcher sending it. */
+const CLAIM_MARGIN_MS = 30 * SECOND;
 
 type Outcome = { responseStatus: number | null; error: string | null; retry: boolean };
 
@@ -131,9 +134,20 @@ export class WebhookDispatcher {
     }
   }
 
-  /** One round: attempts every due event (at most one per context and endpoint); returns how many. */
+  /**
+   * One round: claims and attempts the due events (at most one per context and endpoint);
+   * returns how many. Several instances' dispatchers share the outbox: each event is claimed by
+   * one of them, and one that dies mid-delivery leaves it to be sent again once its claim lapses.
+   */
   async deliverDue(): Promise<number> {
-    const due = await dueWebhookEvents(this.#db, this.#options.now(), this.#options.concurrency);
+    const now = this.#options.now();
+    // Claimed until the attempt can no longer be under way (the receiver's time and a margin for
+    // the database), so another instance's dispatcher leaves it alone meanwhile.
+    const due = await claimDueWebhookEvents(this.#db, {
+      now,
+      until: now + this.#options.timeoutMs + CLAIM_MARGIN_MS,
+      limit: this.#options.concurrency,
+    });
     await Promise.all(due.map((row) => this.#attempt(row)));
     return due.length;
   }

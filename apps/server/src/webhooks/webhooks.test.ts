@@ -10,12 +10,15 @@ import {
   closeDatabase,
   createApiKey,
   type Db,
+  enqueueWebhookEvent,
   listWebhookDeliveries,
   migrate,
   openDatabase,
   syncEnvWebhookEndpoint,
+  transaction,
   value,
 } from "@agent-access/db";
+import { describeEachDialect } from "@agent-access/db/testing";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { testAgents } from "../../test/agents.ts";
@@ -285,5 +288,47 @@ describe("webhooks", () => {
     const queued = (await deliveries(server.db)).length;
     await converse(server, scopeOf("workspace:7:user:a"), "hello again");
     expect(await deliveries(server.db)).toHaveLength(queued);
+  });
+});
+
+describeEachDialect("webhooks from several instances", (suite) => {
+  it("sends each event once, in order per context, when two dispatchers race", async () => {
+    const hooks = await receiver();
+    const db = await suite.open();
+    // PostgreSQL: a second pool on the same schema, as another instance holds; SQLite: one
+    // database, two dispatchers.
+    const other = suite.openAnother(db) ?? db;
+    await addWebhookEndpoint(db, { url: hooks.url, secret: SECRET, events: ["context.created"] });
+    const sent: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const contextId = `ctx_${i % 4}`;
+      const payload = JSON.stringify({ type: "context.created", data: { contextId, i } });
+      await transaction(db, (tx) =>
+        enqueueWebhookEvent(
+          tx,
+          { type: "context.created", contextId, contextGroup: "org:1", payload },
+          Date.now(),
+        ),
+      );
+      sent.push(payload);
+    }
+    const a = new WebhookDispatcher({ db, concurrency: 4 });
+    const b = new WebhookDispatcher({ db: other, concurrency: 4 });
+    cleanups.push(() => a.close());
+    cleanups.push(() => b.close());
+    for (let round = 0; round < 50 && hooks.received.length < sent.length; round++) {
+      await Promise.all([a.deliverDue(), b.deliverDue()]);
+    }
+    const ids = hooks.received.map((hook) => hook.headers["webhook-id"]);
+    expect(new Set(ids).size).toBe(sent.length);
+    expect(ids).toHaveLength(sent.length);
+    for (let context = 0; context < 4; context++) {
+      const order = hooks.received
+        .map((hook) => hook.event.data as { contextId: string; i: number })
+        .filter((data) => data.contextId === `ctx_${context}`)
+        .map((data) => data.i);
+      expect(order).toEqual([...order].sort((x, y) => x - y));
+    }
+    expect((await deliveries(db)).every((row) => row.status === "delivered")).toBe(true);
   });
 });

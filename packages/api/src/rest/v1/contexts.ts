@@ -14,7 +14,7 @@ import {
 } from "@agent-access/db";
 import type { z } from "zod";
 import type { ApiDependencies } from "../../context.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { decodeCursor, pageOf } from "./cursor.ts";
 import { checkGroup } from "./groups.ts";
 import { badField, defineRoute, notFound } from "./route.ts";
 import {
@@ -101,21 +101,17 @@ export const listContextsRoute = defineRoute({
   response: { status: 200, description: "A page of contexts.", schema: contextPage },
   async run(deps, { query }): Promise<z.output<typeof contextPage>> {
     const group = checkGroup(deps, "context_group", query.context_group);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const rows = await listGroupContexts(deps.db, group, {
-      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      after: after && { lastActivityAt: after.at, id: after.id },
       limit: query.limit + 1,
       status: query.status,
       agentId: query.agent_id,
     });
-    const data = rows.slice(0, query.limit).map(toContext);
-    const last = data.at(-1);
-    return {
-      data,
-      next_cursor:
-        rows.length > query.limit && last
-          ? encodeCursor({ lastActivityAt: last.last_activity_at, id: last.id })
-          : null,
-    };
+    return pageOf(rows, query.limit, toContext, (row) => ({
+      at: row.last_activity_at,
+      id: row.id,
+    }));
   },
 });
 

@@ -2,8 +2,9 @@
 // newest change first, a page at a time; filtered by conversation or rating.
 import { listGroupFeedback, type MessageFeedbackRow } from "@agent-access/db";
 import type { z } from "zod";
+import { decodeCursor, pageOf } from "./cursor.ts";
 import { checkGroup } from "./groups.ts";
-import { badField, defineRoute } from "./route.ts";
+import { defineRoute } from "./route.ts";
 import { feedbackPage, type feedbackSchema, listFeedbackQuery } from "./schemas.ts";
 
 function toFeedback(row: MessageFeedbackRow): z.output<typeof feedbackSchema> {
@@ -18,25 +19,6 @@ function toFeedback(row: MessageFeedbackRow): z.output<typeof feedbackSchema> {
   };
 }
 
-function encodeCursor(row: MessageFeedbackRow): string {
-  return Buffer.from(JSON.stringify([row.updated_at, row.message_id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { updatedAt: number; messageId: string } {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown;
-    if (Array.isArray(value) && value.length === 2) {
-      const [updatedAt, messageId] = value as unknown[];
-      if (Number.isSafeInteger(updatedAt) && typeof messageId === "string") {
-        return { updatedAt: updatedAt as number, messageId };
-      }
-    }
-  } catch {
-    // Falls through to the error below: not JSON once decoded.
-  }
-  throw badField("cursor", "malformed cursor: start again from the first page");
-}
-
 export const listFeedbackRoute = defineRoute({
   method: "get",
   path: "/v1/feedback",
@@ -46,17 +28,16 @@ export const listFeedbackRoute = defineRoute({
   response: { status: 200, description: "A page of ratings.", schema: feedbackPage },
   async run(deps, { query }): Promise<z.output<typeof feedbackPage>> {
     const group = checkGroup(deps, "context_group", query.context_group);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const rows = await listGroupFeedback(deps.db, group, {
-      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      after: after && { updatedAt: after.at, messageId: after.id },
       limit: query.limit + 1,
       contextId: query.context_id,
       rating: query.rating,
     });
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return {
-      data: page.map(toFeedback),
-      next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null,
-    };
+    return pageOf(rows, query.limit, toFeedback, (row) => ({
+      at: row.updated_at,
+      id: row.message_id,
+    }));
   },
 });

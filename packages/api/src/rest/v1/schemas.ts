@@ -14,6 +14,20 @@ export const LIMITS = {
 
 const epochMs = (description: string) => z.number().int().meta({ description });
 
+/** The `limit` of a page: 1 to `max`, `default` when left out. */
+const pageSize = (limits: { max: number; default: number }) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(limits.max)
+    .default(limits.default)
+    .meta({ description: `Page size, 1 to ${limits.max}.` });
+
+const cursorParam = z.string().max(512).optional().meta({
+  description: "next_cursor of the previous page; leave out for the first page.",
+});
+
 export const contextGroupParam = z.string().min(1).max(256).meta({
   description: "The context group, e.g. workspace:42:user:7, as named when minting tickets.",
   example: "workspace:42:user:7",
@@ -81,16 +95,8 @@ export const messageSchema = z
 
 export const listContextsQuery = z.object({
   context_group: contextGroupParam,
-  cursor: z.string().max(512).optional().meta({
-    description: "next_cursor of the previous page; leave out for the first page.",
-  }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(LIMITS.contexts.max)
-    .default(LIMITS.contexts.default)
-    .meta({ description: `Page size, 1 to ${LIMITS.contexts.max}.` }),
+  cursor: cursorParam,
+  limit: pageSize(LIMITS.contexts),
   status: contextStatusSchema.optional(),
   agent_id: z.string().min(1).max(128).optional(),
 });
@@ -110,13 +116,7 @@ export const listMessagesQuery = z.object({
   before: z.string().min(1).max(128).optional().meta({
     description: "A message id: the page ends just before it. Leave out for the newest page.",
   }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(LIMITS.messages.max)
-    .default(LIMITS.messages.default)
-    .meta({ description: `Page size, 1 to ${LIMITS.messages.max}.` }),
+  limit: pageSize(LIMITS.messages),
 });
 
 export const messagePage = z
@@ -161,16 +161,8 @@ export const listFeedbackQuery = z.object({
     .optional()
     .meta({ description: "Only this conversation's ratings." }),
   rating: z.enum(["good", "bad"]).optional(),
-  cursor: z.string().max(512).optional().meta({
-    description: "next_cursor of the previous page; leave out for the first page.",
-  }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(LIMITS.feedback.max)
-    .default(LIMITS.feedback.default)
-    .meta({ description: `Page size, 1 to ${LIMITS.feedback.max}.` }),
+  cursor: cursorParam,
+  limit: pageSize(LIMITS.feedback),
 });
 
 export const feedbackPage = z
