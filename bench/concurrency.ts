@@ -1,6 +1,7 @@
 // 4. Concurrency: many contexts streaming at once from one server process (builtin model at a
 // model-like pace), and many idle subscriptions held open; against a node:http server streaming
 // the same model output with the same batching, and holding as many idle SSE responses.
+import { execSync } from "node:child_process";
 import { type BenchServer, startServer } from "./lib/child.ts";
 import { type Browser, batchedMutation, eventHeaders, eventsUrl, openBrowser } from "./lib/http.ts";
 import { openSse, type SseEvent, type SseStream } from "./lib/sse.ts";
@@ -175,6 +176,13 @@ async function rawLevel(server: BenchServer, n: number, words: number) {
   return result;
 }
 
+interface IdleFigures {
+  held: number;
+  rss: number;
+  /** The streams, still open: the caller closes them. */
+  streams: SseStream[];
+}
+
 /**
  * Memory each idle subscription holds: the server's JS heap and external memory after full
  * garbage collections, before and after; RSS the same way (noisier: freed pages return late).
@@ -183,16 +191,29 @@ async function idle(
   server: BenchServer,
   n: number,
   open: (index: number) => Promise<SseStream>,
-): Promise<{ held: number; rss: number }> {
+): Promise<IdleFigures> {
   const before = await server.memory();
   const streams = await openMany(n, open);
   await new Promise((resolve) => setTimeout(resolve, 200));
   const after = await server.memory();
-  for (const stream of streams) stream.close();
   return {
     held: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
     rss: (after.rss - before.rss) / n,
+    streams,
   };
+}
+
+function closeAll(figures: IdleFigures | null): void {
+  for (const stream of figures?.streams.splice(0) ?? []) stream.close();
+}
+
+/** The soft limit on open files of this process and the servers it starts (same shell). */
+function openFilesLimit(): string {
+  try {
+    return execSync("ulimit -n", { shell: "/bin/sh" }).toString().trim();
+  } catch {
+    return "unknown";
+  }
 }
 
 /** Opens a stream and resolves once its first event (tRPC's "connected") has arrived. */
@@ -223,7 +244,11 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
   const NAME = named(BENCHMARK, options);
   const levels = options.quick ? [100] : [100, 500, 1000];
   const words = options.quick ? 50 : 100;
-  const idleCount = options.quick ? 1000 : 2000;
+  const idleCount = options.quick ? 2000 : 10_000;
+  /** The empty tRPC subscriptions, at most 2,000: at about 50 kB each, enough to tell. */
+  const emptyCount = Math.min(idleCount, 2000);
+  /** Replies streaming while the idle subscriptions stay open. */
+  const mixedCount = options.quick ? 200 : 1000;
   const rows: Row[] = [];
   const notes: string[] = [];
 
@@ -237,9 +262,11 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
   });
   const rawFigures = new Map<number, LevelFigures>();
   const appFigures = new Map<number, LevelFigures>();
-  let rawIdle: { held: number; rss: number } | null = null;
-  let appIdle: { held: number; rss: number } | null = null;
-  let trpcIdle: { held: number; rss: number } | null = null;
+  let rawIdle: IdleFigures | null = null;
+  let appIdle: IdleFigures | null = null;
+  let trpcIdle: IdleFigures | null = null;
+  let rawMixed: LevelFigures | null = null;
+  let appMixed: LevelFigures | null = null;
   /** The level that failed (the app server refused the load or died), and how. */
   let failed: { level: number; error: string } | null = null;
   try {
@@ -259,8 +286,12 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
       options.log(`  ${n} streams: ${JSON.stringify(appFigures.get(n))}`);
     }
     if (failed) throw new LevelFailed();
+    trpcIdle = await idle(app, emptyCount, () => waitForFirstEvent(`${app.url}/bench/trpc/idle`));
+    closeAll(trpcIdle);
+    // The idle subscriptions stay open while replies stream beside them, in both servers.
     rawIdle = await idle(raw, idleCount, () => waitForFirstEvent(`${raw.url}/idle`));
-    trpcIdle = await idle(app, idleCount, () => waitForFirstEvent(`${app.url}/bench/trpc/idle`));
+    rawMixed = await rawLevel(raw, mixedCount, words);
+    closeAll(rawIdle);
     const contexts = await batchedMutation<{ context: { id: string } }>(
       browser,
       "context.create",
@@ -269,9 +300,20 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
     appIdle = await idle(app, idleCount, (i) =>
       waitForFirstEvent(eventsUrl(browser, contexts[i]!.context.id), eventHeaders(browser)),
     );
+    try {
+      appMixed = await appLevel(app, browser, mixedCount, words);
+    } catch (error) {
+      options.log(`  ${idleCount} idle + ${mixedCount} streams: ${String(error)}`);
+      failed = { level: -mixedCount, error: String(error) };
+    }
+    options.log(`  ${idleCount} idle + ${mixedCount} streams: ${JSON.stringify(appMixed)}`);
+    closeAll(appIdle);
   } catch (error) {
     if (!(error instanceof LevelFailed)) throw error;
   } finally {
+    closeAll(rawIdle);
+    closeAll(appIdle);
+    closeAll(trpcIdle);
     await Promise.all([raw.stop(), app.stop()]);
   }
   // Set inside the loop above, which the compiler does not follow into the catch.
@@ -328,6 +370,39 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
         `JS heap per stream ${fmt(subject.heapPerStream / KB)} kB (baseline ${fmt(baseline.heapPerStream / KB)} kB).`,
     );
   }
+  const mixed = `${idleCount} idle + ${mixedCount} replying`;
+  if (appMixed && rawMixed) {
+    const goal = !options.quick;
+    rows.push({
+      benchmark: NAME,
+      metric: `${mixed}: completed`,
+      subject: `${appMixed.completed}/${mixedCount}`,
+      baseline: `${rawMixed.completed}/${mixedCount}`,
+      ratio: "",
+      goal: goal ? "all, no error" : "",
+      met: goal ? (appMixed.completed === mixedCount ? "yes" : "no") : "",
+    });
+    rows.push(
+      compared(NAME, `${mixed}: p99 gap between deltas (ms)`, appMixed.p99GapMs, rawMixed.p99GapMs),
+    );
+    rows.push(
+      compared(
+        NAME,
+        `${mixed}: memory per replying stream (kB)`,
+        appMixed.rssPerStream / KB,
+        rawMixed.rssPerStream / KB,
+        { text: "< 150 kB", met: (_ratio, subject) => subject < 150 },
+      ),
+    );
+    notes.push(
+      `${mixed}: all done in ${fmt(appMixed.seconds)} s (baseline ${fmt(rawMixed.seconds)} s); ` +
+        `JS heap per replying stream ${fmt(appMixed.heapPerStream / KB)} kB (baseline ` +
+        `${fmt(rawMixed.heapPerStream / KB)} kB).`,
+    );
+  } else if (failure && failure.level < 0) {
+    rows.push(single(NAME, `${mixed}: completed`, "failed", { text: "all, no error", met: false }));
+    notes.push(`${mixed}: the level failed (${failure.error.slice(0, 300)}).`);
+  }
   if (appIdle && rawIdle && trpcIdle) {
     rows.push(
       compared(
@@ -344,7 +419,7 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
     rows.push(
       compared(
         NAME,
-        `${idleCount} idle empty tRPC subscriptions, same server: memory each (kB)`,
+        `${emptyCount} idle empty tRPC subscriptions, same server: memory each (kB)`,
         trpcIdle.held / KB,
         rawIdle.held / KB,
       ),
@@ -352,8 +427,9 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
   }
   notes.unshift(
     (options.quick
-      ? "--quick: 100 streams and 1,000 idle subscriptions only, so the 1,000-stream goal is " +
-        "not judged here; the full run does 100, 500 and 1,000 streams and 2,000 idle. "
+      ? `--quick: 100 streams, ${idleCount} idle subscriptions and ${mixedCount} replies beside ` +
+        "them, so the goals of 1,000 streams are not judged here; the full run does 100, 500 " +
+        "and 1,000 streams, 10,000 idle and 1,000 replies beside them. "
       : "") +
       `Levels ${levels.join(", ")}: that many contexts of one agent session, each with its ` +
       "event stream (context.events over SSE) open, then a message sent to every one of them " +
@@ -369,15 +445,22 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
       `Idle: ${idleCount} contexts each with an open event stream and nothing happening; the ` +
       "server's JS heap + external memory after full garbage collections, minus the same " +
       "before the streams opened, per subscription; the baseline holds as many idle node:http " +
-      "SSE responses. The empty tRPC subscription (bench/servers/stream-off.ts, on the app's " +
-      "server beside the real routes) yields nothing and waits for the client to leave: it " +
-      "tells what tRPC's SSE over Hono holds by itself, apart from what context.events adds. " +
+      `SSE responses. Then, with those ${idleCount} still open, ${mixedCount} more contexts ` +
+      "stream a reply each as in the levels above, in the same process (the baseline streams " +
+      `as many beside as many idle responses); memory per replying stream as above, from RSS ` +
+      `with the idle ones already open. The empty tRPC subscription (${emptyCount} of them; ` +
+      "bench/servers/stream-off.ts, tRPC's fetch adapter over Hono beside the app's routes) " +
+      "yields nothing and waits for the client to leave: it tells what tRPC's own SSE over Hono " +
+      "holds by itself, which the app's event streams no longer go through " +
+      "(apps/server/src/event-streams.ts). " +
       (appIdle && rawIdle
         ? "RSS the same way (noisy: freed pages go back to the system late): " +
           `${fmt(appIdle.rss / KB)} kB each (baseline ${fmt(rawIdle.rss / KB)} kB). `
         : "") +
       "All streams are read by this one process over " +
-      "keep-alive sockets, the server in a child process; both share the machine's 2 cores.",
+      "keep-alive sockets, the server in a child process; both share the machine's 2 cores. " +
+      `Open files: soft limit ${openFilesLimit()} per process (client and server each hold ` +
+      `one socket per stream: ${idleCount + mixedCount} at the mixed level).`,
   );
   return { title: NAME, rows, notes };
 }

@@ -3,6 +3,7 @@
 // DATABASE_POOL_SIZE's default, 10 connections). Beside it, under /bench/, the same model
 // stream sent over the same tRPC SSE without the engine ("persistence off").
 import fs from "node:fs";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -14,8 +15,8 @@ import {
   DEFAULT_CONTEXT_GROUP_PATTERN,
 } from "@agent-access/api";
 import { closeDatabase, createApiKey, migrate, openDatabase, openPostgres } from "@agent-access/db";
-import { createApp } from "@agent-access/server";
-import { serve } from "@hono/node-server";
+import { createAppServer } from "@agent-access/server";
+import { getRequestListener } from "@hono/node-server";
 import type { ServerOptions } from "../lib/child.ts";
 import { serveParent } from "./ipc.ts";
 import { createStreamOffApp } from "./stream-off.ts";
@@ -46,7 +47,7 @@ const limits = new AgentLimits(
   db,
   Object.fromEntries(Object.keys(DEFAULT_AGENT_LIMITS).map((name) => [name, 1_000_000])),
 );
-const app = createApp({
+const { listener } = createAppServer({
   db,
   config: { publicUrl: "http://127.0.0.1", contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN },
   agents,
@@ -59,25 +60,17 @@ const streamOff = createStreamOffApp(tokenDelayMs);
 // flight, and the database must outlive them (on PostgreSQL they are still waiting on it).
 let inFlight = 0;
 let drained: (() => void) | undefined;
-async function counted(response: Response | Promise<Response>): Promise<Response> {
-  inFlight++;
-  try {
-    return await response;
-  } finally {
-    if (--inFlight === 0) drained?.();
-  }
-}
+const benchRoutes = getRequestListener(streamOff.fetch);
 
-const server = serve({
-  fetch: (request, env) =>
-    counted(
-      new URL(request.url).pathname.startsWith("/bench/")
-        ? streamOff.fetch(request, env)
-        : app.fetch(request, env),
-    ),
-  port: 0,
-  hostname: "127.0.0.1",
+const server = createServer((req, res) => {
+  inFlight++;
+  res.once("close", () => {
+    if (--inFlight === 0) drained?.();
+  });
+  if (req.url?.startsWith("/bench/")) void benchRoutes(req, res);
+  else listener(req, res);
 });
+server.listen(0, "127.0.0.1");
 // As the raw server's: the client's keep-alive sockets outlive a pause between benchmark phases
 // (Node's default of 5 s closes them under the client's feet: "socket hang up").
 if ("keepAliveTimeout" in server) server.keepAliveTimeout = 60_000;

@@ -3,7 +3,7 @@
 // as interrupted, listens, delivers webhooks, and on SIGTERM/SIGINT closes HTTP first, then the
 // run engine, then the webhook dispatcher, then the database.
 import fs from "node:fs";
-import type { Server } from "node:http";
+import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import {
   createAgentRuntime,
@@ -15,10 +15,9 @@ import {
 import { AgentLimits, DEFAULT_CONTEXT_GROUP_PATTERN, migrateWithApp } from "@agent-access/api";
 import { createAuth } from "@agent-access/auth";
 import { closeDatabase, pruneLimits, syncEnvWebhookEndpoint } from "@agent-access/db";
-import { serve } from "@hono/node-server";
 import { agentRegistryOf, groupErasureOf } from "./agents.ts";
 import { app as appDefinition } from "./app.config.ts";
-import { createApp } from "./app.ts";
+import { createAppServer } from "./app.ts";
 import { DatabaseStartError, openServerDatabase } from "./database.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { tuneHttpServer } from "./http-server.ts";
@@ -114,7 +113,7 @@ if (interruptedRunIds.length > 0) {
 }
 
 const auth = createAuth({ db, publicUrl: env.PUBLIC_URL });
-const app = createApp({
+const { listener } = createAppServer({
   db,
   config: {
     publicUrl: env.PUBLIC_URL,
@@ -167,11 +166,14 @@ fileSweep.unref();
 
 webhooks.start();
 
-const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
-  console.log(`Agent Access server listening on http://${env.HOST}:${info.port}`);
+const server = createServer(listener);
+tuneHttpServer(server);
+server.listen(env.PORT, env.HOST, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+  console.log(`Agent Access server listening on http://${env.HOST}:${port}`);
   console.log(`Open ${env.PUBLIC_URL}`);
 });
-tuneHttpServer(server as Server);
 
 let closing = false;
 async function shutdown(signal: string) {

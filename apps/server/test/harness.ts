@@ -2,7 +2,7 @@
 // controllable clock, plus a browser-like client that keeps cookies and calls the procedures
 // through tRPC's typed client.
 
-import type { Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   type AgentRuntime,
@@ -24,10 +24,9 @@ import {
 } from "@agent-access/api";
 import { all, closeDatabase, createApiKey, type Db, dialectOf, migrateApp } from "@agent-access/db";
 import { openTestDatabase } from "@agent-access/db/testing";
-import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import { app as appDefinition } from "../src/app.config.ts";
-import { type AppOptions, createApp } from "../src/app.ts";
+import { type AppOptions, createAppServer } from "../src/app.ts";
 import { tuneHttpServer } from "../src/http-server.ts";
 import type { AppRouter } from "../src/router.ts";
 import {
@@ -44,6 +43,13 @@ export { keepCookies, mintStaticTicket, postTicket, sendCookies };
 
 export interface TestServer {
   url: string;
+  /**
+   * The Hono app behind `url`, every route through it (event streams through tRPC's fetch
+   * adapter too, where `url`'s server answers them on node:http): for tests that compare both.
+   */
+  app: ReturnType<typeof createAppServer>["app"];
+  /** The server's own event streams (event-streams.ts): how many are open. */
+  openStreams(): number;
   db: Db;
   runtime: AgentRuntime;
   /** The webhook dispatcher, when the options asked for one. */
@@ -100,7 +106,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       attachments: options.attachments,
       onCommit: recordWebhookEvents({ now, onQueued: () => webhooks?.wake() }),
     });
-  const app = createApp({
+  const { app, listener, subscriptions } = createAppServer({
     db,
     attachmentMaxFileBytes: options.attachments?.maxFileBytes,
     now,
@@ -117,15 +123,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...options.config,
     },
   });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
-      resolve(started),
-    );
-  });
-  tuneHttpServer(server as Server);
+  const server = createServer(listener);
+  tuneHttpServer(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    app,
+    openStreams: () => subscriptions.size(),
     db,
     runtime,
     webhooks,

@@ -69,8 +69,16 @@ export interface ApiDependencies {
   onGroupErased?: (group: string) => Promise<void> | void;
 }
 
+/**
+ * What procedures read of the request: its headers. A fetch `Request` is one; the server's
+ * event streams, answered on node:http, pass a view of the node request's headers instead.
+ */
+export interface RequestHeaders {
+  headers: { get(name: string): string | null };
+}
+
 export interface RequestInfo {
-  req: Request;
+  req: RequestHeaders;
   /** Headers to add to the response, such as Set-Cookie. */
   resHeaders: Headers;
   /** The client's IP address, for rate limits. Default "unknown" (one shared bucket). */

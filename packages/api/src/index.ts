@@ -42,7 +42,13 @@ export {
   serveRoute,
 } from "./rest/v1/index.ts";
 export { type AppRouter, appRouter } from "./root.ts";
-export { EVENT_STREAM_PATH, releaseWhenDone, takeStreamSlot } from "./stream-slots.ts";
+export {
+  EVENT_STREAM_PATH,
+  releaseWhenDone,
+  type StreamSlot,
+  takeStreamSlot,
+  takeStreamSlotFor,
+} from "./stream-slots.ts";
 export { mintTicket } from "./tickets.ts";
 export {
   agentProcedure,

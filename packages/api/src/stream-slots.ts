@@ -19,8 +19,20 @@ export type StreamSlot =
  * Takes a stream slot of the request's agent session and context group. A request without a
  * live session needs none: tRPC refuses it anyway.
  */
-export async function takeStreamSlot(deps: ApiDependencies, req: Request): Promise<StreamSlot> {
-  const token = readCookie(req.headers.get("cookie"), AGENT_SESSION_COOKIE);
+export function takeStreamSlot(deps: ApiDependencies, req: Request): Promise<StreamSlot> {
+  return takeStreamSlotFor(deps, req.headers.get("cookie"), req.signal);
+}
+
+/**
+ * The same, from the request's Cookie header and a signal that aborts when its client goes away
+ * (for a server that answers on node:http directly, without a `Request`).
+ */
+export async function takeStreamSlotFor(
+  deps: ApiDependencies,
+  cookieHeader: string | null | undefined,
+  signal: AbortSignal,
+): Promise<StreamSlot> {
+  const token = readCookie(cookieHeader ?? null, AGENT_SESSION_COOKIE);
   const row = token
     ? await findLiveAgentSession(deps.db, token, (deps.now ?? Date.now)())
     : undefined;
@@ -29,7 +41,7 @@ export async function takeStreamSlot(deps: ApiDependencies, req: Request): Promi
     row.session_type === "static" ? row.context_group! : signinContextGroup(row.user_id!);
   try {
     const release = limitsOf(deps).openStream({ sessionId: row.id, contextGroup });
-    req.signal.addEventListener("abort", release, { once: true });
+    signal.addEventListener("abort", release, { once: true });
     return { status: "open", release };
   } catch (error) {
     if (!(error instanceof LimitExceeded)) throw error;

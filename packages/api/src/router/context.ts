@@ -226,6 +226,8 @@ export const contextRouter = createTRPCRouter({
       // lasts, so that an expired, replaced or signed-out session stops receiving events.
       const stop = new AbortController();
       const abort = () => stop.abort();
+      // A client gone before the first event was asked for: the signal has already fired.
+      if (signal?.aborted) return;
       signal?.addEventListener("abort", abort);
       let refusal: string | null = null;
       // A check that fails (the database out of reach) ends the stream with its error, which the
