@@ -5,7 +5,7 @@
 // first token, tokens/s on a long reply, memory per active stream; the two take turns.
 import { appLevel, type LevelFigures, openMany, TOKEN_DELAY_MS } from "./concurrency.ts";
 import { type BenchServer, startServer } from "./lib/child.ts";
-import { batchedMutation, openBrowser } from "./lib/http.ts";
+import { openBrowser } from "./lib/http.ts";
 import { chatRequest, openUiMessageStream } from "./lib/ui-message-stream.ts";
 import {
   type BenchOptions,
@@ -19,7 +19,7 @@ import {
   single,
 } from "./report.ts";
 import { TOKENS, throughRuntime, words } from "./stream-throughput.ts";
-import { turn } from "./turn-overhead.ts";
+import { alternateTurns } from "./turn-overhead.ts";
 
 const BENCHMARK = "8. AI SDK peer";
 /** kB = 1,000 bytes, as everywhere in this report. */
@@ -119,24 +119,15 @@ export async function aiSdkPeer(options: BenchOptions): Promise<Section> {
   let peer = await startServer("peer");
   try {
     const browser = await openBrowser(app.url, app.info.apiKey!);
-    const contexts = await batchedMutation<{ context: { id: string } }>(
-      browser,
-      "context.create",
-      Array.from({ length: warmUp + turns }, () => ({})),
+    const measured = await alternateTurns(browser, app, peer, { turns, warmUp }, () =>
+      peerTurn(peer.url),
     );
-    for (const [i, { context }] of contexts.entries()) {
-      if (i === warmUp) {
-        cpu.peer -= await peer.cpuMs();
-        cpu.ours -= await app.cpuMs();
-      }
-      const theirs = await peerTurn(peer.url);
-      const ours = await turn(browser, context.id);
-      if (i < warmUp) continue;
+    for (const { ours, theirs } of measured.turns) {
       first.peer.push(theirs);
       first.ours.push(ours.firstToken);
     }
-    cpu.peer += await peer.cpuMs();
-    cpu.ours += await app.cpuMs();
+    cpu.ours = measured.cpu.ours;
+    cpu.peer = measured.cpu.theirs;
 
     await peerThroughput(peer.url); // warm-up
     await throughRuntime(browser);

@@ -1,6 +1,6 @@
 // 2. Turn overhead: from context.send to the first token of the reply on the context's SSE stream
 // (builtin model, no delay), against a node:http POST that answers with one SSE event.
-import { startServer } from "./lib/child.ts";
+import { type BenchServer, startServer } from "./lib/child.ts";
 import {
   type Browser,
   batchedMutation,
@@ -83,6 +83,42 @@ async function baselineTurn(url: string): Promise<number> {
   return elapsed;
 }
 
+/**
+ * `turns` turns after `warmUp` more, each ours on a fresh context (so that no turn carries the
+ * history of the ones before it) and one of the other server's, taking turns so that a busy
+ * moment of the machine falls on both; with each server's CPU time over the measured turns.
+ */
+export async function alternateTurns(
+  browser: Browser,
+  ours: BenchServer,
+  other: BenchServer,
+  { turns, warmUp }: { turns: number; warmUp: number },
+  theirTurn: () => Promise<number>,
+): Promise<{
+  turns: { ours: { firstToken: number; answered: number }; theirs: number }[];
+  cpu: { ours: number; theirs: number };
+}> {
+  const contexts = await batchedMutation<{ context: { id: string } }>(
+    browser,
+    "context.create",
+    Array.from({ length: warmUp + turns }, () => ({})),
+  );
+  const measured: { ours: { firstToken: number; answered: number }; theirs: number }[] = [];
+  const cpu = { ours: 0, theirs: 0 };
+  for (const [i, { context }] of contexts.entries()) {
+    if (i === warmUp) {
+      cpu.theirs -= await other.cpuMs();
+      cpu.ours -= await ours.cpuMs();
+    }
+    const theirs = await theirTurn();
+    const elapsed = await turn(browser, context.id);
+    if (i >= warmUp) measured.push({ ours: elapsed, theirs });
+  }
+  cpu.theirs += await other.cpuMs();
+  cpu.ours += await ours.cpuMs();
+  return { turns: measured, cpu };
+}
+
 export async function turnOverhead(options: BenchOptions): Promise<Section> {
   const NAME = named(BENCHMARK, options);
   const turns = options.quick ? 100 : 400;
@@ -96,27 +132,16 @@ export async function turnOverhead(options: BenchOptions): Promise<Section> {
   const cpu = { app: 0, raw: 0 };
   try {
     const browser = await openBrowser(app.url, app.info.apiKey!);
-    // A fresh context per turn, so that no turn carries the history of the ones before it.
-    const contexts = await batchedMutation<{ context: { id: string } }>(
-      browser,
-      "context.create",
-      Array.from({ length: warmUp + turns }, () => ({})),
+    const measured = await alternateTurns(browser, app, raw, { turns, warmUp }, () =>
+      baselineTurn(raw.url),
     );
-    // Baseline and subject take turns, so that a busy moment of the machine falls on both.
-    for (const [i, { context }] of contexts.entries()) {
-      if (i === warmUp) {
-        cpu.raw -= await raw.cpuMs();
-        cpu.app -= await app.cpuMs();
-      }
-      const base = await baselineTurn(raw.url);
-      const elapsed = await turn(browser, context.id);
-      if (i < warmUp) continue;
-      baseline.push(base);
-      subject.push(elapsed.firstToken);
-      answered.push(elapsed.answered);
+    for (const { ours, theirs } of measured.turns) {
+      baseline.push(theirs);
+      subject.push(ours.firstToken);
+      answered.push(ours.answered);
     }
-    cpu.raw += await raw.cpuMs();
-    cpu.app += await app.cpuMs();
+    cpu.app = measured.cpu.ours;
+    cpu.raw = measured.cpu.theirs;
   } finally {
     await Promise.all([raw.stop(), app.stop()]);
   }
