@@ -302,8 +302,16 @@ export async function tableNames(db: Db): Promise<string[]> {
 /** Everything the database holds, as one string: for asserting that no secret is stored raw. */
 export async function dumpDatabase(db: Db): Promise<string> {
   const dumps: string[] = [];
+  // Rows in a fixed order: PostgreSQL returns a table in its physical order, which an UPDATE
+  // changes (the new row version goes elsewhere), so an unchanged table could read differently.
   for (const name of await tableNames(db)) {
-    dumps.push(JSON.stringify(await all(db, `SELECT * FROM "${name}"`)));
+    const rows = await all(db, `SELECT * FROM "${name}"`);
+    dumps.push(
+      `[${rows
+        .map((row) => JSON.stringify(row))
+        .sort()
+        .join(",")}]`,
+    );
   }
   return dumps.join("\n");
 }
