@@ -349,7 +349,7 @@ export function createAppServer(options: AppOptions) {
       // Also enforced by tRPC itself, should a request reach it unchecked.
       maxBatchSize: MAX_BATCH_SIZE,
       req: c.req.raw,
-      router: options.router ?? appRouter,
+      router,
       createContext: ({ req, resHeaders, info }) =>
         createRequestContext(deps, {
           req,
@@ -418,7 +418,7 @@ export function createAppServer(options: AppOptions) {
 
   const subscriptions = createSubscriptionServer({
     deps,
-    router: options.router ?? appRouter,
+    router,
     trustProxy,
     onInternalError,
   });
