@@ -20,7 +20,7 @@ import {
   insertAgentSession,
   insertTicket,
   listContexts,
-  listMessages,
+  messagePage,
   migrate,
   observeQueries,
   openDatabase,
@@ -220,7 +220,9 @@ async function capturedBy(
   } finally {
     stop();
   }
-  return captured[0]!;
+  // The statement that reads the rows: a page of messages is read after the context's row, in
+  // the same read transaction (messagePage).
+  return captured.find((query) => query.sql.includes("FROM message m")) ?? captured[0]!;
 }
 
 /**
@@ -357,11 +359,12 @@ export async function history(options: BenchOptions): Promise<Section> {
     );
     const newest = await capturedBy(
       db,
-      async () => await listMessages(db, generated.contextId, { limit: 51 }),
+      async () => await messagePage(db, generated.contextId, { scope, limit: 51 }),
     );
     const before = await capturedBy(
       db,
-      async () => await listMessages(db, generated.contextId, { limit: 51, beforeSeq: 100 }),
+      async () =>
+        await messagePage(db, generated.contextId, { scope, limit: 51, before: deepMessage }),
     );
     type Statement = { sql: string; parameters: unknown[] };
     let bare: (statement: Statement) => () => unknown;

@@ -40,11 +40,17 @@ const COLUMNS = `id, context_group, agent_id, title, status, auto_title, last_se
  * query that reaches a context for a caller holds it (findContext, listContexts); json_each is
  * PostgreSQL's json_array_elements_text there (sql.ts).
  */
-const IN_SCOPE = `context_group = :group
-  AND agent_id IN (SELECT value FROM json_each(:agents))
-  AND deleted_at IS NULL`;
+const IN_SCOPE = inScope("context");
 
-function scopeParams(scope: AgentScope) {
+/** The tenant rule for the context table under `alias`, for a query that joins other tables. */
+export function inScope(alias: string): string {
+  return `${alias}.context_group = :group
+  AND ${alias}.agent_id IN (SELECT value FROM json_each(:agents))
+  AND ${alias}.deleted_at IS NULL`;
+}
+
+/** The values of the tenant rule's named parameters. */
+export function scopeParams(scope: AgentScope) {
   return { group: scope.contextGroup, agents: JSON.stringify(scope.agentIds) };
 }
 

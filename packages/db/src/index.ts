@@ -139,10 +139,11 @@ export {
   insertMessage,
   type ListedMessageRow,
   lastMessageWithRole,
-  listMessages,
+  type MessagePage,
   type MessageRole,
   type MessageRow,
   messageOfRun,
+  messagePage,
   type NewMessage,
   setMessageParts,
 } from "./messages.ts";

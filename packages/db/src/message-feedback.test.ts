@@ -10,7 +10,7 @@ import {
   insertMessage,
   insertRun,
   listGroupFeedback,
-  listMessages,
+  messagePage,
   setMessageFeedback,
 } from "./index.ts";
 
@@ -94,8 +94,11 @@ describeEachDialect("message feedback", (suite) => {
       created_at: 10,
       updated_at: 20,
     });
-    const listed = await listMessages(db, "ctx_a", { limit: 10 });
-    expect(listed.map((m) => [m.id, m.feedback_rating, m.feedback_comment, m.run_status])).toEqual([
+    const page = await messagePage(db, "ctx_a", { limit: 10 });
+    if (typeof page === "string") throw new Error(page);
+    expect(
+      page.rows.map((m) => [m.id, m.feedback_rating, m.feedback_comment, m.run_status]),
+    ).toEqual([
       ["ctx_a_u", null, null, null],
       [reply, "bad", "wrong figures", "running"],
     ]);

@@ -97,14 +97,22 @@ const inTransaction = new WeakSet<Db>();
 const observers = new WeakMap<Db, (query: CompiledQuery) => void>();
 
 /**
- * Calls `observer` with every statement, as compiled for the dialect, that runs on `db` itself
- * (not on its transactions) until the returned function is called. For benchmarks and tests.
+ * Calls `observer` with every statement, as compiled for the dialect, that runs on `db` or in a
+ * transaction begun on it (not the BEGIN and COMMIT themselves) until the returned function is
+ * called. For benchmarks and tests.
  */
 export function observeQueries(db: Db, observer: (query: CompiledQuery) => void): () => void {
   observers.set(db, observer);
   return () => {
     observers.delete(db);
   };
+}
+
+/** A transaction's statements are observed with its database's. */
+function observeAlso(db: Db, tx: Db): void {
+  const observer = observers.get(db);
+  if (observer) observers.set(tx, observer);
+  else observers.delete(tx);
 }
 
 /** Runs `work` while holding SQLite's one connection, taken in turn, and hands it on after. */
@@ -200,6 +208,7 @@ export async function transaction<T>(
       const tx = sqliteTransactionHandle(db);
       direct.run(options.snapshot ? "BEGIN" : "BEGIN IMMEDIATE", []);
       inTransaction.add(tx);
+      observeAlso(db, tx);
       try {
         const value = await work(tx);
         direct.run("COMMIT", []);
@@ -219,6 +228,7 @@ export async function transaction<T>(
     const tx = connection as Db;
     await exec(tx, begin);
     inTransaction.add(tx);
+    observeAlso(db, tx);
     try {
       const value = await work(tx);
       await exec(tx, "COMMIT");

@@ -12,17 +12,16 @@ import {
   getMessage,
   insertContext,
   listContexts as listContextRows,
-  listMessages as listMessageRows,
   listStrandedContexts,
+  messagePage,
   newId,
   setContextTitle,
   setMessageFeedback,
   softDeleteContext,
-  transaction,
 } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { databaseAttachmentStore } from "../attachments/store.ts";
-import { AgentRuntimeError } from "../errors.ts";
+import { AgentRuntimeError, contextNotFound } from "../errors.ts";
 import { McpHub } from "../mcp/hub.ts";
 import type { AgentRegistry } from "../registry.ts";
 import type {
@@ -376,26 +375,19 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
 
     async listMessages(scope, contextId, input) {
       const limit = Math.min(Math.max(Math.trunc(input.limit), 1), 200);
-      // One snapshot: the page and lastEventId come from the same state of the context.
-      return transaction(
-        db,
-        async (tx) => {
-          const context = await guard.context(scope, contextId, tx);
-          let beforeSeq: number | undefined;
-          if (input.before !== undefined) {
-            const cursor = await getMessage(tx, context.id, input.before);
-            if (!cursor) throw badRequest("Invalid cursor: reload the conversation.");
-            beforeSeq = cursor.seq;
-          }
-          const rows = await listMessageRows(tx, context.id, { beforeSeq, limit: limit + 1 });
-          return {
-            items: rows.slice(-limit).map(toMessage),
-            hasMore: rows.length > limit,
-            lastEventId: context.last_seq,
-          };
-        },
-        { snapshot: true },
-      );
+      // One statement: the page and lastEventId come from the same state of the context.
+      const page = await messagePage(db, contextId, {
+        scope,
+        before: input.before,
+        limit: limit + 1,
+      });
+      if (page === "no context") throw contextNotFound();
+      if (page === "no cursor") throw badRequest("Invalid cursor: reload the conversation.");
+      return {
+        items: page.rows.slice(-limit).map(toMessage),
+        hasMore: page.rows.length > limit,
+        lastEventId: page.lastSeq,
+      };
     },
 
     async send(scope, contextId, input) {

@@ -6,11 +6,9 @@ import {
   type Erasure,
   eraseContext,
   findAnyContext,
-  getMessage,
   listGroupContexts,
-  listMessages,
   type MessageRow,
-  transaction,
+  messagePage as readMessagePage,
 } from "@agent-access/db";
 import type { z } from "zod";
 import type { ApiDependencies } from "../../context.ts";
@@ -138,25 +136,17 @@ export const listMessagesRoute = defineRoute({
   response: { status: 200, description: "A page of messages, oldest first.", schema: messagePage },
   errors: [{ status: 404, description: "No such context (or it was deleted)." }],
   async run(deps, { path, query }): Promise<z.output<typeof messagePage>> {
-    // One read transaction, so the cursor and the page see the same messages.
-    return transaction(
-      deps.db,
-      async (tx) => {
-        const context = await liveContext({ ...deps, db: tx }, path.id);
-        let beforeSeq: number | undefined;
-        if (query.before !== undefined) {
-          const cursor = await getMessage(tx, context.id, query.before);
-          if (!cursor) throw badField("before", "no message with this id in this context");
-          beforeSeq = cursor.seq;
-        }
-        const rows = await listMessages(tx, context.id, { beforeSeq, limit: query.limit + 1 });
-        return {
-          data: rows.slice(-query.limit).map(toMessage),
-          has_more: rows.length > query.limit,
-        };
-      },
-      { snapshot: true },
-    );
+    // One statement (messagePage), so the cursor and the page see the same messages.
+    const page = await readMessagePage(deps.db, path.id, {
+      before: query.before,
+      limit: query.limit + 1,
+    });
+    if (page === "no context") throw notFound(CONTEXT_NOT_FOUND);
+    if (page === "no cursor") throw badField("before", "no message with this id in this context");
+    return {
+      data: page.rows.slice(-query.limit).map(toMessage),
+      has_more: page.rows.length > query.limit,
+    };
   },
 });
 
