@@ -239,6 +239,8 @@ async function rawLevel(
 interface IdleFigures {
   held: number;
   rss: number;
+  /** The server's CPU time while the streams stay idle, in ms per second (with `cpuWindowMs`). */
+  cpuMsPerSecond: number | null;
   /** The streams, still open: the caller closes them. */
   streams: SseStream[];
 }
@@ -251,17 +253,29 @@ async function idle(
   server: BenchServer,
   n: number,
   open: (index: number) => Promise<SseStream>,
+  cpuWindowMs = 0,
 ): Promise<IdleFigures> {
   const before = await server.memory();
   const streams = await openMany(n, open);
   await new Promise((resolve) => setTimeout(resolve, 200));
   const after = await server.memory();
+  let cpuMsPerSecond: number | null = null;
+  if (cpuWindowMs > 0) {
+    const start = await server.cpuMs();
+    const startedAt = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, cpuWindowMs));
+    cpuMsPerSecond = ((await server.cpuMs()) - start) / ((performance.now() - startedAt) / 1000);
+  }
   return {
     held: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
     rss: (after.rss - before.rss) / n,
+    cpuMsPerSecond,
     streams,
   };
 }
+
+/** How long the server's CPU is measured while the idle streams stay open: three re-checks. */
+const IDLE_CPU_WINDOW_MS = 15_000;
 
 function closeAll(figures: IdleFigures | null): void {
   for (const stream of figures?.streams.splice(0) ?? []) stream.close();
@@ -352,7 +366,12 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
     trpcIdle = await idle(app, emptyCount, () => waitForFirstEvent(`${app.url}/bench/trpc/idle`));
     closeAll(trpcIdle);
     // The idle subscriptions stay open while replies stream beside them, in both servers.
-    rawIdle = await idle(raw, idleCount, () => waitForFirstEvent(`${raw.url}/idle`));
+    rawIdle = await idle(
+      raw,
+      idleCount,
+      () => waitForFirstEvent(`${raw.url}/idle`),
+      IDLE_CPU_WINDOW_MS,
+    );
     rawMixed = await rawLevel(raw, mixedCount, words);
     rawMixedLive = await rawLevel(raw, mixedCount, words, true);
     closeAll(rawIdle);
@@ -361,8 +380,11 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
       "context.create",
       Array.from({ length: idleCount }, () => ({})),
     );
-    appIdle = await idle(app, idleCount, (i) =>
-      waitForFirstEvent(eventsUrl(browser, contexts[i]!.context.id), eventHeaders(browser)),
+    appIdle = await idle(
+      app,
+      idleCount,
+      (i) => waitForFirstEvent(eventsUrl(browser, contexts[i]!.context.id), eventHeaders(browser)),
+      IDLE_CPU_WINDOW_MS,
     );
     try {
       appMixed = await appLevel(app, browser, mixedCount, words);
@@ -500,6 +522,16 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
         },
       ),
     );
+    if (appIdle.cpuMsPerSecond !== null && rawIdle.cpuMsPerSecond !== null) {
+      rows.push(
+        compared(
+          NAME,
+          `${idleCount} idle subscriptions: server CPU while idle (ms per s)`,
+          appIdle.cpuMsPerSecond,
+          rawIdle.cpuMsPerSecond,
+        ),
+      );
+    }
     rows.push(
       compared(
         NAME,
@@ -529,7 +561,10 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
       `Idle: ${idleCount} contexts each with an open event stream and nothing happening; the ` +
       "server's JS heap + external memory after full garbage collections, minus the same " +
       "before the streams opened, per subscription; the baseline holds as many idle node:http " +
-      `SSE responses. Then, with those ${idleCount} still open, ${mixedCount} more contexts ` +
+      "SSE responses. Server CPU while idle: the server's CPU time over " +
+      `${IDLE_CPU_WINDOW_MS / 1000} s with those streams open and nothing else happening (pings ` +
+      "and the session re-check of open streams), per second. " +
+      `Then, with those ${idleCount} still open, ${mixedCount} more contexts ` +
       "stream a reply each as in the levels above, in the same process (the baseline streams " +
       `as many beside as many idle responses); memory per replying stream as above, from RSS ` +
       `with the idle ones already open. The empty tRPC subscription (${emptyCount} of them; ` +

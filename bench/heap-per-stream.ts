@@ -5,6 +5,7 @@
 // stream keeps, without the garbage a peak RSS counts.
 //
 //   node --import tsx bench/heap-per-stream.ts [streams=200] [words=2000]
+//   HEAP_KEEP=1 node --import tsx bench/heap-per-stream.ts    (keeps the snapshots)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -146,5 +147,7 @@ try {
   }
 } finally {
   await app.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  // HEAP_KEEP=1 keeps the two snapshots (to open in Chrome's DevTools, Memory tab).
+  if (process.env.HEAP_KEEP) console.log(`snapshots kept in ${dir}`);
+  else fs.rmSync(dir, { recursive: true, force: true });
 }
