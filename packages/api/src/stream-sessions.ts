@@ -32,23 +32,22 @@ export class StreamSessionChecks {
    * Watches a stream of the agent session `sessionId` (valid when the stream opened) until the
    * returned function is called: `onEnd` is called once if the session ends first, or if a
    * re-check fails (the database out of reach: the client reconnects after its last event).
+   * Each stream passes a function of its own (a function passed twice is watched once).
    */
-  watch(sessionId: string, onEnd: (end: StreamSessionEnd) => void): () => void {
-    // A listener of its own per stream, so that two streams passing the same function count twice.
-    const listener: Listener = (end) => onEnd(end);
+  watch(sessionId: string, onEnd: Listener): () => void {
     let streams = this.#streams.get(sessionId);
     if (!streams) {
       streams = new Set();
       this.#streams.set(sessionId, streams);
     }
-    streams.add(listener);
+    streams.add(onEnd);
     if (!this.#timer) {
       this.#timer = setInterval(() => void this.#check(), this.#intervalMs);
       this.#timer.unref();
     }
     return () => {
       const current = this.#streams.get(sessionId);
-      if (!current?.delete(listener)) return;
+      if (!current?.delete(onEnd)) return;
       if (current.size === 0) this.#forget(sessionId);
     };
   }
