@@ -81,7 +81,12 @@ export class StreamSessionChecks {
     const streams = this.#streams.get(sessionId);
     if (!streams) return;
     this.#forget(sessionId);
-    for (const listener of streams) listener(end);
+    for (const listener of streams) {
+      // One stream's failure to end must not keep the others of the session open.
+      try {
+        listener(end);
+      } catch {}
+    }
   }
 
   #forget(sessionId: string): void {
