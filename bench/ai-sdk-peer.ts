@@ -97,6 +97,7 @@ async function peerLevel(server: BenchServer, n: number, count: number): Promise
     rssPerStream: (peak.rss - before.rss) / n,
     heapPerStream: (peak.heapUsed - before.heapUsed) / n,
     seconds,
+    live: null,
   };
 }
 

@@ -15,6 +15,7 @@ import {
   type Section,
   single,
 } from "./report.ts";
+import type { MemoryFigures } from "./servers/ipc.ts";
 
 const BENCHMARK = "4. concurrency";
 
@@ -37,7 +38,7 @@ interface Watch {
   onEvent(event: SseEvent): void;
 }
 
-function watch(): Watch {
+function watch(onToken?: () => void): Watch {
   let connect: (() => void) | undefined;
   let finish: (() => void) | undefined;
   const state: Watch = {
@@ -58,7 +59,11 @@ function watch(): Watch {
         const data = JSON.parse(event.data) as { text?: string; part?: { text?: string } };
         const text = isDelta ? data.text : data.part?.text;
         if (!text) return;
-        for (const word of text.split(" ")) if (word) state.tokens++;
+        for (const word of text.split(" ")) {
+          if (!word) continue;
+          state.tokens++;
+          onToken?.();
+        }
         if (state.lastTokenAt) state.gaps.push(event.at - state.lastTokenAt);
         state.lastTokenAt = event.at;
       } else if (event.data.includes('"run.finished"')) {
@@ -76,6 +81,45 @@ export interface LevelFigures {
   rssPerStream: number;
   heapPerStream: number;
   seconds: number;
+  /**
+   * The live measure (a level run with `live`): JS heap + external memory after full garbage
+   * collections once half the words have arrived, minus the same before the streams opened, per
+   * stream; and RSS the same way.
+   */
+  live: { heldPerStream: number; rssPerStream: number } | null;
+}
+
+/** Calls `reached` once `count` tokens have arrived, over all streams. */
+function halfway(count: number, reached: () => void): () => void {
+  let seen = 0;
+  return () => {
+    if (++seen === count) reached();
+  };
+}
+
+/**
+ * With `live`, the server's memory after full collections once half the words have arrived
+ * (`await` the answer after the level); the collections pause the server, so a level measured
+ * this way reports memory only, not its gaps.
+ */
+function liveProbe(server: BenchServer, live: boolean, tokens: number) {
+  let probe: Promise<MemoryFigures> | null = null;
+  const onToken = live
+    ? halfway(Math.floor(tokens / 2), () => {
+        probe = server.memory();
+      })
+    : undefined;
+  return {
+    onToken,
+    async figures(before: MemoryFigures, n: number): Promise<LevelFigures["live"]> {
+      if (!probe) return null;
+      const mid = await (probe as Promise<MemoryFigures>);
+      return {
+        heldPerStream: (mid.heapUsed + mid.external - before.heapUsed - before.external) / n,
+        rssPerStream: (mid.rss - before.rss) / n,
+      };
+    },
+  };
 }
 
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
@@ -110,7 +154,7 @@ async function figures(
   started: number,
   before: { rss: number; heapUsed: number },
   words: number,
-): Promise<LevelFigures> {
+): Promise<Omit<LevelFigures, "live">> {
   // A server that dies mid-level ends it at once (peakStop then fails the benchmark).
   await within(
     Promise.race([Promise.all(watches.map((w) => w.done)), server.exited]),
@@ -132,15 +176,25 @@ async function figures(
   };
 }
 
-/** One level of the real app: n contexts streaming a reply of `words` words at once. */
-export async function appLevel(server: BenchServer, browser: Browser, n: number, words: number) {
+/**
+ * One level of the real app: n contexts streaming a reply of `words` words at once. `live`: a
+ * pass for the live memory measure (liveProbe), whose gaps are not reported.
+ */
+export async function appLevel(
+  server: BenchServer,
+  browser: Browser,
+  n: number,
+  words: number,
+  live = false,
+): Promise<LevelFigures> {
   const contexts = await batchedMutation<{ context: { id: string } }>(
     browser,
     "context.create",
     Array.from({ length: n }, () => ({})),
   );
   const before = await server.memory();
-  const watches = contexts.map(() => watch());
+  const probe = liveProbe(server, live, n * words);
+  const watches = contexts.map(() => watch(probe.onToken));
   const streams = await openMany(n, (i) =>
     openSse(eventsUrl(browser, contexts[i]!.context.id), {
       headers: eventHeaders(browser),
@@ -160,12 +214,18 @@ export async function appLevel(server: BenchServer, browser: Browser, n: number,
   );
   const result = await figures(server, watches, started, before, words);
   for (const stream of streams) stream.close();
-  return result;
+  return { ...result, live: await probe.figures(before, n) };
 }
 
-async function rawLevel(server: BenchServer, n: number, words: number) {
+async function rawLevel(
+  server: BenchServer,
+  n: number,
+  words: number,
+  live = false,
+): Promise<LevelFigures> {
   const before = await server.memory();
-  const watches = Array.from({ length: n }, () => watch());
+  const probe = liveProbe(server, live, n * words);
+  const watches = Array.from({ length: n }, () => watch(probe.onToken));
   server.peakStart();
   const started = performance.now();
   const streams = await openMany(n, (i) =>
@@ -173,12 +233,14 @@ async function rawLevel(server: BenchServer, n: number, words: number) {
   );
   const result = await figures(server, watches, started, before, words);
   for (const stream of streams) stream.close();
-  return result;
+  return { ...result, live: await probe.figures(before, n) };
 }
 
 interface IdleFigures {
   held: number;
   rss: number;
+  /** The server's CPU time while the streams stay idle, in ms per second (with `cpuWindowMs`). */
+  cpuMsPerSecond: number | null;
   /** The streams, still open: the caller closes them. */
   streams: SseStream[];
 }
@@ -191,17 +253,29 @@ async function idle(
   server: BenchServer,
   n: number,
   open: (index: number) => Promise<SseStream>,
+  cpuWindowMs = 0,
 ): Promise<IdleFigures> {
   const before = await server.memory();
   const streams = await openMany(n, open);
   await new Promise((resolve) => setTimeout(resolve, 200));
   const after = await server.memory();
+  let cpuMsPerSecond: number | null = null;
+  if (cpuWindowMs > 0) {
+    const start = await server.cpuMs();
+    const startedAt = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, cpuWindowMs));
+    cpuMsPerSecond = ((await server.cpuMs()) - start) / ((performance.now() - startedAt) / 1000);
+  }
   return {
     held: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
     rss: (after.rss - before.rss) / n,
+    cpuMsPerSecond,
     streams,
   };
 }
+
+/** How long the server's CPU is measured while the idle streams stay open: three re-checks. */
+const IDLE_CPU_WINDOW_MS = 15_000;
 
 function closeAll(figures: IdleFigures | null): void {
   for (const stream of figures?.streams.splice(0) ?? []) stream.close();
@@ -267,6 +341,9 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
   let trpcIdle: IdleFigures | null = null;
   let rawMixed: LevelFigures | null = null;
   let appMixed: LevelFigures | null = null;
+  /** The same mixed level again, for the live memory measure only (liveProbe). */
+  let rawMixedLive: LevelFigures | null = null;
+  let appMixedLive: LevelFigures | null = null;
   /** The level that failed (the app server refused the load or died), and how. */
   let failed: { level: number; error: string } | null = null;
   try {
@@ -289,19 +366,29 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
     trpcIdle = await idle(app, emptyCount, () => waitForFirstEvent(`${app.url}/bench/trpc/idle`));
     closeAll(trpcIdle);
     // The idle subscriptions stay open while replies stream beside them, in both servers.
-    rawIdle = await idle(raw, idleCount, () => waitForFirstEvent(`${raw.url}/idle`));
+    rawIdle = await idle(
+      raw,
+      idleCount,
+      () => waitForFirstEvent(`${raw.url}/idle`),
+      IDLE_CPU_WINDOW_MS,
+    );
     rawMixed = await rawLevel(raw, mixedCount, words);
+    rawMixedLive = await rawLevel(raw, mixedCount, words, true);
     closeAll(rawIdle);
     const contexts = await batchedMutation<{ context: { id: string } }>(
       browser,
       "context.create",
       Array.from({ length: idleCount }, () => ({})),
     );
-    appIdle = await idle(app, idleCount, (i) =>
-      waitForFirstEvent(eventsUrl(browser, contexts[i]!.context.id), eventHeaders(browser)),
+    appIdle = await idle(
+      app,
+      idleCount,
+      (i) => waitForFirstEvent(eventsUrl(browser, contexts[i]!.context.id), eventHeaders(browser)),
+      IDLE_CPU_WINDOW_MS,
     );
     try {
       appMixed = await appLevel(app, browser, mixedCount, words);
+      appMixedLive = await appLevel(app, browser, mixedCount, words, true);
     } catch (error) {
       options.log(`  ${idleCount} idle + ${mixedCount} streams: ${String(error)}`);
       failed = { level: -mixedCount, error: String(error) };
@@ -394,6 +481,25 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
         { text: "< 150 kB", met: (_ratio, subject) => subject < 150 },
       ),
     );
+    const appLive = appMixedLive?.live;
+    const rawLive = rawMixedLive?.live;
+    if (appLive && rawLive) {
+      rows.push(
+        compared(
+          NAME,
+          `${mixed}: memory per replying stream, live at mid-reply (kB)`,
+          appLive.heldPerStream / KB,
+          rawLive.heldPerStream / KB,
+          { text: "< 150 kB", met: (_ratio, subject) => subject < 150 },
+        ),
+      );
+      notes.push(
+        `${mixed}, live memory (a second pass of the same level, its gaps not used): JS heap + ` +
+          "external memory after full garbage collections once half the words had arrived, " +
+          "minus the same before the streams opened, per replying stream; RSS the same way: " +
+          `${fmt(appLive.rssPerStream / KB)} kB (baseline ${fmt(rawLive.rssPerStream / KB)} kB).`,
+      );
+    }
     notes.push(
       `${mixed}: all done in ${fmt(appMixed.seconds)} s (baseline ${fmt(rawMixed.seconds)} s); ` +
         `JS heap per replying stream ${fmt(appMixed.heapPerStream / KB)} kB (baseline ` +
@@ -416,6 +522,16 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
         },
       ),
     );
+    if (appIdle.cpuMsPerSecond !== null && rawIdle.cpuMsPerSecond !== null) {
+      rows.push(
+        compared(
+          NAME,
+          `${idleCount} idle subscriptions: server CPU while idle (ms per s)`,
+          appIdle.cpuMsPerSecond,
+          rawIdle.cpuMsPerSecond,
+        ),
+      );
+    }
     rows.push(
       compared(
         NAME,
@@ -445,7 +561,10 @@ export async function concurrency(options: BenchOptions): Promise<Section> {
       `Idle: ${idleCount} contexts each with an open event stream and nothing happening; the ` +
       "server's JS heap + external memory after full garbage collections, minus the same " +
       "before the streams opened, per subscription; the baseline holds as many idle node:http " +
-      `SSE responses. Then, with those ${idleCount} still open, ${mixedCount} more contexts ` +
+      "SSE responses. Server CPU while idle: the server's CPU time over " +
+      `${IDLE_CPU_WINDOW_MS / 1000} s with those streams open and nothing else happening (pings ` +
+      "and the session re-check of open streams), per second. " +
+      `Then, with those ${idleCount} still open, ${mixedCount} more contexts ` +
       "stream a reply each as in the levels above, in the same process (the baseline streams " +
       `as many beside as many idle responses); memory per replying stream as above, from RSS ` +
       `with the idle ones already open. The empty tRPC subscription (${emptyCount} of them; ` +

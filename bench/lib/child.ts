@@ -16,6 +16,8 @@ export interface ServerOptions {
 
 export interface BenchServer {
   url: string;
+  /** The server's process id (for a signal, e.g. a heap snapshot: BENCH_HEAP_SNAPSHOTS). */
+  pid: number;
   /** What the server set up for the benchmark (e.g. an API key). */
   info: Record<string, string>;
   /** The server's memory after full garbage collections. */
@@ -47,6 +49,13 @@ export async function startServer(
   const profile = process.env.BENCH_CPU_PROF
     ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
+  // BENCH_HEAP_SNAPSHOTS=<folder>: a server writes a heap snapshot there on SIGUSR2.
+  if (process.env.BENCH_HEAP_SNAPSHOTS) {
+    profile.push(
+      "--heapsnapshot-signal=SIGUSR2",
+      `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOTS}`,
+    );
+  }
   const child: ChildProcess = fork(SERVERS[kind], [], {
     execArgv: ["--import", "tsx", "--expose-gc", ...profile],
     env: { ...process.env, BENCH_SERVER_OPTIONS: JSON.stringify(options) },
@@ -90,6 +99,7 @@ export async function startServer(
 
   return {
     url: ready.url,
+    pid: child.pid!,
     info: ready.info,
     memory: () => ask({ type: "memory", id: nextId++ }),
     peakStart: () => {

@@ -1,9 +1,10 @@
 // Agent sessions: what a browser gets for a ticket. The session is named by the HttpOnly
 // `agent_session` cookie; the database keeps only the token's hash.
 import type { HostContext } from "@agent-access/agents";
-import { readCookie, secureCookies } from "@agent-access/auth";
+import { readCookie, secureCookies, signInEndsAt } from "@agent-access/auth";
 import {
   type AgentSessionRow,
+  type AgentSessionState,
   consumeTicket,
   findLiveAgentSession,
   findTicket,
@@ -287,12 +288,9 @@ export type AgentSessionCheck =
 /**
  * The browser's agent session, checked on every request: live in the database, the one the page
  * is bound to (if it says), and, for signin sessions, still backed by the same sign-in that
- * exchanged the ticket. `fresh` re-reads the sign-in instead of the request's cached one.
+ * exchanged the ticket. An open event stream is then re-checked by `judgeSessionState`.
  */
-export async function checkAgentSession(
-  ctx: RequestContext,
-  options: { fresh?: boolean } = {},
-): Promise<AgentSessionCheck> {
+export async function checkAgentSession(ctx: RequestContext): Promise<AgentSessionCheck> {
   const token = sessionToken(ctx);
   if (!token) return { status: "none" };
   const row = await findLiveAgentSession(ctx.db, token, ctx.now());
@@ -301,15 +299,36 @@ export async function checkAgentSession(
     return { status: "replaced" };
   }
   if (row.session_type === "static") return { status: "valid", session: toSession(row, null) };
-  // A long-lived stream re-checks with a fresh look-up: the request's cached sign-in is the one
-  // from when the stream opened.
-  const signIn = options.fresh
-    ? (await ctx.auth.currentSignIn(ctx.req.headers.get("cookie"))).signIn
-    : await ctx.getSignIn();
+  const signIn = await ctx.getSignIn();
   if (!signIn || signIn.user.id !== row.user_id || sha256(signIn.sessionId) !== row.sign_in_id) {
     return { status: "signed-out" };
   }
   return { status: "valid", session: toSession(row, signIn.user.id) };
+}
+
+/**
+ * Whether a session that was valid when its event stream opened still is, from its stored state
+ * (agentSessionStates; undefined when its row is gone): the re-check of open streams. The cookie
+ * and the page's binding cannot change during a stream, so what can change is the session's own
+ * end (revoked, which includes replaced by a newer exchange in the browser, or expired) and, for
+ * a signin session, the sign-in behind it (signed out, everywhere or here, or expired), as
+ * `checkAgentSession` judges them with a fresh look-up. It reads; it renews nothing.
+ */
+export function judgeSessionState(
+  state: AgentSessionState | undefined,
+  now: number,
+): "valid" | "ended" | "signed-out" {
+  if (!state || state.revoked_at !== null || state.expires_at <= now) return "ended";
+  if (state.session_type === "static") return "valid";
+  if (
+    state.sign_in_user_id === null ||
+    state.sign_in_user_id !== state.user_id ||
+    signInEndsAt({ expiresAt: state.sign_in_expires_at!, createdAt: state.sign_in_created_at! }) <=
+      now
+  ) {
+    return "signed-out";
+  }
+  return "valid";
 }
 
 /** Refusal messages for a request without a usable agent session. */

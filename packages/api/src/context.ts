@@ -5,6 +5,7 @@ import type { AgentRegistry, AgentRuntime } from "@agent-access/agents";
 import type { Auth, RateLimiter, SignIn } from "@agent-access/auth";
 import type { Db } from "@agent-access/db";
 import { AgentLimits } from "./limits.ts";
+import { StreamSessionChecks } from "./stream-sessions.ts";
 
 export interface ApiConfig {
   /** The public origin of the app, e.g. "http://localhost:5173"; links and cookies use it. */
@@ -20,8 +21,9 @@ export interface ApiConfig {
    */
   contextGroupDescription?: string;
   /**
-   * How often an open event stream re-checks its agent session, in ms; a stream whose session
-   * expired, was replaced or signed out ends with UNAUTHORIZED. Default 5000.
+   * How often open event streams re-check their agent sessions, in ms; a stream whose session
+   * expired, was replaced or signed out ends with UNAUTHORIZED. One look-up per server per
+   * interval for all open streams (stream-sessions.ts). Default 5000.
    */
   streamSessionCheckMs?: number;
   /**
@@ -118,6 +120,21 @@ export function limitsOf(deps: ApiDependencies): AgentLimits {
   return limits;
 }
 
+const streamSessionChecks = new WeakMap<ApiDependencies, StreamSessionChecks>();
+
+/** The re-check of open event streams' sessions: one per dependencies object, as one per server. */
+export function streamSessionChecksOf(deps: ApiDependencies): StreamSessionChecks {
+  let checks = streamSessionChecks.get(deps);
+  if (!checks) {
+    checks = new StreamSessionChecks(deps.db, {
+      now: deps.now ?? Date.now,
+      intervalMs: deps.config.streamSessionCheckMs ?? 5000,
+    });
+    streamSessionChecks.set(deps, checks);
+  }
+  return checks;
+}
+
 /** The context of one request, for the tRPC handler (`createContext`) or a caller. */
 export function createRequestContext(deps: ApiDependencies, request: RequestInfo) {
   let signIn: Promise<SignIn | null> | undefined;
@@ -130,6 +147,8 @@ export function createRequestContext(deps: ApiDependencies, request: RequestInfo
     auth: deps.auth,
     exchangeFailures: deps.exchangeFailures,
     limits: limitsOf(deps),
+    /** The server's re-check of open event streams' agent sessions. */
+    streamSessions: streamSessionChecksOf(deps),
     req: request.req,
     resHeaders: request.resHeaders,
     clientIp: request.clientIp ?? "unknown",

@@ -32,7 +32,11 @@ export {
   type SameOriginRequest,
   type SameOriginVerdict,
 } from "./same-origin.ts";
-export { SESSION_ABSOLUTE_LIFETIME_DAYS, SESSION_LIFETIME_DAYS } from "./sessions.ts";
+export {
+  SESSION_ABSOLUTE_LIFETIME_DAYS,
+  SESSION_LIFETIME_DAYS,
+  signInEndsAt,
+} from "./sessions.ts";
 export {
   type AccountLimiter,
   createAccountLimiter,

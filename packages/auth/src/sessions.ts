@@ -41,6 +41,14 @@ export const SESSION_ABSOLUTE_LIFETIME_DAYS = 90;
 const SESSION_ABSOLUTE_LIFETIME_MS = SESSION_ABSOLUTE_LIFETIME_DAYS * 24 * 60 * 60_000;
 
 /**
+ * When a stored sign-in ends, on the clock it was stored with: its expiry, never past its
+ * absolute end. It is valid strictly before that instant (as Lucia judges it).
+ */
+export function signInEndsAt(stored: { expiresAt: number; createdAt: number }): number {
+  return Math.min(stored.expiresAt, stored.createdAt + SESSION_ABSOLUTE_LIFETIME_MS);
+}
+
+/**
  * Lucia's adapter over our tables. Lucia does its expiry arithmetic on the wall clock
  * (Date.now); the database keeps times on our clock `now`, which tests move. Expiry dates handed
  * to Lucia are shifted by the difference between the two clocks (zero in production). Expiry
@@ -55,7 +63,7 @@ export function createSessionAdapter(db: Db, now: () => number): Adapter {
       const found = await findAuthSession(db, sessionId);
       if (!found) return [null, null];
       // Renewal never carries a session past its absolute end; Lucia then ends it as expired.
-      const expiresAt = Math.min(found.expiresAt, found.createdAt + SESSION_ABSOLUTE_LIFETIME_MS);
+      const expiresAt = signInEndsAt(found);
       return [
         {
           id: sessionId,

@@ -6,16 +6,23 @@ import { value } from "@agent-access/db";
 import { beforeEach, describe, expect, it } from "vitest";
 import { describeEachDialect } from "../test/dialects.ts";
 import {
+  agentSessionStates,
   consumeTicket,
   createApiKey,
+  createUser,
   type Db,
+  deleteAuthSession,
   findLiveAgentSession,
   findTicket,
   insertAgentSession,
+  insertAuthSession,
   insertTicket,
   type NewTicket,
+  observeQueries,
   revokeAgentSession,
   revokeApiKey,
+  SESSION_STATES_PER_STATEMENT,
+  sha256,
 } from "./index.ts";
 
 const NOW = 1_000_000;
@@ -147,6 +154,93 @@ describeEachDialect("agent-access", (suite) => {
       expect(await revokeApiKey(db, revoked.id, NOW + 10)).toEqual({ tickets: 0, sessions: 1 });
       expect(await findLiveAgentSession(db, "ags_token_of_revoked", NOW + 11)).toBeUndefined();
       expect(await findLiveAgentSession(db, "ags_token_of_kept", NOW + 11)).toBeDefined();
+    });
+  });
+
+  describe("agentSessionStates", () => {
+    it("reads each named session with its sign-in, in statements of bounded size", async () => {
+      const user = (await createUser(db, {
+        email: "ada@example.com",
+        name: "Ada",
+        passwordHash: "h",
+      }))!;
+      await insertAuthSession(
+        db,
+        { sessionId: "raw-sign-in", userId: user.id, expiresAt: NOW + 500 },
+        NOW,
+      );
+      async function session(token: string, signin = false) {
+        await insertTicket(
+          db,
+          ticket(`aat_for_${token}`, signin ? { sessionType: "signin", contextGroup: null } : {}),
+          NOW,
+        );
+        const consumed = (await consumeTicket(db, `aat_for_${token}`, NOW))!;
+        return await insertAgentSession(
+          db,
+          {
+            token,
+            ticket: consumed,
+            userId: signin ? user.id : null,
+            signInId: signin ? sha256("raw-sign-in") : null,
+          },
+          NOW,
+        );
+      }
+      const live = await session("ags_token_state_live");
+      const revoked = await session("ags_token_state_revoked");
+      await revokeAgentSession(db, "ags_token_state_revoked", NOW + 10);
+      const signedIn = await session("ags_token_state_signin", true);
+      const signedOut = await session("ags_token_state_signed_out", true);
+
+      // The known ones among many unknown ones, past several statements' worth.
+      const unknown = Array.from(
+        { length: 2 * SESSION_STATES_PER_STATEMENT + 1 },
+        (_, i) => `ags_${i}`,
+      );
+      const ids = [live.id, ...unknown, revoked.id, signedIn.id, signedOut.id];
+      const statements: unknown[][] = [];
+      const stop = observeQueries(db, (query) => statements.push([...query.parameters]));
+      const before = await agentSessionStates(db, ids);
+      await deleteAuthSession(db, "raw-sign-in");
+      statements.length = 0;
+      const after = await agentSessionStates(db, ids);
+      stop();
+
+      const byId = (states: typeof before) =>
+        Object.fromEntries(states.map((state) => [state.id, state]));
+      expect(byId(before)).toEqual({
+        [live.id]: {
+          id: live.id,
+          session_type: "static",
+          user_id: null,
+          expires_at: NOW + 60_000,
+          revoked_at: null,
+          sign_in_user_id: null,
+          sign_in_expires_at: null,
+          sign_in_created_at: null,
+        },
+        [revoked.id]: expect.objectContaining({ revoked_at: NOW + 10 }),
+        [signedIn.id]: expect.objectContaining({
+          session_type: "signin",
+          user_id: user.id,
+          sign_in_user_id: user.id,
+          sign_in_expires_at: NOW + 500,
+          sign_in_created_at: NOW,
+        }),
+        [signedOut.id]: expect.objectContaining({ sign_in_user_id: user.id }),
+      });
+      // The sign-in gone: both signin sessions say so.
+      expect(byId(after)[signedIn.id]).toMatchObject({ user_id: user.id, sign_in_user_id: null });
+      expect(byId(after)[signedOut.id]).toMatchObject({ sign_in_user_id: null });
+      // One parameter per statement, never more than SESSION_STATES_PER_STATEMENT ids in it.
+      expect(statements).toHaveLength(Math.ceil(ids.length / SESSION_STATES_PER_STATEMENT));
+      for (const parameters of statements) {
+        expect(parameters).toHaveLength(1);
+        expect((JSON.parse(String(parameters[0])) as string[]).length).toBeLessThanOrEqual(
+          SESSION_STATES_PER_STATEMENT,
+        );
+      }
     });
   });
 });

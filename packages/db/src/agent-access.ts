@@ -2,7 +2,7 @@
 // only place a ticket becomes a session, so two racing exchanges cannot both win.
 import type { Db } from "./connection.ts";
 import { newId, sha256 } from "./secrets.ts";
-import { get, run } from "./sql.ts";
+import { all, get, run } from "./sql.ts";
 
 export type SessionType = "static" | "signin";
 
@@ -173,6 +173,49 @@ export function findLiveAgentSession(
       WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?`,
     [sha256(token), now],
   );
+}
+
+/**
+ * What the re-check of open event streams reads of an agent session: its own end, and for a
+ * signin session the sign-in behind it (null when that sign-in no longer exists).
+ */
+export interface AgentSessionState {
+  id: string;
+  session_type: SessionType;
+  user_id: string | null;
+  expires_at: number;
+  revoked_at: number | null;
+  sign_in_user_id: string | null;
+  sign_in_expires_at: number | null;
+  sign_in_created_at: number | null;
+}
+
+/** Session ids per statement of `agentSessionStates`: each statement's one parameter is bounded. */
+export const SESSION_STATES_PER_STATEMENT = 500;
+
+/**
+ * The state of each agent session in `ids` that exists (live or not), with its sign-in: one
+ * statement per `SESSION_STATES_PER_STATEMENT` ids, whatever the number of ids.
+ */
+export async function agentSessionStates(
+  db: Db,
+  ids: readonly string[],
+): Promise<AgentSessionState[]> {
+  const states: AgentSessionState[] = [];
+  for (let start = 0; start < ids.length; start += SESSION_STATES_PER_STATEMENT) {
+    const chunk = ids.slice(start, start + SESSION_STATES_PER_STATEMENT);
+    const rows = await all<AgentSessionState>(
+      db,
+      `SELECT a.id, a.session_type, a.user_id, a.expires_at, a.revoked_at,
+              s.user_id AS sign_in_user_id, s.expires_at AS sign_in_expires_at,
+              s.created_at AS sign_in_created_at
+         FROM agent_session a LEFT JOIN auth_session s ON s.id = a.sign_in_id
+        WHERE a.id IN (SELECT value FROM json_each(?))`,
+      [JSON.stringify(chunk)],
+    );
+    for (const row of rows) states.push(row);
+  }
+  return states;
 }
 
 /** Revokes the session a cookie token names; a no-op for unknown or already revoked ones. */

@@ -1,5 +1,7 @@
 export {
   type AgentSessionRow,
+  type AgentSessionState,
+  agentSessionStates,
   consumeTicket,
   findLiveAgentSession,
   findTicket,
@@ -8,6 +10,7 @@ export {
   type NewAgentSession,
   type NewTicket,
   revokeAgentSession,
+  SESSION_STATES_PER_STATEMENT,
   type SessionType,
   type TicketRow,
   ticketDisplayName,

@@ -9,7 +9,6 @@ import {
 } from "@agent-access/agents";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { checkAgentSession, NO_SESSION_MESSAGES } from "../agent-sessions.ts";
 import { withinLimits } from "../limits.ts";
 import { agentProcedure, createTRPCRouter } from "../trpc.ts";
 
@@ -222,8 +221,9 @@ export const contextRouter = createTRPCRouter({
       }),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      // The session was checked when the stream opened; it is checked again while the stream
-      // lasts, so that an expired, replaced or signed-out session stops receiving events.
+      // The session was checked when the stream opened; the server re-checks the sessions of all
+      // open streams together while they last (ctx.streamSessions), so that an expired, replaced
+      // or signed-out session stops receiving events.
       const stop = new AbortController();
       const abort = () => stop.abort();
       // A client gone before the first event was asked for: the signal has already fired.
@@ -231,25 +231,13 @@ export const contextRouter = createTRPCRouter({
       signal?.addEventListener("abort", abort);
       let refusal: string | null = null;
       // A check that fails (the database out of reach) ends the stream with its error, which the
-      // client answers by reconnecting after its last event; unhandled, it would end the process.
+      // client answers by reconnecting after its last event.
       let failure: unknown = null;
-      let checking = false;
-      const recheck = setInterval(async () => {
-        if (checking || stop.signal.aborted) return;
-        checking = true;
-        try {
-          const check = await checkAgentSession(ctx, { fresh: true });
-          if (check.status !== "valid") {
-            refusal = NO_SESSION_MESSAGES[check.status];
-            stop.abort();
-          }
-        } catch (error) {
-          failure = error;
-          stop.abort();
-        } finally {
-          checking = false;
-        }
-      }, ctx.config.streamSessionCheckMs ?? 5000);
+      const unwatch = ctx.streamSessions.watch(ctx.agentSession.id, (end) => {
+        if ("refusal" in end) refusal = end.refusal;
+        else failure = end.failure;
+        stop.abort();
+      });
       try {
         const events = await ctx.runtime.events(ctx.scope, input.contextId, {
           afterSeq: input.lastEventId ? Number(input.lastEventId) : 0,
@@ -261,7 +249,7 @@ export const contextRouter = createTRPCRouter({
         if (refusal) throw new TRPCError({ code: "UNAUTHORIZED", message: refusal });
         if (failure) throw failure;
       } finally {
-        clearInterval(recheck);
+        unwatch();
         signal?.removeEventListener("abort", abort);
       }
     }),
