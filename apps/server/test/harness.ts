@@ -44,12 +44,15 @@ export { keepCookies, mintStaticTicket, postTicket, sendCookies };
 export interface TestServer {
   url: string;
   /**
-   * The Hono app behind `url`, every route through it (event streams through tRPC's fetch
-   * adapter too, where `url`'s server answers them on node:http): for tests that compare both.
+   * The Hono app behind `url`, every route through it (event streams, queries and mutations
+   * through tRPC's fetch adapter too, where `url`'s server answers them on node:http): for tests
+   * that compare both.
    */
   app: ReturnType<typeof createAppServer>["app"];
   /** The server's own event streams (event-streams.ts): how many are open. */
   openStreams(): number;
+  /** Queries and mutations the server answered on node:http (trpc-direct.ts) so far. */
+  directCalls(): number;
   db: Db;
   runtime: AgentRuntime;
   /** The webhook dispatcher, when the options asked for one. */
@@ -106,7 +109,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       attachments: options.attachments,
       onCommit: recordWebhookEvents({ now, onQueued: () => webhooks?.wake() }),
     });
-  const { app, listener, subscriptions } = createAppServer({
+  const { app, listener, subscriptions, calls } = createAppServer({
     db,
     attachmentMaxFileBytes: options.attachments?.maxFileBytes,
     now,
@@ -131,6 +134,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url,
     app,
     openStreams: () => subscriptions.size(),
+    directCalls: () => calls.answered(),
     db,
     runtime,
     webhooks,

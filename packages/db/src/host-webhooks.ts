@@ -103,18 +103,20 @@ export interface OutboxEvent {
 }
 
 /**
- * Queues an event for every enabled endpoint that takes its type. Call it inside the
- * transaction that makes the change: a rollback then takes the event with it.
+ * Queues an event for every enabled endpoint that takes its type (`endpoints`, when the caller
+ * has just read them with endpointsFor in the same transaction). Call it inside the transaction
+ * that makes the change: a rollback then takes the event with it.
  */
 export async function enqueueWebhookEvent(
   db: Db,
   event: OutboxEvent,
   now: number,
+  endpoints?: readonly { id: string }[],
 ): Promise<number> {
   if (!isTransaction(db)) throw new Error("enqueueWebhookEvent must run inside a transaction");
   const insert = `INSERT INTO webhook_outbox (id, endpoint_id, event_type, context_id, context_group, payload,
        next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
-  const endpoints = await endpointsFor(db, event.type);
+  endpoints ??= await endpointsFor(db, event.type);
   for (const endpoint of endpoints) {
     await run(db, insert, [
       newId("msg"),

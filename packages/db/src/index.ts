@@ -112,6 +112,7 @@ export {
   addWebhookEndpoint,
   claimDueWebhookEvents,
   ENV_WEBHOOK_ENDPOINT_ID,
+  endpointsFor,
   enqueueWebhookEvent,
   getWebhookEndpoint,
   type HostWebhookEndpointRow,

@@ -3,7 +3,12 @@
 // follow the Standard Webhooks shape { type, timestamp, data } and hold ids, states and usage,
 // never what users or models wrote: a receiver reads that through the host API.
 import type { CommitHook, CommittedChange, ContextEvent } from "@agent-access/agents";
-import { type ContextRow, enqueueWebhookEvent, getContextById } from "@agent-access/db";
+import {
+  type ContextRow,
+  endpointsFor,
+  enqueueWebhookEvent,
+  getContextById,
+} from "@agent-access/db";
 
 export const WEBHOOK_EVENT_TYPES = [
   "run.finished",
@@ -82,11 +87,19 @@ export function recordWebhookEvents(options: WebhookRecorderOptions = {}): Commi
   return async (db, change) => {
     const events = webhookEventsOf(change);
     if (events.length === 0) return;
+    // The endpoints first: most commits (every finished run) have an event type that no
+    // endpoint takes, and then the context is not read at all.
+    const targets: { event: (typeof events)[number]; endpoints: { id: string }[] }[] = [];
+    for (const event of events) {
+      const endpoints = await endpointsFor(db, event.type);
+      if (endpoints.length > 0) targets.push({ event, endpoints });
+    }
+    if (targets.length === 0) return;
     const context = await getContextById(db, change.contextId);
     if (!context) return;
     const at = now();
     let queued = 0;
-    for (const event of events) {
+    for (const { event, endpoints } of targets) {
       const payload = JSON.stringify({
         type: event.type,
         timestamp: new Date(at).toISOString(),
@@ -101,6 +114,7 @@ export function recordWebhookEvents(options: WebhookRecorderOptions = {}): Commi
           payload,
         },
         at,
+        endpoints,
       );
     }
     // A microtask runs once the synchronous transaction has committed (or rolled back).
