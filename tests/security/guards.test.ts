@@ -9,14 +9,13 @@
 //   streams, and nothing of it answers afterwards.
 import { createAgentRegistry, defineAgent, type ToolCallPart } from "@agent-access/agents";
 import { seedFixture, TEST_AGENT, testAssistant } from "@agent-access/agents/testing";
-import { all, createApiKey, value } from "@agent-access/db";
+import { all, value } from "@agent-access/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   agentBrowser,
   CookieClient,
   openEvents,
-  postTicket,
-  signUp,
+  signinBrowser,
   startTestServer,
   staticTicket,
   type TestServer,
@@ -167,17 +166,7 @@ describe("stream re-check", () => {
     if (!ending.includes("signin")) return agentBrowser(server, groups[0]);
     // Sign-ups are limited per IP: every row starts with a full bucket.
     server.clock.advance(5 * 60_000);
-    const browser = new CookieClient(server.url);
-    await signUp(browser);
-    const { key } = await createApiKey(server.db, "signin rows");
-    const minted = await postTicket(server, key, {
-      ticket_type: "agent_access",
-      agent_ids: [TEST_AGENT],
-      agent_session_identifier: "signin",
-    });
-    const { ticket } = (await minted.json()) as { ticket: string };
-    expect((await browser.mutation("session.exchange", { ticket })).status).toBe(200);
-    return browser;
+    return (await signinBrowser(server)).browser;
   }
 
   it.each(endings)(

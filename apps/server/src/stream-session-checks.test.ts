@@ -4,15 +4,13 @@
 // its streams end with UNAUTHORIZED and the others stay open and keep streaming; and while they
 // are open, the re-check reads exactly the open sessions in one statement per round, never one
 // per stream.
-import { TEST_AGENT } from "@agent-access/agents/testing";
-import { createApiKey, observeQueries } from "@agent-access/db";
+import { observeQueries } from "@agent-access/db";
 import { describeEachDialect } from "@agent-access/db/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   CookieClient,
   openEvents,
-  postTicket,
-  signUp,
+  signinBrowser,
   startTestServer,
   staticTicket,
   type TestServer,
@@ -61,17 +59,7 @@ describeEachDialect("the shared session re-check of open event streams", () => {
 
   /** A signin session of a freshly signed-up user. */
   async function signinSession(): Promise<Omit<Session, "contextId" | "streams">> {
-    const browser = new CookieClient(server.url);
-    await signUp(browser);
-    const { key } = await createApiKey(server.db, "signin session");
-    const minted = await postTicket(server, key, {
-      ticket_type: "agent_access",
-      agent_ids: [TEST_AGENT],
-      agent_session_identifier: "signin",
-    });
-    const { ticket } = (await minted.json()) as { ticket: string };
-    const { sessionId } = await browser.trpc.session.exchange.mutate({ ticket });
-    return { browser, sessionId };
+    return await signinBrowser(server);
   }
 
   /** A conversation of the session with its streams open and idle. */

@@ -444,6 +444,29 @@ export async function agentBrowser(
   return browser;
 }
 
+/**
+ * A browser signed up as a new user and holding a signin session for `agentIds` (its group
+ * follows the user), with the session's id. Sign-ups are limited per IP: a test making many
+ * advances the server's clock between them.
+ */
+export async function signinBrowser(
+  server: TestServer,
+  agentIds: string[] = [TEST_AGENT],
+): Promise<{ browser: CookieClient; sessionId: string }> {
+  const browser = new CookieClient(server.url);
+  await signUp(browser);
+  const { key } = await createApiKey(server.db, "signin session");
+  const minted = await postTicket(server, key, {
+    ticket_type: "agent_access",
+    agent_ids: agentIds,
+    agent_session_identifier: "signin",
+  });
+  if (minted.status !== 201) throw new Error(`mint failed: ${await minted.text()}`);
+  const { ticket } = (await minted.json()) as { ticket: string };
+  const { sessionId } = await browser.trpc.session.exchange.mutate({ ticket });
+  return { browser, sessionId };
+}
+
 /** A file for an upload: its name, bytes and the type the browser claims ("" for none). */
 export interface TestFile {
   name: string;
