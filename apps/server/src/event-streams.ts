@@ -22,7 +22,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   type ApiDependencies,
-  createRequestContext,
   EVENT_STREAM_PATH,
   retryAfterHeader,
   takeStreamSlotFor,
@@ -39,7 +38,7 @@ import {
   sseHeaders,
   TRPCError,
 } from "@trpc/server/unstable-core-do-not-import";
-import { clientIp } from "./client-ip.ts";
+import { headerOf, nodeRequestContext } from "./node-request.ts";
 
 /** The tRPC endpoint the Hono app serves, with its trailing slash. */
 const TRPC_PREFIX = "/trpc/";
@@ -203,15 +202,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     };
 
     const headers = new Headers();
-    const ctx = createRequestContext(deps, {
-      req: { headers: { get: (name) => headerOf(req, name) } },
+    const ctx = nodeRequestContext(deps, req, {
       resHeaders: headers,
       connectionParams,
-      clientIp: clientIp(
-        req.socket.remoteAddress,
-        (req.headers["x-forwarded-for"] as string | undefined) ?? null,
-        trustProxy,
-      ),
+      trustProxy,
     });
     const stream: OpenStream = { res, wrote: false };
     let events: AsyncIterable<unknown> | null = null;
@@ -319,11 +313,4 @@ function requestUrl(req: IncomingMessage): URL | null {
   } catch {
     return null;
   }
-}
-
-/** A header of a node request as `Headers.get` answers it: repeated ones joined, else null. */
-function headerOf(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name.toLowerCase()];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(", ") : value;
 }

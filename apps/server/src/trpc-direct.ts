@@ -19,7 +19,7 @@
 // that names no query or mutation, any query parameter besides `batch=1` and `input`) is left
 // to the caller, which passes it to Hono unchanged.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type ApiDependencies, createRequestContext } from "@agent-access/api";
+import type { ApiDependencies } from "@agent-access/api";
 import { checkSameOrigin } from "@agent-access/auth";
 import type { AnyProcedure, AnyRouter } from "@trpc/server";
 import { getHTTPStatusCode } from "@trpc/server/http";
@@ -32,7 +32,7 @@ import {
   TRPCError,
   transformTRPCResponse,
 } from "@trpc/server/unstable-core-do-not-import";
-import { clientIp } from "./client-ip.ts";
+import { headerOf, nodeRequestContext } from "./node-request.ts";
 
 const TRPC_PREFIX = "/trpc/";
 
@@ -121,16 +121,7 @@ export function createDirectCalls(options: DirectCallsOptions) {
     try {
       let data: unknown;
       try {
-        ctx = createRequestContext(deps, {
-          req: { headers: { get: (name) => headerOf(req, name) } },
-          resHeaders,
-          connectionParams: null,
-          clientIp: clientIp(
-            req.socket.remoteAddress,
-            (req.headers["x-forwarded-for"] as string | undefined) ?? null,
-            trustProxy,
-          ),
-        });
+        ctx = nodeRequestContext(deps, req, { resHeaders, connectionParams: null, trustProxy });
         data = await procedure({ path, getRawInput, ctx, type, signal: undefined, batchIndex: 0 });
       } catch (cause) {
         // What the adapter's `onError` does in app.ts: log what reaches the client as a 500.
@@ -285,13 +276,6 @@ function isDataStream(value: unknown): boolean {
   if (isAsyncIterable(value)) return true;
   const values = Object.values(value);
   return values.some(isPromise) || values.some(isAsyncIterable);
-}
-
-/** A header of a node request as `Headers.get` answers it: repeated ones joined, else null. */
-function headerOf(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name.toLowerCase()];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 /** The request's headers as the same-origin check reads them. */
