@@ -21,7 +21,7 @@ import {
   setModelTitle,
 } from "@agent-access/db";
 import type { LanguageModelUsage, ToolSet } from "ai";
-import { jsonSchema, streamText, type Tool, tool, zodSchema } from "ai";
+import { jsonSchema, type Tool, tool, zodSchema } from "ai";
 import { z } from "zod";
 import {
   type AgentDefinition,
@@ -42,6 +42,7 @@ import { attachedFileIds, toModelMessages } from "./conversation.ts";
 import { DeltaBatcher } from "./delta-batcher.ts";
 import { commit, contextUpdated, type Emit, type Engine, leaseOf } from "./engine.ts";
 import { failureMessage, failureReference } from "./failures.ts";
+import { streamModelStep } from "./model-call.ts";
 import { modelTitle, TITLE_TIMEOUT_MS } from "./model-title.ts";
 import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
 import type { BegunRun } from "./turns.ts";
@@ -351,45 +352,39 @@ export class RunDriver {
     // The model is asked to stop at the cap; a model that goes on is cut off at this length.
     const maxChars = maxOutputTokens * MAX_CHARS_PER_TOKEN;
     const step = new AbortController();
-    const result = streamText({
-      model: agent.model ?? this.engine.model,
-      system: instructionsFor(agent, {
-        hostContext: this.hostContext,
-        contextGroup: this.contextGroup,
-      }),
-      messages,
-      tools: Object.keys(tools).length > 0 ? tools : undefined,
-      maxOutputTokens,
-      abortSignal: AbortSignal.any([signal, step.signal]),
-      // Errors arrive as "error" parts below; the default handler would also log them.
-      onError: () => {},
-    });
     let toolCalls = 0;
     let usage = this.usage;
     let chars = 0;
-    for await (const part of result.fullStream) {
-      switch (part.type) {
-        case "text-delta":
-          if (chars >= maxChars) break;
+    try {
+      for await (const part of streamModelStep({
+        model: agent.model ?? this.engine.model,
+        system: instructionsFor(agent, {
+          hostContext: this.hostContext,
+          contextGroup: this.contextGroup,
+        }),
+        messages,
+        tools,
+        maxOutputTokens,
+        abortSignal: AbortSignal.any([signal, step.signal]),
+      })) {
+        if (part.type === "text") {
           await this.appendText(part.text.slice(0, maxChars - chars));
           chars += part.text.length;
-          if (chars >= maxChars) step.abort();
-          break;
-        case "tool-call":
+          if (chars >= maxChars) {
+            // The cut ends the model's stream too (the generator's return cancels it).
+            step.abort();
+            break;
+          }
+        } else if (part.type === "tool-call") {
           toolCalls++;
           await this.addToolCall(agent, part);
-          break;
-        case "finish-step":
+        } else {
           usage = addUsage(usage, part.usage);
-          break;
-        case "error":
-          if (step.signal.aborted && !signal.aborted) break;
-          throw part.error;
-        case "abort":
-          // The engine's own cut at the reply cap ends the step, not the run.
-          if (step.signal.aborted && !signal.aborted) break;
-          throw new Aborted("aborted");
+        }
       }
+    } catch (error) {
+      // The engine's own cut at the reply cap ends the step, not the run.
+      if (!step.signal.aborted || signal.aborted) throw error;
     }
     if (signal.aborted) throw new Aborted("aborted");
     const steps = this.steps + 1;
