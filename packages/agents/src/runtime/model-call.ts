@@ -6,8 +6,8 @@
 // TransformStreams, teed for results nobody reads, that carries each part. That chain was most of
 // a short turn's cost (about 1 ms of CPU for a 5-word reply against 0.1 ms without it) and about
 // 120 kB held per replying stream. What a step does need is the AI SDK's own, from `ai/internal`
-// (the building blocks `streamText` is made of): the prompt checked and converted for the
-// provider, the tools described, the call retried as `streamText` retries it, and each tool call
+// (the building blocks `streamText` is made of): the prompt converted for the provider, the
+// tools described, the call retried as `streamText` retries it, and each tool call
 // parsed against its schema as `streamText` parses it.
 import type { LanguageModelV3, LanguageModelV3StreamPart } from "@ai-sdk/provider";
 import { asSchema, safeParseJSON, safeValidateTypes } from "@ai-sdk/provider-utils";
@@ -24,7 +24,6 @@ import {
   prepareCallSettings,
   prepareRetries,
   prepareToolsAndToolChoice,
-  standardizePrompt,
 } from "ai/internal";
 
 /** What a step yields, in the model's order. */
@@ -59,7 +58,10 @@ export async function* streamModelStep(options: ModelStepOptions): AsyncGenerato
   const { model, tools, abortSignal } = options;
   const { retry } = prepareRetries({ maxRetries: undefined, abortSignal });
   const prompt = await convertToLanguageModelPrompt({
-    prompt: await standardizePrompt({ system: options.system, messages: options.messages }),
+    // Not `standardizePrompt`: it re-validates the whole conversation with zod on every step
+    // (a new schema each call, about 4% of a short turn's CPU), and the engine's messages are its
+    // own, typed as they are built from stored parts (conversation.ts), never a caller's value.
+    prompt: { system: options.system, messages: options.messages },
     supportedUrls: await model.supportedUrls,
     // The engine's files are bytes (conversation.ts), never links: nothing is fetched.
     download: async (requested) => requested.map(() => null),
@@ -83,19 +85,23 @@ export async function* streamModelStep(options: ModelStepOptions): AsyncGenerato
   // which ends the read in progress.
   const onAbort = () => void reader.cancel(abortSignal.reason).catch(() => {});
   abortSignal.addEventListener("abort", onAbort, { once: true });
+  let done = false;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const read = await reader.read();
       if (abortSignal.aborted) throw abortSignal.reason;
-      if (done) return;
-      const part = toStepPart(value, tools);
+      if (read.done) {
+        done = true;
+        return;
+      }
+      const part = toStepPart(read.value, tools);
       if (part) yield await part;
     }
   } finally {
     abortSignal.removeEventListener("abort", onAbort);
-    // A consumer that stops early (an error, the reply cap) releases the model's stream.
-    reader.releaseLock();
-    await stream.cancel().catch(() => {});
+    // A consumer that stops early (an error, the reply cap) ends the model's stream. (Not
+    // `releaseLock`, which makes an error with a stack for reads that may be pending.)
+    if (!done) await reader.cancel().catch(() => {});
   }
 }
 
