@@ -5,6 +5,7 @@ import {
   type Db,
   insertContext,
   insertMessage,
+  lockContext,
   messagePage,
   softDeleteContext,
   transaction,
@@ -110,5 +111,39 @@ describeEachDialect("a page of messages", (suite) => {
       "ctx_other_m2",
     ]);
     expect(await messagePage(db, "ctx_gone", { limit: 10 })).toBe("no context");
+  });
+
+  it("gives the last seq of the page's own moment while messages are written", async () => {
+    await context("ctx_a", 0);
+    // Each write is a message and its event in one transaction, the context locked as the
+    // engine locks it: the message of seq k comes with the event of seq k.
+    const write = (k: number) =>
+      transaction(db, async (tx) => {
+        await lockContext(tx, "ctx_a");
+        await insertMessage(tx, {
+          id: `ctx_a_m${k}`,
+          contextId: "ctx_a",
+          role: "user",
+          parts: "[]",
+          runId: null,
+          now: k,
+        });
+        await appendContextEvents(tx, "ctx_a", [{ type: "context.updated" }], k);
+      });
+    const pages = await Promise.all(
+      Array.from({ length: 120 }, (_, k) =>
+        k % 2 === 0 ? write(k / 2 + 1) : messagePage(db, "ctx_a", { scope: SCOPE, limit: 5 }),
+      ),
+    );
+    let nonEmpty = 0;
+    for (const page of pages) {
+      if (page === undefined) continue;
+      if (typeof page === "string") throw new Error(page);
+      const newest = page.rows.at(-1);
+      // A stream resumed from lastSeq gets exactly the events after the newest message shown.
+      expect(page.lastSeq).toBe(newest?.seq ?? 0);
+      if (newest) nonEmpty++;
+    }
+    expect(nonEmpty).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,7 @@ import type { Db } from "./connection.ts";
 import { type AgentScope, inScope, scopeParams } from "./contexts.ts";
 import type { FeedbackRating } from "./message-feedback.ts";
 import type { RunStatus } from "./runs.ts";
-import { all, get, run, transaction } from "./sql.ts";
+import { all, get, run } from "./sql.ts";
 
 export type MessageRole = "user" | "assistant";
 
@@ -31,13 +31,12 @@ export interface ListedMessageRow extends MessageRow {
   feedback_comment: string | null;
 }
 
-const LISTED = `SELECT m.id, m.context_id, m.seq, m.role, m.parts, m.run_id, m.created_at,
+const LISTED_COLUMNS = `m.id, m.context_id, m.seq, m.role, m.parts, m.run_id, m.created_at,
     r.status AS run_status, r.error AS run_error,
-    f.rating AS feedback_rating, f.comment AS feedback_comment
-  FROM message m
+    f.rating AS feedback_rating, f.comment AS feedback_comment`;
+const LISTED_FROM = `FROM message m
   LEFT JOIN run r ON r.id = m.run_id
   LEFT JOIN message_feedback f ON f.message_id = m.id`;
-
 export interface NewMessage {
   id: string;
   contextId: string;
@@ -88,16 +87,20 @@ export interface MessagePage {
 
 /**
  * The newest `limit` messages of a live context, or those before the message `before`, with the
- * context's last seq, from one snapshot: the page and `lastSeq` agree, so a stream resumed from
+ * context's last seq as of the page: the page and `lastSeq` agree, so a stream resumed from
  * `lastSeq` neither repeats nor misses what the page shows. With `scope`, the context must be in
  * it (the tenant rule, contexts.ts); without, any live context (the host API). "no context"
  * when it is not found, as for one that does not exist; "no cursor" when `before` names no
  * message of it.
  *
- * Two statements in a read transaction: the context's row with the cursor's seq, then the page.
- * One joined statement was tried: on PostgreSQL it saves round trips but took 0.9 ms to plan
- * against 0.15 ms for the page alone (every statement is planned per call, as a transaction-mode
- * pooler needs), and on SQLite it read slower than both statements together (benchmark 5).
+ * Two statements, no transaction: the context's row with the cursor's seq, then the page, which
+ * reads the context's last seq itself, so that one statement's snapshot holds both. (A
+ * transaction around the two cost PostgreSQL two more round trips, BEGIN and COMMIT, half of the
+ * call.) When the page is empty it has no row to carry the last seq, and the first statement's
+ * is returned: the events after it hold no message the empty page shows. One joined statement
+ * was tried: on PostgreSQL it took 0.9 ms to plan against 0.15 ms for the page alone (every
+ * statement is planned per call, as a transaction-mode pooler needs), and on SQLite it read
+ * slower than both statements together (benchmark 5).
  */
 export async function messagePage(
   db: Db,
@@ -114,29 +117,30 @@ export async function messagePage(
     query.before === undefined
       ? "NULL"
       : "(SELECT b.seq FROM message b WHERE b.context_id = :id AND b.id = :before)";
-  return transaction(
+  const found = await get<{ last_seq: number; cursor_seq: number | null }>(
     db,
-    async (tx) => {
-      const found = await get<{ last_seq: number; cursor_seq: number | null }>(
-        tx,
-        `SELECT c.last_seq, ${cursor} AS cursor_seq FROM context c
-          WHERE c.id = :id AND ${query.scope ? inScope("c") : "c.deleted_at IS NULL"}`,
-        params,
-      );
-      if (!found) return "no context";
-      if (query.before !== undefined && found.cursor_seq === null) return "no cursor";
-      // The cursor's seq bounds the index range: each engine walks the message index from it
-      // down and stops after `limit` rows (benchmark 5 checks the plans).
-      const rows = await all<ListedMessageRow>(
-        tx,
-        `${LISTED} WHERE m.context_id = :id${found.cursor_seq === null ? "" : " AND m.seq < :beforeSeq"}
-          ORDER BY m.seq DESC LIMIT :limit`,
-        { id: contextId, limit: query.limit, beforeSeq: found.cursor_seq },
-      );
-      return { lastSeq: found.last_seq, rows: rows.reverse() };
-    },
-    { snapshot: true },
+    `SELECT c.last_seq, ${cursor} AS cursor_seq FROM context c
+      WHERE c.id = :id AND ${query.scope ? inScope("c") : "c.deleted_at IS NULL"}`,
+    params,
   );
+  if (!found) return "no context";
+  if (query.before !== undefined && found.cursor_seq === null) return "no cursor";
+  // The cursor's seq bounds the index range: each engine walks the message index from it down
+  // and stops after `limit` rows (benchmark 5 checks the plans). The last seq is a subquery of
+  // its own, which both engines evaluate once per statement.
+  const rows = await all<ListedMessageRow & { page_last_seq: number }>(
+    db,
+    `SELECT ${LISTED_COLUMNS},
+        (SELECT lc.last_seq FROM context lc WHERE lc.id = :id) AS page_last_seq
+      ${LISTED_FROM} WHERE m.context_id = :id${found.cursor_seq === null ? "" : " AND m.seq < :beforeSeq"}
+      ORDER BY m.seq DESC LIMIT :limit`,
+    { id: contextId, limit: query.limit, beforeSeq: found.cursor_seq },
+  );
+  const lastSeq = rows[0]?.page_last_seq ?? found.last_seq;
+  return {
+    lastSeq,
+    rows: rows.reverse().map(({ page_last_seq: _, ...row }) => row),
+  };
 }
 
 /** Every message of the context, oldest first: what a model call is rebuilt from. */
