@@ -116,7 +116,8 @@ describeEachDialect("model-call", () => {
 
   const failures: unknown[] = [];
 
-  async function turn(model: LanguageModelV3) {
+  /** A new context whose first message starts a run of the adder on `model`. */
+  async function begin(model: LanguageModelV3) {
     added.length = 0;
     failures.length = 0;
     const { runtime } = await setup({
@@ -128,7 +129,13 @@ describeEachDialect("model-call", () => {
       agentId: "adder",
       firstMessage: "What is 2 and 3?",
     });
-    const events = await eventsUntil(runtime, scope, context.id, runFinished(sent!.runId));
+    return { runtime, context, sent: sent! };
+  }
+
+  /** A whole turn on `model`: how the run finished, and the reply as stored. */
+  async function turn(model: LanguageModelV3) {
+    const { runtime, context, sent } = await begin(model);
+    const events = await eventsUntil(runtime, scope, context.id, runFinished(sent.runId));
     const { items } = await runtime.listMessages(scope, context.id, { limit: 10 });
     const reply = items.at(-1)!;
     return {
@@ -246,15 +253,10 @@ describeEachDialect("model-call", () => {
         hang: true,
       },
     ]);
-    added.length = 0;
-    const { runtime } = await setup({ agents: createAgentRegistry([agent]), model });
-    const { context, sent } = await runtime.createContext(scope, {
-      agentId: "adder",
-      firstMessage: "Take your time.",
-    });
+    const { runtime, context, sent } = await begin(model);
     await eventsUntil(runtime, scope, context.id, (event) => event.type === "message.part");
     expect(await runtime.cancel(scope, context.id)).toEqual({ cancelled: true });
-    const events = await eventsUntil(runtime, scope, context.id, runFinished(sent!.runId));
+    const events = await eventsUntil(runtime, scope, context.id, runFinished(sent.runId));
     expect(events.at(-1)!.event).toMatchObject({ status: "cancelled" });
     const { items } = await runtime.listMessages(scope, context.id, { limit: 10 });
     expect(textOf(items.at(-1))).toBe("Wait");
