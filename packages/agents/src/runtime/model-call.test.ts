@@ -34,9 +34,14 @@ const finish = (input = 0, output = 0): LanguageModelV3StreamPart => ({
   usage: usage(input, output),
 });
 
-const text = (delta: string): LanguageModelV3StreamPart[] => [
+/** A text part begun and its first delta, left open. */
+const opened = (delta: string): LanguageModelV3StreamPart[] => [
   { type: "text-start", id: "t" },
   { type: "text-delta", id: "t", delta },
+];
+
+const text = (delta: string): LanguageModelV3StreamPart[] => [
+  ...opened(delta),
   { type: "text-end", id: "t" },
 ];
 
@@ -228,8 +233,7 @@ describeEachDialect("model-call", () => {
     const { model } = playedModel([
       {
         parts: [
-          { type: "text-start", id: "t" },
-          { type: "text-delta", id: "t", delta: "Half" },
+          ...opened("Half"),
           { type: "error", error: new Error("the provider dropped the stream") },
         ],
       },
@@ -246,10 +250,7 @@ describeEachDialect("model-call", () => {
   it("stops a model that ignores the abort signal when the user cancels", async () => {
     const { model } = playedModel([
       {
-        parts: [
-          { type: "text-start", id: "t" },
-          { type: "text-delta", id: "t", delta: "Wait" },
-        ],
+        parts: [...opened("Wait")],
         hang: true,
       },
     ]);
