@@ -84,7 +84,10 @@ export class DatabaseRateLimiter implements RateLimiter {
   constructor(db: Db, name: string, options: TokenBucketOptions) {
     this.#db = db;
     this.#name = name;
-    this.#shape = { capacity: options.capacity, intervalMs: options.refillIntervalMs };
+    // Whole milliseconds: the bucket is kept as a BIGINT moment, and a rate that does not divide
+    // a minute (7 per minute: 8571.43 ms) would not fit it. Rounded up, the refill is slower by
+    // less than a millisecond per token, never faster.
+    this.#shape = { capacity: options.capacity, intervalMs: Math.ceil(options.refillIntervalMs) };
   }
 
   check(key: string, now: number): Promise<RateLimitResult> {
