@@ -279,8 +279,8 @@ export function createAppServer(options: AppOptions) {
   });
 
   // The open-event-stream limit: a real 429 before tRPC opens a stream; the slot is held until
-  // the stream's response ends or its client goes away.
-  // The slot's look-up of the agent session, per request, for the stream's session check to reuse.
+  // the stream's response ends or its client goes away. The slot's look-up of the agent session
+  // is kept per request for the stream's session check to reuse (createContext below).
   const slotSessions = new WeakMap<Request, AgentSessionLookup>();
   app.get(EVENT_STREAM_PATH, async (c, next) => {
     const slot = await takeStreamSlot(deps, c.req.raw);
