@@ -312,27 +312,33 @@ export async function history(options: BenchOptions): Promise<Section> {
       agents,
       model: createBuiltinModel({ tokenDelayMs: 0 }),
     });
-    const caller = createCallerFactory(appRouter)(
-      createRequestContext(
-        {
-          db,
-          config: {
-            publicUrl: "http://127.0.0.1",
-            contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN,
-          },
-          agents,
-          runtime,
-          auth: createAuth({ db, publicUrl: "http://127.0.0.1" }),
-          exchangeFailures: new MemoryRateLimiter({ capacity: 10, refillIntervalMs: 6_000 }),
-        },
-        {
-          req: new Request("http://127.0.0.1/trpc", {
-            headers: { cookie: `agent_session=${token}` },
-          }),
-          resHeaders: new Headers(),
-        },
-      ),
-    );
+    const deps = {
+      db,
+      config: {
+        publicUrl: "http://127.0.0.1",
+        contextGroupPattern: DEFAULT_CONTEXT_GROUP_PATTERN,
+      },
+      agents,
+      runtime,
+      auth: createAuth({ db, publicUrl: "http://127.0.0.1" }),
+      exchangeFailures: new MemoryRateLimiter({ capacity: 10, refillIntervalMs: 6_000 }),
+    };
+    const req = new Request("http://127.0.0.1/trpc", {
+      headers: { cookie: `agent_session=${token}` },
+    });
+    const createCaller = createCallerFactory(appRouter);
+    // A request context per call, as the server makes one per request: what a request looks up
+    // once (its agent session) is looked up by every call.
+    const callerOf = () =>
+      createCaller(createRequestContext(deps, { req, resHeaders: new Headers() }));
+    const caller = {
+      context: {
+        list: (input: Parameters<ReturnType<typeof callerOf>["context"]["list"]>[0]) =>
+          callerOf().context.list(input),
+        messages: (input: Parameters<ReturnType<typeof callerOf>["context"]["messages"]>[0]) =>
+          callerOf().context.messages(input),
+      },
+    };
     const scope = { contextGroup: GROUP, agentIds: [AGENT] };
 
     // A cursor about 900 contexts deep, reached by paging as a client would.
@@ -493,7 +499,7 @@ export async function history(options: BenchOptions): Promise<Section> {
           "the rest; messages are written round-robin across contexts, so each context's rows " +
           "are spread over the table as in a live database.",
         "Subject: the procedure through createCallerFactory(appRouter) with a real agent session " +
-          "cookie (zod input, the session look-up, the engine's tenant check, the page query, rows " +
+          "cookie, a request context per call as the server makes one per request (zod input, the session look-up, the engine's tenant check, the page query, rows " +
           "to objects, JSON parts parsed). Bare: the page query alone, the exact SQL text the db " +
           "package runs (captured from its executeQuery call) with the same parameters, rows as " +
           (postgresUrl

@@ -8,6 +8,7 @@ import path from "node:path";
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE } from "@agent-access/agents";
 import {
   AgentLimits,
+  type AgentSessionLookup,
   type ApiDependencies,
   attachmentBodyMaxBytes,
   createRequestContext,
@@ -278,7 +279,9 @@ export function createAppServer(options: AppOptions) {
   });
 
   // The open-event-stream limit: a real 429 before tRPC opens a stream; the slot is held until
-  // the stream's response ends or its client goes away.
+  // the stream's response ends or its client goes away. The slot's look-up of the agent session
+  // is kept per request for the stream's session check to reuse (createContext below).
+  const slotSessions = new WeakMap<Request, AgentSessionLookup>();
   app.get(EVENT_STREAM_PATH, async (c, next) => {
     const slot = await takeStreamSlot(deps, c.req.raw);
     if (slot.status === "refused") {
@@ -294,6 +297,7 @@ export function createAppServer(options: AppOptions) {
         { "Retry-After": retryAfterHeader(slot.retryAfterMs) },
       );
     }
+    slotSessions.set(c.req.raw, slot.agentSession);
     try {
       await next();
     } catch (error) {
@@ -327,6 +331,7 @@ export function createAppServer(options: AppOptions) {
           req,
           resHeaders,
           connectionParams: info.connectionParams,
+          agentSession: slotSessions.get(req),
           clientIp: clientIp(
             getConnInfo(c).remote.address,
             c.req.header("x-forwarded-for") ?? null,

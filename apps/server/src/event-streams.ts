@@ -21,6 +21,7 @@
 // tRPC options this does not implement) is left to the Hono app.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  type AgentSessionLookup,
   type ApiDependencies,
   EVENT_STREAM_PATH,
   retryAfterHeader,
@@ -155,6 +156,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     res.once("close", () => abort.abort());
 
     let release = () => {};
+    // The slot's look-up of the agent session, which the procedure's session check then reuses.
+    let agentSession: AgentSessionLookup | undefined;
     if (path === SLOT_PATH) {
       const slot = await takeStreamSlotFor(deps, req.headers.cookie, abort.signal);
       if (slot.status === "refused") {
@@ -176,6 +179,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         return;
       }
       release = slot.release;
+      agentSession = slot.agentSession;
     }
 
     // The input as tRPC reads it: `?input=` (JSON, through the transformer), with lastEventId
@@ -206,6 +210,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       resHeaders: headers,
       connectionParams,
       trustProxy,
+      agentSession,
     });
     const stream: OpenStream = { res, wrote: false };
     let events: AsyncIterable<unknown> | null = null;

@@ -2,7 +2,11 @@
 // tRPC context without a fetch Request: its headers as `Headers.get` reads them, and the
 // context itself, with the client IP taken as Hono's routes take it (TRUST_PROXY).
 import type { IncomingMessage } from "node:http";
-import { type ApiDependencies, createRequestContext } from "@agent-access/api";
+import {
+  type AgentSessionLookup,
+  type ApiDependencies,
+  createRequestContext,
+} from "@agent-access/api";
 import { clientIp } from "./client-ip.ts";
 
 /** A header of a node request as `Headers.get` answers it: repeated ones joined, else null. */
@@ -20,12 +24,15 @@ export function nodeRequestContext(
     resHeaders: Headers;
     connectionParams: Partial<Record<string, string>> | null;
     trustProxy: boolean;
+    /** The request's agent session, when already looked up (the stream's slot). */
+    agentSession?: AgentSessionLookup;
   },
 ) {
   return createRequestContext(deps, {
     req: { headers: { get: (name) => headerOf(req, name) } },
     resHeaders: options.resHeaders,
     connectionParams: options.connectionParams,
+    agentSession: options.agentSession,
     clientIp: clientIp(
       req.socket.remoteAddress,
       (req.headers["x-forwarded-for"] as string | undefined) ?? null,

@@ -184,6 +184,29 @@ describeEachDialect("limits across instances", (suite) => {
       for (const browser of [onA, onB, onA]) expect((await create(browser)).status).toBe(200);
       expect((await create(onB)).status).toBe(429);
     });
+
+    it("counts 40 concurrent new conversations of one session against both its rates exactly", async () => {
+      // A new conversation spends its session's and its group's rate in one statement: sent at
+      // once to both instances, exactly the smaller rate is let through, and the refused ones
+      // take no token of the other rate.
+      await start({ quotas: { contextsPerMinutePerSession: 7, contextsPerMinutePerGroup: 9 } });
+      const onA = await agentBrowser(a, "workspace:1:user:1");
+      const onB = new CookieClient(b.url);
+      for (const [name, value] of onA.cookies) onB.cookies.set(name, value);
+      const created = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          outcome((i % 2 ? onB : onA).trpc.context.create.mutate({ title: `chat ${i}` })),
+        ),
+      );
+      expect(created.filter((result) => result.status === 200)).toHaveLength(7);
+      expect(created.filter((result) => result.status === 429)).toHaveLength(33);
+      // The group's rate spent 7 of its 9: another session of the group gets exactly 2.
+      const other = await agentBrowser(a, "workspace:1:user:1");
+      const more = await Promise.all(
+        Array.from({ length: 6 }, () => outcome(other.trpc.context.create.mutate({ title: "x" }))),
+      );
+      expect(more.filter((result) => result.status === 200)).toHaveLength(2);
+    });
   });
 
   describe("attempts sent at once", () => {

@@ -6,6 +6,7 @@ import {
   type AgentSessionRow,
   type AgentSessionState,
   consumeTicket,
+  type Db,
   findLiveAgentSession,
   findTicket,
   insertAgentSession,
@@ -58,6 +59,25 @@ export interface AgentSession {
 
 function sessionToken(ctx: RequestContext): string | null {
   return readCookie(ctx.req.headers.get("cookie"), AGENT_SESSION_COOKIE);
+}
+
+/** What one look-up of a request's agent session found: the live row, or none (undefined). */
+export interface AgentSessionLookup {
+  row: AgentSessionRow | undefined;
+}
+
+/**
+ * Looks up the live agent session that a Cookie header's `agent_session` names, at `now`: one
+ * statement, or none without the cookie. A request makes one such look-up, shared by whatever
+ * checks its session (the event stream's slot, the procedure's middleware, session.preview).
+ */
+export async function lookUpAgentSession(
+  db: Db,
+  cookieHeader: string | null,
+  now: number,
+): Promise<AgentSessionLookup> {
+  const token = readCookie(cookieHeader, AGENT_SESSION_COOKIE);
+  return { row: token ? await findLiveAgentSession(db, token, now) : undefined };
 }
 
 function unauthorized(message: string): TRPCError {
@@ -288,12 +308,12 @@ export type AgentSessionCheck =
 /**
  * The browser's agent session, checked on every request: live in the database, the one the page
  * is bound to (if it says), and, for signin sessions, still backed by the same sign-in that
- * exchanged the ticket. An open event stream is then re-checked by `judgeSessionState`.
+ * exchanged the ticket. The database is read once per request (`ctx.agentSessionRow`), however
+ * many times the request checks. An open event stream is then re-checked by `judgeSessionState`.
  */
 export async function checkAgentSession(ctx: RequestContext): Promise<AgentSessionCheck> {
-  const token = sessionToken(ctx);
-  if (!token) return { status: "none" };
-  const row = await findLiveAgentSession(ctx.db, token, ctx.now());
+  if (!sessionToken(ctx)) return { status: "none" };
+  const { row } = await ctx.agentSessionRow();
   if (!row) return { status: "ended" };
   if (ctx.expectedAgentSession !== null && ctx.expectedAgentSession !== row.id) {
     return { status: "replaced" };

@@ -4,6 +4,7 @@
 import type { AgentRegistry, AgentRuntime } from "@agent-access/agents";
 import type { Auth, RateLimiter, SignIn } from "@agent-access/auth";
 import type { Db } from "@agent-access/db";
+import { type AgentSessionLookup, lookUpAgentSession } from "./agent-sessions.ts";
 import { AgentLimits } from "./limits.ts";
 import { StreamSessionChecks } from "./stream-sessions.ts";
 
@@ -87,6 +88,12 @@ export interface RequestInfo {
   clientIp?: string;
   /** Parameters an event stream sent with its connection (tRPC's connectionParams). */
   connectionParams?: Partial<Record<string, string>> | null;
+  /**
+   * The look-up of the request's agent session, when the server has already made it for this
+   * request (the event stream's slot, stream-slots.ts): the session check reuses it instead of
+   * reading the same row again.
+   */
+  agentSession?: AgentSessionLookup;
 }
 
 /**
@@ -138,12 +145,16 @@ export function streamSessionChecksOf(deps: ApiDependencies): StreamSessionCheck
 /** The context of one request, for the tRPC handler (`createContext`) or a caller. */
 export function createRequestContext(deps: ApiDependencies, request: RequestInfo) {
   let signIn: Promise<SignIn | null> | undefined;
+  let agentSession: Promise<AgentSessionLookup> | undefined = request.agentSession
+    ? Promise.resolve(request.agentSession)
+    : undefined;
+  const now = deps.now ?? Date.now;
   return {
     db: deps.db,
     config: deps.config,
     agents: deps.agents,
     runtime: deps.runtime,
-    now: deps.now ?? Date.now,
+    now,
     auth: deps.auth,
     exchangeFailures: deps.exchangeFailures,
     limits: limitsOf(deps),
@@ -160,6 +171,16 @@ export function createRequestContext(deps: ApiDependencies, request: RequestInfo
     getSignIn: (): Promise<SignIn | null> => {
       signIn ??= resolveSignIn(deps.auth, request);
       return signIn;
+    },
+    /**
+     * The live agent session that the request's agent_session cookie names, if any: read once
+     * per request, on first use (or given by the server, which read it for the stream's slot),
+     * so that a request whose session is checked twice costs one read. `checkAgentSession`
+     * judges it.
+     */
+    agentSessionRow: (): Promise<AgentSessionLookup> => {
+      agentSession ??= lookUpAgentSession(deps.db, request.req.headers.get("cookie"), now());
+      return agentSession;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
+export type { AgentSessionLookup } from "./agent-sessions.ts";
 export {
   type AppDefinition,
   createAppRouter,

@@ -6,8 +6,8 @@
 // SQLite). Replies in progress per group are read from the database; replies in progress per
 // session and open streams are held by this instance and counted here (docs/security.md says
 // why that is enough).
-import { createRateLimiter, type RateLimiter } from "@agent-access/auth";
-import { countRunningInGroup, type Db, runningAmong } from "@agent-access/db";
+import { createRateLimiter, type RateLimiter, takeEach } from "@agent-access/auth";
+import { type Db, runningOf } from "@agent-access/db";
 import { tooManyRequests } from "./rate-limited.ts";
 
 /**
@@ -204,29 +204,24 @@ export class AgentLimits {
         ],
       );
     }
-    // All at once (one round trip to the database, not one per rate); what one refuses, the
-    // others give back, and the first refusal in the order above is the one named.
-    const verdicts = await Promise.allSettled(
-      rates.map(([limiter, key]) => limiter.take(key, now)),
+    // All at once: on PostgreSQL one statement for every rate of the call (takeEach), not one
+    // per rate; what one refuses, the others give back, and the first refusal in the order
+    // above is the one named. If the take fails, nothing stays taken.
+    const verdicts = await takeEach(
+      rates.map(([limiter, key]) => [limiter, key] as const),
+      now,
     );
-    const taken = rates.filter((_, i) => {
-      const verdict = verdicts[i]!;
-      return verdict.status === "fulfilled" && verdict.value.allowed;
-    });
+    const taken = rates.filter((_, i) => verdicts[i]!.allowed);
     const giveBack = async () => {
       await Promise.all(taken.map(([limiter, key]) => limiter.giveBack(key, now)));
     };
     for (const [i, verdict] of verdicts.entries()) {
-      if (verdict.status === "rejected") {
-        await giveBack();
-        throw verdict.reason;
-      }
-      if (!verdict.value.allowed) {
+      if (!verdict.allowed) {
         await giveBack();
         const [, , limit, what] = rates[i]!;
         throw new LimitExceeded(
-          `limit reached: at most ${limit} ${what}; try again in ${Math.ceil(verdict.value.retryAfterMs / 1000)} s`,
-          verdict.value.retryAfterMs,
+          `limit reached: at most ${limit} ${what}; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
+          verdict.retryAfterMs,
         );
       }
     }
@@ -241,10 +236,7 @@ export class AgentLimits {
       group: this.#endedRuns.get(group) ?? 0,
     };
     try {
-      [sessionRunning, groupRunning] = await Promise.all([
-        this.#sessionRunning(subject.sessionId),
-        countRunningInGroup(this.#db, subject.contextGroup),
-      ]);
+      [sessionRunning, groupRunning] = await this.#running(subject);
       sessionRunning += (this.#endedRuns.get(session) ?? 0) - endedBefore.session;
       groupRunning += (this.#endedRuns.get(group) ?? 0) - endedBefore.group;
     } catch (error) {
@@ -311,13 +303,20 @@ export class AgentLimits {
     };
   }
 
-  async #sessionRunning(sessionId: string): Promise<number> {
-    const runs = this.#sessionRuns.get(sessionId);
-    if (!runs) return 0;
-    const running = new Set(await runningAmong(this.#db, [...runs]));
-    for (const id of runs) if (!running.has(id)) runs.delete(id);
-    if (runs.size === 0) this.#sessionRuns.delete(sessionId);
-    return running.size;
+  /**
+   * The runs of the session (of the contexts whose run it started, pruned of those no longer
+   * running) and of its group that are running now: one statement.
+   */
+  async #running(subject: LimitSubject): Promise<[session: number, group: number]> {
+    const runs = this.#sessionRuns.get(subject.sessionId);
+    const ids = [...(runs ?? [])];
+    const { inGroup, among } = await runningOf(this.#db, subject.contextGroup, ids);
+    if (!runs) return [0, inGroup];
+    const running = new Set(among);
+    // Only the ids read are judged: a run started during the read stays counted.
+    for (const id of ids) if (!running.has(id)) runs.delete(id);
+    if (runs.size === 0) this.#sessionRuns.delete(subject.sessionId);
+    return [running.size, inGroup];
   }
 }
 

@@ -2,9 +2,11 @@
 // Retry-After (tRPC answers every subscription with 200 and puts errors inside the stream), and
 // costs the server no stream at all. The slot is held until the response ends or the client
 // goes away.
-import { readCookie } from "@agent-access/auth";
-import { findLiveAgentSession } from "@agent-access/db";
-import { AGENT_SESSION_COOKIE, signinContextGroup } from "./agent-sessions.ts";
+import {
+  type AgentSessionLookup,
+  lookUpAgentSession,
+  signinContextGroup,
+} from "./agent-sessions.ts";
 import { type ApiDependencies, limitsOf } from "./context.ts";
 import { LimitExceeded } from "./limits.ts";
 
@@ -12,7 +14,16 @@ import { LimitExceeded } from "./limits.ts";
 export const EVENT_STREAM_PATH = "/trpc/context.events";
 
 export type StreamSlot =
-  | { status: "open"; release: () => void }
+  | {
+      status: "open";
+      release: () => void;
+      /**
+       * The look-up of the request's agent session the slot was taken with: the server passes it
+       * to the request's context (RequestInfo.agentSession), so that the stream's session check
+       * reads no second time.
+       */
+      agentSession: AgentSessionLookup;
+    }
   | { status: "refused"; retryAfterMs: number; message: string };
 
 /**
@@ -32,17 +43,19 @@ export async function takeStreamSlotFor(
   cookieHeader: string | null | undefined,
   signal: AbortSignal,
 ): Promise<StreamSlot> {
-  const token = readCookie(cookieHeader ?? null, AGENT_SESSION_COOKIE);
-  const row = token
-    ? await findLiveAgentSession(deps.db, token, (deps.now ?? Date.now)())
-    : undefined;
-  if (!row) return { status: "open", release: () => {} };
+  const agentSession = await lookUpAgentSession(
+    deps.db,
+    cookieHeader ?? null,
+    (deps.now ?? Date.now)(),
+  );
+  const { row } = agentSession;
+  if (!row) return { status: "open", release: () => {}, agentSession };
   const contextGroup =
     row.session_type === "static" ? row.context_group! : signinContextGroup(row.user_id!);
   try {
     const release = limitsOf(deps).openStream({ sessionId: row.id, contextGroup });
     signal.addEventListener("abort", release, { once: true });
-    return { status: "open", release };
+    return { status: "open", release, agentSession };
   } catch (error) {
     if (!(error instanceof LimitExceeded)) throw error;
     return { status: "refused", retryAfterMs: error.retryAfterMs, message: error.message };

@@ -46,4 +46,5 @@ export {
   MemoryAccountLimiter,
   MemoryRateLimiter,
   type RateLimiter,
+  takeEach,
 } from "./shared-limits.ts";

@@ -11,10 +11,12 @@ import {
   dialectOf,
   giveBackRateLimit,
   type LockShape,
+  type RateLimitTake,
   resetAccountLock,
   resetRateLimit,
   takeAccountAttempt,
   takeRateLimit,
+  takeRateLimits,
 } from "@agent-access/db";
 import { AccountLock, type AccountLockOptions, lockOptionsWithDefaults } from "./account-lock.ts";
 import { type RateLimitResult, TokenBucket, type TokenBucketOptions } from "./rate-limit.ts";
@@ -82,7 +84,10 @@ export class DatabaseRateLimiter implements RateLimiter {
   constructor(db: Db, name: string, options: TokenBucketOptions) {
     this.#db = db;
     this.#name = name;
-    this.#shape = { capacity: options.capacity, intervalMs: options.refillIntervalMs };
+    // Whole milliseconds: the bucket is kept as a BIGINT moment, and a rate that does not divide
+    // a minute (7 per minute: 8571.43 ms) would not fit it. Rounded up, the refill is slower by
+    // less than a millisecond per token, never faster.
+    this.#shape = { capacity: options.capacity, intervalMs: Math.ceil(options.refillIntervalMs) };
   }
 
   check(key: string, now: number): Promise<RateLimitResult> {
@@ -100,6 +105,54 @@ export class DatabaseRateLimiter implements RateLimiter {
   reset(key: string): Promise<void> {
     return resetRateLimit(this.#db, this.#name, key);
   }
+
+  /** Where `key`'s bucket lives, for `takeEach` to take it with others in one statement. */
+  bucketOf(key: string): { db: Db; take: RateLimitTake } {
+    return { db: this.#db, take: { limiter: this.#name, subject: key, shape: this.#shape } };
+  }
+}
+
+/**
+ * Takes a token of each `[limiter, key]` at `now`, as `limiter.take(key, now)` would, the
+ * answers in the same order: for a call several limits count. Buckets in the database (of
+ * distinct limiters on one database) are taken in one statement instead of one each; buckets in
+ * memory, at once. If it throws, no token stays taken.
+ */
+export async function takeEach(
+  takes: readonly (readonly [limiter: RateLimiter, key: string])[],
+  now: number,
+): Promise<RateLimitResult[]> {
+  const buckets = takes.map(([limiter, key]) =>
+    limiter instanceof DatabaseRateLimiter ? limiter.bucketOf(key) : null,
+  );
+  const db = buckets[0]?.db;
+  const names = new Set(buckets.map((bucket) => bucket?.take.limiter));
+  if (
+    takes.length > 1 &&
+    names.size === takes.length &&
+    buckets.every((bucket) => bucket !== null && bucket.db === db)
+  ) {
+    // One statement: it takes what it answers allowed, or nothing when it fails.
+    return await takeRateLimits(
+      db!,
+      buckets.map((bucket) => bucket!.take),
+      now,
+    );
+  }
+  const verdicts = await Promise.allSettled(takes.map(([limiter, key]) => limiter.take(key, now)));
+  const failed = verdicts.find((verdict) => verdict.status === "rejected");
+  if (failed) {
+    await Promise.all(
+      takes.map(async ([limiter, key], i) => {
+        const verdict = verdicts[i]!;
+        if (verdict.status === "fulfilled" && verdict.value.allowed) {
+          await limiter.giveBack(key, now);
+        }
+      }),
+    );
+    throw failed.reason;
+  }
+  return verdicts.map((verdict) => (verdict as PromiseFulfilledResult<RateLimitResult>).value);
 }
 
 /** An AccountLimiter in this process's memory. */

@@ -179,13 +179,15 @@ export {
   type PrunedLimits,
   type PruneLimitsOptions,
   pruneLimits,
+  type RateLimitTake,
   resetAccountLock,
   resetRateLimit,
   takeAccountAttempt,
   takeRateLimit,
+  takeRateLimits,
 } from "./rate-limits.ts";
 export { type Ended, endTicketsOfApiKey, endTicketsOfHostUser } from "./revocation.ts";
-export { countRunningInGroup, runningAmong } from "./running.ts";
+export { countRunningInGroup, type Running, runningAmong, runningOf } from "./running.ts";
 export {
   changeRunStatus,
   claimRun,

@@ -8,11 +8,13 @@ import {
   get,
   giveBackRateLimit,
   type LockShape,
+  observeQueries,
   pruneLimits,
   resetAccountLock,
   resetRateLimit,
   takeAccountAttempt,
   takeRateLimit,
+  takeRateLimits,
 } from "./index.ts";
 
 const T0 = 1_700_000_000_000;
@@ -65,6 +67,66 @@ describeEachDialect("shared rate limits", (suite) => {
     expect((await takeRateLimit(a, "l", "k", shape, T0 + 600_000)).allowed).toBe(true);
     expect((await takeRateLimit(b, "l", "k", shape, T0 + 600_000)).allowed).toBe(true);
     expect((await takeRateLimit(a, "l", "k", shape, T0 + 600_000)).allowed).toBe(false);
+  });
+
+  it("takes several buckets in one statement, each judged as a single take would", async () => {
+    const [a, b] = await instances();
+    const session = { capacity: 2, intervalMs: 30_000 };
+    const group = { capacity: 3, intervalMs: 20_000 };
+    const takes = [
+      { limiter: "messages-session", subject: "session:1", shape: session },
+      { limiter: "messages-group", subject: "group:acme", shape: group },
+    ];
+    const statements: string[] = [];
+    const stop = observeQueries(a, (query) => statements.push(query.sql));
+    expect(await takeRateLimits(a, takes, T0)).toEqual([{ allowed: true }, { allowed: true }]);
+    stop();
+    expect(statements).toHaveLength(1);
+    expect(await takeRateLimits(b, takes, T0)).toEqual([{ allowed: true }, { allowed: true }]);
+    // The session's bucket is empty, the group's holds one more: only the group's is spent.
+    expect(await takeRateLimits(a, takes, T0 + 1_000)).toEqual([
+      { allowed: false, retryAfterMs: 29_000 },
+      { allowed: true },
+    ]);
+    expect(await checkRateLimit(b, "messages-group", "group:acme", group, T0 + 1_000)).toEqual({
+      allowed: false,
+      retryAfterMs: 19_000,
+    });
+    // Each bucket is the one a single take counts in: the two forms share their counts.
+    expect(
+      (await takeRateLimit(b, "messages-session", "session:1", session, T0 + 30_000)).allowed,
+    ).toBe(true);
+    // The group's bucket has refilled one token by now; the session's is empty again.
+    expect(await takeRateLimits(a, takes, T0 + 30_000)).toEqual([
+      { allowed: false, retryAfterMs: 30_000 },
+      { allowed: true },
+    ]);
+    // Another subject of the same limiters has buckets of its own.
+    expect(
+      await takeRateLimits(
+        b,
+        [
+          { limiter: "messages-session", subject: "session:2", shape: session },
+          { limiter: "messages-group", subject: "group:other", shape: group },
+        ],
+        T0,
+      ),
+    ).toEqual([{ allowed: true }, { allowed: true }]);
+  });
+
+  it("counts concurrent multi-bucket takes from both instances one by one", async () => {
+    const [a, b] = await instances(8);
+    const shape = { capacity: 5, intervalMs: 60_000 };
+    const takes = [
+      { limiter: "x-session", subject: "s", shape },
+      { limiter: "x-group", subject: "g", shape },
+    ];
+    const verdicts = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => takeRateLimits(i % 2 ? b : a, takes, T0)),
+    );
+    for (const index of [0, 1]) {
+      expect(verdicts.filter((verdict) => verdict[index]!.allowed)).toHaveLength(5);
+    }
   });
 
   it("gives a token back, and resets a bucket, for every instance", async () => {

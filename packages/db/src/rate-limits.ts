@@ -6,7 +6,7 @@
 // count, and rows are deleted once they limit nothing (`pruneLimits`).
 import { createHash } from "node:crypto";
 import type { Db } from "./connection.ts";
-import { get, run } from "./sql.ts";
+import { all, get, run } from "./sql.ts";
 
 /** The hash a subject (a client address, an email) is stored under. */
 function hashed(subject: string): string {
@@ -84,6 +84,74 @@ export async function takeRateLimit(
   const verdict = verdictOf(await fullAt(db, limiter, subject), shape, now);
   // Refilled (or reset) between the two statements: still refused, and soon worth a retry.
   return verdict.allowed ? { allowed: false, retryAfterMs: 1 } : verdict;
+}
+
+/** A bucket `takeRateLimits` takes from: the `limiter` bucket of `subject`. */
+export interface RateLimitTake {
+  limiter: string;
+  subject: string;
+  shape: BucketShape;
+}
+
+/**
+ * Spends one token in each bucket of `takes` that has one, in one statement: a multi-row form of
+ * `takeRateLimit`'s upsert, for a call that several limits count (a message counts against its
+ * session's and its group's). Each bucket is judged on its own, exactly as `takeRateLimit`
+ * judges it: a bucket without a token is left as it is and answered refused (the caller gives
+ * back what the others took, as after separate takes). The statement is atomic, so it takes all
+ * that it answers allowed or, if it fails, nothing. Buckets are locked in one order (sorted),
+ * so that two such statements on the same buckets cannot deadlock. The answers follow `takes`.
+ */
+export async function takeRateLimits(
+  db: Db,
+  takes: readonly RateLimitTake[],
+  now: number,
+): Promise<LimitVerdict[]> {
+  if (takes.length === 0) return [];
+  if (takes.length === 1) {
+    const [only] = takes as [RateLimitTake];
+    return [await takeRateLimit(db, only.limiter, only.subject, only.shape, now)];
+  }
+  const rows = takes
+    .map((take, index) => ({ ...take, hash: hashed(take.subject), index }))
+    .sort((a, b) =>
+      a.limiter === b.limiter ? (a.hash < b.hash ? -1 : 1) : a.limiter < b.limiter ? -1 : 1,
+    );
+  // A row is updated once per statement at most: two takes of one bucket are one mistake.
+  const limiters = new Set(rows.map((row) => row.limiter));
+  if (limiters.size !== rows.length) {
+    throw new Error("takeRateLimits: at most one take per limiter in one statement");
+  }
+  const params: unknown[] = [];
+  const values = rows.map((row) => {
+    params.push(row.limiter, row.hash, now + row.shape.intervalMs);
+    return "(?, ?, ?)";
+  });
+  // The interval of the row is its inserted full_at less now; its burst is the limiter's.
+  params.push(now, now, now, now);
+  const bursts = rows.map((row) => {
+    params.push(row.limiter, burstOf(row.shape));
+    return "WHEN ? THEN CAST(? AS BIGINT)";
+  });
+  const taken = await all<{ limiter: string }>(
+    db,
+    `INSERT INTO rate_limit (limiter, subject, full_at) VALUES ${values.join(", ")}
+     ON CONFLICT (limiter, subject) DO UPDATE
+       SET full_at = CASE WHEN rate_limit.full_at > ? THEN rate_limit.full_at ELSE ? END
+                     + (excluded.full_at - ?)
+       WHERE rate_limit.full_at - ? <= CASE rate_limit.limiter ${bursts.join(" ")} END
+     RETURNING limiter`,
+    params,
+  );
+  const allowed = new Set(taken.map((row) => row.limiter));
+  return await Promise.all(
+    takes.map(async (take): Promise<LimitVerdict> => {
+      if (allowed.has(take.limiter)) return { allowed: true };
+      const verdict = verdictOf(await fullAt(db, take.limiter, take.subject), take.shape, now);
+      // Refilled (or reset) since the statement: still refused, and soon worth a retry.
+      return verdict.allowed ? { allowed: false, retryAfterMs: 1 } : verdict;
+    }),
+  );
 }
 
 /** Returns a token `takeRateLimit` spent, for an attempt that turned out not to count. */

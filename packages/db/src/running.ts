@@ -26,3 +26,35 @@ export async function runningAmong(db: Db, contextIds: readonly string[]): Promi
   );
   return rows.map((row) => row.id);
 }
+
+/** What `runningOf` finds: the group's running contexts, and which of the ids given run. */
+export interface Running {
+  /** How many contexts of the group are running (as countRunningInGroup counts them). */
+  inGroup: number;
+  /** Which of the ids given are running (as runningAmong finds them). */
+  among: string[];
+}
+
+/**
+ * `countRunningInGroup` and `runningAmong` in one statement, for the run limits of one call
+ * (a session's contexts and its group's): the same rows, read in one look.
+ */
+export async function runningOf(
+  db: Db,
+  contextGroup: string,
+  contextIds: readonly string[],
+): Promise<Running> {
+  const rows = await all<{ id: string; in_group: boolean | number }>(
+    db,
+    `SELECT id, (context_group = :group AND deleted_at IS NULL) AS in_group FROM context
+      WHERE status = 'running'
+        AND ((context_group = :group AND deleted_at IS NULL)
+             OR id IN (SELECT value FROM json_each(:ids)))`,
+    { group: contextGroup, ids: JSON.stringify(contextIds) },
+  );
+  const among = new Set(contextIds);
+  return {
+    inGroup: rows.filter((row) => Boolean(row.in_group)).length,
+    among: rows.filter((row) => among.has(row.id)).map((row) => row.id),
+  };
+}
