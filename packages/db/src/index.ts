@@ -80,6 +80,7 @@ export {
 export {
   type AgentScope,
   type ContextRow,
+  type ContextState,
   type ContextStatus,
   changeContextStatus,
   findContext,
@@ -90,8 +91,10 @@ export {
   listStrandedContexts,
   liveContextIds,
   lockContext,
+  moveContext,
   type NewContext,
   setContextTitle,
+  setFirstMessageTitle,
   setModelTitle,
   softDeleteContext,
 } from "./contexts.ts";
@@ -212,6 +215,7 @@ export {
   exec,
   get,
   isTransaction,
+  type ObserveOptions,
   observeQueries,
   type Params,
   run,

@@ -5,6 +5,7 @@
 
 import {
   appendContextEvents,
+  type ContextState,
   type Db,
   getContextById,
   isTransaction,
@@ -115,9 +116,15 @@ export async function commit<T>(
 
 /**
  * A `context.updated` event with the context's title and status as the transaction sees them
- * (`engine` is the commit's: its `db` is the transaction).
+ * (`engine` is the commit's: its `db` is the transaction), read from the context's row. A
+ * change that has them in hand already (from its UPDATE's RETURNING, or a row read in the same
+ * transaction after the commit's lock) uses `updatedTo` instead, with no read.
  */
 export async function contextUpdated(engine: Engine, contextId: string): Promise<ContextEvent> {
-  const row = (await getContextById(engine.db, contextId))!;
-  return { type: "context.updated", title: row.title, status: row.status };
+  return updatedTo((await getContextById(engine.db, contextId))!);
+}
+
+/** A `context.updated` event with `state`, which the commit's own statements gave. */
+export function updatedTo(state: ContextState): ContextEvent {
+  return { type: "context.updated", title: state.title, status: state.status };
 }
