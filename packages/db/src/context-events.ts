@@ -23,6 +23,11 @@ export interface AppendOptions {
    * events, so it costs no round trip of its own. Ignored on SQLite.
    */
   notify?: { channel: string; payload: (lastSeq: number) => string };
+  /**
+   * PostgreSQL: more notifications sent when the transaction commits, before `notify`'s, on
+   * the same statement. Ignored on SQLite.
+   */
+  notifyAlso?: readonly { channel: string; payload: string }[];
 }
 
 /**
@@ -56,15 +61,19 @@ export async function appendContextEvents(
     JSON.stringify(event),
     now,
   ]);
-  const { notify } = options;
-  if (notify && dialectOf(db) === "postgres") {
-    checkChannel(notify.channel);
+  const notifications = [...(options.notifyAlso ?? [])];
+  if (options.notify) {
+    const { channel, payload } = options.notify;
+    notifications.push({ channel, payload: payload(row.last_seq) });
+  }
+  if (notifications.length > 0 && dialectOf(db) === "postgres") {
+    for (const { channel } of notifications) checkChannel(channel);
     // A data-modifying WITH runs once, whether or not the query reads it: one statement both
-    // inserts and queues the notification (sent at commit, dropped on rollback).
-    await get(db, `WITH appended AS (${insert}) SELECT pg_notify(?, ?)`, [
+    // inserts and queues the notifications (sent at commit in this order, dropped on rollback).
+    const calls = notifications.map(() => "pg_notify(?, ?)").join(", ");
+    await get(db, `WITH appended AS (${insert}) SELECT ${calls}`, [
       ...params,
-      notify.channel,
-      notify.payload(row.last_seq),
+      ...notifications.flatMap(({ channel, payload }) => [channel, payload]),
     ]);
   } else {
     await run(db, insert, params);

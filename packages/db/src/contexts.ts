@@ -143,6 +143,27 @@ export async function insertContext(db: Db, context: NewContext): Promise<void> 
   );
 }
 
+/**
+ * Moves the context `id` from idle to running if `scope` may reach it (the tenant rule, in the
+ * same statement), so that of two racing calls exactly one gets it. Returns the row as the move
+ * left it; undefined when it did not move: not in the scope (or not there), or not idle (tell
+ * these apart with findContext). The UPDATE locks the row until the transaction ends.
+ */
+export function claimIdleContext(
+  db: Db,
+  scope: AgentScope,
+  id: string,
+  now: number,
+): Promise<ContextRow | undefined> {
+  return get<ContextRow>(
+    db,
+    `UPDATE context SET status = 'running', updated_at = :now
+      WHERE id = :id AND status = 'idle' AND ${IN_SCOPE}
+      RETURNING ${COLUMNS}`,
+    { id, now, ...scopeParams(scope) },
+  );
+}
+
 /** A context's title and status as a change left them (what `context.updated` tells). */
 export interface ContextState {
   title: string;

@@ -83,6 +83,7 @@ export {
   type ContextState,
   type ContextStatus,
   changeContextStatus,
+  claimIdleContext,
   findContext,
   getContextById,
   insertContext,

@@ -5,7 +5,6 @@
 import {
   allMessages,
   changeRunStatus,
-  claimRun,
   finishRun,
   firstMessageWithRole,
   getContextById,
@@ -13,7 +12,6 @@ import {
   hasToolGrant,
   messageOfRun,
   moveContext,
-  notify,
   type RunClaim,
   type RunRow,
   recordRunProgress,
@@ -39,7 +37,14 @@ import type {
 } from "../types.ts";
 import { attachedFileIds, toModelMessages } from "./conversation.ts";
 import { DeltaBatcher } from "./delta-batcher.ts";
-import { commit, contextUpdated, type Emit, type Engine, leaseOf, updatedTo } from "./engine.ts";
+import {
+  type CommitClaim,
+  commit,
+  contextUpdated,
+  type Emit,
+  type Engine,
+  updatedTo,
+} from "./engine.ts";
 import { failureMessage, failureReference } from "./failures.ts";
 import { modelTitle, TITLE_TIMEOUT_MS } from "./model-title.ts";
 import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
@@ -86,6 +91,14 @@ class Aborted extends Error {
  * A change to a run found the run no longer as it expected (claimRun): another instance ended
  * it, or it was answered or ended already. The change is rolled back and nothing is published.
  */
+/**
+ * Tells instances waiting for the run to stop (RUN_STOPPED_CHANNEL) when the commit of `tx`
+ * commits, on the statement that appends its events.
+ */
+function notifyStopped(tx: Engine, runId: string): void {
+  tx.notifyAtCommit!(RUN_STOPPED_CHANNEL, runId);
+}
+
 export class RunMoved extends Error {
   override name = "RunMoved";
 
@@ -524,7 +537,7 @@ export class RunDriver {
       // A waiting run holds no lease: any instance resumes it when the answer comes.
       await changeRunStatus(db, this.run.id, "running", status);
       const moved = await moveContext(db, this.contextId, ["running"], status, now());
-      await notify(db, RUN_STOPPED_CHANNEL, this.run.id);
+      notifyStopped(tx, this.run.id);
       emit({
         type: "run.waiting",
         runId: this.run.id,
@@ -600,7 +613,7 @@ export class RunDriver {
         "idle",
         now(),
       );
-      await notify(db, RUN_STOPPED_CHANNEL, this.run.id);
+      notifyStopped(tx, this.run.id);
       emit({
         type: "run.finished",
         runId: this.run.id,
@@ -646,28 +659,36 @@ export class RunDriver {
   ): Promise<void> {
     const text = this.deltas.take();
     const draft = this.parts.slice();
-    await commit(this.engine, this.contextId, async (emit, tx) => {
-      // Under the context's lock: no other instance changes the run while this commit runs.
-      if (!(await claimRun(tx.db, this.run.id, claim, leaseOf(this.engine)))) {
-        throw new RunMoved(this.run.id, claim);
-      }
-      if (text) {
-        const last = draft.length - 1;
-        const tail = draft[last];
-        if (tail?.type === "text") {
-          draft[last] = { type: "text", text: tail.text + text };
-          emit({ type: "message.delta", messageId: this.messageId, partIndex: last, text });
-        } else {
-          this.setPart(draft, draft.length, { type: "text", text }, emit);
+    // The run is claimed first, under the context's lock: no other instance changes the run
+    // while this commit runs.
+    const claimed: CommitClaim = {
+      runId: this.run.id,
+      claim,
+      moved: () => new RunMoved(this.run.id, claim),
+    };
+    await commit(
+      this.engine,
+      this.contextId,
+      async (emit, tx) => {
+        if (text) {
+          const last = draft.length - 1;
+          const tail = draft[last];
+          if (tail?.type === "text") {
+            draft[last] = { type: "text", text: tail.text + text };
+            emit({ type: "message.delta", messageId: this.messageId, partIndex: last, text });
+          } else {
+            this.setPart(draft, draft.length, { type: "text", text }, emit);
+          }
         }
-      }
-      await change?.(draft, emit, tx);
-      // Only parts that changed are written (a run's end that completes the message without
-      // changing a part writes none).
-      const changed =
-        draft.length !== this.parts.length || draft.some((part, i) => part !== this.parts[i]);
-      if (changed) await setMessageParts(tx.db, this.messageId, JSON.stringify(draft));
-    });
+        await change?.(draft, emit, tx);
+        // Only parts that changed are written (a run's end that completes the message without
+        // changing a part writes none).
+        const changed =
+          draft.length !== this.parts.length || draft.some((part, i) => part !== this.parts[i]);
+        if (changed) await setMessageParts(tx.db, this.messageId, JSON.stringify(draft));
+      },
+      { claim: claimed },
+    );
     this.parts = draft;
     this.deltas.written(text);
   }

@@ -153,27 +153,33 @@ function started(messageId: string, begun: BegunRun): TurnStart {
  */
 async function claimIdle(engine: Engine, context: ContextRow): Promise<ContextState> {
   const state = await moveContext(engine.db, context.id, ["idle"], "running", engine.now());
-  if (!state) {
-    throw new AgentRuntimeError(
-      "CONFLICT",
-      "The agent is still busy with this conversation: wait for the reply, or stop it first.",
-    );
-  }
+  if (!state) throw busy();
   return state;
 }
 
+/** The refusal of a turn on a context that is not idle. */
+export function busy(): AgentRuntimeError {
+  return new AgentRuntimeError(
+    "CONFLICT",
+    "The agent is still busy with this conversation: wait for the reply, or stop it first.",
+  );
+}
+
 /**
- * The user's message and a run to answer it. `claimFiles` binds the message's attachments
- * (uploaded earlier) to its id and returns them; the text may be empty when there are files.
+ * The user's message and a run to answer it, on a context this transaction moved from idle to
+ * running (`claimed`: its row as the move left it, claimIdleContext). `claimFiles` binds the
+ * message's attachments (uploaded earlier) to its id and returns them; the text may be empty
+ * when there are files.
  */
 export async function beginTurn(
   engine: Engine,
-  context: ContextRow,
+  claimed: ContextRow,
   text: string,
   emit: Emit,
   claimFiles: (messageId: string) => Promise<FilePart[]> = async () => [],
 ): Promise<TurnStart> {
-  const state = await claimIdle(engine, context);
+  const context = claimed;
+  const state: ContextState = { title: context.title, status: context.status };
   const messageId = newId("msg");
   const files = await claimFiles(messageId);
   return addUserMessage(engine, context, state, messageId, text, files, emit);
