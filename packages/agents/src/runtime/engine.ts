@@ -23,7 +23,7 @@ import type { AgentRegistry } from "../registry.ts";
 import type { ContextEvent, SequencedEvent } from "../types.ts";
 import type { ContextBus } from "./bus.ts";
 import type { FailureLog } from "./failures.ts";
-import { EVENTS_CHANNEL, notifyDeleted, wakeUpPayload } from "./live.ts";
+import { EVENTS_CHANNEL, notifyDeleted, wakeUpAround } from "./live.ts";
 
 export interface Engine {
   db: Db;
@@ -148,7 +148,7 @@ export async function commit<T>(
     const seqs = await appendContextEvents(tx, contextId, events, engine.now(), {
       notify: {
         channel: EVENTS_CHANNEL,
-        payload: (lastSeq) => wakeUpPayload(engine.instanceId, contextId, lastSeq),
+        payload: wakeUpAround(engine.instanceId, contextId),
       },
       notifyAlso: notifications,
     });
