@@ -19,15 +19,23 @@ export interface ContextEventRow {
 export interface AppendOptions {
   /**
    * PostgreSQL: a notification sent when the transaction commits (as `notify` would), its
-   * payload made from the last seq of the batch. It rides on the statement that inserts the
-   * events, so it costs no round trip of its own. Ignored on SQLite.
+   * payload `before` + the last seq of the batch + `after`. It rides on the statement that
+   * appends the events, so it costs no round trip of its own. Ignored on SQLite.
    */
-  notify?: { channel: string; payload: (lastSeq: number) => string };
+  notify?: { channel: string; payload: { before: string; after: string } };
+  /**
+   * PostgreSQL: more notifications sent when the transaction commits, before `notify`'s, on
+   * the same statement. Ignored on SQLite.
+   */
+  notifyAlso?: readonly { channel: string; payload: string }[];
 }
 
 /**
  * Appends events (each with a `type`) to the context's log and returns their seqs. Also marks
  * the context active at `now`. Call it inside the transaction that makes the change.
+ *
+ * PostgreSQL: one statement (one round trip) takes the numbers, inserts the batch and queues
+ * the notifications. SQLite: the UPDATE that takes the numbers, then one INSERT for the batch.
  */
 export async function appendContextEvents(
   db: Db,
@@ -38,38 +46,70 @@ export async function appendContextEvents(
 ): Promise<number[]> {
   if (events.length === 0) return [];
   if (!isTransaction(db)) throw new Error("appendContextEvents must run inside a transaction");
-  const row = await get<{ last_seq: number }>(
-    db,
-    "UPDATE context SET last_seq = last_seq + ?, last_activity_at = ? WHERE id = ? RETURNING last_seq",
-    [events.length, now, contextId],
-  );
-  if (!row) throw new Error(`no context ${contextId}`);
-  const first = row.last_seq - events.length + 1;
-  const seqs = events.map((_, index) => first + index);
-  // One INSERT for the batch: one round trip on PostgreSQL, however many events.
-  const values = events.map(() => "(?, ?, ?, ?, ?)").join(", ");
-  const insert = `INSERT INTO context_event (context_id, seq, type, payload, created_at) VALUES ${values}`;
-  const params: unknown[] = events.flatMap((event, index) => [
-    contextId,
-    seqs[index],
-    event.type,
-    JSON.stringify(event),
-    now,
-  ]);
-  const { notify } = options;
-  if (notify && dialectOf(db) === "postgres") {
-    checkChannel(notify.channel);
-    // A data-modifying WITH runs once, whether or not the query reads it: one statement both
-    // inserts and queues the notification (sent at commit, dropped on rollback).
-    await get(db, `WITH appended AS (${insert}) SELECT pg_notify(?, ?)`, [
-      ...params,
-      notify.channel,
-      notify.payload(row.last_seq),
-    ]);
+  const count = events.length;
+  const bump =
+    "UPDATE context SET last_seq = last_seq + ?, last_activity_at = ? WHERE id = ? RETURNING last_seq";
+  let lastSeq: number;
+  if (dialectOf(db) === "postgres") {
+    const notifications: string[] = [];
+    const notifyParams: unknown[] = [];
+    for (const { channel, payload } of options.notifyAlso ?? []) {
+      checkChannel(channel);
+      notifications.push("pg_notify(?, ?)");
+      notifyParams.push(channel, payload);
+    }
+    if (options.notify) {
+      const { channel, payload } = options.notify;
+      checkChannel(channel);
+      notifications.push("pg_notify(?, ? || bumped.last_seq || ?)");
+      notifyParams.push(channel, payload.before, payload.after);
+    }
+    // Data-modifying WITHs run once, whether or not the query reads them: the INSERT numbers
+    // the events from the bumped last_seq (each event's place in the batch, from 1), and the
+    // notifications are sent at commit in this order (dropped on rollback).
+    const values = events.map(() => "(CAST(? AS integer), ?, ?)").join(", ");
+    const row = await get<{ last_seq: number }>(
+      db,
+      `WITH bumped AS (${bump}),
+       appended AS (
+         INSERT INTO context_event (context_id, seq, type, payload, created_at)
+         SELECT CAST(? AS text), bumped.last_seq - CAST(? AS integer) + e.place, e.type, e.payload,
+                CAST(? AS bigint)
+           FROM bumped, (VALUES ${values}) AS e(place, type, payload))
+       SELECT bumped.last_seq${notifications.map((call) => `, ${call}`).join("")} FROM bumped`,
+      [
+        count,
+        now,
+        contextId,
+        contextId,
+        count,
+        now,
+        ...events.flatMap((event, index) => [index + 1, event.type, JSON.stringify(event)]),
+        ...notifyParams,
+      ],
+    );
+    if (!row) throw new Error(`no context ${contextId}`);
+    lastSeq = Number(row.last_seq);
   } else {
-    await run(db, insert, params);
+    const row = await get<{ last_seq: number }>(db, bump, [count, now, contextId]);
+    if (!row) throw new Error(`no context ${contextId}`);
+    lastSeq = row.last_seq;
+    // One INSERT for the batch.
+    const values = events.map(() => "(?, ?, ?, ?, ?)").join(", ");
+    await run(
+      db,
+      `INSERT INTO context_event (context_id, seq, type, payload, created_at) VALUES ${values}`,
+      events.flatMap((event, index) => [
+        contextId,
+        lastSeq - count + 1 + index,
+        event.type,
+        JSON.stringify(event),
+        now,
+      ]),
+    );
   }
-  return seqs;
+  const first = lastSeq - count + 1;
+  return events.map((_, index) => first + index);
 }
 
 /** Up to `limit` events after `afterSeq`, in order. */

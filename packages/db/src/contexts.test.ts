@@ -145,16 +145,19 @@ describeEachDialect("contexts", (suite) => {
         autoTitle: true,
         now: 1,
       });
-      expect(await setModelTitle(db, "ctx_auto", "Webhook health", 2)).toBe(true);
+      expect(await setModelTitle(db, "ctx_auto", "Webhook health", 2)).toEqual({
+        title: "Webhook health",
+        status: "idle",
+      });
       expect(await findContext(db, scope, "ctx_auto")).toMatchObject({
         title: "Webhook health",
         auto_title: 0,
         updated_at: 2,
       });
-      expect(await setModelTitle(db, "ctx_auto", "Another", 3)).toBe(false);
+      expect(await setModelTitle(db, "ctx_auto", "Another", 3)).toBeUndefined();
       await add("ctx_user", "Mine", 1);
       await setContextTitle(db, "ctx_user", "Renamed", false, 2);
-      expect(await setModelTitle(db, "ctx_user", "Model's", 3)).toBe(false);
+      expect(await setModelTitle(db, "ctx_user", "Model's", 3)).toBeUndefined();
       expect((await findContext(db, scope, "ctx_user"))?.title).toBe("Renamed");
     });
   });

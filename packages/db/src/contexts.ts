@@ -144,9 +144,54 @@ export async function insertContext(db: Db, context: NewContext): Promise<void> 
 }
 
 /**
- * Moves a context from one of the `from` statuses to `to` in one conditional UPDATE, so that of
- * two racing callers (in this process or another) exactly one succeeds. Returns whether it did.
+ * Moves the context `id` from idle to running if `scope` may reach it (the tenant rule, in the
+ * same statement), so that of two racing calls exactly one gets it. Returns the row as the move
+ * left it; undefined when it did not move: not in the scope (or not there), or not idle (tell
+ * these apart with findContext). The UPDATE locks the row until the transaction ends.
  */
+export function claimIdleContext(
+  db: Db,
+  scope: AgentScope,
+  id: string,
+  now: number,
+): Promise<ContextRow | undefined> {
+  return get<ContextRow>(
+    db,
+    `UPDATE context SET status = 'running', updated_at = :now
+      WHERE id = :id AND status = 'idle' AND ${IN_SCOPE}
+      RETURNING ${COLUMNS}`,
+    { id, now, ...scopeParams(scope) },
+  );
+}
+
+/** A context's title and status as a change left them (what `context.updated` tells). */
+export interface ContextState {
+  title: string;
+  status: ContextStatus;
+}
+
+/**
+ * Moves a context from one of the `from` statuses to `to` in one conditional UPDATE, so that of
+ * two racing callers (in this process or another) exactly one succeeds. Returns the context's
+ * title and status after the move, from the same statement, or undefined if it did not move.
+ */
+export function moveContext(
+  db: Db,
+  id: string,
+  from: readonly ContextStatus[],
+  to: ContextStatus,
+  now: number,
+): Promise<ContextState | undefined> {
+  return get<ContextState>(
+    db,
+    `UPDATE context SET status = ?, updated_at = ?
+      WHERE id = ? AND status IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL
+      RETURNING title, status`,
+    [to, now, id, JSON.stringify(from)],
+  );
+}
+
+/** moveContext, when only whether it moved matters. */
 export async function changeContextStatus(
   db: Db,
   id: string,
@@ -154,13 +199,7 @@ export async function changeContextStatus(
   to: ContextStatus,
   now: number,
 ): Promise<boolean> {
-  const changed = await run(
-    db,
-    `UPDATE context SET status = ?, updated_at = ?
-      WHERE id = ? AND status IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL`,
-    [to, now, id, JSON.stringify(from)],
-  );
-  return changed === 1;
+  return (await moveContext(db, id, from, to, now)) !== undefined;
 }
 
 /** Sets the title; `autoTitle` says whether the model may still replace it (see auto_title). */
@@ -180,10 +219,11 @@ export async function setContextTitle(
 }
 
 /**
- * The model's title, only if the title is still the engine's own (auto_title = 1): a title the
- * user gave meanwhile wins. Returns whether it was set.
+ * The title made from the first user message: set only while the title is the engine's own
+ * (auto_title = 1) and the context has no user message yet, checked in the same statement.
+ * Returns whether it was set, that is, whether the message about to be added is the first.
  */
-export async function setModelTitle(
+export async function setFirstMessageTitle(
   db: Db,
   id: string,
   title: string,
@@ -191,10 +231,31 @@ export async function setModelTitle(
 ): Promise<boolean> {
   const changed = await run(
     db,
-    "UPDATE context SET title = ?, auto_title = 0, updated_at = ? WHERE id = ? AND auto_title = 1",
-    [title, now, id],
+    `UPDATE context SET title = ?, updated_at = ?
+      WHERE id = ? AND auto_title = 1
+        AND NOT EXISTS (SELECT 1 FROM message WHERE context_id = ? AND role = 'user')`,
+    [title, now, id, id],
   );
   return changed === 1;
+}
+
+/**
+ * The model's title, only if the title is still the engine's own (auto_title = 1): a title the
+ * user gave meanwhile wins. Returns the context's title and status once set, from the same
+ * statement, or undefined if it was not set.
+ */
+export function setModelTitle(
+  db: Db,
+  id: string,
+  title: string,
+  now: number,
+): Promise<ContextState | undefined> {
+  return get<ContextState>(
+    db,
+    `UPDATE context SET title = ?, auto_title = 0, updated_at = ? WHERE id = ? AND auto_title = 1
+      RETURNING title, status`,
+    [title, now, id],
+  );
 }
 
 export async function softDeleteContext(db: Db, id: string, now: number): Promise<void> {

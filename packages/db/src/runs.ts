@@ -148,51 +148,58 @@ const LAPSED = (db: Db) => `(lease_until IS NULL OR lease_until < ${nowMs(db)})`
  * Takes the run for a change if `claim` holds, as one conditional update: of two instances
  * claiming the same run, one gets it. The claimant becomes the owner (with no lease unless
  * `owner`). Returns whether the claim held.
+ *
+ * With `lockContextId` (a commit's first statement, in its transaction): on PostgreSQL the same
+ * statement first locks that context's row as `lockContext` does, so the lock and the claim
+ * cost one round trip. The lock is an uncorrelated condition, which PostgreSQL evaluates once,
+ * before it reads the run's row; the claim is then checked under the lock. On SQLite the write
+ * transaction is the lock, as for `lockContext`.
  */
 export async function claimRun(
   db: Db,
   id: string,
   claim: RunClaim,
   lease: RunLease,
+  lockContextId?: string,
 ): Promise<boolean> {
   const { owner, leaseMs } = lease;
+  let set: string;
+  let where: string;
+  let params: unknown[];
   switch (claim) {
     case "owner":
-      return (
-        (await run(
-          db,
-          `UPDATE run SET lease_until = ${nowMs(db)} + ?
-            WHERE id = ? AND owner = ? AND status = 'running'`,
-          [leaseMs, id, owner],
-        )) === 1
-      );
+      set = `lease_until = ${nowMs(db)} + ?`;
+      where = "owner = ? AND status = 'running'";
+      params = [leaseMs, id, owner];
+      break;
     case "expired":
-      return (
-        (await run(
-          db,
-          `UPDATE run SET owner = ?, lease_until = NULL
-            WHERE id = ? AND status = 'running' AND ${LAPSED(db)}`,
-          [owner, id],
-        )) === 1
-      );
+      set = "owner = ?, lease_until = NULL";
+      where = `status = 'running' AND ${LAPSED(db)}`;
+      params = [owner, id];
+      break;
     case "running":
-      return (
-        (await run(
-          db,
-          "UPDATE run SET owner = ?, lease_until = NULL WHERE id = ? AND status = 'running'",
-          [owner, id],
-        )) === 1
-      );
+      set = "owner = ?, lease_until = NULL";
+      where = "status = 'running'";
+      params = [owner, id];
+      break;
     case "waiting":
-      return (
-        (await run(
-          db,
-          `UPDATE run SET owner = ?
-            WHERE id = ? AND status IN ('waiting_for_approval', 'waiting_for_input')`,
-          [owner, id],
-        )) === 1
-      );
+      set = "owner = ?";
+      where = "status IN ('waiting_for_approval', 'waiting_for_input')";
+      params = [owner, id];
+      break;
   }
+  const update = `UPDATE run SET ${set} WHERE id = ? AND ${where}`;
+  if (lockContextId !== undefined && dialectOf(db) === "postgres") {
+    return (
+      (await run(
+        db,
+        `WITH locked AS (SELECT id FROM context WHERE id = ? FOR UPDATE)
+         ${update} AND EXISTS (SELECT 1 FROM locked)`,
+        [lockContextId, ...params],
+      )) === 1
+    );
+  }
+  return (await run(db, update, params)) === 1;
 }
 
 /**

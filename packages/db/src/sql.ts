@@ -93,19 +93,39 @@ function compile(
 
 const inTransaction = new WeakSet<Db>();
 
+type Observer = (query: CompiledQuery) => void;
+
 /** Who watches the statements run on a database (benchmarks compare them with bare SQL). */
-const observers = new WeakMap<Db, (query: CompiledQuery) => void>();
+const observers = new WeakMap<Db, Observer>();
+/** Who also watches the BEGIN, COMMIT and ROLLBACK of `transaction()` on a database. */
+const transactionObservers = new WeakSet<Observer>();
+
+export interface ObserveOptions {
+  /** Also the BEGIN, COMMIT and ROLLBACK of each transaction (to count transactions). */
+  transactions?: boolean;
+}
 
 /**
  * Calls `observer` with every statement, as compiled for the dialect, that runs on `db` or in a
- * transaction begun on it (not the BEGIN and COMMIT themselves) until the returned function is
- * called. For benchmarks and tests.
+ * transaction begun on it (not the BEGIN and COMMIT themselves, unless `transactions`) until
+ * the returned function is called. For benchmarks and tests.
  */
-export function observeQueries(db: Db, observer: (query: CompiledQuery) => void): () => void {
+export function observeQueries(
+  db: Db,
+  observer: Observer,
+  options: ObserveOptions = {},
+): () => void {
   observers.set(db, observer);
+  if (options.transactions) transactionObservers.add(observer);
   return () => {
     observers.delete(db);
   };
+}
+
+/** Tells a transaction observer of `tx`'s BEGIN, COMMIT or ROLLBACK. */
+function observeControl(tx: Db, text: string): void {
+  const observer = observers.get(tx);
+  if (observer && transactionObservers.has(observer)) observer(CompiledQuery.raw(text, []));
 }
 
 /** A transaction's statements are observed with its database's. */
@@ -206,14 +226,18 @@ export async function transaction<T>(
     // past its end waits in the queue like any query).
     return holding(direct, async () => {
       const tx = sqliteTransactionHandle(db);
-      direct.run(options.snapshot ? "BEGIN" : "BEGIN IMMEDIATE", []);
+      const begin = options.snapshot ? "BEGIN" : "BEGIN IMMEDIATE";
+      direct.run(begin, []);
       inTransaction.add(tx);
       observeAlso(db, tx);
+      observeControl(tx, begin);
       try {
         const value = await work(tx);
         direct.run("COMMIT", []);
+        observeControl(tx, "COMMIT");
         return value;
       } catch (error) {
+        observeControl(tx, "ROLLBACK");
         try {
           direct.run("ROLLBACK", []);
         } catch {}
@@ -229,11 +253,14 @@ export async function transaction<T>(
     await exec(tx, begin);
     inTransaction.add(tx);
     observeAlso(db, tx);
+    observeControl(tx, begin);
     try {
       const value = await work(tx);
       await exec(tx, "COMMIT");
+      observeControl(tx, "COMMIT");
       return value;
     } catch (error) {
+      observeControl(tx, "ROLLBACK");
       await exec(tx, "ROLLBACK").catch(() => {});
       throw error;
     } finally {

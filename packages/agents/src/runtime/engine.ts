@@ -5,11 +5,15 @@
 
 import {
   appendContextEvents,
+  type ContextState,
+  claimRun,
   type Db,
   getContextById,
   isTransaction,
   type Listener,
   lockContext,
+  notify,
+  type RunClaim,
   type RunLease,
   transaction,
 } from "@agent-access/db";
@@ -19,7 +23,7 @@ import type { AgentRegistry } from "../registry.ts";
 import type { ContextEvent, SequencedEvent } from "../types.ts";
 import type { ContextBus } from "./bus.ts";
 import type { FailureLog } from "./failures.ts";
-import { EVENTS_CHANNEL, notifyDeleted, wakeUpPayload } from "./live.ts";
+import { EVENTS_CHANNEL, notifyDeleted, wakeUpAround } from "./live.ts";
 
 export interface Engine {
   db: Db;
@@ -53,6 +57,12 @@ export interface Engine {
   logFailure: FailureLog;
   /** Writes more inside each commit's transaction (the host's webhook outbox). Default none. */
   onCommit?: CommitHook;
+  /**
+   * Set on a commit's engine only (the `tx` its change gets): sends a PostgreSQL notification
+   * when the commit's transaction commits, as `notify` would, on the statement that appends
+   * the commit's events (no round trip of its own). Nothing on SQLite.
+   */
+  notifyAtCommit?: (channel: string, payload: string) => void;
 }
 
 /** The lease this instance takes on the runs it drives. */
@@ -76,6 +86,28 @@ export type CommitHook = (tx: Db, change: CommittedChange) => Promise<void> | vo
 export type Emit = (event: ContextEvent) => void;
 
 /**
+ * A run a commit claims before its change (run-driver.ts), as `claimRun` does; if the claim
+ * does not hold, the commit throws `moved()` and writes nothing.
+ */
+export interface CommitClaim {
+  runId: string;
+  claim: RunClaim;
+  moved: () => Error;
+}
+
+export interface CommitOptions {
+  lifecycle?: CommittedChange["lifecycle"];
+  /** The run to claim first (see CommitClaim). */
+  claim?: CommitClaim;
+  /**
+   * The change's first statement is an UPDATE of the context's row, which locks it as the
+   * commit's own lock would (PostgreSQL), and the change throws (rolling back) if it matched
+   * no row: the commit takes no lock of its own.
+   */
+  lockedByChange?: boolean;
+}
+
+/**
  * Runs `change` in one transaction (SQLite: IMMEDIATE, taking the write lock at once, so a
  * concurrent writer waits instead of failing half-way; PostgreSQL: the context's row locked
  * first, so commits to one context from several instances run one after the other), appends
@@ -83,26 +115,42 @@ export type Emit = (event: ContextEvent) => void;
  * gets the engine of the transaction (`tx.db`): every query of the change goes through it. If
  * anything throws, nothing is written and nothing is published. On PostgreSQL the commit also
  * wakes other instances' subscribers (a NOTIFY riding on the events' INSERT; one of its own for
- * a deletion).
+ * a deletion), and sends the notifications the change asked for (`notifyAtCommit`). With
+ * `claim`, the run is claimed first, under the context's lock (on PostgreSQL in the statement
+ * that takes the lock).
  */
 export async function commit<T>(
   engine: Engine,
   contextId: string,
   change: (emit: Emit, tx: Engine) => Promise<T> | T,
-  lifecycle: CommittedChange["lifecycle"] = null,
+  options: CommitOptions = {},
 ): Promise<T> {
+  const { lifecycle = null, claim } = options;
   // Publishing must follow the outermost commit; inside another transaction it would not.
   if (isTransaction(engine.db)) throw new Error("commit() must not run inside another transaction");
   const events: ContextEvent[] = [];
   const { value, published } = await transaction(engine.db, async (tx) => {
-    await lockContext(tx, contextId);
-    const txEngine: Engine = { ...engine, db: tx };
+    if (claim === undefined) {
+      if (!options.lockedByChange) await lockContext(tx, contextId);
+    } else if (!(await claimRun(tx, claim.runId, claim.claim, leaseOf(engine), contextId))) {
+      throw claim.moved();
+    }
+    const notifications: { channel: string; payload: string }[] = [];
+    const txEngine: Engine = {
+      ...engine,
+      db: tx,
+      notifyAtCommit: (channel, payload) => notifications.push({ channel, payload }),
+    };
     const value = await change((event) => events.push(event), txEngine);
+    if (events.length === 0) {
+      for (const { channel, payload } of notifications) await notify(tx, channel, payload);
+    }
     const seqs = await appendContextEvents(tx, contextId, events, engine.now(), {
       notify: {
         channel: EVENTS_CHANNEL,
-        payload: (lastSeq) => wakeUpPayload(engine.instanceId, contextId, lastSeq),
+        payload: wakeUpAround(engine.instanceId, contextId),
       },
+      notifyAlso: notifications,
     });
     if (lifecycle === "deleted") await notifyDeleted(txEngine, contextId);
     const published: SequencedEvent[] = events.map((event, i) => ({ seq: seqs[i]!, event }));
@@ -115,9 +163,15 @@ export async function commit<T>(
 
 /**
  * A `context.updated` event with the context's title and status as the transaction sees them
- * (`engine` is the commit's: its `db` is the transaction).
+ * (`engine` is the commit's: its `db` is the transaction), read from the context's row. A
+ * change that has them in hand already (from its UPDATE's RETURNING, or a row read in the same
+ * transaction after the commit's lock) uses `updatedTo` instead, with no read.
  */
 export async function contextUpdated(engine: Engine, contextId: string): Promise<ContextEvent> {
-  const row = (await getContextById(engine.db, contextId))!;
-  return { type: "context.updated", title: row.title, status: row.status };
+  return updatedTo((await getContextById(engine.db, contextId))!);
+}
+
+/** A `context.updated` event with `state`, which the commit's own statements gave. */
+export function updatedTo(state: ContextState): ContextEvent {
+  return { type: "context.updated", title: state.title, status: state.status };
 }

@@ -40,6 +40,18 @@ export function wakeUpPayload(
   return JSON.stringify(wakeUp);
 }
 
+/**
+ * The payload of wakeUpPayload (not deleted) around its last seq: `before` + seq + `after`, for
+ * a statement that learns the seq itself (appendContextEvents).
+ */
+export function wakeUpAround(
+  instanceId: string,
+  contextId: string,
+): { before: string; after: string } {
+  const head = JSON.stringify({ i: instanceId, c: contextId } satisfies Omit<WakeUp, "s">);
+  return { before: `${head.slice(0, -1)},"s":`, after: "}" };
+}
+
 function parseWakeUp(payload: string): WakeUp | null {
   try {
     const value = JSON.parse(payload) as Partial<WakeUp> | null;

@@ -4,16 +4,14 @@
 // path, because everything the next step needs is read back from the database.
 import {
   allMessages,
-  changeContextStatus,
   changeRunStatus,
-  claimRun,
   finishRun,
   firstMessageWithRole,
   getContextById,
   getRun,
   hasToolGrant,
   messageOfRun,
-  notify,
+  moveContext,
   type RunClaim,
   type RunRow,
   recordRunProgress,
@@ -31,7 +29,6 @@ import {
 } from "../agent.ts";
 import { openRunTools, type RunTools } from "../mcp/run-tools.ts";
 import type {
-  ContextEvent,
   FinishedRunStatus,
   HostContext,
   MessagePart,
@@ -40,12 +37,19 @@ import type {
 } from "../types.ts";
 import { attachedFileIds, toModelMessages } from "./conversation.ts";
 import { DeltaBatcher } from "./delta-batcher.ts";
-import { commit, contextUpdated, type Emit, type Engine, leaseOf } from "./engine.ts";
+import {
+  type CommitClaim,
+  commit,
+  contextUpdated,
+  type Emit,
+  type Engine,
+  updatedTo,
+} from "./engine.ts";
 import { failureMessage, failureReference } from "./failures.ts";
 import { streamModelStep } from "./model-call.ts";
 import { modelTitle, TITLE_TIMEOUT_MS } from "./model-title.ts";
 import { errorMessage, parseUsage, toJson, toMessage } from "./records.ts";
-import type { BegunRun } from "./turns.ts";
+import type { BegunRun, Naming } from "./turns.ts";
 
 /**
  * Why a driver stops early: the user cancelled, the server shuts down, the run failed, or the run
@@ -88,6 +92,14 @@ class Aborted extends Error {
  * A change to a run found the run no longer as it expected (claimRun): another instance ended
  * it, or it was answered or ended already. The change is rolled back and nothing is published.
  */
+/**
+ * Tells instances waiting for the run to stop (RUN_STOPPED_CHANNEL) when the commit of `tx`
+ * commits, on the statement that appends its events.
+ */
+function notifyStopped(tx: Engine, runId: string): void {
+  tx.notifyAtCommit!(RUN_STOPPED_CHANNEL, runId);
+}
+
 export class RunMoved extends Error {
   override name = "RunMoved";
 
@@ -167,6 +179,8 @@ export class RunDriver {
     private readonly messageId: string,
     parts: MessagePart[],
     private readonly hostContext: HostContext,
+    /** What the run's beginning knew about naming the conversation. */
+    private readonly naming: Naming,
   ) {
     this.parts = parts;
     this.usage = parseUsage(run.usage);
@@ -185,7 +199,15 @@ export class RunDriver {
 
   /** A driver for a run its own commit just began (turns.ts): nothing to read back. */
   static begun(engine: Engine, begun: BegunRun, hostContext: HostContext = {}): RunDriver {
-    return new RunDriver(engine, begun.run, begun.contextGroup, begun.messageId, [], hostContext);
+    return new RunDriver(
+      engine,
+      begun.run,
+      begun.contextGroup,
+      begun.messageId,
+      [],
+      hostContext,
+      begun.naming,
+    );
   }
 
   /** A driver for the run as stored. */
@@ -208,6 +230,8 @@ export class RunDriver {
       message.id,
       toMessage(message).parts,
       hostContext,
+      // Unknown here: both are read when the reply completes.
+      { autoTitle: true, firstMessage: null },
     );
   }
 
@@ -293,9 +317,15 @@ export class RunDriver {
    */
   private async nameConversation(agent: AgentDefinition): Promise<string | null> {
     const { db } = this.engine;
+    // auto_title 0 at the run's beginning stays 0: no read. A 1 may have become 0 since (the
+    // user renamed the conversation meanwhile): read again.
+    if (!this.naming.autoTitle) return null;
     if (!(await getContextById(db, this.contextId))?.auto_title) return null;
-    const firstRow = await firstMessageWithRole(db, this.contextId, "user");
-    const first = firstRow ? toMessage(firstRow) : undefined;
+    let first = this.naming.firstMessage ? { parts: this.naming.firstMessage } : undefined;
+    if (!first) {
+      const firstRow = await firstMessageWithRole(db, this.contextId, "user");
+      first = firstRow ? toMessage(firstRow) : undefined;
+    }
     const text = (parts: MessagePart[]) =>
       parts.map((part) => (part.type === "text" ? part.text : "")).join("");
     // The reply's last words may still wait in the batcher: written first, so the title sees
@@ -501,8 +531,8 @@ export class RunDriver {
       const { db, now } = tx;
       // A waiting run holds no lease: any instance resumes it when the answer comes.
       await changeRunStatus(db, this.run.id, "running", status);
-      await changeContextStatus(db, this.contextId, ["running"], status, now());
-      await notify(db, RUN_STOPPED_CHANNEL, this.run.id);
+      const moved = await moveContext(db, this.contextId, ["running"], status, now());
+      notifyStopped(tx, this.run.id);
       emit({
         type: "run.waiting",
         runId: this.run.id,
@@ -513,7 +543,7 @@ export class RunDriver {
         input: part.input,
         ...(part.question === undefined ? {} : { question: part.question }),
       });
-      emit(await contextUpdated(tx, this.contextId));
+      emit(moved ? updatedTo(moved) : await contextUpdated(tx, this.contextId));
     });
   }
 
@@ -548,9 +578,9 @@ export class RunDriver {
     return this.commit(async (draft, emit, tx) => {
       const { db, now } = tx;
       // The title's update comes first, as when it was a commit of its own before the end.
-      if (title !== null && (await setModelTitle(db, this.contextId, title, now()))) {
-        emit(await contextUpdated(tx, this.contextId));
-      }
+      const named =
+        title === null ? undefined : await setModelTitle(db, this.contextId, title, now());
+      if (named) emit(updatedTo(named));
       if (status !== "completed") {
         draft.forEach((part, index) => {
           if (part.type !== "tool-call") return;
@@ -571,14 +601,14 @@ export class RunDriver {
         usage: JSON.stringify(this.usage),
         now: now(),
       });
-      await changeContextStatus(
+      const idle = await moveContext(
         db,
         this.contextId,
         ["running", "waiting_for_approval", "waiting_for_input"],
         "idle",
         now(),
       );
-      await notify(db, RUN_STOPPED_CHANNEL, this.run.id);
+      notifyStopped(tx, this.run.id);
       emit({
         type: "run.finished",
         runId: this.run.id,
@@ -586,7 +616,7 @@ export class RunDriver {
         usage: this.usage,
         ...(error === undefined ? {} : { error }),
       });
-      emit(await contextUpdated(tx, this.contextId));
+      emit(idle ? updatedTo(idle) : await contextUpdated(tx, this.contextId));
     }, claim);
   }
 
@@ -624,31 +654,36 @@ export class RunDriver {
   ): Promise<void> {
     const text = this.deltas.take();
     const draft = this.parts.slice();
-    await commit(this.engine, this.contextId, async (emit, tx) => {
-      // Under the context's lock: no other instance changes the run while this commit runs.
-      if (!(await claimRun(tx.db, this.run.id, claim, leaseOf(this.engine)))) {
-        throw new RunMoved(this.run.id, claim);
-      }
-      const events: ContextEvent[] = [];
-      const record: Emit = (event) => {
-        events.push(event);
-        emit(event);
-      };
-      if (text) {
-        const last = draft.length - 1;
-        const tail = draft[last];
-        if (tail?.type === "text") {
-          draft[last] = { type: "text", text: tail.text + text };
-          record({ type: "message.delta", messageId: this.messageId, partIndex: last, text });
-        } else {
-          this.setPart(draft, draft.length, { type: "text", text }, record);
+    // The run is claimed first, under the context's lock: no other instance changes the run
+    // while this commit runs.
+    const claimed: CommitClaim = {
+      runId: this.run.id,
+      claim,
+      moved: () => new RunMoved(this.run.id, claim),
+    };
+    await commit(
+      this.engine,
+      this.contextId,
+      async (emit, tx) => {
+        if (text) {
+          const last = draft.length - 1;
+          const tail = draft[last];
+          if (tail?.type === "text") {
+            draft[last] = { type: "text", text: tail.text + text };
+            emit({ type: "message.delta", messageId: this.messageId, partIndex: last, text });
+          } else {
+            this.setPart(draft, draft.length, { type: "text", text }, emit);
+          }
         }
-      }
-      await change?.(draft, record, tx);
-      if (events.some((event) => event.type.startsWith("message."))) {
-        await setMessageParts(tx.db, this.messageId, JSON.stringify(draft));
-      }
-    });
+        await change?.(draft, emit, tx);
+        // Only parts that changed are written (a run's end that completes the message without
+        // changing a part writes none).
+        const changed =
+          draft.length !== this.parts.length || draft.some((part, i) => part !== this.parts[i]);
+        if (changed) await setMessageParts(tx.db, this.messageId, JSON.stringify(draft));
+      },
+      { claim: claimed },
+    );
     this.parts = draft;
     this.deltas.written(text);
   }

@@ -5,6 +5,7 @@
 import {
   type ContextStatus,
   changeContextStatus,
+  claimIdleContext,
   clearMessageFeedback,
   createListener,
   type Db,
@@ -56,6 +57,7 @@ import {
   beginEdit,
   beginRegeneration,
   beginTurn,
+  busy,
   type SendResult,
   sendResult,
 } from "./turns.ts";
@@ -337,9 +339,11 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
             autoTitle: !title,
             now: now(),
           });
-          return text ? beginTurn(tx, await guard.context(scope, id, tx.db), text, emit) : null;
+          if (!text) return null;
+          // Just inserted, idle and in the scope: the claim's own tenant check holds.
+          return beginTurn(tx, (await claimIdleContext(tx.db, scope, id, now()))!, text, emit);
         },
-        "created",
+        { lifecycle: "created" },
       );
       if (sent) await drivers.start(sent.begun, scope.hostContext);
       return { context: toSummary(await guard.context(scope, id)), sent: sent && sendResult(sent) };
@@ -362,12 +366,9 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     async deleteContext(scope, contextId) {
       const context = await guard.context(scope, contextId);
       await drivers.stop(context.id);
-      await commit(
-        engine,
-        context.id,
-        (_emit, tx) => softDeleteContext(tx.db, context.id, now()),
-        "deleted",
-      );
+      await commit(engine, context.id, (_emit, tx) => softDeleteContext(tx.db, context.id, now()), {
+        lifecycle: "deleted",
+      });
       bus.closeContext(context.id);
       // A crash before this line leaves the files to the sweep, which deletes them too.
       await attachments.deleteOfContext(context.id);
@@ -393,21 +394,33 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     async send(scope, contextId, input) {
       guard.open();
       const fileIds = input.fileIds ?? [];
-      // The checks and the read of the context are the commit's (one read, and the row as the
-      // transaction sees it: its auto_title may have changed since the request began); a
-      // refusal rolls back with nothing written. The run is driven at once, from what the
-      // commit wrote.
-      const sent = await commit(engine, contextId, async (emit, tx) => {
-        const context = await guard.context(scope, contextId, tx.db);
-        guard.agent(scope, context.agent_id);
-        const text =
-          fileIds.length > 0 && input.text.trim() === ""
-            ? ""
-            : checkedText(input.text, "The message", MAX_MESSAGE_LENGTH);
-        return beginTurn(tx, context, text, emit, async (messageId) =>
-          fileIds.length > 0 ? attachments.claim(tx.db, context.id, messageId, fileIds) : [],
-        );
-      });
+      const checkText = () =>
+        fileIds.length > 0 && input.text.trim() === ""
+          ? ""
+          : checkedText(input.text, "The message", MAX_MESSAGE_LENGTH);
+      // The commit's first statement claims the context: idle to running, under the tenant rule
+      // in the same UPDATE, which also locks the row and gives it back as the transaction sees
+      // it (its auto_title may have changed since the request began). A refusal rolls back with
+      // nothing written, and gives what the checks one after the other would: NOT_FOUND, then
+      // BAD_REQUEST, then CONFLICT. The run is driven at once, from what the commit wrote.
+      const sent = await commit(
+        engine,
+        contextId,
+        async (emit, tx) => {
+          const context = await claimIdleContext(tx.db, scope, contextId, now());
+          if (!context) {
+            guard.agent(scope, (await guard.context(scope, contextId, tx.db)).agent_id);
+            checkText();
+            throw busy();
+          }
+          guard.agent(scope, context.agent_id);
+          const text = checkText();
+          return beginTurn(tx, context, text, emit, async (messageId) =>
+            fileIds.length > 0 ? attachments.claim(tx.db, context.id, messageId, fileIds) : [],
+          );
+        },
+        { lockedByChange: true },
+      );
       await drivers.start(sent.begun, scope.hostContext);
       return sendResult(sent);
     },

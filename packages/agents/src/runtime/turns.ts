@@ -3,24 +3,26 @@
 // after the commit is the caller's part (drivers.ts).
 import {
   type ContextRow,
-  changeContextStatus,
+  type ContextState,
   changeRunStatus,
   deleteMessagesAfter,
+  getContextById,
   grantTool,
   insertMessage,
   insertRun,
   lastMessageWithRole,
   messageOfRun,
   moveAttachments,
+  moveContext,
   newId,
   type RunRow,
-  setContextTitle,
+  setFirstMessageTitle,
   setMessageParts,
   unfinishedRunOf,
 } from "@agent-access/db";
 import { AgentRuntimeError } from "../errors.ts";
 import type { FilePart, MessagePart, ToolCallPart } from "../types.ts";
-import { contextUpdated, type Emit, type Engine, leaseOf } from "./engine.ts";
+import { type Emit, type Engine, leaseOf, updatedTo } from "./engine.ts";
 import { toMessage } from "./records.ts";
 import { titleFromMessage } from "./titles.ts";
 
@@ -39,6 +41,22 @@ export interface BegunRun {
   contextGroup: string;
   /** The run's empty assistant message. */
   messageId: string;
+  naming: Naming;
+}
+
+/**
+ * What the commit that began a run knew about naming the conversation after the reply
+ * (run-driver.ts `nameConversation`), so that the driver need not read it back.
+ */
+export interface Naming {
+  /**
+   * The context's auto_title as the commit saw it. False is final: nothing sets auto_title
+   * back to 1, so the model will not name this conversation. True is checked again before
+   * naming (the user may rename the conversation while the reply streams).
+   */
+  autoTitle: boolean;
+  /** The first user message's parts when this run answers it; null when unknown (read then). */
+  firstMessage: MessagePart[] | null;
 }
 
 /** What a commit that began a run gives its caller: the result, and the run to drive. */
@@ -57,12 +75,18 @@ export function badRequest(message: string): AgentRuntimeError {
   return new AgentRuntimeError("BAD_REQUEST", message);
 }
 
-/** The run, its empty assistant message, and their events. Returns the run as written. */
+/**
+ * The run, its empty assistant message, and their events. `state` is the context's title and
+ * status as this transaction left them (from the statements that changed them, under the
+ * commit's lock), for its `context.updated`. Returns the run as written.
+ */
 async function beginRun(
   engine: Engine,
   context: ContextRow,
   triggerMessageId: string,
   emit: Emit,
+  state: ContextState,
+  naming: Naming,
 ): Promise<BegunRun> {
   const { db, now } = engine;
   const runId = newId("run");
@@ -99,7 +123,7 @@ async function beginRun(
       feedback: null,
     },
   });
-  emit(await contextUpdated(engine, context.id));
+  emit(updatedTo(state));
   const run: RunRow = {
     id: runId,
     context_id: context.id,
@@ -116,54 +140,71 @@ async function beginRun(
     lease_until: null,
     cancel_requested_at: null,
   };
-  return { run, contextGroup: context.context_group, messageId };
+  return { run, contextGroup: context.context_group, messageId, naming };
 }
 
 function started(messageId: string, begun: BegunRun): TurnStart {
   return { messageId, runId: begun.run.id, begun };
 }
 
-/** Moves the context from idle to running: of two racing calls, exactly one gets it. */
-async function claimIdle(engine: Engine, context: ContextRow): Promise<void> {
-  if (!(await changeContextStatus(engine.db, context.id, ["idle"], "running", engine.now()))) {
-    throw new AgentRuntimeError(
-      "CONFLICT",
-      "The agent is still busy with this conversation: wait for the reply, or stop it first.",
-    );
-  }
+/**
+ * Moves the context from idle to running: of two racing calls, exactly one gets it. Returns the
+ * context's title and status as the move left them.
+ */
+async function claimIdle(engine: Engine, context: ContextRow): Promise<ContextState> {
+  const state = await moveContext(engine.db, context.id, ["idle"], "running", engine.now());
+  if (!state) throw busy();
+  return state;
+}
+
+/** The refusal of a turn on a context that is not idle. */
+export function busy(): AgentRuntimeError {
+  return new AgentRuntimeError(
+    "CONFLICT",
+    "The agent is still busy with this conversation: wait for the reply, or stop it first.",
+  );
 }
 
 /**
- * The user's message and a run to answer it. `claimFiles` binds the message's attachments
- * (uploaded earlier) to its id and returns them; the text may be empty when there are files.
+ * The user's message and a run to answer it, on a context this transaction moved from idle to
+ * running (`claimed`: its row as the move left it, claimIdleContext). `claimFiles` binds the
+ * message's attachments (uploaded earlier) to its id and returns them; the text may be empty
+ * when there are files.
  */
 export async function beginTurn(
   engine: Engine,
-  context: ContextRow,
+  claimed: ContextRow,
   text: string,
   emit: Emit,
   claimFiles: (messageId: string) => Promise<FilePart[]> = async () => [],
 ): Promise<TurnStart> {
-  await claimIdle(engine, context);
+  const context = claimed;
+  const state: ContextState = { title: context.title, status: context.status };
   const messageId = newId("msg");
-  return addUserMessage(engine, context, messageId, text, await claimFiles(messageId), emit);
+  const files = await claimFiles(messageId);
+  return addUserMessage(engine, context, state, messageId, text, files, emit);
 }
 
 /**
- * With the context claimed: the user message (text and files) and a run to answer it. The
- * first message's first words title the conversation until the model names it (auto_title).
+ * With the context claimed (`state` as the claim left it): the user message (text and files)
+ * and a run to answer it. The first message's first words title the conversation until the
+ * model names it (auto_title). `context` is the row as this transaction read it.
  */
 async function addUserMessage(
   engine: Engine,
   context: ContextRow,
+  state: ContextState,
   messageId: string,
   text: string,
   files: FilePart[],
   emit: Emit,
 ): Promise<TurnStart> {
   const { db, now } = engine;
-  if (context.auto_title && !(await lastMessageWithRole(db, context.id, "user"))) {
-    await setContextTitle(db, context.id, titleFromMessage(text || files[0]!.name), true, now());
+  let first = false;
+  if (context.auto_title) {
+    const title = titleFromMessage(text || files[0]!.name);
+    first = await setFirstMessageTitle(db, context.id, title, now());
+    if (first) state = { ...state, title };
   }
   const at = now();
   const parts: MessagePart[] = [
@@ -191,7 +232,11 @@ async function addUserMessage(
       feedback: null,
     },
   });
-  return started(messageId, await beginRun(engine, context, messageId, emit));
+  const naming: Naming = {
+    autoTitle: context.auto_title === 1,
+    firstMessage: first ? parts : null,
+  };
+  return started(messageId, await beginRun(engine, context, messageId, emit, state, naming));
 }
 
 /** Removes the reply to the last user message and starts a new run for that message. */
@@ -200,12 +245,15 @@ export async function beginRegeneration(
   context: ContextRow,
   emit: Emit,
 ): Promise<TurnStart> {
-  await claimIdle(engine, context);
+  const state = await claimIdle(engine, context);
   const lastUser = await lastMessageWithRole(engine.db, context.id, "user");
   if (!lastUser) throw badRequest("There is no message to answer again: send one first.");
   const removed = await deleteMessagesAfter(engine.db, context.id, lastUser.seq);
   if (removed.length > 0) emit({ type: "messages.removed", messageIds: removed });
-  return started(lastUser.id, await beginRun(engine, context, lastUser.id, emit));
+  // `context` was read before this commit: its auto_title may be 1 where the row's is 0 by
+  // now (never the other way round), which only makes the driver check again.
+  const naming: Naming = { autoTitle: context.auto_title === 1, firstMessage: null };
+  return started(lastUser.id, await beginRun(engine, context, lastUser.id, emit, state, naming));
 }
 
 /**
@@ -221,7 +269,7 @@ export async function beginEdit(
   checkText: (text: string) => string,
 ): Promise<TurnStart> {
   const { db } = engine;
-  await claimIdle(engine, context);
+  const state = await claimIdle(engine, context);
   const lastUser = await lastMessageWithRole(db, context.id, "user");
   if (!lastUser || lastUser.id !== input.messageId) {
     throw badRequest("Only the last message you sent can be edited.");
@@ -234,10 +282,12 @@ export async function beginEdit(
   });
   const messageId = newId("msg");
   await moveAttachments(db, context.id, lastUser.id, messageId);
-  return addUserMessage(engine, context, messageId, text, files, emit);
+  return addUserMessage(engine, context, state, messageId, text, files, emit);
 }
 
 interface WaitingCall {
+  /** The context's title and status once moved back to running. */
+  context: ContextState;
   runId: string;
   messageId: string;
   parts: MessagePart[];
@@ -282,14 +332,17 @@ async function resumeWaiting(
         : "This question is not waiting for an answer (it may have been answered already).",
     );
   }
-  await changeContextStatus(db, context.id, [waiting], "running", now());
-  return { runId: run.id, messageId: message.id, parts, index, part };
+  // The move gives the context's title and status; only if it did not move (as before, that
+  // is no refusal) are they read.
+  const moved =
+    (await moveContext(db, context.id, [waiting], "running", now())) ??
+    (await getContextById(db, context.id))!;
+  return { context: moved, runId: run.id, messageId: message.id, parts, index, part };
 }
 
 /** Stores the answer to a waiting tool call in its message and tells subscribers; gives the run. */
 async function storeAnswer(
   engine: Engine,
-  contextId: string,
   waiting: WaitingCall,
   answered: ToolCallPart,
   emit: Emit,
@@ -302,7 +355,7 @@ async function storeAnswer(
     partIndex: waiting.index,
     part: answered,
   });
-  emit(await contextUpdated(engine, contextId));
+  emit(updatedTo(waiting.context));
   return waiting.runId;
 }
 
@@ -326,7 +379,7 @@ export async function answerApproval(
     input.decision === "deny"
       ? { ...part, state: "denied", error: "The user denied this call." }
       : { ...part, state: "running" };
-  return await storeAnswer(engine, context.id, waiting, answered, emit);
+  return await storeAnswer(engine, waiting, answered, emit);
 }
 
 /** The user's answer to an askUser question; gives the run to drive on. */
@@ -339,5 +392,5 @@ export async function answerQuestion(
   const waiting = await resumeWaiting(engine, context, input.toolCallId, "waiting_for_input");
   const { question: _question, ...part } = waiting.part;
   const answered: ToolCallPart = { ...part, state: "completed", output: { answer: input.value } };
-  return await storeAnswer(engine, context.id, waiting, answered, emit);
+  return await storeAnswer(engine, waiting, answered, emit);
 }

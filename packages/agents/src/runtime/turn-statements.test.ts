@@ -1,0 +1,68 @@
+// How many SQL statements and transactions one turn costs the engine, from the send to its
+// run's end: every statement is a round trip on PostgreSQL (issue #14, benchmark 2). A bound
+// that a change adding a statement to every turn fails; the list is in the failure message.
+import { observeQueries } from "@agent-access/db";
+import { describeEachDialect, testDialect } from "@agent-access/db/testing";
+import { afterEach, expect, it } from "vitest";
+import { AGENT, runFinished, setup, teardown } from "../../test/harness.ts";
+
+/**
+ * At most this many statements (BEGIN and COMMIT not counted) and transactions per turn: the
+ * send's commit, the model's prompt, the first word's commit, the step's commit, the title's
+ * check, and the run's end. On PostgreSQL the lock on the context rides on the send's claim and
+ * on each run commit's claim of the run, and a commit's events are numbered, inserted and
+ * announced by one statement.
+ */
+const BOUND = {
+  sqlite: { statements: 24, transactions: 4 },
+  postgres: { statements: 20, transactions: 4 },
+};
+
+describeEachDialect("a turn's statements", () => {
+  afterEach(teardown);
+
+  it("stay within the bound, from the send to the run's end", async () => {
+    // A window longer than the turn: the first word is written at once, the rest with the step.
+    const { runtime, scope, db } = await setup({ deltaFlushMs: 60_000 });
+    const { context } = await runtime.createContext(scope, { agentId: AGENT });
+    const controller = new AbortController();
+    const events = (await runtime.events(scope, context.id, { signal: controller.signal }))[
+      Symbol.asyncIterator
+    ]();
+    // The stream's first read of the log runs now, before the count starts (as a stream opened
+    // before the send).
+    let next = events.next();
+    const statements: string[] = [];
+    const stop = observeQueries(db, (query) => statements.push(query.sql), { transactions: true });
+    try {
+      const { runId } = await runtime.send(scope, context.id, { text: "stream 5 words" });
+      const finished = runFinished(runId);
+      for (;;) {
+        const item = await next;
+        if (item.done || finished(item.value.event)) break;
+        next = events.next();
+      }
+    } finally {
+      stop();
+      controller.abort();
+    }
+    // The stream's reads of the log (its first read may start late on PostgreSQL) and an
+    // instance's check of the contexts it streams after its notification session (re)opens are
+    // not the turn's.
+    const turn = statements.filter(
+      (sql) =>
+        !sql.startsWith("SELECT seq, type, payload, created_at FROM context_event") &&
+        !sql.startsWith("SELECT id FROM context WHERE id IN"),
+    );
+    if (process.env.TURN_STATEMENTS) console.log(`${testDialect()}:\n${turn.join("\n")}`);
+    const list = turn.map((sql) => sql.replace(/\s+/g, " ")).join("\n");
+    const bound = BOUND[testDialect()];
+    expect(turn.filter((sql) => sql.startsWith("BEGIN")).length, list).toBeLessThanOrEqual(
+      bound.transactions,
+    );
+    expect(
+      turn.filter((sql) => !/^(BEGIN|COMMIT|ROLLBACK)/.test(sql)).length,
+      list,
+    ).toBeLessThanOrEqual(bound.statements);
+  });
+});
