@@ -89,10 +89,6 @@ class Aborted extends Error {
 }
 
 /**
- * A change to a run found the run no longer as it expected (claimRun): another instance ended
- * it, or it was answered or ended already. The change is rolled back and nothing is published.
- */
-/**
  * Tells instances waiting for the run to stop (RUN_STOPPED_CHANNEL) when the commit of `tx`
  * commits, on the statement that appends its events.
  */
@@ -100,6 +96,10 @@ function notifyStopped(tx: Engine, runId: string): void {
   tx.notifyAtCommit!(RUN_STOPPED_CHANNEL, runId);
 }
 
+/**
+ * A change to a run found the run no longer as it expected (claimRun): another instance ended
+ * it, or it was answered or ended already. The change is rolled back and nothing is published.
+ */
 export class RunMoved extends Error {
   override name = "RunMoved";
 
