@@ -208,6 +208,7 @@ export function createBuiltinModel(options: BuiltinModelOptions = {}): LanguageM
         call.prompt,
         call.maxOutputTokens ?? Number.POSITIVE_INFINITY,
       );
+      let spoke = false;
       const stream = new ReadableStream<LanguageModelV3StreamPart>({
         async pull(controller) {
           try {
@@ -218,10 +219,12 @@ export function createBuiltinModel(options: BuiltinModelOptions = {}): LanguageM
               return;
             }
             if (next.value.type === "text-delta") {
-              // Even without a delay, give the event loop a turn per word: otherwise a long
-              // reply would stream as one burst while timers, I/O and other requests wait.
+              // Each word takes the delay. Without one, the event loop still gets a turn between
+              // words (otherwise a long reply would stream as one burst while timers, I/O and
+              // other requests wait), but not before the first: nothing waits on it yet.
               if (delayMs > 0) await sleep(delayMs, undefined, { signal });
-              else await yieldToEventLoop(undefined, { signal });
+              else if (spoke) await yieldToEventLoop(undefined, { signal });
+              spoke = true;
             }
             controller.enqueue(next.value);
           } catch (error) {
