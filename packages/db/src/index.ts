@@ -195,6 +195,7 @@ export { countRunningInGroup, type Running, runningAmong, runningOf } from "./ru
 export {
   changeRunStatus,
   claimRun,
+  commitRunText,
   finishRun,
   getRun,
   insertRun,
@@ -203,6 +204,7 @@ export {
   type RunLease,
   type RunRow,
   type RunStatus,
+  type RunTextCommit,
   recordRunProgress,
   releaseLeases,
   renewLeases,

@@ -1,15 +1,21 @@
+import { randomBytes } from "node:crypto";
 import { beforeEach, expect, it } from "vitest";
 import { describeEachDialect } from "../test/dialects.ts";
 import {
   changeRunStatus,
   claimRun,
+  commitRunText,
+  createListener,
   type Db,
   finishRun,
   get,
+  getContextById,
   getRun,
   insertContext,
   insertMessage,
   insertRun,
+  listContextEvents,
+  notify,
   releaseLeases,
   renewLeases,
   requestRunCancel,
@@ -149,4 +155,75 @@ describeEachDialect("runs", (suite) => {
       lease_until: null,
     });
   });
+
+  if (suite.dialect === "postgres") {
+    it("take a reply's text in one statement: claim, message, events and notification", async () => {
+      await runningRun("run_1");
+      await insertMessage(db, {
+        id: "run_1_a",
+        contextId: "run_1_ctx",
+        role: "assistant",
+        parts: "[]",
+        runId: "run_1",
+        now: 2,
+      });
+      // Channels are shared by every schema of the test database: this test's own.
+      const channel = `test_${randomBytes(6).toString("hex")}`;
+      const listener = createListener(db, { onError: () => {} });
+      const heard: string[] = [];
+      listener.on(channel, (payload) => heard.push(payload));
+      await listener.ready();
+      const text = (parts: string, events: { type: string }[], lease = A) =>
+        commitRunText(db, {
+          contextId: "run_1_ctx",
+          runId: "run_1",
+          lease,
+          messageId: "run_1_a",
+          parts,
+          events,
+          now: 7,
+          notify: { channel, payload: { before: "at ", after: "." } },
+        });
+      try {
+        await lapse("run_1");
+        const first = '[{"type":"text","text":"Hello"}]';
+        expect(await text(first, [{ type: "message.part" }, { type: "message.delta" }])).toEqual([
+          1, 2,
+        ]);
+        // The owner's lease is renewed, the message written, the events numbered and sent.
+        expect(await lease("run_1")).toBeGreaterThan(Date.now());
+        expect(
+          (await get<{ parts: string }>(db, "SELECT parts FROM message WHERE id = ?", ["run_1_a"]))!
+            .parts,
+        ).toBe(first);
+        expect((await listContextEvents(db, "run_1_ctx", 0, 10)).map((e) => e.seq)).toEqual([1, 2]);
+        expect(await getContextById(db, "run_1_ctx")).toMatchObject({
+          last_seq: 2,
+          last_activity_at: 7,
+        });
+        await expect.poll(() => heard).toEqual(["at 2."]);
+
+        // Another instance's claim does not hold: nothing is written, nothing is sent.
+        expect(
+          await text('[{"type":"text","text":"Stolen"}]', [{ type: "message.delta" }], B),
+        ).toBeNull();
+        // Nor once the run has ended.
+        await finishRun(db, "run_1", { status: "completed", error: null, usage: "{}", now: 8 });
+        expect(
+          await text('[{"type":"text","text":"Late"}]', [{ type: "message.delta" }]),
+        ).toBeNull();
+        expect(
+          (await get<{ parts: string }>(db, "SELECT parts FROM message WHERE id = ?", ["run_1_a"]))!
+            .parts,
+        ).toBe(first);
+        expect((await getContextById(db, "run_1_ctx"))!.last_seq).toBe(2);
+        expect(await listContextEvents(db, "run_1_ctx", 0, 10)).toHaveLength(2);
+        // A notification sent after them arrives alone: the refused commits sent none.
+        await notify(db, channel, "marker");
+        await expect.poll(() => heard).toEqual(["at 2.", "marker"]);
+      } finally {
+        await listener.close();
+      }
+    });
+  }
 });

@@ -1,7 +1,8 @@
 // Runs: one agent turn of a context, from the message that triggered it to its end. Callers have
 // already checked the context against the scope.
 import { type Db, dialectOf } from "./connection.ts";
-import { all, get, run } from "./sql.ts";
+import { checkChannel } from "./notify.ts";
+import { all, get, isTransaction, run } from "./sql.ts";
 
 export type RunStatus =
   | "running"
@@ -272,4 +273,85 @@ export async function finishRun(
       WHERE id = ?`,
     [end.status, end.error, end.usage, end.now, id],
   );
+}
+
+/** A commit that only adds text to a run's reply (see `commitRunText`). */
+export interface RunTextCommit {
+  contextId: string;
+  runId: string;
+  /** This instance, which must hold the run's lease; the lease is renewed. */
+  lease: RunLease;
+  /** The reply's message and its parts (JSON) with the text added. */
+  messageId: string;
+  parts: string;
+  /** The events that say so (each with a `type`), numbered from the context's last_seq. */
+  events: readonly { type: string }[];
+  now: number;
+  /** Sent at commit, as `appendContextEvents`'s `notify`: `before` + the last seq + `after`. */
+  notify: { channel: string; payload: { before: string; after: string } };
+}
+
+/**
+ * PostgreSQL: the commit of a reply's text as one statement, which PostgreSQL runs as its own
+ * transaction: one round trip where the same commit through `transaction()` takes five (BEGIN,
+ * the claim under the context's lock, the message, the events and their notification, COMMIT).
+ * The streaming of every reply is made of these commits. It does what those statements do, in
+ * their order: locks the context's row, claims the run as `claimRun`'s `owner` (renewing the
+ * lease), and only if the claim holds, writes the message's parts, numbers and appends the
+ * events (as `appendContextEvents`) and queues the notification. Returns the events' seqs, or
+ * null when the claim did not hold, with nothing written.
+ */
+export async function commitRunText(db: Db, commit: RunTextCommit): Promise<number[] | null> {
+  if (dialectOf(db) !== "postgres") throw new Error("commitRunText is PostgreSQL's");
+  if (isTransaction(db)) throw new Error("commitRunText is a transaction of its own");
+  const { events, notify } = commit;
+  if (events.length === 0) throw new Error("commitRunText needs events");
+  checkChannel(notify.channel);
+  const count = events.length;
+  const values = events.map(() => "(CAST(? AS integer), ?, ?)").join(", ");
+  // Data-modifying WITHs each run once, to the end, whether or not anything reads them; the
+  // claim is read (EXISTS) before each write, so a claim that fails writes nothing, and with no
+  // bumped row the final SELECT returns none and no notification is sent.
+  const row = await get<{ last_seq: number }>(
+    db,
+    `WITH locked AS (SELECT id FROM context WHERE id = ? FOR UPDATE),
+     claimed AS (
+       UPDATE run SET lease_until = ${nowMs(db)} + ?
+        WHERE id = ? AND owner = ? AND status = 'running' AND EXISTS (SELECT 1 FROM locked)
+       RETURNING id),
+     written AS (
+       UPDATE message SET parts = ? WHERE id = ? AND EXISTS (SELECT 1 FROM claimed)
+       RETURNING id),
+     bumped AS (
+       UPDATE context SET last_seq = last_seq + ?, last_activity_at = ?
+        WHERE id = ? AND EXISTS (SELECT 1 FROM claimed)
+       RETURNING last_seq),
+     appended AS (
+       INSERT INTO context_event (context_id, seq, type, payload, created_at)
+       SELECT CAST(? AS text), bumped.last_seq - CAST(? AS integer) + e.place, e.type, e.payload,
+              CAST(? AS bigint)
+         FROM bumped, (VALUES ${values}) AS e(place, type, payload))
+     SELECT bumped.last_seq, pg_notify(?, ? || bumped.last_seq || ?) FROM bumped`,
+    [
+      commit.contextId,
+      commit.lease.leaseMs,
+      commit.runId,
+      commit.lease.owner,
+      commit.parts,
+      commit.messageId,
+      count,
+      commit.now,
+      commit.contextId,
+      commit.contextId,
+      count,
+      commit.now,
+      ...events.flatMap((event, index) => [index + 1, event.type, JSON.stringify(event)]),
+      notify.channel,
+      notify.payload.before,
+      notify.payload.after,
+    ],
+  );
+  if (!row) return null;
+  const first = Number(row.last_seq) - count + 1;
+  return events.map((_, index) => first + index);
 }
