@@ -18,6 +18,7 @@ import {
   type AgentRegistry,
   type AgentRuntime,
   type AttachmentOptions,
+  type CommitHook,
   type ContextEvent,
   type ContextMessage,
   createAgentRegistry,
@@ -62,6 +63,8 @@ export interface SetupOptions {
   maxSteps?: number;
   agents?: AgentRegistry;
   attachments?: Partial<AttachmentOptions>;
+  /** The runtime's commit hook. */
+  onCommit?: CommitHook;
   /** A database `reopen` can open again: on SQLite a temp file, on PostgreSQL the test's own. */
   restartable?: boolean;
   /** Where failures' detail goes; default a line on stderr. */
@@ -125,6 +128,7 @@ export async function setup(options: SetupOptions = {}): Promise<Setup> {
       deltaFlushMs: options.deltaFlushMs ?? 0,
       maxSteps: options.maxSteps,
       attachments: options.attachments,
+      onCommit: options.onCommit,
       logFailure: chosen.logFailure,
       runLeaseMs: chosen.runLeaseMs,
       runHeartbeatMs: chosen.runHeartbeatMs,

@@ -84,7 +84,7 @@ export interface WebhookRecorderOptions {
 /** The engine hook that queues webhook events in the outbox of every subscribed endpoint. */
 export function recordWebhookEvents(options: WebhookRecorderOptions = {}): CommitHook {
   const now = options.now ?? Date.now;
-  return async (db, change) => {
+  const hook: CommitHook = async (db, change) => {
     const events = webhookEventsOf(change);
     if (events.length === 0) return;
     // The endpoints first: most commits (every finished run) have an event type that no
@@ -120,4 +120,7 @@ export function recordWebhookEvents(options: WebhookRecorderOptions = {}): Commi
     // A microtask runs once the synchronous transaction has committed (or rolled back).
     if (queued > 0 && options.onQueued) queueMicrotask(options.onQueued);
   };
+  // A reply's text makes no webhook event: its commits need not pass here.
+  hook.textCommits = false;
+  return hook;
 }

@@ -7,7 +7,9 @@ import {
   appendContextEvents,
   type ContextState,
   claimRun,
+  commitRunText,
   type Db,
+  dialectOf,
   getContextById,
   isTransaction,
   type Listener,
@@ -15,6 +17,7 @@ import {
   notify,
   type RunClaim,
   type RunLease,
+  setMessageParts,
   transaction,
 } from "@agent-access/db";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
@@ -81,7 +84,16 @@ export interface CommittedChange {
  * Called inside the commit's transaction after its events are appended: what it writes commits
  * or rolls back with the change, and if it throws, the change is not made.
  */
-export type CommitHook = (tx: Db, change: CommittedChange) => Promise<void> | void;
+export type CommitHook = {
+  (tx: Db, change: CommittedChange): Promise<void> | void;
+  /**
+   * False when the hook has nothing to do with the commits that only add text to a reply
+   * (their events are a text part's message.part and message.delta): it is then not called for
+   * them, and on PostgreSQL each takes one statement instead of a transaction (`commitText`).
+   * Default true: the hook sees every commit.
+   */
+  textCommits?: boolean;
+};
 
 export type Emit = (event: ContextEvent) => void;
 
@@ -105,6 +117,8 @@ export interface CommitOptions {
    * no row: the commit takes no lock of its own.
    */
   lockedByChange?: boolean;
+  /** The change only adds text to a reply: a hook that declines such commits is not called. */
+  textOnly?: boolean;
 }
 
 /**
@@ -154,7 +168,9 @@ export async function commit<T>(
     });
     if (lifecycle === "deleted") await notifyDeleted(txEngine, contextId);
     const published: SequencedEvent[] = events.map((event, i) => ({ seq: seqs[i]!, event }));
-    await engine.onCommit?.(tx, { contextId, events: published, lifecycle });
+    if (!(options.textOnly && engine.onCommit?.textCommits === false)) {
+      await engine.onCommit?.(tx, { contextId, events: published, lifecycle });
+    }
     return { value, published };
   });
   engine.bus.publish(contextId, published);
@@ -174,4 +190,59 @@ export async function contextUpdated(engine: Engine, contextId: string): Promise
 /** A `context.updated` event with `state`, which the commit's own statements gave. */
 export function updatedTo(state: ContextState): ContextEvent {
   return { type: "context.updated", title: state.title, status: state.status };
+}
+
+/** Text added to a run's reply: what `commitText` writes. */
+export interface TextCommit {
+  runId: string;
+  messageId: string;
+  /** The message's parts with the text in them (JSON). */
+  parts: string;
+  /** The text part's message.part, or message.delta. */
+  events: ContextEvent[];
+  /** The error thrown when this instance no longer holds the run (nothing is written). */
+  moved: () => Error;
+}
+
+/**
+ * The commit of a reply's text by the instance that drives its run (a `commit` with the
+ * `owner` claim that writes the message's parts and emits `events`), then its events published.
+ * On PostgreSQL, unless the commit hook takes such commits, it is one statement
+ * (`commitRunText`): the commits of a streaming reply are most of a turn's, and each saves four
+ * round trips.
+ */
+export async function commitText(
+  engine: Engine,
+  contextId: string,
+  text: TextCommit,
+): Promise<void> {
+  const { db, onCommit } = engine;
+  const hookTakesText = onCommit !== undefined && onCommit.textCommits !== false;
+  if (dialectOf(db) !== "postgres" || hookTakesText) {
+    await commit(
+      engine,
+      contextId,
+      async (emit, tx) => {
+        for (const event of text.events) emit(event);
+        await setMessageParts(tx.db, text.messageId, text.parts);
+      },
+      { claim: { runId: text.runId, claim: "owner", moved: text.moved }, textOnly: true },
+    );
+    return;
+  }
+  const seqs = await commitRunText(db, {
+    contextId,
+    runId: text.runId,
+    lease: leaseOf(engine),
+    messageId: text.messageId,
+    parts: text.parts,
+    events: text.events,
+    now: engine.now(),
+    notify: { channel: EVENTS_CHANNEL, payload: wakeUpAround(engine.instanceId, contextId) },
+  });
+  if (!seqs) throw text.moved();
+  engine.bus.publish(
+    contextId,
+    text.events.map((event, i) => ({ seq: seqs[i]!, event })),
+  );
 }

@@ -29,6 +29,7 @@ import {
 } from "../agent.ts";
 import { openRunTools, type RunTools } from "../mcp/run-tools.ts";
 import type {
+  ContextEvent,
   FinishedRunStatus,
   HostContext,
   MessagePart,
@@ -40,6 +41,7 @@ import { DeltaBatcher } from "./delta-batcher.ts";
 import {
   type CommitClaim,
   commit,
+  commitText,
   contextUpdated,
   type Emit,
   type Engine,
@@ -625,6 +627,18 @@ export class RunDriver {
     return this.deltas.add(text);
   }
 
+  /** Appends `text` to the draft's last part if it is text, else as a new text part. */
+  private addText(draft: MessagePart[], text: string, emit: Emit): void {
+    const last = draft.length - 1;
+    const tail = draft[last];
+    if (tail?.type === "text") {
+      draft[last] = { type: "text", text: tail.text + text };
+      emit({ type: "message.delta", messageId: this.messageId, partIndex: last, text });
+    } else {
+      this.setPart(draft, draft.length, { type: "text", text }, emit);
+    }
+  }
+
   private setPart(draft: MessagePart[], index: number, part: MessagePart, emit: Emit): void {
     draft[index] = part;
     emit({ type: "message.part", messageId: this.messageId, partIndex: index, part });
@@ -661,20 +675,26 @@ export class RunDriver {
       claim,
       moved: () => new RunMoved(this.run.id, claim),
     };
+    if (!change && claim === "owner" && text) {
+      // The reply's text alone, as it streams.
+      const events: ContextEvent[] = [];
+      this.addText(draft, text, (event) => events.push(event));
+      await commitText(this.engine, this.contextId, {
+        runId: this.run.id,
+        messageId: this.messageId,
+        parts: JSON.stringify(draft),
+        events,
+        moved: claimed.moved,
+      });
+      this.parts = draft;
+      this.deltas.written(text);
+      return;
+    }
     await commit(
       this.engine,
       this.contextId,
       async (emit, tx) => {
-        if (text) {
-          const last = draft.length - 1;
-          const tail = draft[last];
-          if (tail?.type === "text") {
-            draft[last] = { type: "text", text: tail.text + text };
-            emit({ type: "message.delta", messageId: this.messageId, partIndex: last, text });
-          } else {
-            this.setPart(draft, draft.length, { type: "text", text }, emit);
-          }
-        }
+        if (text) this.addText(draft, text, emit);
         await change?.(draft, emit, tx);
         // Only parts that changed are written (a run's end that completes the message without
         // changing a part writes none).

@@ -1,10 +1,11 @@
 // How many SQL statements and transactions one turn costs the engine, from the send to its
 // run's end: every statement is a round trip on PostgreSQL (issue #14, benchmark 2). A bound
 // that a change adding a statement to every turn fails; the list is in the failure message.
-import { observeQueries } from "@agent-access/db";
+import { type Db, observeQueries } from "@agent-access/db";
 import { describeEachDialect, testDialect } from "@agent-access/db/testing";
 import { afterEach, expect, it } from "vitest";
 import { AGENT, runFinished, setup, teardown } from "../../test/harness.ts";
+import type { CommitHook, CommittedChange } from "./engine.ts";
 
 /**
  * At most this many statements (BEGIN and COMMIT not counted) and transactions per turn: the
@@ -15,7 +16,8 @@ import { AGENT, runFinished, setup, teardown } from "../../test/harness.ts";
  */
 const BOUND = {
   sqlite: { statements: 24, transactions: 4 },
-  postgres: { statements: 20, transactions: 4 },
+  // The first word's commit is one statement of its own (commitRunText), not a transaction.
+  postgres: { statements: 20, transactions: 3 },
 };
 
 describeEachDialect("a turn's statements", () => {
@@ -64,5 +66,33 @@ describeEachDialect("a turn's statements", () => {
       turn.filter((sql) => !/^(BEGIN|COMMIT|ROLLBACK)/.test(sql)).length,
       list,
     ).toBeLessThanOrEqual(bound.statements);
+  });
+
+  it("give a commit hook every commit, the reply's text too, unless it declines text", async () => {
+    for (const textCommits of [undefined, false]) {
+      const seen: { types: string[]; inTransaction: boolean }[] = [];
+      const hook: CommitHook = (tx: Db, change: CommittedChange) => {
+        seen.push({ types: change.events.map(({ event }) => event.type), inTransaction: !!tx });
+      };
+      if (textCommits !== undefined) hook.textCommits = textCommits;
+      const { runtime, scope } = await setup({ onCommit: hook });
+      const { context } = await runtime.createContext(scope, { agentId: AGENT });
+      const { runId } = await runtime.send(scope, context.id, { text: "stream 5 words" });
+      const finished = runFinished(runId);
+      for await (const { event } of await runtime.events(scope, context.id)) {
+        if (finished(event)) break;
+      }
+      const types = seen.flatMap((commit) => commit.types);
+      // The reply streamed: its text was written, the run finished.
+      expect(types).toContain("run.finished");
+      const textEvents = types.filter((type) => type === "message.delta").length;
+      if (textCommits === false) expect(textEvents).toBe(0);
+      else expect(textEvents).toBeGreaterThan(0);
+      const { items } = await runtime.listMessages(scope, context.id, { limit: 10 });
+      expect(items.at(-1)?.parts).toEqual([
+        { type: "text", text: expect.stringMatching(/^(\S+ ){4}\S+$/) },
+      ]);
+      await teardown();
+    }
   });
 });
