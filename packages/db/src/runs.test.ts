@@ -173,7 +173,12 @@ describeEachDialect("runs", (suite) => {
       const heard: string[] = [];
       listener.on(channel, (payload) => heard.push(payload));
       await listener.ready();
-      const text = (parts: string, events: { type: string }[], lease = A) =>
+      const text = (
+        parts: string,
+        events: { type: string }[],
+        lease = A,
+        progress?: { usage: string; steps: number },
+      ) =>
         commitRunText(db, {
           contextId: "run_1_ctx",
           runId: "run_1",
@@ -181,6 +186,7 @@ describeEachDialect("runs", (suite) => {
           messageId: "run_1_a",
           parts,
           events,
+          progress,
           now: 7,
           notify: { channel, payload: { before: "at ", after: "." } },
         });
@@ -202,6 +208,11 @@ describeEachDialect("runs", (suite) => {
           last_activity_at: 7,
         });
         await expect.poll(() => heard).toEqual(["at 2."]);
+        // At a step's end, the step's progress is recorded by the same statement.
+        const usage = '{"inputTokens":3,"outputTokens":1,"totalTokens":4}';
+        expect(await text(first, [{ type: "message.delta" }], A, { usage, steps: 1 })).toEqual([3]);
+        expect(await getRun(db, "run_1")).toMatchObject({ usage, steps: 1 });
+        await expect.poll(() => heard).toEqual(["at 2.", "at 3."]);
 
         // Another instance's claim does not hold: nothing is written, nothing is sent.
         expect(
@@ -216,11 +227,11 @@ describeEachDialect("runs", (suite) => {
           (await get<{ parts: string }>(db, "SELECT parts FROM message WHERE id = ?", ["run_1_a"]))!
             .parts,
         ).toBe(first);
-        expect((await getContextById(db, "run_1_ctx"))!.last_seq).toBe(2);
-        expect(await listContextEvents(db, "run_1_ctx", 0, 10)).toHaveLength(2);
+        expect((await getContextById(db, "run_1_ctx"))!.last_seq).toBe(3);
+        expect(await listContextEvents(db, "run_1_ctx", 0, 10)).toHaveLength(3);
         // A notification sent after them arrives alone: the refused commits sent none.
         await notify(db, channel, "marker");
-        await expect.poll(() => heard).toEqual(["at 2.", "marker"]);
+        await expect.poll(() => heard).toEqual(["at 2.", "at 3.", "marker"]);
       } finally {
         await listener.close();
       }

@@ -286,6 +286,8 @@ export interface RunTextCommit {
   parts: string;
   /** The events that say so (each with a `type`), numbered from the context's last_seq. */
   events: readonly { type: string }[];
+  /** At a model step's end: the run's usage so far (JSON) and steps, as `recordRunProgress`. */
+  progress?: { usage: string; steps: number };
   now: number;
   /** Sent at commit, as `appendContextEvents`'s `notify`: `before` + the last seq + `after`. */
   notify: { channel: string; payload: { before: string; after: string } };
@@ -297,14 +299,14 @@ export interface RunTextCommit {
  * the claim under the context's lock, the message, the events and their notification, COMMIT).
  * The streaming of every reply is made of these commits. It does what those statements do, in
  * their order: locks the context's row, claims the run as `claimRun`'s `owner` (renewing the
- * lease), and only if the claim holds, writes the message's parts, numbers and appends the
+ * lease, and recording the step's `progress` if given), and only if the claim holds, writes the message's parts, numbers and appends the
  * events (as `appendContextEvents`) and queues the notification. Returns the events' seqs, or
  * null when the claim did not hold, with nothing written.
  */
 export async function commitRunText(db: Db, commit: RunTextCommit): Promise<number[] | null> {
   if (dialectOf(db) !== "postgres") throw new Error("commitRunText is PostgreSQL's");
   if (isTransaction(db)) throw new Error("commitRunText is a transaction of its own");
-  const { events, notify } = commit;
+  const { events, notify, progress } = commit;
   if (events.length === 0) throw new Error("commitRunText needs events");
   checkChannel(notify.channel);
   const count = events.length;
@@ -316,7 +318,7 @@ export async function commitRunText(db: Db, commit: RunTextCommit): Promise<numb
     db,
     `WITH locked AS (SELECT id FROM context WHERE id = ? FOR UPDATE),
      claimed AS (
-       UPDATE run SET lease_until = ${nowMs(db)} + ?
+       UPDATE run SET lease_until = ${nowMs(db)} + ?${progress ? ", usage = ?, steps = ?" : ""}
         WHERE id = ? AND owner = ? AND status = 'running' AND EXISTS (SELECT 1 FROM locked)
        RETURNING id),
      written AS (
@@ -335,6 +337,7 @@ export async function commitRunText(db: Db, commit: RunTextCommit): Promise<numb
     [
       commit.contextId,
       commit.lease.leaseMs,
+      ...(progress ? [progress.usage, progress.steps] : []),
       commit.runId,
       commit.lease.owner,
       commit.parts,

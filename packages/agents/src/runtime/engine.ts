@@ -17,6 +17,7 @@ import {
   notify,
   type RunClaim,
   type RunLease,
+  recordRunProgress,
   setMessageParts,
   transaction,
 } from "@agent-access/db";
@@ -200,13 +201,16 @@ export interface TextCommit {
   parts: string;
   /** The text part's message.part, or message.delta. */
   events: ContextEvent[];
+  /** At a model step's end: the run's usage so far (JSON) and its steps, recorded on the run. */
+  progress?: { usage: string; steps: number };
   /** The error thrown when this instance no longer holds the run (nothing is written). */
   moved: () => Error;
 }
 
 /**
  * The commit of a reply's text by the instance that drives its run (a `commit` with the
- * `owner` claim that writes the message's parts and emits `events`), then its events published.
+ * `owner` claim that writes the message's parts and emits `events`, and records a model step's
+ * `progress` if given), then its events published.
  * On PostgreSQL, unless the commit hook takes such commits, it is one statement
  * (`commitRunText`): the commits of a streaming reply are most of a turn's, and each saves four
  * round trips.
@@ -225,6 +229,8 @@ export async function commitText(
       async (emit, tx) => {
         for (const event of text.events) emit(event);
         await setMessageParts(tx.db, text.messageId, text.parts);
+        const { progress } = text;
+        if (progress) await recordRunProgress(tx.db, text.runId, progress.usage, progress.steps);
       },
       { claim: { runId: text.runId, claim: "owner", moved: text.moved }, textOnly: true },
     );
@@ -237,6 +243,7 @@ export async function commitText(
     messageId: text.messageId,
     parts: text.parts,
     events: text.events,
+    progress: text.progress,
     now: engine.now(),
     notify: { channel: EVENTS_CHANNEL, payload: wakeUpAround(engine.instanceId, contextId) },
   });

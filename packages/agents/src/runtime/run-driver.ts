@@ -102,6 +102,12 @@ function notifyStopped(tx: Engine, runId: string): void {
  * A change to a run found the run no longer as it expected (claimRun): another instance ended
  * it, or it was answered or ended already. The change is rolled back and nothing is published.
  */
+/** What a model step's end records on its run: the usage so far (JSON) and the steps taken. */
+interface RunProgress {
+  usage: string;
+  steps: number;
+}
+
 export class RunMoved extends Error {
   override name = "RunMoved";
 
@@ -420,9 +426,7 @@ export class RunDriver {
     }
     if (signal.aborted) throw new Aborted("aborted");
     const steps = this.steps + 1;
-    await this.commit((_draft, _emit, tx) =>
-      recordRunProgress(tx.db, this.run.id, JSON.stringify(usage), steps),
-    );
+    await this.commit(undefined, "owner", { usage: JSON.stringify(usage), steps });
     this.usage = usage;
     this.steps = steps;
     return toolCalls;
@@ -650,13 +654,15 @@ export class RunDriver {
    * change writes the pending text first, in the same transaction, so the log keeps the
    * model's order. Commits of one run are queued: each starts from what the one before left.
    * Each first claims the run (`claim`, default: this instance drives it, whose lease it renews);
-   * if the claim fails, it throws RunMoved and writes nothing.
+   * if the claim fails, it throws RunMoved and writes nothing. `progress` records a model step's
+   * end on the run. Text alone (with or without progress) is a text commit (`commitText`).
    */
   private commit(
     change?: (draft: MessagePart[], emit: Emit, tx: Engine) => Promise<void> | void,
     claim: RunClaim = "owner",
+    progress?: RunProgress,
   ): Promise<void> {
-    const next = this.commits.then(() => this.commitNow(change, claim));
+    const next = this.commits.then(() => this.commitNow(change, claim, progress));
     // The queue goes on after a failed commit; the caller gets the failure.
     this.commits = next.catch(() => {});
     return next;
@@ -665,6 +671,7 @@ export class RunDriver {
   private async commitNow(
     change: ((draft: MessagePart[], emit: Emit, tx: Engine) => Promise<void> | void) | undefined,
     claim: RunClaim,
+    progress: RunProgress | undefined,
   ): Promise<void> {
     const text = this.deltas.take();
     const draft = this.parts.slice();
@@ -676,7 +683,7 @@ export class RunDriver {
       moved: () => new RunMoved(this.run.id, claim),
     };
     if (!change && claim === "owner" && text) {
-      // The reply's text alone, as it streams.
+      // The reply's text alone, as it streams (and at a step's end, the step's progress).
       const events: ContextEvent[] = [];
       this.addText(draft, text, (event) => events.push(event));
       await commitText(this.engine, this.contextId, {
@@ -684,6 +691,7 @@ export class RunDriver {
         messageId: this.messageId,
         parts: JSON.stringify(draft),
         events,
+        progress,
         moved: claimed.moved,
       });
       this.parts = draft;
@@ -696,6 +704,9 @@ export class RunDriver {
       async (emit, tx) => {
         if (text) this.addText(draft, text, emit);
         await change?.(draft, emit, tx);
+        if (progress) {
+          await recordRunProgress(tx.db, this.run.id, progress.usage, progress.steps);
+        }
         // Only parts that changed are written (a run's end that completes the message without
         // changing a part writes none).
         const changed =
