@@ -1,5 +1,5 @@
 // The real app in a child process, as `pnpm start` runs it: Hono, tRPC, the run engine with the
-// builtin model, and a WAL database in a temporary file or, given a URL, PostgreSQL (a pool of
+// builtin model and the server's webhook recorder, and a WAL database in a temporary file or, given a URL, PostgreSQL (a pool of
 // DATABASE_POOL_SIZE's default, 10 connections). Beside it, under /bench/, the same model
 // stream sent over the same tRPC SSE without the engine ("persistence off").
 import fs from "node:fs";
@@ -17,6 +17,9 @@ import {
 import { closeDatabase, createApiKey, migrate, openDatabase, openPostgres } from "@agent-access/db";
 import { createAppServer } from "@agent-access/server";
 import { getRequestListener } from "@hono/node-server";
+// The server's own commit hook, as main.ts sets it (no endpoint is configured here, so it only
+// looks them up for the events that could go to one).
+import { recordWebhookEvents } from "../../apps/server/src/webhooks/index.ts";
 import type { ServerOptions } from "../lib/child.ts";
 import { serveParent } from "./ipc.ts";
 import { createStreamOffApp } from "./stream-off.ts";
@@ -38,6 +41,7 @@ const runtime = createAgentRuntime({
   model: createBuiltinModel({ tokenDelayMs }),
   // Benchmark 3 asks for one reply of 20,000 tokens, above AGENT_MAX_OUTPUT_TOKENS' default.
   maxOutputTokens: 1_000_000,
+  onCommit: recordWebhookEvents(),
   onError: (error) => console.error(error),
 });
 // The benchmarks open hundreds of streams and send hundreds of messages from one browser session
