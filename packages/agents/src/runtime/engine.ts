@@ -17,6 +17,7 @@ import {
   notify,
   type RunClaim,
   type RunLease,
+  type RunTextCommit,
   recordRunProgress,
   setMessageParts,
   transaction,
@@ -202,7 +203,7 @@ export interface TextCommit {
   /** The text part's message.part, or message.delta. */
   events: ContextEvent[];
   /** At a model step's end: the run's usage so far (JSON) and its steps, recorded on the run. */
-  progress?: { usage: string; steps: number };
+  progress?: RunTextCommit["progress"];
   /** The error thrown when this instance no longer holds the run (nothing is written). */
   moved: () => Error;
 }

@@ -45,6 +45,7 @@ import {
   contextUpdated,
   type Emit,
   type Engine,
+  type TextCommit,
   updatedTo,
 } from "./engine.ts";
 import { failureMessage, failureReference } from "./failures.ts";
@@ -102,12 +103,6 @@ function notifyStopped(tx: Engine, runId: string): void {
  * A change to a run found the run no longer as it expected (claimRun): another instance ended
  * it, or it was answered or ended already. The change is rolled back and nothing is published.
  */
-/** What a model step's end records on its run: the usage so far (JSON) and the steps taken. */
-interface RunProgress {
-  usage: string;
-  steps: number;
-}
-
 export class RunMoved extends Error {
   override name = "RunMoved";
 
@@ -660,7 +655,7 @@ export class RunDriver {
   private commit(
     change?: (draft: MessagePart[], emit: Emit, tx: Engine) => Promise<void> | void,
     claim: RunClaim = "owner",
-    progress?: RunProgress,
+    progress?: TextCommit["progress"],
   ): Promise<void> {
     const next = this.commits.then(() => this.commitNow(change, claim, progress));
     // The queue goes on after a failed commit; the caller gets the failure.
@@ -671,7 +666,7 @@ export class RunDriver {
   private async commitNow(
     change: ((draft: MessagePart[], emit: Emit, tx: Engine) => Promise<void> | void) | undefined,
     claim: RunClaim,
-    progress: RunProgress | undefined,
+    progress: TextCommit["progress"],
   ): Promise<void> {
     const text = this.deltas.take();
     const draft = this.parts.slice();
