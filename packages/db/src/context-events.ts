@@ -64,29 +64,14 @@ export async function appendContextEvents(
       notifications.push("pg_notify(?, ? || bumped.last_seq || ?)");
       notifyParams.push(channel, payload.before, payload.after);
     }
-    // Data-modifying WITHs run once, whether or not the query reads them: the INSERT numbers
-    // the events from the bumped last_seq (each event's place in the batch, from 1), and the
+    // Data-modifying WITHs run once, whether or not the query reads them, and the
     // notifications are sent at commit in this order (dropped on rollback).
-    const values = events.map(() => "(CAST(? AS integer), ?, ?)").join(", ");
+    const appended = appendedAfterBumped(contextId, events, now);
     const row = await get<{ last_seq: number }>(
       db,
-      `WITH bumped AS (${bump}),
-       appended AS (
-         INSERT INTO context_event (context_id, seq, type, payload, created_at)
-         SELECT CAST(? AS text), bumped.last_seq - CAST(? AS integer) + e.place, e.type, e.payload,
-                CAST(? AS bigint)
-           FROM bumped, (VALUES ${values}) AS e(place, type, payload))
+      `WITH bumped AS (${bump}), ${appended.sql}
        SELECT bumped.last_seq${notifications.map((call) => `, ${call}`).join("")} FROM bumped`,
-      [
-        count,
-        now,
-        contextId,
-        contextId,
-        count,
-        now,
-        ...events.flatMap((event, index) => [index + 1, event.type, JSON.stringify(event)]),
-        ...notifyParams,
-      ],
+      [count, now, contextId, ...appended.params, ...notifyParams],
     );
     if (!row) throw new Error(`no context ${contextId}`);
     lastSeq = Number(row.last_seq);
@@ -110,6 +95,32 @@ export async function appendContextEvents(
   }
   const first = lastSeq - count + 1;
   return events.map((_, index) => first + index);
+}
+
+/**
+ * PostgreSQL: the data-modifying WITH `appended` that inserts `events` numbered after the WITH
+ * `bumped` of the same statement (which returns the context's new last_seq): each event's seq is
+ * that last_seq less the batch's size plus its place in the batch, from 1.
+ */
+export function appendedAfterBumped(
+  contextId: string,
+  events: readonly { type: string }[],
+  now: number,
+): { sql: string; params: unknown[] } {
+  const values = events.map(() => "(CAST(? AS integer), ?, ?)").join(", ");
+  return {
+    sql: `appended AS (
+         INSERT INTO context_event (context_id, seq, type, payload, created_at)
+         SELECT CAST(? AS text), bumped.last_seq - CAST(? AS integer) + e.place, e.type, e.payload,
+                CAST(? AS bigint)
+           FROM bumped, (VALUES ${values}) AS e(place, type, payload))`,
+    params: [
+      contextId,
+      events.length,
+      now,
+      ...events.flatMap((event, index) => [index + 1, event.type, JSON.stringify(event)]),
+    ],
+  };
 }
 
 /** Up to `limit` events after `afterSeq`, in order. */

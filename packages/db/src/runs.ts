@@ -1,6 +1,7 @@
 // Runs: one agent turn of a context, from the message that triggered it to its end. Callers have
 // already checked the context against the scope.
 import { type Db, dialectOf } from "./connection.ts";
+import { appendedAfterBumped } from "./context-events.ts";
 import { checkChannel } from "./notify.ts";
 import { all, get, isTransaction, run } from "./sql.ts";
 
@@ -299,9 +300,10 @@ export interface RunTextCommit {
  * the claim under the context's lock, the message, the events and their notification, COMMIT).
  * The streaming of every reply is made of these commits. It does what those statements do, in
  * their order: locks the context's row, claims the run as `claimRun`'s `owner` (renewing the
- * lease, and recording the step's `progress` if given), and only if the claim holds, writes the message's parts, numbers and appends the
- * events (as `appendContextEvents`) and queues the notification. Returns the events' seqs, or
- * null when the claim did not hold, with nothing written.
+ * lease, and recording the step's `progress` if given), and only if the claim holds, writes
+ * the message's parts, numbers and appends the events (as `appendContextEvents`) and queues the
+ * notification. Returns the events' seqs, or null when the claim did not hold, with nothing
+ * written.
  */
 export async function commitRunText(db: Db, commit: RunTextCommit): Promise<number[] | null> {
   if (dialectOf(db) !== "postgres") throw new Error("commitRunText is PostgreSQL's");
@@ -310,7 +312,7 @@ export async function commitRunText(db: Db, commit: RunTextCommit): Promise<numb
   if (events.length === 0) throw new Error("commitRunText needs events");
   checkChannel(notify.channel);
   const count = events.length;
-  const values = events.map(() => "(CAST(? AS integer), ?, ?)").join(", ");
+  const appended = appendedAfterBumped(commit.contextId, events, commit.now);
   // Data-modifying WITHs each run once, to the end, whether or not anything reads them; the
   // claim is read (EXISTS) before each write, so a claim that fails writes nothing, and with no
   // bumped row the final SELECT returns none and no notification is sent.
@@ -328,11 +330,7 @@ export async function commitRunText(db: Db, commit: RunTextCommit): Promise<numb
        UPDATE context SET last_seq = last_seq + ?, last_activity_at = ?
         WHERE id = ? AND EXISTS (SELECT 1 FROM claimed)
        RETURNING last_seq),
-     appended AS (
-       INSERT INTO context_event (context_id, seq, type, payload, created_at)
-       SELECT CAST(? AS text), bumped.last_seq - CAST(? AS integer) + e.place, e.type, e.payload,
-              CAST(? AS bigint)
-         FROM bumped, (VALUES ${values}) AS e(place, type, payload))
+     ${appended.sql}
      SELECT bumped.last_seq, pg_notify(?, ? || bumped.last_seq || ?) FROM bumped`,
     [
       commit.contextId,
@@ -345,10 +343,7 @@ export async function commitRunText(db: Db, commit: RunTextCommit): Promise<numb
       count,
       commit.now,
       commit.contextId,
-      commit.contextId,
-      count,
-      commit.now,
-      ...events.flatMap((event, index) => [index + 1, event.type, JSON.stringify(event)]),
+      ...appended.params,
       notify.channel,
       notify.payload.before,
       notify.payload.after,
