@@ -1,0 +1,74 @@
+// @ts-check
+// The checkpointer thread (started by checkpoint.ts): its own better-sqlite3 connection to each
+// SQLite file the process has open, on which it runs `PRAGMA wal_checkpoint(PASSIVE)` every
+// `intervalMs`. PASSIVE copies what it can and never waits for, nor blocks, the writer or the
+// readers; a busy checkpoint is simply tried again on the next tick. Plain JavaScript, so it
+// loads as it is under tsx, vitest and plain node alike (the thread is started without tsx).
+//
+// Messages in: { type: "open", id, file, intervalMs } and { type: "close", id }.
+// Messages out: { type: "closed", id } once the connection is closed (a close during a
+// checkpoint waits for it: this thread runs one thing at a time), and { type: "error", id,
+// code, message } the first time each kind of error happens on a file (it keeps trying).
+import { createRequire } from "node:module";
+import { parentPort, workerData } from "node:worker_threads";
+
+/** @type {typeof import("better-sqlite3")} */
+const Database = createRequire(import.meta.url)(workerData.betterSqlite3);
+const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPort);
+
+/** @typedef {{ sqlite: import("better-sqlite3").Database, timer: NodeJS.Timeout, reported: Set<string> }} Entry */
+/** @type {Map<number, Entry>} */
+const open = new Map();
+
+// SQLITE_BUSY: another connection checkpoints (a second process on the file). SQLITE_LOCKED
+// cannot happen without shared cache, but means the same.
+const RETRY = /^SQLITE_(BUSY|LOCKED)/;
+
+/** @param {number} id @param {Set<string>} reported @param {unknown} error */
+function report(id, reported, error) {
+  const code = String(/** @type {{ code?: unknown }} */ (error)?.code ?? "error");
+  if (RETRY.test(code) || reported.has(code)) return;
+  reported.add(code);
+  const message = error instanceof Error ? error.message : String(error);
+  port.postMessage({ type: "error", id, code, message });
+}
+
+port.on("message", (/** @type {any} */ message) => {
+  if (message.type === "open") {
+    const { id, file, intervalMs } = message;
+    /** @type {Set<string>} */
+    const reported = new Set();
+    let sqlite;
+    try {
+      // Never creates the file (the main connection has); no busy wait: PASSIVE does not wait.
+      sqlite = new Database(file, { fileMustExist: true, timeout: 0 });
+      // The checkpoint syncs as this connection's setting says: the same as the main one.
+      sqlite.pragma("synchronous = NORMAL");
+    } catch (error) {
+      report(id, reported, error);
+      return;
+    }
+    const entry = /** @type {Entry} */ ({ sqlite, reported });
+    entry.timer = setInterval(() => {
+      try {
+        sqlite.pragma("wal_checkpoint(PASSIVE)");
+      } catch (error) {
+        report(id, reported, error);
+      }
+    }, intervalMs);
+    open.set(id, entry);
+  } else if (message.type === "close") {
+    const entry = open.get(message.id);
+    open.delete(message.id);
+    if (entry) {
+      clearInterval(entry.timer);
+      try {
+        // The last connection to close checkpoints what is left and removes the -wal file.
+        entry.sqlite.close();
+      } catch (error) {
+        report(message.id, entry.reported, error);
+      }
+    }
+    port.postMessage({ type: "closed", id: message.id });
+  }
+});
