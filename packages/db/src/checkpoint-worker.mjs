@@ -5,10 +5,19 @@
 // readers; a busy checkpoint is simply tried again on the next tick. Plain JavaScript, so it
 // loads as it is under tsx, vitest and plain node alike (the thread is started without tsx).
 //
-// Messages in: { type: "open", id, file, intervalMs } and { type: "close", id }.
-// Messages out: { type: "closed", id } once the connection is closed (a close during a
-// checkpoint waits for it: this thread runs one thing at a time), and { type: "error", id,
-// code, message } the first time each kind of error happens on a file (it keeps trying).
+// Under a steady stream of commits a pass rarely ends with nothing left (a commit lands while
+// it syncs), and SQLite starts the WAL over only at a write that finds it all copied: the WAL
+// would grow to the main connection's fallback. So once a pass finds `catchUpPages` or more in
+// it, this thread says it is "behind"; the main thread then holds its queue (statements wait,
+// the event loop does not), sends "catch-up", and this thread runs one more pass, which copies
+// the little left with no commit under it; the next transaction starts the WAL over.
+//
+// Messages in: { type: "open", id, file, intervalMs, catchUpPages }, { type: "catch-up", id }
+// and { type: "close", id }. Messages out: { type: "behind", id } (once until the next
+// catch-up), { type: "caught-up", id }, { type: "closed", id } once the connection is closed
+// (a close during a checkpoint waits for it: this thread runs one thing at a time), and
+// { type: "error", id, code, message } the first time each kind of error happens on a file
+// (it keeps trying).
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 
@@ -16,7 +25,10 @@ import { parentPort, workerData } from "node:worker_threads";
 const Database = createRequire(import.meta.url)(workerData.betterSqlite3);
 const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPort);
 
-/** @typedef {{ sqlite: import("better-sqlite3").Database, timer: NodeJS.Timeout, reported: Set<string> }} Entry */
+/**
+ * @typedef {{ sqlite: import("better-sqlite3").Database, timer: NodeJS.Timeout,
+ *   reported: Set<string>, behind: boolean }} Entry
+ */
 /** @type {Map<number, Entry>} */
 const open = new Map();
 
@@ -33,9 +45,25 @@ function report(id, reported, error) {
   port.postMessage({ type: "error", id, code, message });
 }
 
+/**
+ * One PASSIVE pass; the frames in the WAL and how many of them are in the file, or null.
+ * @param {number} id @param {Entry} entry
+ */
+function checkpoint(id, entry) {
+  try {
+    const [row] = /** @type {{ log: number, checkpointed: number }[]} */ (
+      entry.sqlite.pragma("wal_checkpoint(PASSIVE)")
+    );
+    return row ?? null;
+  } catch (error) {
+    report(id, entry.reported, error);
+    return null;
+  }
+}
+
 port.on("message", (/** @type {any} */ message) => {
   if (message.type === "open") {
-    const { id, file, intervalMs } = message;
+    const { id, file, intervalMs, catchUpPages } = message;
     /** @type {Set<string>} */
     const reported = new Set();
     let sqlite;
@@ -48,15 +76,24 @@ port.on("message", (/** @type {any} */ message) => {
       report(id, reported, error);
       return;
     }
-    const entry = /** @type {Entry} */ ({ sqlite, reported });
+    const entry = /** @type {Entry} */ ({ sqlite, reported, behind: false });
     entry.timer = setInterval(() => {
-      try {
-        sqlite.pragma("wal_checkpoint(PASSIVE)");
-      } catch (error) {
-        report(id, reported, error);
+      const done = checkpoint(id, entry);
+      // `log` is what the pass saw at its start, all copied unless a reader holds an older
+      // snapshot: its size says whether the WAL was started over since, not what is left.
+      if (done && catchUpPages > 0 && done.log >= catchUpPages && !entry.behind) {
+        entry.behind = true;
+        port.postMessage({ type: "behind", id });
       }
     }, intervalMs);
     open.set(id, entry);
+  } else if (message.type === "catch-up") {
+    const entry = open.get(message.id);
+    if (entry) {
+      checkpoint(message.id, entry);
+      entry.behind = false;
+    }
+    port.postMessage({ type: "caught-up", id: message.id });
   } else if (message.type === "close") {
     const entry = open.get(message.id);
     open.delete(message.id);

@@ -160,7 +160,7 @@ export function redactUrl(url: string): string {
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new Database(file);
-  let checkpoints: Checkpoints | null = null;
+  const driver = new SqliteDriver(sqlite);
   try {
     const wal =
       file !== ":memory:" && sqlite.pragma("journal_mode = WAL", { simple: true }) === "wal";
@@ -172,14 +172,13 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
       const fallback =
         options.checkpointFallbackPages ?? (interval > 0 ? DEFAULT_FALLBACK_PAGES : 1000);
       sqlite.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(fallback))}`);
-      if (interval > 0) checkpoints = startCheckpoints(path.resolve(file), interval);
+      if (interval > 0) driver.checkpoints = startCheckpoints(path.resolve(file), interval, driver);
     }
   } catch (error) {
     sqlite.close();
     throw error;
   }
   const adapter = new SqliteAdapter();
-  const driver = new SqliteDriver(sqlite, checkpoints);
   infos.set(adapter, {
     dialect: "sqlite",
     sqlite,
@@ -342,10 +341,10 @@ class SqliteDriver implements Driver, SqliteDirect {
   private readonly waiting: (() => void)[] = [];
   private destroyed: Promise<void> | null = null;
 
-  constructor(
-    private readonly sqlite: Database.Database,
-    private readonly checkpoints: Checkpoints | null,
-  ) {
+  /** The worker's checkpoints of this file (checkpoint.ts), if any. */
+  checkpoints: Checkpoints | null = null;
+
+  constructor(private readonly sqlite: Database.Database) {
     this.connection = new SqliteConnection(sqlite);
   }
 

@@ -38,12 +38,23 @@ for (let i = 0; i < 20; i++) {
   rows.push(Number(await value(again, "SELECT count(*) FROM t")));
   await closeDatabase(again);
 }
+
+// Commits at every turn of the event loop: the worker asks the main thread to hold its queue
+// while it catches up, and statements then wait for its answer (the process too).
+const burst = openDatabase(path.join(dir, "burst.db"), { checkpointIntervalMs: 20 });
+await run(burst, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+for (let i = 0; i < 3000; i++) {
+  await run(burst, "INSERT INTO t (v) VALUES (randomblob(4000))");
+  await new Promise((resolve) => setImmediate(resolve));
+}
+const burstRows = Number(await value(burst, "SELECT count(*) FROM t"));
+await closeDatabase(burst);
 const afterLoop = threads();
 // What is left beside the files: nothing, once every connection has closed.
 const left = fs.readdirSync(dir).filter((name) => !name.endsWith(".db"));
 
 process.stdout.write(
-  `${JSON.stringify({ before, whileThreeOpen, afterThree, afterLoop, rows, left })}\n`,
+  `${JSON.stringify({ before, whileThreeOpen, afterThree, afterLoop, rows, burstRows, left })}\n`,
 );
 
 // Left open: the checkpoint thread must not keep the process alive.
