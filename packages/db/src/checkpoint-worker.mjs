@@ -27,7 +27,7 @@ const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPor
 
 /**
  * @typedef {{ sqlite: import("better-sqlite3").Database, timer: NodeJS.Timeout,
- *   reported: Set<string>, behind: boolean }} Entry
+ *   reported: Set<string>, behind: boolean, caughtUpAt: number }} Entry
  */
 /** @type {Map<number, Entry>} */
 const open = new Map();
@@ -76,12 +76,20 @@ port.on("message", (/** @type {any} */ message) => {
       report(id, reported, error);
       return;
     }
-    const entry = /** @type {Entry} */ ({ sqlite, reported, behind: false });
+    const entry = /** @type {Entry} */ ({ sqlite, reported, behind: false, caughtUpAt: 0 });
     entry.timer = setInterval(() => {
       const done = checkpoint(id, entry);
       // `log` is what the pass saw at its start, all copied unless a reader holds an older
       // snapshot: its size says whether the WAL was started over since, not what is left.
-      if (done && catchUpPages > 0 && done.log >= catchUpPages && !entry.behind) {
+      // Not again for a WAL that no commit has touched since the last catch-up (the next
+      // write starts it over).
+      if (
+        done &&
+        catchUpPages > 0 &&
+        done.log >= catchUpPages &&
+        done.log !== entry.caughtUpAt &&
+        !entry.behind
+      ) {
         entry.behind = true;
         port.postMessage({ type: "behind", id });
       }
@@ -90,7 +98,7 @@ port.on("message", (/** @type {any} */ message) => {
   } else if (message.type === "catch-up") {
     const entry = open.get(message.id);
     if (entry) {
-      checkpoint(message.id, entry);
+      entry.caughtUpAt = checkpoint(message.id, entry)?.log ?? 0;
       entry.behind = false;
     }
     port.postMessage({ type: "caught-up", id: message.id });
