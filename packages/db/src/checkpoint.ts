@@ -56,6 +56,7 @@ interface Checkpointer {
 const require = createRequire(import.meta.url);
 let current: Checkpointer | null = null;
 let lastId = 0;
+let toldThreadDied = false;
 
 // The thread is referenced while a close or a catch-up awaits it, so the process does not exit
 // with them pending; unref'd otherwise.
@@ -101,8 +102,10 @@ function start(): Checkpointer {
     }
   });
   worker.on("error", (error) => {
-    // The thread itself died (not a SQLite error, which it reports and survives). Said once;
-    // its files keep the fallback, and the next file opened starts a new worker.
+    // The thread itself died (not a SQLite error, which it reports and survives). Said once a
+    // process; its files keep the fallback, and the next file opened starts a new worker.
+    if (toldThreadDied) return;
+    toldThreadDied = true;
     console.error(
       `@agent-access/db: the WAL checkpoint thread stopped (${error.message}); ` +
         "checkpoints fall back to commits on the main thread.",
