@@ -81,8 +81,22 @@ export async function takeRateLimit(
     burst: burstOf(shape),
   });
   if (taken) return { allowed: true };
+  return await refused(db, limiter, subject, shape, now);
+}
+
+/**
+ * The answer to a take that found no token: when the bucket is full again, read after the take
+ * (a statement of its own).
+ */
+async function refused(
+  db: Db,
+  limiter: string,
+  subject: string,
+  shape: BucketShape,
+  now: number,
+): Promise<LimitVerdict> {
   const verdict = verdictOf(await fullAt(db, limiter, subject), shape, now);
-  // Refilled (or reset) between the two statements: still refused, and soon worth a retry.
+  // Refilled (or reset) since the take: still refused, and soon worth a retry.
   return verdict.allowed ? { allowed: false, retryAfterMs: 1 } : verdict;
 }
 
@@ -147,9 +161,7 @@ export async function takeRateLimits(
   return await Promise.all(
     takes.map(async (take): Promise<LimitVerdict> => {
       if (allowed.has(take.limiter)) return { allowed: true };
-      const verdict = verdictOf(await fullAt(db, take.limiter, take.subject), take.shape, now);
-      // Refilled (or reset) since the statement: still refused, and soon worth a retry.
-      return verdict.allowed ? { allowed: false, retryAfterMs: 1 } : verdict;
+      return await refused(db, take.limiter, take.subject, take.shape, now);
     }),
   );
 }
