@@ -6,6 +6,8 @@
 // runs whose lease lapsed (their instance died) to mark them interrupted. A cancel of a run
 // driven elsewhere is recorded on the run and announced on RUN_CANCEL_CHANNEL; the owner stops
 // it and records it cancelled, or, if the owner is gone, the canceller ends it itself.
+
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import {
   dialectOf,
   getRun,
@@ -82,13 +84,18 @@ export class RunDrivers {
 
   /**
    * Drives a run in the background, for a session with `hostContext`: the stored run `runId`
-   * (read first), or a run whose commit just began it, driven at once with no read.
+   * (read first), or a run whose commit just began it, driven at once with no read. A begun run
+   * gets one turn of the event loop before this resolves, so that the request that began it
+   * answers after the run's first output where that needs no I/O (a local model on SQLite): the
+   * first token is what the user waits for, and the request's answer would otherwise be
+   * serialized and written ahead of it.
    */
   async start(run: string | BegunRun, hostContext?: HostContext): Promise<void> {
     this.leased = true;
     this.listen();
     if (typeof run !== "string") {
       await this.adopt(RunDriver.begun(this.engine, run, hostContext));
+      await yieldToEventLoop();
       return;
     }
     const runId = run;

@@ -13,7 +13,7 @@ import {
 } from "../../test/harness.ts";
 import type { ContextEvent, ContextMessage, SequencedEvent } from "../types.ts";
 
-describeEachDialect("runtime", () => {
+describeEachDialect("runtime", (suite) => {
   afterEach(teardown);
 
   /** Applies events to a list of messages with the reducer the React hooks ship. */
@@ -112,6 +112,23 @@ describeEachDialect("runtime", () => {
       const { items } = await runtime.listMessages(scope, context.id, { limit: 10 });
       expect(textOf(items[1]).split(" ")).toHaveLength(120);
     });
+
+    // On SQLite with a local model no I/O stands between the send's commit and the reply's first
+    // word: the run gets that far before the send answers, so the first token is not queued
+    // behind the send's own answer. (PostgreSQL's reads wait on the network; the send answers
+    // while they do.)
+    it.runIf(suite.dialect === "sqlite")(
+      "answers a send once the reply's first word is committed, where no I/O comes between",
+      async () => {
+        const { runtime, scope } = await setup({ deltaFlushMs: 60_000 });
+        const { context } = await runtime.createContext(scope, { agentId: AGENT });
+        const sent = await runtime.send(scope, context.id, { text: "stream 50 words" });
+        const { items } = await runtime.listMessages(scope, context.id, { limit: 10 });
+        expect(items.map((m) => m.role)).toEqual(["user", "assistant"]);
+        expect(textOf(items[1])).toBe("The");
+        await eventsUntil(runtime, scope, context.id, runFinished(sent.runId));
+      },
+    );
   });
 
   describe("resumable streaming", () => {
