@@ -144,9 +144,9 @@ export class AgentLimits {
   /**
    * Checks every limit `call` touches and counts it against all of them, or against none: each
    * per-minute rate is taken (check and spend in one step, so concurrent calls on any instance
-   * are counted one by one), and if any limit refuses, the rates taken are given back. Then
-   * the running runs are read from the database, and the run limits checked and counted in one
-   * synchronous step, so the calls of a batch cannot all pass one check before any counts. A
+   * are counted one by one), and if any limit refuses, the rates taken are given back. At the
+   * same time the running runs are read from the database; then the run limits are checked and
+   * counted in one synchronous step, so the calls of a batch cannot all pass one check before any counts. A
    * run admitted elsewhere that ended its admission (its run now running) after that read is
    * counted too (`#endedRuns`), so the read's age never lets a run through uncounted.
    * Throws LimitExceeded naming the first limit that refuses.
@@ -204,20 +204,34 @@ export class AgentLimits {
         ],
       );
     }
+    // The running runs are read while the rates are taken: on PostgreSQL two statements on two
+    // connections at once, one round trip's wait instead of two.
+    const running = call.startsRun ? this.#countRunning(subject) : null;
+    // A read that is not needed (a refusal, a failed take) is still awaited, not left to fail
+    // unheard; its bookkeeping ends with it.
+    const settled = async () => {
+      await running?.catch(() => {});
+    };
     // All at once: on PostgreSQL one statement for every rate of the call (takeEach), not one
     // per rate; what one refuses, the others give back, and the first refusal in the order
     // above is the one named. If the take fails, nothing stays taken.
-    const verdicts = await takeEach(
-      rates.map(([limiter, key]) => [limiter, key] as const),
-      now,
-    );
+    let verdicts: Awaited<ReturnType<typeof takeEach>>;
+    try {
+      verdicts = await takeEach(
+        rates.map(([limiter, key]) => [limiter, key] as const),
+        now,
+      );
+    } catch (error) {
+      await settled();
+      throw error;
+    }
     const taken = rates.filter((_, i) => verdicts[i]!.allowed);
     const giveBack = async () => {
       await Promise.all(taken.map(([limiter, key]) => limiter.giveBack(key, now)));
     };
     for (const [i, verdict] of verdicts.entries()) {
       if (!verdict.allowed) {
-        await giveBack();
+        await Promise.all([giveBack(), settled()]);
         const [, , limit, what] = rates[i]!;
         throw new LimitExceeded(
           `limit reached: at most ${limit} ${what}; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
@@ -225,28 +239,15 @@ export class AgentLimits {
         );
       }
     }
-    if (!call.startsRun) return { started: () => {}, end: () => {} };
+    if (!running) return { started: () => {}, end: () => {} };
 
-    let sessionRunning = 0;
-    let groupRunning = 0;
-    add(this.#reading, session, 1);
-    add(this.#reading, group, 1);
-    const endedBefore = {
-      session: this.#endedRuns.get(session) ?? 0,
-      group: this.#endedRuns.get(group) ?? 0,
-    };
+    let sessionRunning: number;
+    let groupRunning: number;
     try {
-      [sessionRunning, groupRunning] = await this.#running(subject);
-      sessionRunning += (this.#endedRuns.get(session) ?? 0) - endedBefore.session;
-      groupRunning += (this.#endedRuns.get(group) ?? 0) - endedBefore.group;
+      [sessionRunning, groupRunning] = await running;
     } catch (error) {
       await giveBack();
       throw error;
-    } finally {
-      for (const key of [session, group]) {
-        add(this.#reading, key, -1);
-        if (!this.#reading.has(key)) this.#endedRuns.delete(key);
-      }
     }
     let refusal: LimitExceeded | null = null;
     if (sessionRunning + (this.#pendingRuns.get(session) ?? 0) >= c.runsPerSession) {
@@ -301,6 +302,33 @@ export class AgentLimits {
       add(this.#streams, session, -1);
       add(this.#streams, group, -1);
     };
+  }
+
+  /**
+   * The session's and the group's running runs, as `#running` reads them, plus the runs admitted
+   * elsewhere that ended their admission while the read was out (`#endedRuns`).
+   */
+  async #countRunning(subject: LimitSubject): Promise<[session: number, group: number]> {
+    const session = `session:${subject.sessionId}`;
+    const group = `group:${subject.contextGroup}`;
+    add(this.#reading, session, 1);
+    add(this.#reading, group, 1);
+    const endedBefore = {
+      session: this.#endedRuns.get(session) ?? 0,
+      group: this.#endedRuns.get(group) ?? 0,
+    };
+    try {
+      const [sessionRunning, groupRunning] = await this.#running(subject);
+      return [
+        sessionRunning + (this.#endedRuns.get(session) ?? 0) - endedBefore.session,
+        groupRunning + (this.#endedRuns.get(group) ?? 0) - endedBefore.group,
+      ];
+    } finally {
+      for (const key of [session, group]) {
+        add(this.#reading, key, -1);
+        if (!this.#reading.has(key)) this.#endedRuns.delete(key);
+      }
+    }
   }
 
   /**
