@@ -146,9 +146,10 @@ export class AgentLimits {
    * per-minute rate is taken (check and spend in one step, so concurrent calls on any instance
    * are counted one by one), and if any limit refuses, the rates taken are given back. At the
    * same time the running runs are read from the database; then the run limits are checked and
-   * counted in one synchronous step, so the calls of a batch cannot all pass one check before any counts. A
-   * run admitted elsewhere that ended its admission (its run now running) after that read is
-   * counted too (`#endedRuns`), so the read's age never lets a run through uncounted.
+   * counted in one synchronous step, so the calls of a batch cannot all pass one check before
+   * any counts. A run admitted elsewhere that ended its admission (its run now running) after
+   * that read is counted too (`#endedRuns`), so the read's age never lets a run through
+   * uncounted.
    * Throws LimitExceeded naming the first limit that refuses.
    */
   async admit(subject: LimitSubject, call: LimitedCall, now: number): Promise<Admission> {
@@ -207,6 +208,9 @@ export class AgentLimits {
     // The running runs are read while the rates are taken: on PostgreSQL two statements on two
     // connections at once, one round trip's wait instead of two.
     const running = call.startsRun ? this.#countRunning(subject) : null;
+    // Handled from the start: a read that fails while the take is out is not an unhandled
+    // rejection (which would end the process); its failure is met where it is awaited below.
+    running?.catch(() => {});
     // A read that is not needed (a refusal, a failed take) is still awaited, not left to fail
     // unheard; its bookkeeping ends with it.
     const settled = async () => {

@@ -1,6 +1,6 @@
 // The context router's actions on a finished turn, by caller: edit and resend, feedback, and how
 // a failed reply reads; with their bounds (the comment's length, the message and run quotas).
-import { value } from "@agent-access/db";
+import { run, value } from "@agent-access/db";
 import { describeEachDialect } from "@agent-access/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestApi, type TestApi, type TestBrowser } from "../../test/callers.ts";
@@ -22,11 +22,36 @@ async function turn(browser: TestBrowser, firstMessage: string) {
   return { contextId: context.id, sent: sent! };
 }
 
-describeEachDialect("context turns", () => {
+describeEachDialect("context turns", (suite) => {
   beforeEach(async () => {
     api = await createTestApi();
   });
   afterEach(() => api.close());
+
+  describe("admission", () => {
+    // The run limits' read goes out while the rates are taken. A read that fails while the take
+    // is still out must be met where it is awaited (the send fails and gives its rates back),
+    // not left as an unhandled rejection, which ends the process. On PostgreSQL the two wait on
+    // the network at once; on SQLite they settle in one turn of the event loop.
+    it.runIf(suite.dialect === "postgres")(
+      "answers a send whose run-limit read fails with an error, and gives its rates back",
+      async () => {
+        api.deps.limits = new AgentLimits(api.db, { messagesPerMinutePerSession: 1 });
+        const browser = await api.agentBrowser("workspace:1:user:1");
+        const { context } = await browser.caller.context.create({});
+        await run(api.db, "ALTER TABLE context RENAME TO context_away");
+        try {
+          await expect(
+            browser.caller.context.send({ contextId: context.id, text: "hello" }),
+          ).rejects.toMatchObject({ code: "INTERNAL_SERVER_ERROR" });
+        } finally {
+          await run(api.db, "ALTER TABLE context_away RENAME TO context");
+        }
+        const sent = await browser.caller.context.send({ contextId: context.id, text: "hello" });
+        await finished(browser, context.id, sent.runId);
+      },
+    );
+  });
 
   describe("editMessage", () => {
     it("replaces the last turn and answers the new text", async () => {
