@@ -208,34 +208,25 @@ export class AgentLimits {
     // The running runs are read while the rates are taken: on PostgreSQL two statements on two
     // connections at once, one round trip's wait instead of two.
     const running = call.startsRun ? this.#countRunning(subject) : null;
-    // Handled from the start: a read that fails while the take is out is not an unhandled
-    // rejection (which would end the process); its failure is met where it is awaited below.
+    // Handled from the start: a read that fails while the take is out, or that a refusal or a
+    // failed take leaves unawaited, is not an unhandled rejection (which would end the process).
+    // Its bookkeeping ends with it either way (`#countRunning`'s finally); where it is awaited
+    // below, its failure fails the call.
     running?.catch(() => {});
-    // A read that is not needed (a refusal, a failed take) is still awaited, not left to fail
-    // unheard; its bookkeeping ends with it.
-    const settled = async () => {
-      await running?.catch(() => {});
-    };
     // All at once: on PostgreSQL one statement for every rate of the call (takeEach), not one
     // per rate; what one refuses, the others give back, and the first refusal in the order
     // above is the one named. If the take fails, nothing stays taken.
-    let verdicts: Awaited<ReturnType<typeof takeEach>>;
-    try {
-      verdicts = await takeEach(
-        rates.map(([limiter, key]) => [limiter, key] as const),
-        now,
-      );
-    } catch (error) {
-      await settled();
-      throw error;
-    }
+    const verdicts = await takeEach(
+      rates.map(([limiter, key]) => [limiter, key] as const),
+      now,
+    );
     const taken = rates.filter((_, i) => verdicts[i]!.allowed);
     const giveBack = async () => {
       await Promise.all(taken.map(([limiter, key]) => limiter.giveBack(key, now)));
     };
     for (const [i, verdict] of verdicts.entries()) {
       if (!verdict.allowed) {
-        await Promise.all([giveBack(), settled()]);
+        await giveBack();
         const [, , limit, what] = rates[i]!;
         throw new LimitExceeded(
           `limit reached: at most ${limit} ${what}; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,

@@ -95,7 +95,7 @@ async function refused(
   shape: BucketShape,
   now: number,
 ): Promise<LimitVerdict> {
-  const verdict = verdictOf(await fullAt(db, limiter, subject), shape, now);
+  const verdict = await checkRateLimit(db, limiter, subject, shape, now);
   // Refilled (or reset) since the take: still refused, and soon worth a retry.
   return verdict.allowed ? { allowed: false, retryAfterMs: 1 } : verdict;
 }
