@@ -235,6 +235,45 @@ describeEachDialect("shared rate limits", (suite) => {
     expect(row).toEqual({ failures: 5, locked_until: T0 + 60_000 });
   });
 
+  // PostgreSQL: a commit that wrote to the write-ahead log waits for its flush to disk; one that
+  // touched only unlogged tables does not (migration 0017). Each statement is run again under
+  // EXPLAIN (ANALYZE, WAL), which counts the log records it writes.
+  it.runIf(suite.dialect === "postgres")(
+    "takes rates without writing to the write-ahead log, and counts account failures in it",
+    async () => {
+      const [a] = await instances();
+      const statements: { sql: string; parameters: readonly unknown[] }[] = [];
+      const stop = observeQueries(a, (query) => statements.push(query));
+      const shape = { capacity: 5, intervalMs: 60_000 };
+      await takeRateLimit(a, "sign-in", "203.0.113.7", shape, T0);
+      await takeRateLimits(
+        a,
+        [
+          { limiter: "messages-session", subject: "session:1", shape },
+          { limiter: "messages-group", subject: "group:acme", shape },
+        ],
+        T0,
+      );
+      await giveBackRateLimit(a, "sign-in", "203.0.113.7", shape);
+      await takeAccountAttempt(a, "ada@example.com", LOCK, T0);
+      stop();
+      const walRecords = async (statement: { sql: string; parameters: readonly unknown[] }) => {
+        const [row] = await all<{ "QUERY PLAN": [{ Plan: { "WAL Records": number } }] }>(
+          a,
+          `EXPLAIN (ANALYZE, WAL, FORMAT JSON) ${statement.sql}`,
+          statement.parameters,
+        );
+        return row!["QUERY PLAN"][0].Plan["WAL Records"];
+      };
+      const rates = statements.filter((s) => s.sql.includes("rate_limit"));
+      const accounts = statements.filter((s) => s.sql.includes("account_failure"));
+      expect(rates).toHaveLength(3);
+      expect(accounts).toHaveLength(1);
+      for (const statement of rates) expect(await walRecords(statement)).toBe(0);
+      expect(await walRecords(accounts[0]!)).toBeGreaterThan(0);
+    },
+  );
+
   it("stores hashes of addresses and emails, never the text", async () => {
     const [a] = await instances();
     await takeRateLimit(a, "sign-in", "203.0.113.7", { capacity: 2, intervalMs: 1 }, T0);

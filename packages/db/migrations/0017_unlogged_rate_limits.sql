@@ -1,0 +1,3 @@
+-- Nothing to change on SQLite: its server counts rates in memory (0015_shared_limits.sql), and
+-- SQLite has no unlogged tables. The PostgreSQL twin (postgres/0017_unlogged_rate_limits.sql)
+-- takes the rate-limit buckets out of the write-ahead log.
