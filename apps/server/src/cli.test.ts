@@ -18,7 +18,9 @@ function newCli(env: Record<string, string> = {}) {
     const result = spawnSync(process.execPath, ["--import", "tsx", cliPath, ...args], {
       env: { ...inherited, DATABASE_PATH: databasePath, ...env },
       encoding: "utf8",
-      timeout: 15_000,
+      // Only against a CLI that hangs: the first start on a fresh clone compiles every module
+      // (tsx's cache is empty), and under CI's parallel suites that took more than 15 s.
+      timeout: 45_000,
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   };
@@ -27,7 +29,7 @@ function newCli(env: Record<string, string> = {}) {
 
 // Each test starts the CLI several times, a Node process each: on a busy machine that alone can
 // take longer than the default 20 s, which says nothing about the CLI.
-describe("pnpm cli", { timeout: 60_000 }, () => {
+describe("pnpm cli", { timeout: 120_000 }, () => {
   it("migrates a new database", () => {
     const { cli } = newCli();
     expect(cli("migrate")).toMatchObject({
