@@ -143,25 +143,46 @@ export async function insertContext(db: Db, context: NewContext): Promise<void> 
   );
 }
 
+/** A context as `claimIdleContext` left it. */
+export interface ClaimedContext extends ContextRow {
+  /**
+   * The context had auto_title and no user message yet: the message of the turn that claimed it
+   * is its first (the claim gave it `firstTitle` if one was given).
+   */
+  firstMessage: boolean;
+}
+
+/** The context has auto_title and no user message yet (`context` is the row's alias). */
+const AWAITS_FIRST_MESSAGE = `context.auto_title = 1 AND NOT EXISTS
+  (SELECT 1 FROM message WHERE message.context_id = context.id AND message.role = 'user')`;
+
 /**
  * Moves the context `id` from idle to running if `scope` may reach it (the tenant rule, in the
  * same statement), so that of two racing calls exactly one gets it. Returns the row as the move
  * left it; undefined when it did not move: not in the scope (or not there), or not idle (tell
  * these apart with findContext). The UPDATE locks the row until the transaction ends.
+ * `firstTitle`, the title a first message gives (`setFirstMessageTitle`), is set by the same
+ * statement if the turn's message is the context's first.
  */
-export function claimIdleContext(
+export async function claimIdleContext(
   db: Db,
   scope: AgentScope,
   id: string,
   now: number,
-): Promise<ContextRow | undefined> {
-  return get<ContextRow>(
+  firstTitle?: string,
+): Promise<ClaimedContext | undefined> {
+  const row = await get<ContextRow & { first_message: boolean | number }>(
     db,
-    `UPDATE context SET status = 'running', updated_at = :now
+    `UPDATE context SET status = 'running', updated_at = :now,
+        title = CASE WHEN CAST(:title AS text) IS NOT NULL AND ${AWAITS_FIRST_MESSAGE}
+                THEN :title ELSE title END
       WHERE id = :id AND status = 'idle' AND ${IN_SCOPE}
-      RETURNING ${COLUMNS}`,
-    { id, now, ...scopeParams(scope) },
+      RETURNING ${COLUMNS}, ${AWAITS_FIRST_MESSAGE} AS first_message`,
+    { id, now, title: firstTitle ?? null, ...scopeParams(scope) },
   );
+  if (!row) return undefined;
+  const { first_message, ...context } = row;
+  return { ...context, firstMessage: Boolean(first_message) };
 }
 
 /** A context's title and status as a change left them (what `context.updated` tells). */

@@ -79,6 +79,7 @@ export {
 } from "./context-events.ts";
 export {
   type AgentScope,
+  type ClaimedContext,
   type ContextRow,
   type ContextState,
   type ContextStatus,
@@ -199,7 +200,9 @@ export {
   finishRun,
   getRun,
   insertRun,
+  insertTurnRows,
   type NewRun,
+  type NewTurnRows,
   type RunClaim,
   type RunLease,
   type RunRow,

@@ -2,6 +2,7 @@
 // already checked the context against the scope.
 import { type Db, dialectOf } from "./connection.ts";
 import { appendedAfterBumped } from "./context-events.ts";
+import { insertMessage, type NewMessage } from "./messages.ts";
 import { checkChannel } from "./notify.ts";
 import { all, get, isTransaction, run } from "./sql.ts";
 
@@ -80,6 +81,76 @@ export async function insertRun(db: Db, newRun: NewRun): Promise<void> {
       newRun.lease.leaseMs,
     ],
   );
+}
+
+/** What a turn's commit inserts: the user's message (when the turn adds one), the run, its reply. */
+export interface NewTurnRows {
+  /** The user's message, which the run answers; none when the run answers one already there. */
+  asked?: NewMessage;
+  run: NewRun;
+  /** The run's (empty) assistant message, after `asked`. */
+  reply: NewMessage;
+}
+
+/**
+ * Inserts a turn's rows, in order: the user's message if any, the run, and its reply, each
+ * message after the context's last. Returns the messages' seqs. Call it in the transaction that
+ * holds the context's lock (as every insert of a message). PostgreSQL: one statement, where the
+ * same rows one by one are three round trips; the foreign keys between them are checked at the
+ * statement's end. SQLite: `insertMessage`, `insertRun`, `insertMessage`.
+ */
+export async function insertTurnRows(
+  db: Db,
+  rows: NewTurnRows,
+): Promise<{ askedSeq: number | null; replySeq: number }> {
+  const { asked, run: newRun, reply } = rows;
+  if (dialectOf(db) !== "postgres") {
+    const askedSeq = asked ? await insertMessage(db, asked) : null;
+    await insertRun(db, newRun);
+    return { askedSeq, replySeq: await insertMessage(db, reply) };
+  }
+  const nextSeq = "(SELECT coalesce(max(seq), 0) + 1 FROM message WHERE context_id = ?)";
+  const message = (m: NewMessage) => [m.id, m.contextId, m.role, m.parts, m.runId, m.now];
+  const row = await get<{ asked_seq: number | null; reply_seq: number }>(
+    db,
+    `WITH ${
+      asked
+        ? `asked AS (
+         INSERT INTO message (id, context_id, seq, role, parts, run_id, created_at)
+         SELECT ?, CAST(? AS text), ${nextSeq}, ?, ?, ?, CAST(? AS bigint)
+         RETURNING seq),`
+        : ""
+    }
+     started AS (
+       INSERT INTO run (id, context_id, agent_id, status, trigger_message_id, started_at, owner,
+                        lease_until)
+       VALUES (?, ?, ?, 'running', ?, ?, ?, ${nowMs(db)} + ?)),
+     replied AS (
+       INSERT INTO message (id, context_id, seq, role, parts, run_id, created_at)
+       SELECT ?, CAST(? AS text), ${asked ? "asked.seq + 1" : nextSeq}, ?, ?, ?, CAST(? AS bigint)
+       ${asked ? "FROM asked" : ""}
+       RETURNING seq)
+     SELECT ${asked ? "asked.seq" : "NULL"} AS asked_seq, replied.seq AS reply_seq
+       FROM ${asked ? "asked, " : ""}replied`,
+    [
+      ...(asked ? [asked.id, asked.contextId, asked.contextId, ...message(asked).slice(2)] : []),
+      newRun.id,
+      newRun.contextId,
+      newRun.agentId,
+      newRun.triggerMessageId,
+      newRun.now,
+      newRun.lease.owner,
+      newRun.lease.leaseMs,
+      reply.id,
+      reply.contextId,
+      ...(asked ? [] : [reply.contextId]),
+      ...message(reply).slice(2),
+    ],
+  );
+  return {
+    askedSeq: row!.asked_seq === null ? null : Number(row!.asked_seq),
+    replySeq: Number(row!.reply_seq),
+  };
 }
 
 export function getRun(db: Db, id: string): Promise<RunRow | undefined> {

@@ -60,6 +60,7 @@ import {
   busy,
   type SendResult,
   sendResult,
+  titleForClaim,
 } from "./turns.ts";
 
 export type { ApprovalDecision, SendResult } from "./turns.ts";
@@ -341,7 +342,12 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           });
           if (!text) return null;
           // Just inserted, idle and in the scope: the claim's own tenant check holds.
-          return beginTurn(tx, (await claimIdleContext(tx.db, scope, id, now()))!, text, emit);
+          return beginTurn(
+            tx,
+            (await claimIdleContext(tx.db, scope, id, now(), titleForClaim(text)))!,
+            text,
+            emit,
+          );
         },
         { lifecycle: "created" },
       );
@@ -407,7 +413,13 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         engine,
         contextId,
         async (emit, tx) => {
-          const context = await claimIdleContext(tx.db, scope, contextId, now());
+          const context = await claimIdleContext(
+            tx.db,
+            scope,
+            contextId,
+            now(),
+            titleForClaim(input.text),
+          );
           if (!context) {
             guard.agent(scope, (await guard.context(scope, contextId, tx.db)).agent_id);
             checkText();

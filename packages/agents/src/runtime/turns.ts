@@ -2,18 +2,19 @@
 // function runs inside `commit` (engine.ts) and only writes and emits; starting the run driver
 // after the commit is the caller's part (drivers.ts).
 import {
+  type ClaimedContext,
   type ContextRow,
   type ContextState,
   changeRunStatus,
   deleteMessagesAfter,
   getContextById,
   grantTool,
-  insertMessage,
-  insertRun,
+  insertTurnRows,
   lastMessageWithRole,
   messageOfRun,
   moveAttachments,
   moveContext,
+  type NewMessage,
   newId,
   type RunRow,
   setFirstMessageTitle,
@@ -76,9 +77,11 @@ export function badRequest(message: string): AgentRuntimeError {
 }
 
 /**
- * The run, its empty assistant message, and their events. `state` is the context's title and
- * status as this transaction left them (from the statements that changed them, under the
- * commit's lock), for its `context.updated`. Returns the run as written.
+ * The run, its empty assistant message, and their events; first the user's message that the
+ * run answers, when this turn adds one (`asked`, with its parts), with its event. All of them
+ * in one statement on PostgreSQL (insertTurnRows). `state` is the context's title and status
+ * as this transaction left them (from the statements that changed them, under the commit's
+ * lock), for its `context.updated`. Returns the run as written.
  */
 async function beginRun(
   engine: Engine,
@@ -87,34 +90,53 @@ async function beginRun(
   emit: Emit,
   state: ContextState,
   naming: Naming,
+  asked?: { message: NewMessage; parts: MessagePart[] },
 ): Promise<BegunRun> {
   const { db, now } = engine;
   const runId = newId("run");
   const messageId = newId("msg");
   const at = now();
-  await insertRun(db, {
-    id: runId,
-    contextId: context.id,
-    agentId: context.agent_id,
-    triggerMessageId,
-    now: at,
-    // The instance that commits the run drives it (drivers.ts): it holds the lease from here.
-    lease: leaseOf(engine),
+  const { askedSeq, replySeq } = await insertTurnRows(db, {
+    asked: asked?.message,
+    run: {
+      id: runId,
+      contextId: context.id,
+      agentId: context.agent_id,
+      triggerMessageId,
+      now: at,
+      // The instance that commits the run drives it (drivers.ts): it holds the lease from here.
+      lease: leaseOf(engine),
+    },
+    reply: {
+      id: messageId,
+      contextId: context.id,
+      role: "assistant",
+      parts: "[]",
+      runId,
+      now: at,
+    },
   });
-  const seq = await insertMessage(db, {
-    id: messageId,
-    contextId: context.id,
-    role: "assistant",
-    parts: "[]",
-    runId,
-    now: at,
-  });
+  if (asked) {
+    emit({
+      type: "message.created",
+      message: {
+        id: asked.message.id,
+        seq: askedSeq!,
+        role: "user",
+        parts: asked.parts,
+        runId: null,
+        createdAt: asked.message.now,
+        outcome: null,
+        feedback: null,
+      },
+    });
+  }
   emit({ type: "run.started", runId, agentId: context.agent_id, triggerMessageId });
   emit({
     type: "message.created",
     message: {
       id: messageId,
-      seq,
+      seq: replySeq,
       role: "assistant",
       parts: [],
       runId,
@@ -169,26 +191,37 @@ export function busy(): AgentRuntimeError {
  * The user's message and a run to answer it, on a context this transaction moved from idle to
  * running (`claimed`: its row as the move left it, claimIdleContext). `claimFiles` binds the
  * message's attachments (uploaded earlier) to its id and returns them; the text may be empty
- * when there are files.
+ * when there are files. The first message's first words (or its first file's name) title the
+ * conversation until the model names it (auto_title): the claim sets that title when given the
+ * text's (`titleForClaim`), and it is set here otherwise.
  */
 export async function beginTurn(
   engine: Engine,
-  claimed: ContextRow,
+  claimed: ClaimedContext,
   text: string,
   emit: Emit,
   claimFiles: (messageId: string) => Promise<FilePart[]> = async () => [],
 ): Promise<TurnStart> {
+  const { db, now } = engine;
   const context = claimed;
-  const state: ContextState = { title: context.title, status: context.status };
+  let state: ContextState = { title: context.title, status: context.status };
   const messageId = newId("msg");
   const files = await claimFiles(messageId);
-  return addUserMessage(engine, context, state, messageId, text, files, emit);
+  if (claimed.firstMessage) {
+    // The claim has set it from the text if it was given one (`titleForClaim`).
+    const title = titleFromMessage(text || files[0]!.name);
+    if (claimed.title !== title) {
+      await setFirstMessageTitle(db, context.id, title, now());
+      state = { ...state, title };
+    }
+  }
+  return addUserMessage(engine, context, state, messageId, text, files, emit, claimed.firstMessage);
 }
 
 /**
- * With the context claimed (`state` as the claim left it): the user message (text and files)
- * and a run to answer it. The first message's first words title the conversation until the
- * model names it (auto_title). `context` is the row as this transaction read it.
+ * With the context claimed (`state` as the claim left it, its title set if `first`, the
+ * conversation's first user message): the user message (text and files) and a run to answer
+ * it. `context` is the row as this transaction read it.
  */
 async function addUserMessage(
   engine: Engine,
@@ -198,45 +231,37 @@ async function addUserMessage(
   text: string,
   files: FilePart[],
   emit: Emit,
+  first: boolean,
 ): Promise<TurnStart> {
-  const { db, now } = engine;
-  let first = false;
-  if (context.auto_title) {
-    const title = titleFromMessage(text || files[0]!.name);
-    first = await setFirstMessageTitle(db, context.id, title, now());
-    if (first) state = { ...state, title };
-  }
-  const at = now();
   const parts: MessagePart[] = [
     ...(text === "" ? [] : [{ type: "text" as const, text }]),
     ...files,
   ];
-  const seq = await insertMessage(db, {
+  const naming: Naming = {
+    autoTitle: context.auto_title === 1,
+    firstMessage: first ? parts : null,
+  };
+  const message: NewMessage = {
     id: messageId,
     contextId: context.id,
     role: "user",
     parts: JSON.stringify(parts),
     runId: null,
-    now: at,
-  });
-  emit({
-    type: "message.created",
-    message: {
-      id: messageId,
-      seq,
-      role: "user",
-      parts,
-      runId: null,
-      createdAt: at,
-      outcome: null,
-      feedback: null,
-    },
-  });
-  const naming: Naming = {
-    autoTitle: context.auto_title === 1,
-    firstMessage: first ? parts : null,
+    now: engine.now(),
   };
-  return started(messageId, await beginRun(engine, context, messageId, emit, state, naming));
+  const begun = await beginRun(engine, context, messageId, emit, state, naming, {
+    message,
+    parts,
+  });
+  return started(messageId, begun);
+}
+
+/**
+ * The title a turn's claim gives the conversation if `text` is its first message
+ * (claimIdleContext's `firstTitle`); none for a message of files only.
+ */
+export function titleForClaim(text: string): string | undefined {
+  return text.trim() === "" ? undefined : titleFromMessage(text);
 }
 
 /** Removes the reply to the last user message and starts a new run for that message. */
@@ -282,7 +307,15 @@ export async function beginEdit(
   });
   const messageId = newId("msg");
   await moveAttachments(db, context.id, lastUser.id, messageId);
-  return addUserMessage(engine, context, state, messageId, text, files, emit);
+  // With the last user message gone, this one may be the conversation's first again.
+  let first = false;
+  let titled = state;
+  if (context.auto_title) {
+    const title = titleFromMessage(text || files[0]!.name);
+    first = await setFirstMessageTitle(db, context.id, title, engine.now());
+    if (first) titled = { ...state, title };
+  }
+  return addUserMessage(engine, context, titled, messageId, text, files, emit, first);
 }
 
 interface WaitingCall {

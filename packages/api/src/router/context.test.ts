@@ -90,13 +90,18 @@ describeEachDialect("context", () => {
 
     it("answers a send during a run with CONFLICT, and streams the run to its owner", async () => {
       const browser = await api.agentBrowser("workspace:1:user:1");
+      // A reply long enough to be still streaming when the second send arrives (the test's
+      // model does not pause between words), then stopped.
       const { context, sent } = await browser.caller.context.create({
-        firstMessage: "stream 400 words",
+        firstMessage: "stream 200000 words",
       });
       expect(sent).not.toBeNull();
       await expect(
         browser.caller.context.send({ contextId: context.id, text: "and again" }),
       ).rejects.toMatchObject({ code: "CONFLICT" });
+      expect(await browser.caller.context.cancel({ contextId: context.id })).toEqual({
+        cancelled: true,
+      });
       const seen = await eventsUntil(browser, context.id, "run.finished");
       expect(seen.slice(0, 2)).toEqual([
         ["1", "message.created"],
