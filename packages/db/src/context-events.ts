@@ -5,6 +5,7 @@
 // writers on different instances number their batches one after the other, and a rolled-back
 // batch gives its numbers back: the log stays gapless. (context_id, seq) is the primary key.
 import { type Db, dialectOf } from "./connection.ts";
+import { MESSAGE_COLUMNS, type MessageRow } from "./messages.ts";
 import { checkChannel } from "./notify.ts";
 import { all, get, isTransaction, run } from "./sql.ts";
 
@@ -28,6 +29,12 @@ export interface AppendOptions {
    * the same statement. Ignored on SQLite.
    */
   notifyAlso?: readonly { channel: string; payload: string }[];
+  /**
+   * PostgreSQL: given the context's messages (oldest first) as the transaction sees them with
+   * the events appended, read by the same statement. Not called on SQLite, where a read costs no
+   * round trip.
+   */
+  withMessages?: (messages: MessageRow[]) => void;
 }
 
 /**
@@ -67,14 +74,29 @@ export async function appendContextEvents(
     // Data-modifying WITHs run once, whether or not the query reads them, and the
     // notifications are sent at commit in this order (dropped on rollback).
     const appended = appendedAfterBumped(contextId, events, now);
-    const row = await get<{ last_seq: number }>(
+    // Later statements of the transaction see what earlier ones wrote; the events' own INSERT
+    // writes no message.
+    const messages = options.withMessages
+      ? `, (SELECT coalesce(json_agg(m ORDER BY m.seq), CAST('[]' AS json))
+            FROM (SELECT ${MESSAGE_COLUMNS} FROM message WHERE context_id = ?) AS m) AS messages`
+      : "";
+    const row = await get<{ last_seq: number; messages?: MessageRow[] }>(
       db,
       `WITH bumped AS (${bump}), ${appended.sql}
-       SELECT bumped.last_seq${notifications.map((call) => `, ${call}`).join("")} FROM bumped`,
-      [count, now, contextId, ...appended.params, ...notifyParams],
+       SELECT bumped.last_seq${notifications.map((call) => `, ${call}`).join("")}${messages}
+         FROM bumped`,
+      [
+        count,
+        now,
+        contextId,
+        ...appended.params,
+        ...notifyParams,
+        ...(options.withMessages ? [contextId] : []),
+      ],
     );
     if (!row) throw new Error(`no context ${contextId}`);
     lastSeq = Number(row.last_seq);
+    options.withMessages?.(row.messages!);
   } else {
     const row = await get<{ last_seq: number }>(db, bump, [count, now, contextId]);
     if (!row) throw new Error(`no context ${contextId}`);

@@ -19,7 +19,8 @@ export interface MessageRow {
   created_at: number;
 }
 
-const COLUMNS = "id, context_id, seq, role, parts, run_id, created_at";
+/** A message row's columns (MessageRow). */
+export const MESSAGE_COLUMNS = "id, context_id, seq, role, parts, run_id, created_at";
 
 /** A message as a page shows it: with how its run stands and the user's rating of it. */
 export interface ListedMessageRow extends MessageRow {
@@ -71,10 +72,11 @@ export async function setMessageParts(db: Db, id: string, parts: string): Promis
 }
 
 export function getMessage(db: Db, contextId: string, id: string): Promise<MessageRow | undefined> {
-  return get<MessageRow>(db, `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND id = ?`, [
-    contextId,
-    id,
-  ]);
+  return get<MessageRow>(
+    db,
+    `SELECT ${MESSAGE_COLUMNS} FROM message WHERE context_id = ? AND id = ?`,
+    [contextId, id],
+  );
 }
 
 /** A page of a context's messages and the context's last event seq, read together. */
@@ -145,9 +147,11 @@ export async function messagePage(
 
 /** Every message of the context, oldest first: what a model call is rebuilt from. */
 export function allMessages(db: Db, contextId: string): Promise<MessageRow[]> {
-  return all<MessageRow>(db, `SELECT ${COLUMNS} FROM message WHERE context_id = ? ORDER BY seq`, [
-    contextId,
-  ]);
+  return all<MessageRow>(
+    db,
+    `SELECT ${MESSAGE_COLUMNS} FROM message WHERE context_id = ? ORDER BY seq`,
+    [contextId],
+  );
 }
 
 export function lastMessageWithRole(
@@ -157,7 +161,7 @@ export function lastMessageWithRole(
 ): Promise<MessageRow | undefined> {
   return get<MessageRow>(
     db,
-    `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND role = ? ORDER BY seq DESC LIMIT 1`,
+    `SELECT ${MESSAGE_COLUMNS} FROM message WHERE context_id = ? AND role = ? ORDER BY seq DESC LIMIT 1`,
     [contextId, role],
   );
 }
@@ -169,7 +173,7 @@ export function firstMessageWithRole(
 ): Promise<MessageRow | undefined> {
   return get<MessageRow>(
     db,
-    `SELECT ${COLUMNS} FROM message WHERE context_id = ? AND role = ? ORDER BY seq LIMIT 1`,
+    `SELECT ${MESSAGE_COLUMNS} FROM message WHERE context_id = ? AND role = ? ORDER BY seq LIMIT 1`,
     [contextId, role],
   );
 }
@@ -178,7 +182,7 @@ export function firstMessageWithRole(
 export function messageOfRun(db: Db, runId: string): Promise<MessageRow | undefined> {
   return get<MessageRow>(
     db,
-    `SELECT ${COLUMNS} FROM message WHERE run_id = ? AND role = 'assistant' ORDER BY seq LIMIT 1`,
+    `SELECT ${MESSAGE_COLUMNS} FROM message WHERE run_id = ? AND role = 'assistant' ORDER BY seq LIMIT 1`,
     [runId],
   );
 }

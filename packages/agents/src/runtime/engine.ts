@@ -14,6 +14,7 @@ import {
   isTransaction,
   type Listener,
   lockContext,
+  type MessageRow,
   notify,
   type RunClaim,
   type RunLease,
@@ -121,6 +122,11 @@ export interface CommitOptions {
   lockedByChange?: boolean;
   /** The change only adds text to a reply: a hook that declines such commits is not called. */
   textOnly?: boolean;
+  /**
+   * PostgreSQL: given the context's messages as the commit leaves them, read by the statement
+   * that appends its events (AppendOptions.withMessages); not called on SQLite.
+   */
+  withMessages?: (messages: MessageRow[]) => void;
 }
 
 /**
@@ -167,6 +173,7 @@ export async function commit<T>(
         payload: wakeUpAround(engine.instanceId, contextId),
       },
       notifyAlso: notifications,
+      withMessages: options.withMessages,
     });
     if (lifecycle === "deleted") await notifyDeleted(txEngine, contextId);
     const published: SequencedEvent[] = events.map((event, i) => ({ seq: seqs[i]!, event }));

@@ -10,6 +10,7 @@ import {
   getContextById,
   getRun,
   hasToolGrant,
+  type MessageRow,
   messageOfRun,
   moveContext,
   type RunClaim,
@@ -184,6 +185,8 @@ export class RunDriver {
     private readonly hostContext: HostContext,
     /** What the run's beginning knew about naming the conversation. */
     private readonly naming: Naming,
+    /** The context's messages as the run's commit left them, for the first model call. */
+    private history?: MessageRow[],
   ) {
     this.parts = parts;
     this.usage = parseUsage(run.usage);
@@ -210,6 +213,7 @@ export class RunDriver {
       [],
       hostContext,
       begun.naming,
+      begun.history,
     );
   }
 
@@ -377,7 +381,11 @@ export class RunDriver {
   /** One model call: its text and tool calls go into the message as they stream in. */
   private async modelStep(agent: AgentDefinition): Promise<number> {
     const signal = this.controller.signal;
-    const history = (await allMessages(this.engine.db, this.contextId)).map(toMessage);
+    // The first call's history may come from the commit that began the run, if the run has
+    // committed nothing since (nothing else changes a running context's messages).
+    const rows = this.history ?? (await allMessages(this.engine.db, this.contextId));
+    this.history = undefined;
+    const history = rows.map(toMessage);
     const files = await this.engine.attachments.load(attachedFileIds(history));
     const messages = toModelMessages(history, files);
     const tools = toolSetOf(agent);
@@ -657,6 +665,8 @@ export class RunDriver {
     claim: RunClaim = "owner",
     progress?: TextCommit["progress"],
   ): Promise<void> {
+    // A commit may change the reply's parts: a history read before it is not the model's.
+    this.history = undefined;
     const next = this.commits.then(() => this.commitNow(change, claim, progress));
     // The queue goes on after a failed commit; the caller gets the failure.
     this.commits = next.catch(() => {});

@@ -14,6 +14,7 @@ import {
   insertContext,
   listContexts as listContextRows,
   listStrandedContexts,
+  type MessageRow,
   messagePage,
   newId,
   setContextTitle,
@@ -327,6 +328,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           ? ""
           : checkedText(input.firstMessage, "The message", MAX_MESSAGE_LENGTH);
       const id = newId("ctx");
+      let history: MessageRow[] | undefined;
       const sent = await commit(
         engine,
         id,
@@ -349,9 +351,9 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
             emit,
           );
         },
-        { lifecycle: "created" },
+        { lifecycle: "created", withMessages: (rows) => (history = rows) },
       );
-      if (sent) await drivers.start(sent.begun, scope.hostContext);
+      if (sent) await drivers.start({ ...sent.begun, history }, scope.hostContext);
       return { context: toSummary(await guard.context(scope, id)), sent: sent && sendResult(sent) };
     },
 
@@ -409,6 +411,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       // it (its auto_title may have changed since the request began). A refusal rolls back with
       // nothing written, and gives what the checks one after the other would: NOT_FOUND, then
       // BAD_REQUEST, then CONFLICT. The run is driven at once, from what the commit wrote.
+      let history: MessageRow[] | undefined;
       const sent = await commit(
         engine,
         contextId,
@@ -431,9 +434,10 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
             fileIds.length > 0 ? attachments.claim(tx.db, context.id, messageId, fileIds) : [],
           );
         },
-        { lockedByChange: true },
+        // The first model call's history, from the commit's last statement (PostgreSQL).
+        { lockedByChange: true, withMessages: (rows) => (history = rows) },
       );
-      await drivers.start(sent.begun, scope.hostContext);
+      await drivers.start({ ...sent.begun, history }, scope.hostContext);
       return sendResult(sent);
     },
 

@@ -18,8 +18,9 @@ const BOUND = {
   // The send's claim also sets the first message's title.
   sqlite: { statements: 23, transactions: 4 },
   // The first word's commit and the step's are one statement each (commitRunText), not
-  // transactions; the send's user message, run and reply are one (insertTurnRows).
-  postgres: { statements: 12, transactions: 2 },
+  // transactions; the send's user message, run and reply are one (insertTurnRows), and the
+  // model's prompt is read by the statement that appends the send's events.
+  postgres: { statements: 11, transactions: 2 },
 };
 
 describeEachDialect("a turn's statements", () => {

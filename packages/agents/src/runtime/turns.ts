@@ -11,6 +11,7 @@ import {
   grantTool,
   insertTurnRows,
   lastMessageWithRole,
+  type MessageRow,
   messageOfRun,
   moveAttachments,
   moveContext,
@@ -43,6 +44,11 @@ export interface BegunRun {
   /** The run's empty assistant message. */
   messageId: string;
   naming: Naming;
+  /**
+   * The context's messages as the commit left them (PostgreSQL: read by the commit's last
+   * statement), for the run's first model call; undefined when unknown (read then).
+   */
+  history?: MessageRow[];
 }
 
 /**
