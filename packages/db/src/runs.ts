@@ -64,14 +64,13 @@ export interface NewRun {
   lease: RunLease;
 }
 
-/** A new run, running, leased to the instance that will drive it. */
-export async function insertRun(db: Db, newRun: NewRun): Promise<void> {
-  await run(
-    db,
-    `INSERT INTO run (id, context_id, agent_id, status, trigger_message_id, started_at, owner,
+/** The INSERT of a new run, running, leased to the instance that will drive it; its values. */
+function runInsert(db: Db, newRun: NewRun): { sql: string; params: unknown[] } {
+  return {
+    sql: `INSERT INTO run (id, context_id, agent_id, status, trigger_message_id, started_at, owner,
                       lease_until)
      VALUES (?, ?, ?, 'running', ?, ?, ?, ${nowMs(db)} + ?)`,
-    [
+    params: [
       newRun.id,
       newRun.contextId,
       newRun.agentId,
@@ -80,7 +79,13 @@ export async function insertRun(db: Db, newRun: NewRun): Promise<void> {
       newRun.lease.owner,
       newRun.lease.leaseMs,
     ],
-  );
+  };
+}
+
+/** A new run, running, leased to the instance that will drive it. */
+export async function insertRun(db: Db, newRun: NewRun): Promise<void> {
+  const insert = runInsert(db, newRun);
+  await run(db, insert.sql, insert.params);
 }
 
 /** What a turn's commit inserts: the user's message (when the turn adds one), the run, its reply. */
@@ -111,6 +116,7 @@ export async function insertTurnRows(
   }
   const nextSeq = "(SELECT coalesce(max(seq), 0) + 1 FROM message WHERE context_id = ?)";
   const message = (m: NewMessage) => [m.id, m.contextId, m.role, m.parts, m.runId, m.now];
+  const started = runInsert(db, newRun);
   const row = await get<{ asked_seq: number | null; reply_seq: number }>(
     db,
     `WITH ${
@@ -121,10 +127,7 @@ export async function insertTurnRows(
          RETURNING seq),`
         : ""
     }
-     started AS (
-       INSERT INTO run (id, context_id, agent_id, status, trigger_message_id, started_at, owner,
-                        lease_until)
-       VALUES (?, ?, ?, 'running', ?, ?, ?, ${nowMs(db)} + ?)),
+     started AS (${started.sql}),
      replied AS (
        INSERT INTO message (id, context_id, seq, role, parts, run_id, created_at)
        SELECT ?, CAST(? AS text), ${asked ? "asked.seq + 1" : nextSeq}, ?, ?, ?, CAST(? AS bigint)
@@ -134,13 +137,7 @@ export async function insertTurnRows(
        FROM ${asked ? "asked, " : ""}replied`,
     [
       ...(asked ? [asked.id, asked.contextId, asked.contextId, ...message(asked).slice(2)] : []),
-      newRun.id,
-      newRun.contextId,
-      newRun.agentId,
-      newRun.triggerMessageId,
-      newRun.now,
-      newRun.lease.owner,
-      newRun.lease.leaseMs,
+      ...started.params,
       reply.id,
       reply.contextId,
       ...(asked ? [] : [reply.contextId]),
