@@ -5,7 +5,7 @@
 -- that touched only unlogged tables does not wait.
 -- The price: after a crash of PostgreSQL itself (not of an app instance, and not a clean
 -- restart), the table starts empty, so every bucket is full once; a standby holds none of its
--- rows, so after a failover too. A rate limit only paces callers, and a crash forgives a minute's
--- pacing at most. The account locks (account_failure) keep their log: an attacker who could
--- crash the database must not also wipe the locks on the accounts they are guessing.
+-- rows, so after a failover too. A rate limit only paces callers: a crash gives each at most
+-- one more burst per rate. The account locks (account_failure) keep their log: an attacker
+-- who could crash the database must not also wipe the locks on the accounts being guessed.
 ALTER TABLE rate_limit SET UNLOGGED;
