@@ -4,8 +4,8 @@
 // download URL helper.
 import { File as NodeFile } from "node:buffer";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
-import { act, waitFor } from "@testing-library/react";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { act, cleanup, waitFor } from "@testing-library/react";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { TestBrowser } from "../test/browser.ts";
 import { renderAgentHook, textOf } from "../test/render.tsx";
 import { attachmentUrl } from "./attachments.ts";
@@ -28,6 +28,8 @@ beforeAll(async () => {
   vi.stubGlobal("FormData", nodeForm.constructor);
   server = await startTestServer();
 });
+// Each test's tree unmounts at its end (see use-composer.test.tsx).
+afterEach(cleanup);
 afterAll(async () => {
   vi.unstubAllGlobals();
   await server.close();

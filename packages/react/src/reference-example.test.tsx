@@ -4,9 +4,9 @@
 
 import { seedFixture } from "@agent-access/agents/testing";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { StrictMode } from "react";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { AgentChat } from "../test/agent-chat.tsx";
 import { TestBrowser } from "../test/browser.ts";
 import "../test/render.tsx";
@@ -19,6 +19,8 @@ beforeAll(async () => {
   group = "tenant:acme:user:7";
   await seedFixture(server.db, group);
 });
+// Each test's tree unmounts at its end (see use-composer.test.tsx).
+afterEach(cleanup);
 afterAll(() => server.close());
 
 it("works unchanged apart from the import", async () => {

@@ -6,8 +6,8 @@
 import { seedFixture, TEST_AGENT } from "@agent-access/agents/testing";
 import { value } from "@agent-access/db";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
-import { act, waitFor } from "@testing-library/react";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { act, cleanup, waitFor } from "@testing-library/react";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestBrowser } from "../test/browser.ts";
 import { renderAgentHook, textOf } from "../test/render.tsx";
 import { type ConnectionState, useAgentContext } from "./use-agent-context.ts";
@@ -26,6 +26,8 @@ beforeEach(async () => {
   group = `tenant:acme:user:${++users}`;
   await seedFixture(server.db, group);
 });
+// Each test's tree unmounts at its end (see use-composer.test.tsx).
+afterEach(cleanup);
 afterAll(() => server.close());
 
 /** What the server holds for a context: the list the hook must end up showing. */

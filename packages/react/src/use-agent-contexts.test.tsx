@@ -4,8 +4,8 @@
 import { TEST_AGENT } from "@agent-access/agents/testing";
 import { revokeAgentSession, value } from "@agent-access/db";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
-import { act, waitFor } from "@testing-library/react";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { act, cleanup, waitFor } from "@testing-library/react";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TestBrowser } from "../test/browser.ts";
 import { renderAgentHook } from "../test/render.tsx";
 import { useAgentContexts } from "./use-agent-contexts.ts";
@@ -15,6 +15,8 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
 });
+// Each test's tree unmounts at its end (see use-composer.test.tsx).
+afterEach(cleanup);
 afterAll(() => server.close());
 
 let groups = 0;

@@ -5,8 +5,8 @@
 import { File as NodeFile } from "node:buffer";
 import { seedFixture } from "@agent-access/agents/testing";
 import { startTestServer, staticTicket, type TestServer } from "@agent-access/server/testing";
-import { act, waitFor } from "@testing-library/react";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { act, cleanup, waitFor } from "@testing-library/react";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { TestBrowser } from "../test/browser.ts";
 import { renderAgentHook } from "../test/render.tsx";
 import { DRAFTS_KEY, type DraftStorage } from "./drafts.ts";
@@ -31,6 +31,9 @@ beforeEach(async () => {
   group = `tenant:composer:user:${++users}`;
   await seedFixture(server.db, group);
 });
+// Each test's hooks unmount at its end: a follower's pending render (a timer) must not fire
+// once the DOM environment is gone ("window is not defined", seen once in CI).
+afterEach(cleanup);
 afterAll(async () => {
   vi.unstubAllGlobals();
   await server.close();
