@@ -196,7 +196,7 @@ export { countRunningInGroup, type Running, runningAmong, runningOf } from "./ru
 export {
   changeRunStatus,
   claimRun,
-  commitRunText,
+  commitRunTexts,
   finishRun,
   getRun,
   insertRun,
@@ -207,7 +207,8 @@ export {
   type RunLease,
   type RunRow,
   type RunStatus,
-  type RunTextCommit,
+  type RunText,
+  type RunTexts,
   recordRunProgress,
   releaseLeases,
   renewLeases,

@@ -4,7 +4,7 @@ import { describeEachDialect } from "../test/dialects.ts";
 import {
   changeRunStatus,
   claimRun,
-  commitRunText,
+  commitRunTexts,
   createListener,
   type Db,
   finishRun,
@@ -15,12 +15,15 @@ import {
   insertMessage,
   insertRun,
   listContextEvents,
+  lockContext,
   notify,
+  type RunText,
   releaseLeases,
   renewLeases,
   requestRunCancel,
   run,
   runsWithLapsedLease,
+  transaction,
 } from "./index.ts";
 
 let db: Db;
@@ -156,82 +159,187 @@ describeEachDialect("runs", (suite) => {
     });
   });
 
-  if (suite.dialect === "postgres") {
-    it("take a reply's text in one statement: claim, message, events and notification", async () => {
-      await runningRun("run_1");
-      await insertMessage(db, {
-        id: "run_1_a",
-        contextId: "run_1_ctx",
-        role: "assistant",
-        parts: "[]",
-        runId: "run_1",
-        now: 2,
+  /** The run's assistant message, empty. */
+  async function reply(id: string): Promise<void> {
+    await insertMessage(db, {
+      id: `${id}_a`,
+      contextId: `${id}_ctx`,
+      role: "assistant",
+      parts: "[]",
+      runId: id,
+      now: 2,
+    });
+  }
+
+  const partsOf = async (id: string) =>
+    (await get<{ parts: string }>(db, "SELECT parts FROM message WHERE id = ?", [`${id}_a`]))!
+      .parts;
+
+  /** Text for run `id`'s reply: its parts, events of `types`, and maybe a step's progress. */
+  const textFor = (
+    id: string,
+    parts: string,
+    types: string[],
+    progress?: { usage: string; steps: number },
+  ): RunText => ({
+    contextId: `${id}_ctx`,
+    runId: id,
+    messageId: `${id}_a`,
+    parts,
+    events: types.map((type) => ({ type })),
+    progress,
+    notify: { before: `${id} at `, after: "." },
+  });
+
+  it("take several replies' texts in one commit, each only where its run's claim holds", async () => {
+    for (const [id, owner] of [
+      ["run_1", A],
+      ["run_2", B],
+      ["run_3", A],
+    ] as const) {
+      await runningRun(id, owner);
+      await reply(id);
+    }
+    await lapse("run_1");
+    const hello = '[{"type":"text","text":"Hello"}]';
+    const usage = '{"inputTokens":3,"outputTokens":1,"totalTokens":4}';
+    const seqs = await commitRunTexts(db, {
+      lease: A,
+      now: 7,
+      channel: "unheard",
+      texts: [
+        textFor("run_1", hello, ["message.part", "message.delta"]),
+        textFor("run_2", '[{"type":"text","text":"Stolen"}]', ["message.part"]),
+        textFor("run_3", hello, ["message.part"], { usage, steps: 1 }),
+      ],
+    });
+    expect(seqs).toEqual([[1, 2], null, [1]]);
+    // The owner's lease is renewed, the messages written, the events numbered, the progress
+    // recorded; of the text whose claim failed (another instance's run), nothing.
+    expect(await lease("run_1")).toBeGreaterThan(Date.now());
+    expect(await partsOf("run_1")).toBe(hello);
+    expect(await partsOf("run_2")).toBe("[]");
+    expect(await partsOf("run_3")).toBe(hello);
+    expect((await listContextEvents(db, "run_1_ctx", 0, 10)).map((e) => e.type)).toEqual([
+      "message.part",
+      "message.delta",
+    ]);
+    expect(await listContextEvents(db, "run_2_ctx", 0, 10)).toEqual([]);
+    expect(await getContextById(db, "run_1_ctx")).toMatchObject({
+      last_seq: 2,
+      last_activity_at: 7,
+    });
+    expect(await getContextById(db, "run_2_ctx")).toMatchObject({ last_seq: 0 });
+    expect(await getRun(db, "run_3")).toMatchObject({ usage, steps: 1 });
+    expect(await getRun(db, "run_1")).toMatchObject({ usage: null, steps: 0 });
+
+    // The next batch numbers on; a run that ended takes no more text.
+    await finishRun(db, "run_3", { status: "completed", error: null, usage: "{}", now: 8 });
+    expect(
+      await commitRunTexts(db, {
+        lease: A,
+        now: 9,
+        channel: "unheard",
+        texts: [
+          textFor("run_3", '[{"type":"text","text":"Late"}]', ["message.delta"]),
+          textFor("run_1", hello, ["message.delta"]),
+        ],
+      }),
+    ).toEqual([null, [3]]);
+    expect(await partsOf("run_3")).toBe(hello);
+    expect((await getContextById(db, "run_3_ctx"))!.last_seq).toBe(1);
+
+    // A text alone (its own form of the statement on PostgreSQL) does the same.
+    const more = '[{"type":"text","text":"Hello there"}]';
+    const alone = (lease: typeof A) =>
+      commitRunTexts(db, {
+        lease,
+        now: 10,
+        channel: "unheard",
+        texts: [textFor("run_1", more, ["message.delta"], { usage, steps: 2 })],
       });
+    expect(await alone(B)).toEqual([null]);
+    expect(await partsOf("run_1")).toBe(hello);
+    expect(await alone(A)).toEqual([[4]]);
+    expect(await partsOf("run_1")).toBe(more);
+    expect(await getRun(db, "run_1")).toMatchObject({ usage, steps: 2 });
+    expect(await getContextById(db, "run_1_ctx")).toMatchObject({
+      last_seq: 4,
+      last_activity_at: 10,
+    });
+  });
+
+  it("refuse a batch with two texts of one context, and write nothing of it", async () => {
+    await runningRun("run_1");
+    await reply("run_1");
+    const text = textFor("run_1", '[{"type":"text","text":"Hi"}]', ["message.part"]);
+    await expect(
+      commitRunTexts(db, { lease: A, now: 7, channel: "unheard", texts: [text, text] }),
+    ).rejects.toThrow(/one text per context/);
+    expect(await partsOf("run_1")).toBe("[]");
+    expect((await getContextById(db, "run_1_ctx"))!.last_seq).toBe(0);
+  });
+
+  if (suite.dialect === "postgres") {
+    it("commit a batch's other texts while one's context is held, and that one after", async () => {
+      for (const id of ["run_1", "run_2"]) {
+        await runningRun(id);
+        await reply(id);
+      }
+      const hello = '[{"type":"text","text":"Hello"}]';
+      let committed: Promise<(number[] | null)[]> | undefined;
+      const holder = transaction(db, async (tx) => {
+        await lockContext(tx, "run_2_ctx");
+        committed = commitRunTexts(db, {
+          lease: A,
+          now: 7,
+          channel: "unheard",
+          texts: [
+            textFor("run_1", hello, ["message.part"]),
+            textFor("run_2", hello, ["message.part"]),
+          ],
+        });
+        // The text whose context is free is committed while the other's is held.
+        await expect.poll(() => partsOf("run_1")).toBe(hello);
+        expect(await partsOf("run_2")).toBe("[]");
+      });
+      await holder;
+      expect(await committed).toEqual([[1], [1]]);
+      expect(await partsOf("run_2")).toBe(hello);
+    });
+
+    it("send each committed text's notification, and none for a refused one", async () => {
       // Channels are shared by every schema of the test database: this test's own.
       const channel = `test_${randomBytes(6).toString("hex")}`;
       const listener = createListener(db, { onError: () => {} });
       const heard: string[] = [];
       listener.on(channel, (payload) => heard.push(payload));
       await listener.ready();
-      const text = (
-        parts: string,
-        events: { type: string }[],
-        lease = A,
-        progress?: { usage: string; steps: number },
-      ) =>
-        commitRunText(db, {
-          contextId: "run_1_ctx",
-          runId: "run_1",
-          lease,
-          messageId: "run_1_a",
-          parts,
-          events,
-          progress,
-          now: 7,
-          notify: { channel, payload: { before: "at ", after: "." } },
-        });
       try {
-        await lapse("run_1");
-        const first = '[{"type":"text","text":"Hello"}]';
-        expect(await text(first, [{ type: "message.part" }, { type: "message.delta" }])).toEqual([
-          1, 2,
-        ]);
-        // The owner's lease is renewed, the message written, the events numbered and sent.
-        expect(await lease("run_1")).toBeGreaterThan(Date.now());
-        expect(
-          (await get<{ parts: string }>(db, "SELECT parts FROM message WHERE id = ?", ["run_1_a"]))!
-            .parts,
-        ).toBe(first);
-        expect((await listContextEvents(db, "run_1_ctx", 0, 10)).map((e) => e.seq)).toEqual([1, 2]);
-        expect(await getContextById(db, "run_1_ctx")).toMatchObject({
-          last_seq: 2,
-          last_activity_at: 7,
+        for (const [id, owner] of [
+          ["run_1", A],
+          ["run_2", B],
+          ["run_3", A],
+        ] as const) {
+          await runningRun(id, owner);
+          await reply(id);
+        }
+        const hello = '[{"type":"text","text":"Hello"}]';
+        await commitRunTexts(db, {
+          lease: A,
+          now: 7,
+          channel,
+          texts: [
+            textFor("run_3", hello, ["message.part"]),
+            textFor("run_2", hello, ["message.part"]),
+            textFor("run_1", hello, ["message.part", "message.delta"]),
+          ],
         });
-        await expect.poll(() => heard).toEqual(["at 2."]);
-        // At a step's end, the step's progress is recorded by the same statement.
-        const usage = '{"inputTokens":3,"outputTokens":1,"totalTokens":4}';
-        expect(await text(first, [{ type: "message.delta" }], A, { usage, steps: 1 })).toEqual([3]);
-        expect(await getRun(db, "run_1")).toMatchObject({ usage, steps: 1 });
-        await expect.poll(() => heard).toEqual(["at 2.", "at 3."]);
-
-        // Another instance's claim does not hold: nothing is written, nothing is sent.
-        expect(
-          await text('[{"type":"text","text":"Stolen"}]', [{ type: "message.delta" }], B),
-        ).toBeNull();
-        // Nor once the run has ended.
-        await finishRun(db, "run_1", { status: "completed", error: null, usage: "{}", now: 8 });
-        expect(
-          await text('[{"type":"text","text":"Late"}]', [{ type: "message.delta" }]),
-        ).toBeNull();
-        expect(
-          (await get<{ parts: string }>(db, "SELECT parts FROM message WHERE id = ?", ["run_1_a"]))!
-            .parts,
-        ).toBe(first);
-        expect((await getContextById(db, "run_1_ctx"))!.last_seq).toBe(3);
-        expect(await listContextEvents(db, "run_1_ctx", 0, 10)).toHaveLength(3);
-        // A notification sent after them arrives alone: the refused commits sent none.
+        await expect.poll(() => heard.slice().sort()).toEqual(["run_1 at 2.", "run_3 at 1."]);
+        // A notification sent after them arrives after them: the refused text sent none.
         await notify(db, channel, "marker");
-        await expect.poll(() => heard).toEqual(["at 2.", "at 3.", "marker"]);
+        await expect.poll(() => heard.length).toBe(3);
+        expect(heard[2]).toBe("marker");
       } finally {
         await listener.close();
       }

@@ -7,9 +7,8 @@ import {
   appendContextEvents,
   type ContextState,
   claimRun,
-  commitRunText,
+  commitRunTexts,
   type Db,
-  dialectOf,
   getContextById,
   isTransaction,
   type Listener,
@@ -18,7 +17,7 @@ import {
   notify,
   type RunClaim,
   type RunLease,
-  type RunTextCommit,
+  type RunText,
   recordRunProgress,
   setMessageParts,
   transaction,
@@ -30,6 +29,7 @@ import type { ContextEvent, SequencedEvent } from "../types.ts";
 import type { ContextBus } from "./bus.ts";
 import type { FailureLog } from "./failures.ts";
 import { EVENTS_CHANNEL, notifyDeleted, wakeUpAround } from "./live.ts";
+import { TEXT_COMMIT_LIMITS, TextCommitGroup } from "./text-commits.ts";
 
 export interface Engine {
   db: Db;
@@ -55,6 +55,8 @@ export interface Engine {
    * process, it never fires.
    */
   listener: Listener;
+  /** Commits the replies' texts, several at a time (`commitText`). */
+  texts: TextCommitGroup;
   /** The MCP connections of running runs. */
   mcp: McpHub;
   onError: (error: unknown) => void;
@@ -92,7 +94,7 @@ export type CommitHook = {
   /**
    * False when the hook has nothing to do with the commits that only add text to a reply
    * (their events are a text part's message.part and message.delta): it is then not called for
-   * them, and on PostgreSQL each takes one statement instead of a transaction (`commitText`).
+   * them, and they go with the other replies' texts in batches (`commitText`, text-commits.ts).
    * Default true: the hook sees every commit.
    */
   textCommits?: boolean;
@@ -210,7 +212,7 @@ export interface TextCommit {
   /** The text part's message.part, or message.delta. */
   events: ContextEvent[];
   /** At a model step's end: the run's usage so far (JSON) and its steps, recorded on the run. */
-  progress?: RunTextCommit["progress"];
+  progress?: RunText["progress"];
   /** The error thrown when this instance no longer holds the run (nothing is written). */
   moved: () => Error;
 }
@@ -219,18 +221,18 @@ export interface TextCommit {
  * The commit of a reply's text by the instance that drives its run (a `commit` with the
  * `owner` claim that writes the message's parts and emits `events`, and records a model step's
  * `progress` if given), then its events published.
- * On PostgreSQL, unless the commit hook takes such commits, it is one statement
- * (`commitRunText`): the commits of a streaming reply are most of a turn's, and each saves four
- * round trips.
+ * Unless the commit hook takes such commits, it goes with the other replies' texts of the
+ * moment (`engine.texts`, text-commits.ts): the commits of streaming replies are most of the
+ * commits, and a batch of them costs about what one does (on PostgreSQL one statement, where a
+ * `commit` of its own takes five round trips).
  */
 export async function commitText(
   engine: Engine,
   contextId: string,
   text: TextCommit,
 ): Promise<void> {
-  const { db, onCommit } = engine;
-  const hookTakesText = onCommit !== undefined && onCommit.textCommits !== false;
-  if (dialectOf(db) !== "postgres" || hookTakesText) {
+  const { onCommit } = engine;
+  if (onCommit !== undefined && onCommit.textCommits !== false) {
     await commit(
       engine,
       contextId,
@@ -244,20 +246,34 @@ export async function commitText(
     );
     return;
   }
-  const seqs = await commitRunText(db, {
+  const seqs = await engine.texts.submit({
     contextId,
     runId: text.runId,
-    lease: leaseOf(engine),
     messageId: text.messageId,
     parts: text.parts,
     events: text.events,
     progress: text.progress,
-    now: engine.now(),
-    notify: { channel: EVENTS_CHANNEL, payload: wakeUpAround(engine.instanceId, contextId) },
+    notify: wakeUpAround(engine.instanceId, contextId),
   });
   if (!seqs) throw text.moved();
   engine.bus.publish(
     contextId,
     text.events.map((event, i) => ({ seq: seqs[i]!, event })),
   );
+}
+
+/** The group that commits this engine's replies' texts together (`commitText`). */
+export function textCommitGroup(engine: () => Engine): TextCommitGroup {
+  return new TextCommitGroup({
+    ...TEXT_COMMIT_LIMITS,
+    write: (texts) => {
+      const { db, now } = engine();
+      return commitRunTexts(db, {
+        lease: leaseOf(engine()),
+        now: now(),
+        channel: EVENTS_CHANNEL,
+        texts,
+      });
+    },
+  });
 }

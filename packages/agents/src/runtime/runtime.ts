@@ -37,7 +37,7 @@ import type {
 import { type AttachmentOptions, createAttachments, type UploadedFile } from "./attachments.ts";
 import { ContextBus } from "./bus.ts";
 import { RunDrivers } from "./drivers.ts";
-import { type CommitHook, commit, contextUpdated, type Engine } from "./engine.ts";
+import { type CommitHook, commit, contextUpdated, type Engine, textCommitGroup } from "./engine.ts";
 import { type FailureLog, logFailureToStderr } from "./failures.ts";
 import { followEvents } from "./follow.ts";
 import { createGuard } from "./guard.ts";
@@ -283,6 +283,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     instanceId: newId("inst"),
     leaseMs: options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS,
     listener: createListener(options.db),
+    texts: textCommitGroup(() => engine),
     mcp: new McpHub(options.now),
     onError: options.onError ?? ((error) => console.error(error)),
     attachments,

@@ -4,7 +4,7 @@
 import { type Db, observeQueries } from "@agent-access/db";
 import { describeEachDialect, testDialect } from "@agent-access/db/testing";
 import { afterEach, expect, it } from "vitest";
-import { AGENT, runFinished, setup, teardown } from "../../test/harness.ts";
+import { AGENT, fullLog, runFinished, setup, teardown } from "../../test/harness.ts";
 import type { CommitHook, CommittedChange } from "./engine.ts";
 
 /**
@@ -17,13 +17,13 @@ import type { CommitHook, CommittedChange } from "./engine.ts";
 const BOUND = {
   // The send's claim also sets the first message's title.
   sqlite: { statements: 23, transactions: 4 },
-  // The first word's commit and the step's are one statement each (commitRunText), not
+  // The first word's commit and the step's are one statement each (commitRunTexts, alone), not
   // transactions; the send's user message, run and reply are one (insertTurnRows), and the
   // model's prompt is read by the statement that appends the send's events.
   postgres: { statements: 11, transactions: 2 },
 };
 
-describeEachDialect("a turn's statements", () => {
+describeEachDialect("a turn's statements", (suite) => {
   afterEach(teardown);
 
   it("stay within the bound, from the send to the run's end", async () => {
@@ -70,6 +70,51 @@ describeEachDialect("a turn's statements", () => {
       list,
     ).toBeLessThanOrEqual(bound.statements);
   });
+
+  // PostgreSQL: texts wait for a round trip, so those of replies streaming at once go together.
+  // SQLite writes a text within the tick it comes in: texts seldom wait there, and go alone.
+  it.runIf(suite.dialect === "postgres")(
+    "commit the texts of replies streaming at once together, in fewer statements than texts",
+    async () => {
+      const { runtime, scope, db } = await setup({ tokenDelayMs: 1 });
+      const contexts = [];
+      for (let i = 0; i < 12; i++) {
+        contexts.push((await runtime.createContext(scope, { agentId: AGENT })).context.id);
+      }
+      // Each statement that writes text: a batch's, or a text's alone.
+      const writes: string[] = [];
+      const stop = observeQueries(db, (query) => {
+        if (query.sql.includes("UPDATE message SET parts")) writes.push(query.sql);
+      });
+      try {
+        const sent = await Promise.all(
+          contexts.map((id) => runtime.send(scope, id, { text: "stream 40 words" })),
+        );
+        await Promise.all(
+          contexts.map(async (id, i) => {
+            const finished = runFinished(sent[i]!.runId);
+            for await (const { event } of await runtime.events(scope, id)) {
+              if (finished(event)) break;
+            }
+          }),
+        );
+      } finally {
+        stop();
+      }
+      let texts = 0;
+      for (const id of contexts) {
+        const log = await fullLog(runtime, scope, id);
+        texts += log.filter(({ event }) => event.type === "message.delta").length;
+        // Every reply is whole.
+        const { items } = await runtime.listMessages(scope, id, { limit: 10 });
+        expect(items.at(-1)?.parts).toEqual([
+          { type: "text", text: expect.stringMatching(/^(\S+ ){39}\S+$/) },
+        ]);
+      }
+      expect(texts).toBeGreaterThan(contexts.length * 2);
+      expect(writes.length, `${writes.length} writes for ${texts} texts`).toBeLessThan(texts / 2);
+    },
+  );
 
   it("give a commit hook every commit, the reply's text too, unless it declines text", async () => {
     for (const textCommits of [undefined, false]) {
