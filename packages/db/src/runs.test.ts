@@ -31,8 +31,11 @@ let db: Db;
 const A = { owner: "inst_a", leaseMs: 10_000 };
 const B = { owner: "inst_b", leaseMs: 10_000 };
 
-/** A context with a user message and a run on it, leased to `lease`'s instance. */
-async function runningRun(id: string, lease = A): Promise<void> {
+/**
+ * A context with a user message and a run on it, leased to `lease`'s instance, and with `reply`
+ * the run's assistant message (`${id}_a`), empty.
+ */
+async function runningRun(id: string, lease = A, { reply = false } = {}): Promise<void> {
   await insertContext(db, {
     id: `${id}_ctx`,
     contextGroup: "g",
@@ -41,14 +44,16 @@ async function runningRun(id: string, lease = A): Promise<void> {
     autoTitle: false,
     now: 1,
   });
-  await insertMessage(db, {
-    id: `${id}_u`,
-    contextId: `${id}_ctx`,
-    role: "user",
-    parts: "[]",
-    runId: null,
-    now: 1,
-  });
+  const message = (suffix: string, role: "user" | "assistant", runId: string | null) =>
+    insertMessage(db, {
+      id: `${id}_${suffix}`,
+      contextId: `${id}_ctx`,
+      role,
+      parts: "[]",
+      runId,
+      now: 1,
+    });
+  await message("u", "user", null);
   await insertRun(db, {
     id,
     contextId: `${id}_ctx`,
@@ -57,6 +62,7 @@ async function runningRun(id: string, lease = A): Promise<void> {
     now: 1,
     lease,
   });
+  if (reply) await message("a", "assistant", id);
 }
 
 /** Moves the run's lease into the past, as time passing without a renewal would. */
@@ -159,18 +165,6 @@ describeEachDialect("runs", (suite) => {
     });
   });
 
-  /** The run's assistant message, empty. */
-  async function reply(id: string): Promise<void> {
-    await insertMessage(db, {
-      id: `${id}_a`,
-      contextId: `${id}_ctx`,
-      role: "assistant",
-      parts: "[]",
-      runId: id,
-      now: 2,
-    });
-  }
-
   const partsOf = async (id: string) =>
     (await get<{ parts: string }>(db, "SELECT parts FROM message WHERE id = ?", [`${id}_a`]))!
       .parts;
@@ -191,15 +185,15 @@ describeEachDialect("runs", (suite) => {
     notify: { before: `${id} at `, after: "." },
   });
 
+  /** Runs run_1 and run_3 of instance A and run_2 of instance B, each with its reply. */
+  async function threeRuns(): Promise<void> {
+    await runningRun("run_1", A, { reply: true });
+    await runningRun("run_2", B, { reply: true });
+    await runningRun("run_3", A, { reply: true });
+  }
+
   it("take several replies' texts in one commit, each only where its run's claim holds", async () => {
-    for (const [id, owner] of [
-      ["run_1", A],
-      ["run_2", B],
-      ["run_3", A],
-    ] as const) {
-      await runningRun(id, owner);
-      await reply(id);
-    }
+    await threeRuns();
     await lapse("run_1");
     const hello = '[{"type":"text","text":"Hello"}]';
     const usage = '{"inputTokens":3,"outputTokens":1,"totalTokens":4}';
@@ -270,8 +264,7 @@ describeEachDialect("runs", (suite) => {
   });
 
   it("refuse a batch with two texts of one context, and write nothing of it", async () => {
-    await runningRun("run_1");
-    await reply("run_1");
+    await runningRun("run_1", A, { reply: true });
     const text = textFor("run_1", '[{"type":"text","text":"Hi"}]', ["message.part"]);
     await expect(
       commitRunTexts(db, { lease: A, now: 7, channel: "unheard", texts: [text, text] }),
@@ -283,8 +276,7 @@ describeEachDialect("runs", (suite) => {
   if (suite.dialect === "postgres") {
     it("commit a batch's other texts while one's context is held, and that one after", async () => {
       for (const id of ["run_1", "run_2"]) {
-        await runningRun(id);
-        await reply(id);
+        await runningRun(id, A, { reply: true });
       }
       const hello = '[{"type":"text","text":"Hello"}]';
       let committed: Promise<(number[] | null)[]> | undefined;
@@ -316,14 +308,7 @@ describeEachDialect("runs", (suite) => {
       listener.on(channel, (payload) => heard.push(payload));
       await listener.ready();
       try {
-        for (const [id, owner] of [
-          ["run_1", A],
-          ["run_2", B],
-          ["run_3", A],
-        ] as const) {
-          await runningRun(id, owner);
-          await reply(id);
-        }
+        await threeRuns();
         const hello = '[{"type":"text","text":"Hello"}]';
         await commitRunTexts(db, {
           lease: A,
