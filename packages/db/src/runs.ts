@@ -283,24 +283,16 @@ export async function renewLeases(
   ids: readonly string[],
 ): Promise<{ id: string; cancel_requested_at: number | null }[]> {
   if (ids.length === 0) return [];
-  const params = [lease.owner, JSON.stringify(ids), lease.leaseMs];
-  const held = `SELECT id FROM run
-      WHERE owner = ? AND status = 'running' AND id IN (SELECT value FROM json_each(?))`;
-  if (dialectOf(db) === "sqlite") {
-    return all(
-      db,
-      `UPDATE run SET lease_until = ${nowMs(db)} + ? WHERE id IN (${held})
-       RETURNING id, cancel_requested_at`,
-      [params[2], params[0], params[1]],
-    );
-  }
   // PostgreSQL: the rows are locked in their contexts' order, as `commitRunTexts` locks them.
+  const lock = dialectOf(db) === "postgres" ? "ORDER BY context_id FOR UPDATE" : "";
   return all(
     db,
-    `WITH held AS MATERIALIZED (${held} ORDER BY context_id FOR UPDATE)
+    `WITH held AS MATERIALIZED (
+       SELECT id FROM run
+        WHERE owner = ? AND status = 'running' AND id IN (SELECT value FROM json_each(?)) ${lock})
      UPDATE run SET lease_until = ${nowMs(db)} + ? WHERE id IN (SELECT id FROM held)
      RETURNING id, cancel_requested_at`,
-    params,
+    [lease.owner, JSON.stringify(ids), lease.leaseMs],
   );
 }
 
@@ -396,9 +388,11 @@ export interface RunTexts {
  *
  * PostgreSQL: one statement, which PostgreSQL runs as its own transaction, whatever the batch's
  * size (the same commit through `transaction()` takes five round trips per text). Its values
- * travel as arrays, so its text is the same for every batch. The contexts' rows are locked
- * first, in id order, before any run is touched; each text's notification is queued. SQLite:
- * one transaction of those statements.
+ * travel as arrays, so its text is the same for every batch. Each context's row is locked with
+ * its run's, in the contexts' order, before any run is written; rows another transaction holds
+ * are skipped, and those texts committed alone after the batch. Each text's notification is
+ * queued. A batch of one text is the plain statement (`commitRunText`). SQLite: one
+ * transaction of those statements.
  */
 export async function commitRunTexts(db: Db, batch: RunTexts): Promise<(number[] | null)[]> {
   const { texts, lease, now } = batch;

@@ -267,10 +267,10 @@ export function textCommitGroup(engine: () => Engine): TextCommitGroup {
   return new TextCommitGroup({
     ...TEXT_COMMIT_LIMITS,
     write: (texts) => {
-      const { db, now } = engine();
-      return commitRunTexts(db, {
-        lease: leaseOf(engine()),
-        now: now(),
+      const current = engine();
+      return commitRunTexts(current.db, {
+        lease: leaseOf(current),
+        now: current.now(),
         channel: EVENTS_CHANNEL,
         texts,
       });
