@@ -379,8 +379,13 @@ export async function history(options: BenchOptions): Promise<Section> {
       const client = new pg.Client({ connectionString: postgresUrl });
       await client.connect();
       bareClient = client;
-      // The same protocol as the pool's queries: an unnamed statement, parsed per call.
-      bare = (statement) => () => client.query(statement.sql, statement.parameters);
+      // The same protocol as the pool's queries: a named statement, parsed once on the
+      // connection (the db package's default; see `preparing` there).
+      let statements = 0;
+      bare = (statement) => {
+        const name = `bare_${++statements}`;
+        return () => client.query({ name, text: statement.sql, values: statement.parameters });
+      };
       explain = async ({ sql, parameters }) =>
         (await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${sql}`, parameters)).rows.map(
           (row) => row["QUERY PLAN"],
@@ -503,8 +508,8 @@ export async function history(options: BenchOptions): Promise<Section> {
           "to objects, JSON parts parsed). Bare: the page query alone, the exact SQL text the db " +
           "package runs (captured from its executeQuery call) with the same parameters, rows as " +
           (postgresUrl
-            ? "they come, on a pg.Client of its own (an unnamed statement per call, as the pool " +
-              "sends them; the subject also checks a connection out of the pool)."
+            ? "they come, on a pg.Client of its own (a named statement, prepared on first use, " +
+              "as the pool sends them; the subject also checks a connection out of the pool)."
             : "they come, as a prepared statement on the same connection.") +
           ` p50 of the calls made in ${ms} ms each, in ` +
           "alternating 20 ms slices of subject and bare, after every call of every case ran 2,000 times.",

@@ -25,6 +25,7 @@ export type DatabaseEnv = Pick<
   | "DATABASE_PATH"
   | "DATABASE_POOL_SIZE"
   | "DATABASE_POOL_WAIT_MS"
+  | "DATABASE_PREPARED_STATEMENTS"
 >;
 
 /**
@@ -45,6 +46,8 @@ export async function openServerDatabase<Applied = number[]>(
     directUrl: env.DATABASE_DIRECT_URL,
     poolSize: env.DATABASE_POOL_SIZE,
     connectTimeoutMs: env.DATABASE_POOL_WAIT_MS,
+    // A direct URL says a pooler stands in front of DATABASE_URL (docs/deploy.md).
+    preparedStatements: env.DATABASE_PREPARED_STATEMENTS ?? env.DATABASE_DIRECT_URL === undefined,
   });
   try {
     await pingDatabase(db);

@@ -19,6 +19,10 @@ describe("parseEnv", () => {
     expect(parseEnv({}).ATTACHMENTS_DIR).toBeUndefined();
     expect(parseEnv({ ATTACHMENT_MAX_BYTES: "2048" }).ATTACHMENT_MAX_BYTES).toBe(2048);
     expect(parseEnv({ TRUST_PROXY: "true" }).TRUST_PROXY).toBe(true);
+    expect(parseEnv({}).DATABASE_PREPARED_STATEMENTS).toBeUndefined();
+    expect(parseEnv({ DATABASE_PREPARED_STATEMENTS: "0" }).DATABASE_PREPARED_STATEMENTS).toBe(
+      false,
+    );
     expect(
       parseEnv({ CONTEXT_GROUP_PATTERN: "team-\\d+", CONTEXT_GROUP_DESCRIPTION: " team-<n> " }),
     ).toMatchObject({
@@ -38,6 +42,7 @@ describe("parseEnv", () => {
     [{ PUBLIC_URL: "not a url" }, /PUBLIC_URL/],
     [{ PUBLIC_URL: "ftp://example.com" }, /PUBLIC_URL/],
     [{ TRUST_PROXY: "yes" }, /TRUST_PROXY: must be true or false/],
+    [{ DATABASE_PREPARED_STATEMENTS: "on" }, /DATABASE_PREPARED_STATEMENTS: must be true or/],
     [{ AGENT_MODEL: "gpt-4" }, /AGENT_MODEL: must be builtin, openai:<model>/],
     [{ AGENT_MODEL: "openai-compatible:llama3" }, /AGENT_BASE_URL: is required/],
     [{ AGENT_MODEL: "openai:gpt-4o-mini" }, /AGENT_API_KEY: is required/],

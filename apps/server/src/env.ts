@@ -59,6 +59,16 @@ const schema = z
      */
     DATABASE_POOL_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
     /**
+     * PostgreSQL: "true" keeps each statement prepared on the pool's connections (parsed once
+     * per connection, its plan reused); "false" sends every one unnamed, for a transaction-mode
+     * pooler that does not keep prepared statements. Default: true without DATABASE_DIRECT_URL
+     * (no pooler in front), false with it.
+     */
+    DATABASE_PREPARED_STATEMENTS: z
+      .enum(["true", "false", "1", "0"], "must be true or false")
+      .optional()
+      .transform((value) => (value === undefined ? undefined : value === "true" || value === "1")),
+    /**
      * The origin users open, used for links (vanity URLs) and the same-origin check. Default
      * http://localhost:5173 (Vite) in development, http://localhost:<PORT> in production.
      */

@@ -70,6 +70,12 @@ export interface DatabaseConfig {
   poolSize?: number;
   /** PostgreSQL: how long a query waits for a connection, in ms. Default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * PostgreSQL: keep each statement prepared on the connections that ran it (see
+   * `preparing`). Default true; false behind a transaction-mode pooler that does not
+   * keep prepared statements.
+   */
+  preparedStatements?: boolean;
   /** SQLite: how long a writer waits for the lock, in ms. Default 5000. */
   busyTimeoutMs?: number;
 }
@@ -218,6 +224,43 @@ const pgTypes = {
   },
 };
 
+/**
+ * How many statement texts a pool keeps prepared, at most: a connection holds each prepared
+ * statement and its cached plan until it closes, so a text made from a caller's input (a list
+ * of values of any length) must not make a new one each time. Beyond it, texts run unnamed.
+ * PgBouncer's own default for `max_prepared_statements` is the same.
+ */
+export const MAX_PREPARED_STATEMENTS = 200;
+
+/**
+ * Makes `client` send a statement with parameters as a named prepared statement: PostgreSQL
+ * parses it once per connection instead of on every call, and after five calls may keep a
+ * generic plan instead of planning again (a turn's statements spent about as long in parse and
+ * plan as in execution). A text's name is the same on every connection of the pool (`names`);
+ * `pg` prepares it on a connection on first use. Texts without parameters (BEGIN, COMMIT,
+ * migrations, which may hold several statements) run as they are.
+ */
+function preparing(client: pg.PoolClient, names: Map<string, string>): void {
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED_STATEMENTS) {
+      name = `aa_${names.size + 1}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  // Kysely calls `query(text, values)`; every other form (a config object, a cursor) is left as
+  // it is.
+  client.query = ((text: unknown, values?: unknown, ...rest: unknown[]) => {
+    if (typeof text === "string" && Array.isArray(values) && values.length > 0) {
+      const name = nameOf(text);
+      if (name !== undefined) return query({ name, text, values }, ...rest);
+    }
+    return query(text, values, ...rest);
+  }) as typeof client.query;
+}
+
 /** Opens a PostgreSQL pool on `url`; no connection is made until the first query. */
 export function openPostgres(url: string, config: Omit<DatabaseConfig, "url" | "path"> = {}): Db {
   if (!isPostgresUrl(url)) throw new Error(`not a postgres:// URL: ${redactUrl(url)}`);
@@ -231,6 +274,14 @@ export function openPostgres(url: string, config: Omit<DatabaseConfig, "url" | "
   // here; the pool discards it and opens a new one on the next query. Unhandled, the event
   // would end the process.
   pool.on("error", () => {});
+  const names = config.preparedStatements === false ? null : new Map<string, string>();
+  pool.on("connect", (client) => {
+    // A connection that ends while a query runs on it (pg_terminate_backend, a failover) fails
+    // that query, and the pool drops it when it comes back; the client's error event then has
+    // no pool listener, and unhandled it would end the process.
+    client.on("error", () => {});
+    if (names) preparing(client, names);
+  });
   const adapter = new PostgresAdapter();
   infos.set(adapter, {
     dialect: "postgres",

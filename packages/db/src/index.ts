@@ -63,6 +63,7 @@ export {
   isDatabaseClosed,
   isDatabaseUnavailable,
   isPostgresUrl,
+  MAX_PREPARED_STATEMENTS,
   type OpenDatabaseOptions,
   openDatabase,
   openPostgres,
