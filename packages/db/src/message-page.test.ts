@@ -7,6 +7,7 @@ import {
   insertMessage,
   lockContext,
   messagePage,
+  observeQueries,
   softDeleteContext,
   transaction,
 } from "./index.ts";
@@ -80,6 +81,25 @@ describeEachDialect("a page of messages", (suite) => {
     expect(await messagePage(db, "ctx_a", { scope: SCOPE, before: "nope", limit: 2 })).toBe(
       "no cursor",
     );
+  });
+
+  it(`reads a page in ${suite.dialect === "postgres" ? "one round trip" : "two statements"}`, async () => {
+    await context("ctx_a", 5, 3);
+    const statements: string[] = [];
+    const stop = observeQueries(db, (query) => statements.push(query.sql));
+    try {
+      expect(ids(await messagePage(db, "ctx_a", { scope: SCOPE, limit: 2 }))).toEqual([
+        "ctx_a_m4",
+        "ctx_a_m5",
+      ]);
+      expect(
+        ids(await messagePage(db, "ctx_a", { scope: SCOPE, before: "ctx_a_m4", limit: 2 })),
+      ).toEqual(["ctx_a_m2", "ctx_a_m3"]);
+    } finally {
+      stop();
+    }
+    // On PostgreSQL each statement is a round trip; the context, the cursor and the page are one.
+    expect(statements).toHaveLength(suite.dialect === "postgres" ? 2 : 4);
   });
 
   it("answers an empty context with no rows and its last seq", async () => {
