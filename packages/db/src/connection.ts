@@ -9,9 +9,11 @@
 // crosses 1,000 pages on the event loop; with synchronous=NORMAL a commit is safe from a process
 // crash at once and from an OS crash once a checkpoint has synced the WAL: now within about
 // 200 ms of it while writes go on, where before it waited for the next 1,000 pages.
-// PostgreSQL: a pool that may sit behind a transaction-mode pooler (PgBouncer): queries are
-// unnamed statements, a transaction is BEGIN…COMMIT on one connection, nothing sets session
-// state. LISTEN needs a real session: `directUrl` (DATABASE_DIRECT_URL) is kept for it.
+// PostgreSQL: a pool that may sit behind a transaction-mode pooler (PgBouncer): a statement
+// with parameters is prepared on each connection that runs it (`preparing`; unnamed when
+// `preparedStatements` is false, for a pooler that does not keep them), a transaction is
+// BEGIN…COMMIT on one connection, nothing sets session state. LISTEN needs a real session:
+// `directUrl` (DATABASE_DIRECT_URL) is kept for it.
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
